@@ -1,0 +1,1 @@
+"""gongbao: Chinese government gazettes as a structured public record."""

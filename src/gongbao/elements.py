@@ -1,0 +1,373 @@
+"""Stage 3 — elements: the GB/T 9704 elements of every segmented document.
+
+issuer (joint issuers joined with 、), 发文字号 split into 机关代字/年/序号, title, 文种, 主送,
+body paragraphs with heading levels, 附件说明, 署名, 成文日期, 公开属性 — each with the source
+span it came from and a confidence. Also reconciles the TOC with the documents found.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from . import grammar as g
+from .model import (
+    Attachment,
+    Document,
+    DocumentSpan,
+    Paragraph,
+    ParseResult,
+    Repair,
+    Segmentation,
+    Span,
+    Unplaced,
+    Warning,
+)
+from .normalize import join_paragraphs
+from .segment import _Lines, _skip_attachment_list, carried_titles, find_closing
+from .text import compact, fold, similarity
+
+
+def _span_of(lines: _Lines, ids: list[int]) -> Span:
+    spans = [lines.lines[k].span() for k in ids if lines.text(k)]
+    if not spans:
+        return Span(lines.lines[ids[0]].start, lines.lines[ids[0]].start) if ids else Span(0, 0)
+    return Span(spans[0].start, spans[-1].end)
+
+
+def _raw_compact(source: str, span: Span) -> str:
+    return compact(source[span.start: span.end])
+
+
+def split_issuer(title: str) -> tuple[Optional[str], str]:
+    """(issuer, full title). The issuer is what precedes 关于 (or 转发/印发 when there is no 关于)."""
+    m = re.match(r"^(?P<org>.+?)(?=关于)", title)
+    if m and len(m.group("org")) >= 2 and g.ORG_SUFFIX.search(m.group("org")):
+        return m.group("org"), title
+    m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转)", title)
+    if m:
+        return m.group("org"), title
+    m = re.match(r"^(?P<org>.+?(?:人民政府|政府|委员会|办公室|局))(?:令|公告|通告|决定|命令)$", title)
+    if m:
+        return m.group("org"), title
+    return None, title
+
+
+def _joint_issuer(org: Optional[str]) -> Optional[str]:
+    """Joint issuers printed with spaces or 、 become ``A、B``."""
+    if not org:
+        return org
+    parts = [p for p in re.split(r"[、\s]+", org) if p]
+    return "、".join(parts)
+
+
+def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str], Optional[Span]]:
+    """Full title text and a 文号 printed in brackets at its end, if any."""
+    raw_parts = [lines.text(k) for k in ids]
+    # joint issuers on one line separated by spaces stay separable: remember the issuer line
+    text = compact("".join(raw_parts))
+    number = None
+    m = re.search(rf"[（(]\s*(?P<num>{g.DOC_NUMBER.pattern})\s*[)）]$", text)
+    if m:
+        number = m.group("num")
+        text = text[: m.start()]
+    return text, number, _span_of(lines, ids)
+
+
+def _recipients(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Optional[Span], int]:
+    """主送 line(s) starting at the first non-blank line >= start. Returns (text, span, body start)."""
+    k = lines.next_nonblank(start, end, max_blank=3)
+    if k is None:
+        return None, None, start
+    ids = []
+    i = k
+    # a recipient list can be broken over up to three lines; it ends with a colon
+    while i is not None and i < end and len(ids) < 3:
+        t = lines.text(i)
+        ids.append(i)
+        if g.is_recipient_line(compact("".join(lines.text(x) for x in ids))):
+            text = compact("".join(lines.text(x) for x in ids))[:-1]
+            return text, _span_of(lines, ids), i + 1
+        if g.ends_sentence(t) or len(t) > 80:
+            break
+        i = lines.next_nonblank(i + 1, end, max_blank=1)
+    return None, None, k
+
+
+def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment], Optional[int], Optional[int]]:
+    """附件说明 in [start, end): (attachments, first line, last line)."""
+    for k in range(start, end):
+        info = lines.info[k]
+        if not info.attachment:
+            continue
+        m = g.ATTACHMENT_HEAD.match(info.text)
+        rest = (m.group("rest") or m.group("rest2") or "").strip() if m else ""
+        if not rest:
+            # ``附件`` / ``附件1`` alone starts an attachment page, not an 附件说明 list
+            return [], None, None
+        last = _skip_attachment_list(lines, k, end)
+        items: list[tuple[str, list[int]]] = []
+        first_num = m.group("num")
+        first = re.sub(r"^[.．、\s]+", "", rest)
+        items.append((first, [k]))
+        for i in range(k + 1, last + 1):
+            t = lines.text(i)
+            if not t:
+                continue
+            if g.ENUM_ITEM.match(t):
+                items.append((t, [i]))
+            else:
+                prev_text, prev_ids = items[-1]
+                items[-1] = (prev_text + t, prev_ids + [i])
+        out = []
+        for n, (t, ids) in enumerate(items, 1):
+            em = g.ENUM_ITEM.match(t)
+            num = int(em.group("num")) if em else (int(first_num) if first_num and first_num.isdigit() and n == 1 else None)
+            title = em.group("rest") if em else t
+            omitted = bool(re.search(r"[（(]\s*略\s*[)）]", title))
+            title = re.sub(r"[（(]\s*略\s*[)）]", "", title)
+            title = compact(title).strip("《》").strip()
+            if title:
+                out.append(Attachment(number=num, title=title, omitted=omitted, span=_span_of(lines, ids)))
+        return out, k, last
+    return [], None, None
+
+
+def _attachment_pages(lines: _Lines, start: int, end: int) -> Optional[int]:
+    """First line of attachment pages (``附件1`` + title + content) in [start, end)."""
+    for k in range(start, end):
+        info = lines.info[k]
+        if info.attachment:
+            m = g.ATTACHMENT_HEAD.match(info.text)
+            if m and not (m.group("rest") or m.group("rest2") or "").strip():
+                return k
+    return None
+
+
+def _paragraphs(lines: _Lines, start: int, end: int, repairs: list[Repair]) -> list[Paragraph]:
+    ids = [k for k in range(start, end)]
+    return join_paragraphs([lines.lines[k] for k in ids], repairs)
+
+
+def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str], list[int]]:
+    """署名 lines above the date (one or two stacked organisations, or side by side)."""
+    ids: list[int] = []
+    k = lines.prev_nonblank(date_line - 1, floor, max_blank=3)
+    while k is not None and len(ids) < 3:
+        t = lines.text(k)
+        if g.is_org_like(compact(t)) or re.match(r"^[\u4e00-\u9fff]{2,20}(?:长|主任|书记)\s*[\u4e00-\u9fff]{2,4}$", compact(t)):
+            ids.insert(0, k)
+            k = lines.prev_nonblank(k - 1, floor, max_blank=1)
+            if k is not None and not g.is_org_like(compact(lines.text(k))):
+                break
+            continue
+        break
+    if not ids:
+        return None, []
+    parts: list[str] = []
+    for k in ids:
+        parts.extend(p for p in re.split(r"\s{2,}|\t", lines.lines[k].text) if p)
+    names = [compact(p) for p in parts]
+    return "、".join(names) if len(names) > 1 else names[0], ids
+
+
+def _disclosure(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Optional[int]]:
+    for k in range(start, end):
+        d = lines.info[k].disclosure
+        if d:
+            return d, k
+        # misplaced by the extractor: （此件公开发布） glued to the end of a line
+        m = re.search(r"[（(](此件(?:公开发布|主动公开|不公开|依申请公开))[)）]$", lines.text(k))
+        if m:
+            return m.group(1), k
+    return None, None
+
+
+def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int, parent_seq: Optional[int], repairs: list[Repair]) -> Document:
+    source = seg.normalized.source.text
+    end = ds.last_line + 1
+    spans: dict[str, Span] = {}
+    conf: dict[str, float] = {}
+    title, number_in_title, title_span = _title_from_lines(lines, ds.header_lines)
+    spans["title"] = title_span
+    issuer = None
+    doc_number = None
+    if not ds.embedded or ds.number_line is not None:
+        issuer, title = split_issuer(title)
+        issuer_line = lines.lines[ds.header_lines[0]].text
+        if issuer and re.search(r"\S\s{1,}\S", issuer_line) and "关于" not in issuer_line:
+            issuer = _joint_issuer(issuer_line)
+        if ds.first_line not in ds.header_lines and lines.info[ds.first_line].masthead and not issuer:
+            issuer = lines.info[ds.first_line].masthead
+    if ds.number_line is not None and lines.info[ds.number_line].docnum is not None:
+        doc_number = lines.info[ds.number_line].docnum
+        spans["doc_number"] = lines.lines[ds.number_line].span()
+        conf["doc_number"] = 0.98
+    elif number_in_title:
+        doc_number = g.parse_doc_number(number_in_title)
+        conf["doc_number"] = 0.85
+    if issuer:
+        spans["issuer"] = title_span
+        conf["issuer"] = 0.95
+    doc_type = g.official_type(title) if not ds.embedded else (g.genre_word(title) or g.official_type(title))
+    if ds.embedded and ds.number_line is not None:
+        doc_type = g.official_type(title) or doc_type
+    conf["title"] = ds.confidence
+    conf["doc_type"] = 0.95 if doc_type else 0.3
+    header_end = max([ds.number_line or 0] + ds.header_lines) + 1
+    recipients, r_span, body_from = (None, None, header_end)
+    if not ds.embedded or ds.number_line is not None:
+        recipients, r_span, body_from = _recipients(lines, header_end, end)
+        if r_span:
+            spans["recipients"] = r_span
+            conf["recipients"] = 0.95
+        else:
+            body_from = header_end
+    # closing: 成文日期 and 署名
+    closing = find_closing(lines, body_from, end)
+    signed_by, sig_ids, date = None, [], None
+    if closing is not None and not (ds.embedded and closing < end - 6 and not _near_end(lines, closing, end)):
+        date = lines.info[closing].date
+        spans["date"] = lines.lines[closing].span()
+        conf["date"] = 0.97
+        signed_by, sig_ids = _signature(lines, closing, body_from)
+        if sig_ids:
+            spans["signed_by"] = _span_of(lines, sig_ids)
+            conf["signed_by"] = 0.9
+    else:
+        closing = None
+    if date is None and not ds.embedded:
+        # dated title: （2022年3月1日） right under the title
+        k = lines.next_nonblank(header_end - 1 if ds.number_line is None else header_end, end, max_blank=2)
+        for cand in (k,):
+            if cand is not None and lines.info[cand].date and lines.text(cand).startswith(("（", "(")):
+                date = lines.info[cand].date
+                spans["date"] = lines.lines[cand].span()
+                conf["date"] = 0.9
+                if body_from <= cand:
+                    body_from = cand + 1
+    disclosure, disc_line = _disclosure(lines, body_from, end)
+    if disclosure:
+        spans["disclosure"] = lines.lines[disc_line].span()
+        conf["disclosure"] = 0.95
+    # body ends at the 附件说明, the 署名/日期, or the attachment pages
+    body_limit = end
+    if closing is not None:
+        body_limit = min(sig_ids[0] if sig_ids else closing, body_limit)
+    pages = _attachment_pages(lines, body_from, body_limit)
+    if pages is not None:
+        body_limit = pages
+    attachments, att_first, att_last = _attachments(lines, body_from, end)
+    if att_first is not None and att_first < body_limit:
+        body_limit = att_first
+    if attachments:
+        spans["attachments"] = Span(attachments[0].span.start, attachments[-1].span.end)
+    body_lines = [k for k in range(body_from, body_limit) if lines.text(k) and k != disc_line]
+    paragraphs = _paragraphs(lines, body_from, body_limit, repairs) if body_lines else []
+    paragraphs = [p for p in paragraphs if not (disc_line is not None and p.span == lines.lines[disc_line].span())]
+    body_span = Span(paragraphs[0].span.start, paragraphs[-1].span.end) if paragraphs else None
+    body_start = _raw_compact(source, body_span)[:15] if body_span else ""
+    body_end = _raw_compact(source, body_span)[-15:] if body_span else ""
+    doc_span = Span(lines.lines[ds.first_line].start, lines.lines[ds.last_line].end)
+    return Document(
+        seq=seq,
+        parent_seq=parent_seq,
+        section=ds.section,
+        issuer=issuer,
+        doc_number=doc_number,
+        title=title,
+        doc_type=doc_type,
+        recipients=recipients,
+        signed_by=signed_by,
+        date=date,
+        disclosure=disclosure,
+        attachments=attachments,
+        paragraphs=paragraphs,
+        span=doc_span,
+        body_span=body_span,
+        body_start=body_start,
+        body_end=body_end,
+        spans=spans,
+        confidence=conf,
+    )
+
+
+def _near_end(lines: _Lines, closing: int, end: int) -> bool:
+    """A carried document's own 署名/日期 sits at its very end (attachments may follow)."""
+    k = lines.next_nonblank(closing + 1, end)
+    while k is not None:
+        info = lines.info[k]
+        if not (info.disclosure or info.attachment or not info.text):
+            return _attachment_pages(lines, k, k + 1) is not None
+        k = lines.next_nonblank(k + 1, end)
+    return True
+
+
+def reconcile_toc(seg: Segmentation, docs: list[Document], warnings: list[Warning]) -> None:
+    """Match each TOC entry to a document; report entries and documents that disagree."""
+    top = [d for d in docs if d.parent_seq is None]
+    used: set[int] = set()
+    for e in seg.toc:
+        best, best_score = None, 0.0
+        for d in top:
+            if d.seq in used:
+                continue
+            s = similarity(e.title, d.title)
+            if e.doc_number and d.doc_number and e.doc_number.text == d.doc_number.text:
+                s = max(s, 0.6) + 0.4
+            if s > best_score:
+                best, best_score = d, s
+        if best is not None and best_score >= 0.7:
+            e.matched_seq, e.match_score = best.seq, round(min(best_score, 1.0), 3)
+            used.add(best.seq)
+            if fold(e.title) != fold(best.title):
+                warnings.append(Warning("toc.title_mismatch", f"TOC title differs from the body: TOC «{e.title}» / body «{best.title}»", e.span, best.seq))
+            if e.doc_number and best.doc_number and e.doc_number.text != best.doc_number.text:
+                warnings.append(Warning("toc.number_mismatch", f"TOC 文号 {e.doc_number.text} / body {best.doc_number.text}", e.span, best.seq))
+                best.confidence["doc_number"] = min(best.confidence.get("doc_number", 1), 0.8)
+            else:
+                for k in ("title", "doc_number"):
+                    if k in best.confidence:
+                        best.confidence[k] = min(1.0, best.confidence[k] + 0.02)
+        else:
+            warnings.append(Warning("toc.missing_in_body", f"TOC entry not found in the body: «{e.title}»", e.span))
+    if seg.toc:
+        for d in top:
+            if d.seq not in used:
+                warnings.append(Warning("body.missing_in_toc", f"document not listed in the TOC: «{d.title}»", d.spans.get("title"), d.seq))
+                d.confidence["title"] = min(d.confidence.get("title", 1), 0.85)
+
+
+def elements(seg: Segmentation) -> ParseResult:
+    lines = _Lines(seg.normalized.lines)
+    repairs = list(seg.normalized.repairs)
+    warnings = list(seg.warnings)
+    docs: list[Document] = []
+    seq_of: dict[int, int] = {}
+    for index, ds in enumerate(seg.documents):
+        seq = len(docs) + 1
+        seq_of[index] = seq
+        parent_seq = seq_of.get(ds.parent) if ds.parent is not None else None
+        doc = build_document(seg, lines, ds, seq, parent_seq, repairs)
+        if ds.embedded and ds.expected_title and similarity(doc.title, ds.expected_title) < 0.9:
+            warnings.append(Warning("carried.title_mismatch", f"carried title «{doc.title}» differs from the notice's «{ds.expected_title}»", doc.spans.get("title"), seq))
+        docs.append(doc)
+    for d in docs:
+        if d.parent_seq is None and d.title and carried_titles(d.title) and not any(c.parent_seq == d.seq for c in docs) and re.search(r"印发|转发", d.title):
+            warnings.append(Warning("carried.not_found", f"«{d.title}» issues a document that was not found after it", d.spans.get("title"), d.seq))
+    reconcile_toc(seg, docs, warnings)
+    source = seg.normalized.source.text
+    unplaced = []
+    for b in seg.unplaced_lines:
+        span = Span(lines.lines[b.first_line].start, lines.lines[b.last_line].end)
+        unplaced.append(Unplaced(span=span, text=source[span.start: span.end], reason="outside any document" if b.first_line >= seg.toc_lines[1] else "in cover/TOC, not an entry"))
+    repairs.sort(key=lambda r: (r.start, r.end))
+    return ParseResult(
+        source=seg.normalized.source,
+        gazette=seg.gazette,
+        toc=seg.toc,
+        documents=docs,
+        repairs=repairs,
+        unplaced=unplaced,
+        warnings=warnings,
+        region=seg.normalized.region,
+    )

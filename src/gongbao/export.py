@@ -1,0 +1,120 @@
+"""Records in the form of shared/corpus/SCHEMA.md (the export contract), JSONL and CSV writers."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import IO, Iterable, Iterator
+
+from .model import Document, ParseResult
+
+# Keys of a document record, in SCHEMA.md order; export adds id, gazette, spans, confidence, body.
+DOCUMENT_KEYS = (
+    "seq", "parent_seq", "section", "issuer", "doc_number", "agency_code", "year", "serial", "title",
+    "doc_type", "recipients", "signed_by", "date", "disclosure", "attachments", "body_start", "body_end",
+)
+GAZETTE_KEYS = ("source", "title", "region", "region_code", "year", "issue", "total_issue", "published", "frequency")
+
+
+def gazette_id(result: ParseResult) -> str:
+    """Stable, readable id of an issue: ``{region_code}/{year}/{issue}``; content hash when unknown."""
+    gz = result.gazette
+    if gz.region_code and gz.year and gz.issue:
+        return f"{gz.region_code}/{gz.year}/{gz.issue}"
+    return result.source.sha256[:12]
+
+
+def gazette_record(result: ParseResult) -> dict:
+    gz = result.gazette
+    return {
+        "source": result.source.name,
+        "title": gz.title,
+        "region": gz.region,
+        "region_code": gz.region_code,
+        "year": gz.year,
+        "issue": gz.issue,
+        "total_issue": gz.total_issue,
+        "published": gz.published,
+        "frequency": gz.frequency,
+    }
+
+
+def document_record(doc: Document, gid: str, gazette: dict) -> dict:
+    num = doc.doc_number
+    rec = {
+        "id": f"{gid}/{doc.seq}",
+        "seq": doc.seq,
+        "parent_seq": doc.parent_seq,
+        "section": doc.section,
+        "issuer": doc.issuer,
+        "doc_number": num.text if num else None,
+        "agency_code": num.agency_code if num else None,
+        "year": num.year if num else None,
+        "serial": num.serial if num else None,
+        "title": doc.title,
+        "doc_type": doc.doc_type,
+        "recipients": doc.recipients,
+        "signed_by": doc.signed_by,
+        "date": doc.date,
+        "disclosure": doc.disclosure,
+        "attachments": [a.title for a in doc.attachments],
+        "body_start": doc.body_start,
+        "body_end": doc.body_end,
+        "gazette": gazette,
+        "span": doc.span.to_list(),
+        "spans": {k: v.to_list() for k, v in doc.spans.items()},
+        "confidence": {k: round(v, 3) for k, v in doc.confidence.items()},
+        "paragraphs": [
+            {"text": p.text, "span": p.span.to_list(), "level": p.level, **({"table": True} if p.table else {})}
+            for p in doc.paragraphs
+        ],
+    }
+    return rec
+
+
+def document_records(result: ParseResult) -> list[dict]:
+    """One record per document, in reading order, in SCHEMA.md form (plus id, spans, paragraphs)."""
+    gid = gazette_id(result)
+    gazette = gazette_record(result)
+    return [document_record(d, gid, gazette) for d in result.documents]
+
+
+def write_jsonl(records: Iterable[dict], out: IO[str]) -> int:
+    n = 0
+    for rec in records:
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+CSV_COLUMNS = ("id",) + DOCUMENT_KEYS + ("gazette_title", "gazette_region_code", "gazette_year", "gazette_issue", "gazette_published")
+
+
+def csv_rows(records: Iterable[dict]) -> Iterator[list]:
+    yield list(CSV_COLUMNS)
+    for rec in records:
+        gz = rec.get("gazette") or {}
+        row = []
+        for col in CSV_COLUMNS:
+            if col.startswith("gazette_"):
+                row.append(gz.get(col[len("gazette_"):]))
+            elif col == "attachments":
+                row.append("；".join(rec.get("attachments") or []))
+            else:
+                row.append(rec.get(col))
+        yield row
+
+
+def write_csv(records: Iterable[dict], out: IO[str]) -> int:
+    writer = csv.writer(out)
+    n = -1
+    for row in csv_rows(records):
+        writer.writerow(["" if v is None else v for v in row])
+        n += 1
+    return n
+
+
+def to_csv_string(records: Iterable[dict]) -> str:
+    buf = io.StringIO()
+    write_csv(records, buf)
+    return buf.getvalue()

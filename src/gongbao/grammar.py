@@ -1,0 +1,204 @@
+"""GB/T 9704-2012 and 党政机关公文处理工作条例: the grammar of an official document's lines.
+
+Pure recognisers over one cleaned line of text; no knowledge of any county or file.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date as _date
+from typing import Optional
+
+from .model import DocNumber
+
+# The 15 kinds of official document (条例 第八条); 令 is the short form of 命令.
+OFFICIAL_TYPES = ("通知", "通报", "批复", "决定", "意见", "报告", "请示", "公告", "通告", "命令", "议案", "纪要", "决议", "公报", "函", "令")
+# Genre words that end the title of a document carried by a 印发/转发 notice.
+GENRE_WORDS = (
+    "实施方案", "工作方案", "方案", "实施办法", "管理办法", "办法", "实施细则", "细则", "规定", "规则", "制度",
+    "应急预案", "预案", "清单", "规划", "纲要", "意见", "行动计划", "工作计划", "计划", "工作要点", "要点", "指南",
+    "政策", "措施", "标准", "条例", "章程", "分工", "报告", "目录", "名单", "通知", "决定", "通告", "公告", "规程",
+    "守则", "导则", "须知", "通报", "批复", "函", "纪要", "职责", "机制", "公约",
+)
+_TYPE_ALT = "|".join(sorted(set(OFFICIAL_TYPES) - {"令"}, key=len, reverse=True))
+_GENRE_ALT = "|".join(sorted(set(GENRE_WORDS), key=len, reverse=True))
+# A parenthetical that may follow the genre word: （试行） （暂行） （2023—2025年） （修订） （草案）…
+_TRAILER = r"(?:[（(][^（()）]{1,20}[)）])*"
+
+OFFICIAL_END = re.compile(rf"(?:{_TYPE_ALT}|[^法]令){_TRAILER}$")
+GENRE_END = re.compile(rf"(?:{_GENRE_ALT}){_TRAILER}$")
+
+_OPEN = r"[〔\[［(（【｛{]"
+_CLOSE = r"[〕\]］)）】｝}]"
+DOC_NUMBER = re.compile(
+    rf"(?P<agency>[\u4e00-\u9fff]{{1,14}}?)\s*{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}\s*(?:第\s*)?(?P<serial>\d{{1,5}})\s*号"
+)
+DOC_NUMBER_LINE = re.compile(
+    rf"^(?:(?:文号|发文字号)[：:])?[（(]?\s*(?P<num>{DOC_NUMBER.pattern})\s*[)）]?(?:\s*(?:签发人[：:].*))?$"
+)
+
+_CN_DIGIT = "〇○零Ｏ一二三四五六七八九十"
+DATE_AR = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+DATE_CN = re.compile(rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}]{{1,3}})\s*月\s*(?P<d>[{_CN_DIGIT}]{{1,3}})\s*日")
+DATE_LINE = re.compile(rf"^[（(]?\s*(?:{DATE_AR.pattern}|{DATE_CN.pattern.replace('?P<', '?P<c')})\s*[)）]?$")
+
+DISCLOSURE_LINE = re.compile(r"^[（(]\s*(?P<text>此件[^（()）]{2,12})\s*[)）]$")
+ATTACHMENT_HEAD = re.compile(r"^附\s*件\s*(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[：:]\s*(?P<rest>.*)|$|(?P<rest2>[\s.．、]\S.*))")
+ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2})\s*[.．、]\s*(?P<rest>\S.*)$")
+SECTION_LINE = re.compile(r"^【\s*(?P<name>[^【】]{2,20})\s*】$")
+MASTHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff、]{2,40}?)文件$")
+ORDER_NUMBER = re.compile(r"^[（(]?\s*第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*号\s*[)）]?$")
+TOC_HEAD = re.compile(r"^目\s*录$|^目录[：:]?$")
+TOC_LEADER = re.compile(r"(?:[.…·．•。_\-]{3,}|\t)[\s\t]*[（(]?\s*(?P<page>\d{1,4})\s*[)）]?\s*$")
+
+HEADING = re.compile(
+    r"^(?:(?P<l1>[一二三四五六七八九十百]{1,3}、)|(?P<l2>[（(][一二三四五六七八九十百]{1,3}[)）])|"
+    r"(?P<l3>\d{1,2}[.．、](?!\d))|(?P<l4>[（(]\d{1,2}[)）])|(?P<ch>第[一二三四五六七八九十百零]{1,4}[章节条]))"
+)
+SENTENCE_PUNCT = "。！？；"
+
+# Organisation words: an issuer or signature line ends in one of these.
+ORG_SUFFIX = re.compile(
+    r"(?:人民政府|人民代表大会常务委员会|人大常委会|常务委员会|政府|办公室|办公厅|委员会|管委会|管理委员会|领导小组|"
+    r"指挥部|办事处|工作组|调查组|小组|总队|支队|大队|中队|委|局|厅|署|院|部|处|会|所|站|中心|集团|公司|银行|分行|支行|军分区|武装部|法院|检察院|党组|协会|联合会)$"
+)
+ORG_PREFIX = re.compile(
+    r"^(?P<org>[\u4e00-\u9fff（）()、]{2,40}?(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|办公室|办公厅|委员会|管委会|领导小组|指挥部|"
+    r"办事处|局|厅|委|署|院|部|中心|公司|政府))(?=关于|转发|印发|$)"
+)
+
+
+def parse_doc_number(s: str) -> Optional[DocNumber]:
+    m = DOC_NUMBER.search(s)
+    if not m:
+        return None
+    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")))
+
+
+def doc_number_line(s: str) -> Optional[DocNumber]:
+    """The 文号 when ``s`` is a line holding only a 发文字号 (e.g. ``盂政发〔2023〕48号``)."""
+    m = DOC_NUMBER_LINE.match(s)
+    if not m:
+        return None
+    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")))
+
+
+def _cn_number(s: str) -> Optional[int]:
+    import cn2an
+
+    s = s.replace("○", "〇").replace("Ｏ", "〇").replace("零", "〇")
+    if len(s) == 4 and "十" not in s:  # a year is read digit by digit: 二〇二三
+        digits = "〇一二三四五六七八九"
+        try:
+            return int("".join(str(digits.index(c)) for c in s))
+        except ValueError:
+            return None
+    try:
+        return int(cn2an.cn2an(s, "smart"))
+    except (ValueError, KeyError):
+        return None
+
+
+def _iso(y: int, m: int, d: int) -> Optional[str]:
+    try:
+        return _date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(s: str) -> Optional[str]:
+    """First calendar date in ``s`` (Arabic or Chinese numerals) as ISO, or None."""
+    m = DATE_AR.search(s)
+    if m:
+        return _iso(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    m = DATE_CN.search(s)
+    if m:
+        y, mo, d = _cn_number(m.group("y")), _cn_number(m.group("m")), _cn_number(m.group("d"))
+        if y and mo and d:
+            return _iso(y, mo, d)
+    return None
+
+
+def date_line(s: str) -> Optional[str]:
+    """ISO date when ``s`` is a line holding only a date (成文日期), else None."""
+    if len(s) > 24 or not DATE_LINE.match(s):
+        return None
+    return parse_date(s)
+
+
+def official_type(title: str) -> Optional[str]:
+    """文种 of an official document title (…的通知 → 通知), or None."""
+    t = re.sub(rf"{_TRAILER}$", "", title) if title.endswith(("）", ")")) else title
+    for word in sorted(OFFICIAL_TYPES, key=len, reverse=True):
+        if t.endswith(word):
+            if word == "令" and t.endswith(("法令", "指令", "口令")):
+                return None
+            return "命令" if word == "令" else word
+    return None
+
+
+def genre_word(title: str) -> Optional[str]:
+    """Genre word ending a carried document's title (…实施方案 → 方案, …行动计划 → 计划)."""
+    t = title
+    while t.endswith(("）", ")")):
+        k = max(t.rfind("（"), t.rfind("("))
+        if k <= 0:
+            break
+        t = t[:k]
+    for word in sorted(GENRE_WORDS, key=len, reverse=True):
+        if t.endswith(word):
+            # the schema keeps the final genre word: 实施方案 → 方案, 行动计划 → 计划
+            for base in ("方案", "办法", "细则", "预案", "计划", "要点"):
+                if word.endswith(base):
+                    return base
+            return word
+    m = re.search(r"([\u4e00-\u9fff]{2})$", t)
+    return m.group(1) if m else None
+
+
+def heading_level(s: str) -> tuple[int, Optional[str]]:
+    """Outline level of a paragraph marker: 一、=1 （一）=2 1.=3 （1）=4, 第X章/条 = 1."""
+    m = HEADING.match(s)
+    if not m:
+        return 0, None
+    for level, key in ((1, "l1"), (2, "l2"), (3, "l3"), (4, "l4"), (1, "ch")):
+        if m.group(key):
+            return level, m.group(key)
+    return 0, None
+
+
+def ends_sentence(s: str) -> bool:
+    return bool(s) and s[-1] in SENTENCE_PUNCT
+
+
+def is_org_like(s: str) -> bool:
+    """A short line naming an organisation (signature, issuer)."""
+    return 2 <= len(s) <= 40 and not ends_sentence(s) and bool(ORG_SUFFIX.search(s.replace(" ", "")))
+
+
+def is_recipient_line(s: str) -> bool:
+    """主送机关 line: ends with a colon and names organisations (各…, …人民政府, …单位)."""
+    if not s.endswith(("：", ":")) or len(s) < 3 or len(s) > 200:
+        return False
+    body = s[:-1]
+    if any(p in body for p in "。；！？"):
+        return False
+    if re.match(r"^(?:附件|任命|免去|提名|聘任|解聘|现将|特此|根据|为|经|按照|其中|主要|具体|联系|电话|地址|备注|说明|注)", body):
+        return False
+    if HEADING.match(body):
+        return False
+    return bool(re.search(r"各|人民政府|政府|单位|部门|委员会|局|办|厅|公司|组|院|中心|企业|管委会|镇|乡|街道|社区|学校|银行", body))
+
+
+def is_title_like(s: str) -> bool:
+    """A line that can be part of a document title block."""
+    if not s or len(s) > 90 or "\t" in s:
+        return False
+    if s[-1] in "。；！？：:，,":
+        return False
+    if date_line(s) or DISCLOSURE_LINE.match(s) or doc_number_line(s) or ATTACHMENT_HEAD.match(s):
+        return False
+    if HEADING.match(s) and not s.startswith(("（", "(")):
+        return False
+    if TOC_LEADER.search(s):
+        return False
+    return True

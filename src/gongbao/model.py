@@ -1,0 +1,241 @@
+"""The dataclasses every pipeline stage reads and writes.
+
+Stages are pure functions: ``normalize(SourceText) -> NormalizedText``,
+``segment(NormalizedText) -> Segmentation``, ``elements(Segmentation) -> ParseResult``.
+All offsets are character offsets into ``SourceText.text`` (the decoded original),
+half-open ``[start, end)``, so any field can be traced back to what was printed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+PARSER_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+    def to_list(self) -> list[int]:
+        return [self.start, self.end]
+
+
+@dataclass(slots=True)
+class SourceText:
+    """A decoded input file."""
+
+    name: str  # file name as ingested
+    text: str  # decoded original text, never modified
+    sha256: str  # of the raw bytes: the identity of an issue
+    encoding: str
+    size_bytes: int
+
+
+@dataclass(slots=True)
+class Repair:
+    """One visible change made to the source text (never silent)."""
+
+    start: int  # offsets in the original text
+    end: int
+    before: str
+    after: str
+    rule: str  # e.g. "markup.heading", "ocr.region", "page_header", "join.line"
+
+
+@dataclass(slots=True)
+class Line:
+    """One source line after cleaning. ``text`` is what later stages read;
+    ``offsets[i]`` is the original offset of ``text[i]`` (``len(offsets) == len(text)``)."""
+
+    index: int  # 0-based line number in the source
+    start: int  # original offset of the raw line
+    end: int  # original offset just past the raw line (excluding the newline)
+    text: str
+    offsets: list[int]
+    kind: str = "text"  # text | blank | page_header | page_number | table
+
+    @property
+    def blank(self) -> bool:
+        return not self.text
+
+    def span(self, i: int = 0, j: Optional[int] = None) -> Span:
+        """Original span of ``text[i:j]``."""
+        if not self.text:
+            return Span(self.start, self.end)
+        j = len(self.text) if j is None else j
+        i = max(0, min(i, len(self.text) - 1))
+        j = max(i + 1, min(j, len(self.text)))
+        return Span(self.offsets[i], self.offsets[j - 1] + 1)
+
+
+@dataclass(slots=True)
+class RegionGuess:
+    name: str  # e.g. 盂县
+    code: str  # GB/T 2260, e.g. 140322
+    province: str
+    city: Optional[str]
+    short: str  # one-character abbreviation used in agency codes, e.g. 盂
+    evidence: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+    misprints: dict[str, str] = field(default_factory=dict)  # OCR form -> correct form
+
+
+@dataclass(slots=True)
+class NormalizedText:
+    source: SourceText
+    lines: list[Line]
+    repairs: list[Repair]
+    region: Optional[RegionGuess]
+
+
+@dataclass(slots=True)
+class DocNumber:
+    """发文字号: 机关代字〔年份〕序号号."""
+
+    agency_code: str
+    year: int
+    serial: int
+    extra: str = ""  # 第, 字 and similar printed particles kept for display
+
+    @property
+    def text(self) -> str:
+        return f"{self.agency_code}〔{self.year}〕{self.serial}号"
+
+
+@dataclass(slots=True)
+class GazetteMeta:
+    title: Optional[str] = None
+    region: Optional[str] = None
+    region_code: Optional[str] = None
+    year: Optional[int] = None
+    issue: Optional[int] = None
+    total_issue: Optional[int] = None
+    published: Optional[str] = None  # ISO date
+    frequency: Optional[str] = None
+    sponsor: Optional[str] = None  # 主管主办
+    spans: dict[str, Span] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class TocEntry:
+    section: Optional[str]
+    title: str
+    doc_number: Optional[DocNumber]
+    page: Optional[int]
+    span: Span
+    matched_seq: Optional[int] = None
+    match_score: float = 0.0
+
+
+@dataclass(slots=True)
+class Block:
+    """A run of lines that segmentation assigned to one role."""
+
+    first_line: int
+    last_line: int  # inclusive
+
+
+@dataclass(slots=True)
+class DocumentSpan:
+    """Where one document lies in the issue, as found by segmentation."""
+
+    header_lines: list[int]  # lines of issuer + title
+    number_line: Optional[int]  # line of 文号
+    first_line: int  # first line of the document (title)
+    last_line: int  # last line (inclusive)
+    section: Optional[str]
+    parent: Optional[int] = None  # index of carrying document in the list
+    expected_title: Optional[str] = None  # from the carrying notice or the TOC
+    embedded: bool = False
+    confidence: float = 0.0
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Segmentation:
+    normalized: NormalizedText
+    gazette: GazetteMeta
+    toc: list[TocEntry]
+    toc_lines: tuple[int, int]  # [first, last) line range of the cover + TOC
+    documents: list[DocumentSpan]
+    unplaced_lines: list[Block]
+    warnings: list["Warning"]
+
+
+@dataclass(slots=True)
+class Attachment:
+    number: Optional[int]
+    title: str
+    omitted: bool  # printed with （略）
+    span: Span
+
+
+@dataclass(slots=True)
+class Paragraph:
+    text: str
+    span: Span
+    level: int = 0  # 0 body text; 1 一、 2 （一） 3 1. 4 （1）
+    marker: Optional[str] = None
+    table: bool = False
+
+
+@dataclass(slots=True)
+class Document:
+    seq: int
+    parent_seq: Optional[int]
+    section: Optional[str]
+    issuer: Optional[str]
+    doc_number: Optional[DocNumber]
+    title: str
+    doc_type: Optional[str]
+    recipients: Optional[str]
+    signed_by: Optional[str]
+    date: Optional[str]
+    disclosure: Optional[str]
+    attachments: list[Attachment]
+    paragraphs: list[Paragraph]
+    span: Span  # the whole document
+    body_span: Optional[Span]
+    body_start: str  # first 15 chars of the body as printed (boundary check)
+    body_end: str
+    spans: dict[str, Span] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def body(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def overall_confidence(self) -> float:
+        return min(self.confidence.values()) if self.confidence else 0.0
+
+
+@dataclass(slots=True)
+class Unplaced:
+    span: Span
+    text: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Warning:
+    code: str  # e.g. toc.missing_in_body, body.missing_in_toc, toc.title_mismatch
+    message: str
+    span: Optional[Span] = None
+    seq: Optional[int] = None
+
+
+@dataclass(slots=True)
+class ParseResult:
+    source: SourceText
+    gazette: GazetteMeta
+    toc: list[TocEntry]
+    documents: list[Document]
+    repairs: list[Repair]
+    unplaced: list[Unplaced]
+    warnings: list[Warning]
+    region: Optional[RegionGuess]
+    parser_version: str = PARSER_VERSION

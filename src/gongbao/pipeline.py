@@ -1,0 +1,32 @@
+"""The pipeline: ``normalize → segment → elements``, each a pure function over ``model``."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Callable, Optional
+
+from .elements import elements
+from .model import ParseResult, RegionGuess, SourceText
+from .normalize import normalize
+from .segment import segment
+
+# Named stages in order, like spaCy's pipeline components; each takes the previous output.
+STAGES: list[tuple[str, Callable]] = [("normalize", normalize), ("segment", segment), ("elements", elements)]
+
+
+def parse(source: SourceText, region: Optional[RegionGuess] = None) -> ParseResult:
+    """Run every stage over one decoded gazette issue."""
+    return elements(segment(normalize(source, region)))
+
+
+def parse_text(text: str, name: str = "<text>") -> ParseResult:
+    """Parse an already decoded text (tests, API uploads)."""
+    data = text.encode("utf-8")
+    source = SourceText(name=name, text=text.replace("\r\n", "\n").replace("\r", "\n"), sha256=hashlib.sha256(data).hexdigest(), encoding="utf-8", size_bytes=len(data))
+    return parse(source)
+
+
+def parse_file(path: Path) -> ParseResult:
+    from .decode import read_source
+
+    return parse(read_source(Path(path)))

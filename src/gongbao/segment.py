@@ -1,0 +1,732 @@
+"""Stage 2 — segment: cover → gazette metadata, 目录 → TOC entries, body → documents.
+
+Documents are found by the GB/T 9704 header grammar, not by the TOC: a title block
+(issuer + 关于…的 + 文种, possibly broken over lines) anchored by a 发文字号 line, a 主送 line,
+a dated-title line or a 令 number. The TOC is then reconciled with what the body holds.
+Documents carried by a 印发/转发 notice start after the notice's 署名/成文日期 and are
+split off as embedded documents.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from . import grammar as g
+from .model import (
+    Block,
+    DocumentSpan,
+    GazetteMeta,
+    Line,
+    NormalizedText,
+    Segmentation,
+    Span,
+    TocEntry,
+    Warning,
+)
+from .text import compact, fold, similarity
+
+MAX_TITLE_LINES = 6
+
+
+@dataclass(slots=True)
+class LineInfo:
+    """What the grammar recognises in one cleaned line (computed once per line)."""
+
+    text: str
+    docnum: object = None  # DocNumber when the line is only a 文号
+    date: Optional[str] = None  # ISO when the line is only a date
+    disclosure: Optional[str] = None
+    recipient: bool = False
+    title_like: bool = False
+    official_end: bool = False  # ends with an official 文种
+    genre_end: bool = False  # ends with a genre word (方案/办法/…)
+    section: Optional[str] = None
+    attachment: bool = False
+    toc_leader: bool = False
+    masthead: Optional[str] = None
+    order_number: bool = False
+
+
+def classify(text: str) -> LineInfo:
+    info = LineInfo(text)
+    if not text:
+        return info
+    info.docnum = g.doc_number_line(text)
+    info.date = g.date_line(text)
+    m = g.DISCLOSURE_LINE.match(text)
+    info.disclosure = m.group("text") if m else None
+    info.recipient = g.is_recipient_line(text)
+    info.title_like = g.is_title_like(text)
+    if info.title_like:
+        info.official_end = bool(g.OFFICIAL_END.search(text))
+        info.genre_end = bool(g.GENRE_END.search(text))
+    m = g.SECTION_LINE.match(text)
+    info.section = m.group("name") if m else None
+    info.attachment = bool(g.ATTACHMENT_HEAD.match(text))
+    info.toc_leader = bool(g.TOC_LEADER.search(text))
+    m = g.MASTHEAD.match(compact(text))
+    info.masthead = m.group("org") if m else None
+    info.order_number = bool(g.ORDER_NUMBER.match(text))
+    return info
+
+
+class _Lines:
+    """Index helpers over the cleaned lines."""
+
+    def __init__(self, lines: list[Line]):
+        self.lines = lines
+        self.info = [classify(ln.text) for ln in lines]
+        self.n = len(lines)
+
+    def text(self, i: int) -> str:
+        return self.lines[i].text
+
+    def next_nonblank(self, i: int, limit: Optional[int] = None, max_blank: int = 99) -> Optional[int]:
+        """First non-blank line index >= i (and < limit)."""
+        limit = self.n if limit is None else limit
+        blanks = 0
+        while i < limit:
+            if self.lines[i].text:
+                return i
+            blanks += 1
+            if blanks > max_blank:
+                return None
+            i += 1
+        return None
+
+    def prev_nonblank(self, i: int, floor: int = 0, max_blank: int = 99) -> Optional[int]:
+        blanks = 0
+        while i >= floor:
+            if self.lines[i].text:
+                return i
+            blanks += 1
+            if blanks > max_blank:
+                return None
+            i -= 1
+        return None
+
+
+# --- cover -----------------------------------------------------------------------------------
+
+_GAZETTE_TITLE = re.compile(r"^(?P<title>[\u4e00-\u9fff]{2,20}?(?:人民政府公报|政府公报|政报|公报))$")
+_ISSUE = re.compile(r"(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\s*期")
+_TOTAL = re.compile(r"总\s*第\s*(?P<total>\d{1,4})\s*期")
+_PUBLISHED = re.compile(r"(?P<date>(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:出版|印发|编印|发行)")
+_FREQUENCY = re.compile(r"(季度刊|季刊|双月刊|月刊|半月刊|旬刊|周刊|年刊|半年刊)")
+_SPONSOR = re.compile(r"^(?P<org>.{2,40}?)\s*(?:主管主办|主办|编印|编辑出版|主管)$")
+
+
+def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
+    """Gazette metadata from the cover lines [0, end)."""
+    meta = GazetteMeta()
+    for i in range(end):
+        t = lines.text(i)
+        if not t:
+            continue
+        ln = lines.lines[i]
+        c = compact(t)
+        if meta.title is None:
+            m = _GAZETTE_TITLE.match(c)
+            if m:
+                meta.title = m.group("title")
+                meta.spans["title"] = ln.span()
+        m = _ISSUE.search(c)
+        if m and meta.issue is None:
+            meta.year, meta.issue = int(m.group("year")), int(m.group("issue"))
+            meta.spans["issue"] = ln.span()
+        m = _TOTAL.search(c)
+        if m and meta.total_issue is None:
+            meta.total_issue = int(m.group("total"))
+            meta.spans["total_issue"] = ln.span()
+        m = _PUBLISHED.search(c)
+        if m and meta.published is None:
+            meta.published = g.parse_date(m.group("date"))
+            meta.spans["published"] = ln.span()
+        m = _FREQUENCY.search(c)
+        if m and meta.frequency is None and len(c) < 40:
+            meta.frequency = m.group(1)
+        m = _SPONSOR.match(c)
+        if m and meta.sponsor is None:
+            meta.sponsor = m.group("org")
+    if meta.published and meta.year is None:
+        meta.year = int(meta.published[:4])
+    if region is not None:
+        meta.region, meta.region_code = region.name, region.code
+        meta.confidence["region"] = region.confidence
+    for key in ("title", "issue", "published"):
+        meta.confidence[key] = 0.95 if key in meta.spans else 0.0
+    return meta
+
+
+# --- table of contents -------------------------------------------------------------------------
+
+_TOC_NUMBER_TAIL = re.compile(rf"[（(]\s*(?P<num>{g.DOC_NUMBER.pattern})\s*[)）]\s*$")
+
+
+def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEntry]:
+    page = None
+    m = g.TOC_LEADER.search(text)
+    if m:
+        page = int(m.group("page"))
+        text = text[: m.start()]
+    text = re.sub(r"[.…·．•_\s\t]+$", "", text)
+    number = None
+    m = _TOC_NUMBER_TAIL.search(text)
+    if m:
+        number = g.parse_doc_number(m.group("num"))
+        text = text[: m.start()]
+    title = compact(text)
+    if len(title) < 4:
+        return None
+    return TocEntry(section=section, title=title, doc_number=number, page=page, span=span)
+
+
+def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list[tuple[int, str]], list[int]]:
+    """TOC entries in lines [start, end). Returns (entries, section headings, unplaced line ids).
+
+    Entries may be broken over several lines; an entry ends at a page number after a dot
+    leader or a tab, or at a title ending in a 文种 / a bracketed 文号 when the TOC has no
+    page numbers.
+    """
+    entries: list[TocEntry] = []
+    sections: list[tuple[int, str]] = []
+    unplaced: list[int] = []
+    section: Optional[str] = None
+    buf: list[int] = []
+
+    def flush(force: bool = False) -> None:
+        nonlocal buf
+        if not buf:
+            return
+        text = "".join(lines.text(k) for k in buf)
+        span = Span(lines.lines[buf[0]].span().start, lines.lines[buf[-1]].span().end)
+        e = _toc_entry(text, section, span)
+        if e is not None and (force or e.page is not None or e.doc_number is not None or g.OFFICIAL_END.search(e.title)):
+            entries.append(e)
+        else:
+            unplaced.extend(buf)
+        buf = []
+
+    for i in range(start, end):
+        info = lines.info[i]
+        t = info.text
+        if not t:
+            continue
+        if g.TOC_HEAD.match(t):
+            continue
+        if info.section:
+            flush()
+            section = info.section
+            sections.append((i, section))
+            continue
+        if not buf and _plain_section(t):
+            section = t
+            sections.append((i, t))
+            continue
+        buf.append(i)
+        joined = "".join(lines.text(k) for k in buf)
+        if info.toc_leader or _TOC_NUMBER_TAIL.search(joined):
+            # a 文号 tail may still be followed by a leader line on the next line
+            nxt = lines.next_nonblank(i + 1, end)
+            if info.toc_leader or nxt is None or not re.match(r"^[.…·．•_\s\t]{3,}", lines.text(nxt)):
+                flush()
+        elif len(buf) >= 4:
+            flush(force=False)
+    flush()
+    return entries, sections, unplaced
+
+
+def _plain_section(t: str) -> bool:
+    """A TOC/body section heading printed without 【】, e.g. ``县政府文件`` or ``人事任免``."""
+    c = compact(t)
+    return (
+        2 <= len(c) <= 12
+        and not g.OFFICIAL_END.search(c)
+        and not re.search(r"\d|关于|[，。：:、]", c)
+        and bool(re.search(r"(文件|任免|公告|通告|规范性|人事|决定|目录|动态|信息|选登|专栏|命令|批复|法规|政策|解读)$", c))
+    )
+
+
+# --- document headers --------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Header:
+    first: int  # first line of the header (title or masthead)
+    title_lines: list[int]
+    number_line: Optional[int]
+    after: int  # first line after the header (主送 or body)
+    anchor: str  # what anchored it: number | recipient | dated | order | toc
+    score: float
+
+
+def _title_block_above(lines: _Lines, i: int, floor: int) -> list[int]:
+    """Title lines ending just above line ``i`` (skipping blanks), topmost first."""
+    picked: list[int] = []
+    k = lines.prev_nonblank(i - 1, floor, max_blank=3)
+    while k is not None and len(picked) < MAX_TITLE_LINES:
+        info = lines.info[k]
+        if not info.title_like or info.section or info.masthead:
+            break
+        picked.insert(0, k)
+        if _starts_title(lines, picked):
+            # stop once the block starts with the issuer; keep a lone issuer line above ``关于…``
+            above = lines.prev_nonblank(k - 1, floor, max_blank=2)
+            if above is not None and _issuer_only(lines.text(above)) and not compact(lines.text(k))[:2] in ("印发", "转发") and compact(lines.text(k)).startswith("关于"):
+                picked.insert(0, above)
+            break
+        k = lines.prev_nonblank(k - 1, floor, max_blank=2)
+    # the block must end with a document kind
+    while picked and not _block_ends_type(lines, picked):
+        picked.pop()
+    return picked
+
+
+def _title_block_below(lines: _Lines, i: int, limit: int) -> list[int]:
+    picked: list[int] = []
+    k = lines.next_nonblank(i + 1, limit, max_blank=3)
+    while k is not None and len(picked) < MAX_TITLE_LINES:
+        info = lines.info[k]
+        if not info.title_like:
+            break
+        picked.append(k)
+        if _block_ends_type(lines, picked):
+            return picked
+        k = lines.next_nonblank(k + 1, limit, max_blank=2)
+    return []
+
+
+def _block_text(lines: _Lines, ids: list[int]) -> str:
+    return compact("".join(lines.text(k) for k in ids))
+
+
+def _block_ends_type(lines: _Lines, ids: list[int]) -> bool:
+    t = _block_text(lines, ids)
+    t = re.sub(rf"[（(]\s*{g.DOC_NUMBER.pattern}\s*[)）]$", "", t)
+    return bool(g.official_type(t))
+
+
+def _issuer_only(t: str) -> bool:
+    c = compact(t)
+    return bool(g.ORG_PREFIX.match(c)) and g.ORG_PREFIX.match(c).group("org") == c or (
+        g.is_org_like(c) and "关于" not in c and not g.official_type(c)
+    )
+
+
+def _starts_title(lines: _Lines, ids: list[int]) -> bool:
+    t = _block_text(lines, ids)
+    return t.startswith("关于") or bool(g.ORG_PREFIX.match(t)) or bool(re.match(r"^[\u4e00-\u9fff、]{2,40}?(?:关于|转发|印发)", t))
+
+
+def _valid_title(t: str) -> bool:
+    if not (6 <= len(t) <= 200):
+        return False
+    if not g.official_type(re.sub(rf"[（(]\s*{g.DOC_NUMBER.pattern}\s*[)）]$", "", t)):
+        return False
+    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令)$", t))
+
+
+def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
+    """Every document header in lines [start, end), in order."""
+    headers: dict[int, Header] = {}
+
+    def add(h: Header) -> None:
+        old = headers.get(h.first)
+        if old is None or h.score > old.score:
+            headers[h.first] = h
+
+    for i in range(start, end):
+        info = lines.info[i]
+        if not info.text:
+            continue
+        if info.docnum is not None:
+            nxt = lines.next_nonblank(i + 1, end)
+            if nxt is not None and lines.info[nxt].toc_leader:
+                continue  # a TOC entry whose 文号 stands on its own line
+            above = _title_block_above(lines, i, start)
+            if above and _valid_title(_block_text(lines, above)):
+                first = above[0]
+                # a masthead (…文件) just above the title belongs to the header
+                m = lines.prev_nonblank(first - 1, start, max_blank=2)
+                if m is not None and lines.info[m].masthead:
+                    first = m
+                add(Header(first, above, i, i + 1, "number", 3.0))
+                continue
+            below = _title_block_below(lines, i, end)
+            if below and _valid_title(_block_text(lines, below)):
+                first = i
+                m = lines.prev_nonblank(i - 1, start, max_blank=2)
+                if m is not None and lines.info[m].masthead:
+                    first = m
+                add(Header(first, below, i, below[-1] + 1, "number", 2.5))
+                continue
+        if info.title_like and info.official_end:
+            # a title ending in a 文种 without a 文号 line: needs a 主送 line, a dated line or a 令 number
+            block = _title_block_above(lines, i + 1, start)
+            if not block or block[-1] != i:
+                continue
+            title = _block_text(lines, block)
+            if not _valid_title(title):
+                continue
+            nxt = lines.next_nonblank(i + 1, end, max_blank=3)
+            if nxt is None:
+                continue
+            ninfo = lines.info[nxt]
+            if ninfo.docnum is not None:
+                continue  # handled above
+            if ninfo.recipient:
+                add(Header(block[0], block, None, nxt, "recipient", 2.0))
+            elif ninfo.date and lines.text(nxt).startswith(("（", "(")):
+                add(Header(block[0], block, None, nxt + 1, "dated", 2.0))
+            elif ninfo.order_number and title.endswith("令"):
+                add(Header(block[0], block, nxt, nxt + 1, "order", 2.0))
+    # drop headers that sit inside another header's title block
+    out: list[Header] = []
+    covered: set[int] = set()
+    for first in sorted(headers):
+        h = headers[first]
+        if first in covered:
+            continue
+        out.append(h)
+        covered.update(range(h.first, h.after))
+    return out
+
+
+# --- closing (署名 / 成文日期 / 公开属性) and carried documents ------------------------------
+
+def find_closing(lines: _Lines, start: int, end: int) -> Optional[int]:
+    """Index of the 成文日期 line that closes the document body in [start, end)."""
+    fallback = None
+    for i in range(start, end):
+        info = lines.info[i]
+        if not info.date or info.text.startswith(("（", "(")):
+            continue
+        p = lines.prev_nonblank(i - 1, start, max_blank=3)
+        if p is not None and (g.is_org_like(compact(lines.text(p))) or _is_person_signature(lines.text(p))):
+            return i
+        if fallback is None:
+            fallback = i
+    return fallback
+
+
+def _is_person_signature(t: str) -> bool:
+    """``县长  张三`` style signature of a 令."""
+    return bool(re.match(r"^(?:[\u4e00-\u9fff]{1,10}(?:长|主任|书记))\s*[\u4e00-\u9fff]{2,4}$", compact(t)))
+
+
+_CARRY = re.compile(r"(?:印发|转发|颁发|发布|公布|下发|批转)")
+
+
+def carried_titles(title: str) -> list[str]:
+    """Titles a 印发/转发 notice says it carries: the 《…》 parts, or the text after 印发."""
+    m = _CARRY.search(title)
+    if not m:
+        return []
+    rest = title[m.end():]
+    rest = re.sub(rf"的(?:{'|'.join(g.OFFICIAL_TYPES)})$", "", rest)
+    quoted = _top_level_quotes(rest)
+    if quoted:
+        return quoted
+    return [rest] if len(rest) >= 4 else []
+
+
+def _top_level_quotes(s: str) -> list[str]:
+    out, depth, cur = [], 0, []
+    for ch in s:
+        if ch == "《":
+            if depth:
+                cur.append(ch)
+            depth += 1
+        elif ch == "》" and depth:
+            depth -= 1
+            if depth:
+                cur.append(ch)
+            else:
+                out.append("".join(cur))
+                cur = []
+        elif depth:
+            cur.append(ch)
+    return out
+
+
+def _carried_title_at(lines: _Lines, k: int, limit: int, expected: Optional[str]) -> Optional[list[int]]:
+    """Title lines of a carried document starting at line ``k`` (1–4 short lines)."""
+    best: Optional[list[int]] = None
+    best_score = 0.0
+    ids: list[int] = []
+    i = k
+    while i is not None and i < limit and len(ids) < 4:
+        info = lines.info[i]
+        if not info.title_like or info.section or info.attachment:
+            break
+        ids.append(i)
+        t = _block_text(lines, ids)
+        score = 0.0
+        if expected:
+            score = similarity(t, expected)
+            if fold(expected) in fold(t) or fold(t) in fold(expected):
+                score = max(score, 0.85)
+        if g.GENRE_END.search(t):
+            score += 0.3
+        if score > best_score:
+            best, best_score = list(ids), score
+        i = lines.next_nonblank(i + 1, limit, max_blank=1)
+    if best is None:
+        return None
+    t = _block_text(lines, best)
+    if expected and best_score >= 0.75:
+        return best
+    if not expected and g.GENRE_END.search(t) and len(t) <= 80:
+        return best
+    return None
+
+
+def find_carried(lines: _Lines, notice_title: str, start: int, end: int) -> list[tuple[list[int], Optional[str]]]:
+    """Carried documents of a notice in lines [start, end) (after its closing).
+
+    Returns (title line ids, expected title) per carried document, in order.
+    """
+    expected = carried_titles(notice_title)
+    found: list[tuple[list[int], Optional[str]]] = []
+    k = lines.next_nonblank(start, end)
+    if k is None:
+        return found
+    # the first carried document begins right after the closing
+    first_expected = expected[0] if expected else None
+    ids = _carried_title_at(lines, k, end, first_expected)
+    if ids is None and expected:
+        ids = _carried_title_at(lines, k, end, None)
+    if ids is None:
+        return found
+    found.append((ids, first_expected))
+    # further carried documents: standalone title blocks matching the other expected titles
+    pos = ids[-1] + 1
+    for exp in expected[1:]:
+        for i in range(pos, end):
+            info = lines.info[i]
+            if not info.title_like or i == 0:
+                continue
+            prev = lines.lines[i - 1].text
+            if prev and not lines.info[i - 1].attachment and not g.ends_sentence(prev) and lines.info[i - 1].title_like:
+                continue  # not the first line of a block
+            cand = _carried_title_at(lines, i, end, exp)
+            if cand is not None and similarity(_block_text(lines, cand), exp) >= 0.75:
+                found.append((cand, exp))
+                pos = cand[-1] + 1
+                break
+    return found
+
+
+# --- the whole issue ---------------------------------------------------------------------------
+
+def segment(norm: NormalizedText) -> Segmentation:
+    lines = _Lines(norm.lines)
+    warnings: list[Warning] = []
+    headers = find_headers(lines, 0, lines.n)
+    # the TOC cannot contain a real header; anything before the first header is cover + TOC
+    toc_start = next((i for i in range(lines.n) if g.TOC_HEAD.match(lines.text(i))), None)
+    body_start = headers[0].first if headers else lines.n
+    # a 【section】 line right before the first header belongs to the body
+    cover_end = toc_start if toc_start is not None else body_start
+    first_toc_like = next((i for i in range(min(body_start, lines.n)) if lines.info[i].toc_leader), None)
+    if toc_start is None and first_toc_like is not None:
+        cover_end = _cover_end_before(lines, first_toc_like)
+    gazette = parse_cover(lines, min(cover_end, body_start), norm.region)
+    toc_end = body_start
+    # section headings directly above the first document are body sections
+    k = lines.prev_nonblank(body_start - 1, 0)
+    while k is not None and k >= cover_end and (lines.info[k].section or _plain_section(lines.text(k))):
+        toc_end = k
+        k = lines.prev_nonblank(k - 1, 0)
+    toc: list[TocEntry] = []
+    unplaced_ids: list[int] = []
+    if cover_end < toc_end:
+        toc, _sections, unplaced_ids = parse_toc(lines, cover_end, toc_end)
+    # body sections
+    body_sections: list[tuple[int, str]] = []
+    for i in range(toc_end, lines.n):
+        info = lines.info[i]
+        if info.section:
+            body_sections.append((i, info.section))
+        elif not info.text:
+            continue
+        elif _plain_section(info.text) and _isolated(lines, i):
+            body_sections.append((i, compact(info.text)))
+    section_lines = {i for i, _ in body_sections}
+
+    docs: list[DocumentSpan] = []
+    for h_index, h in enumerate(headers):
+        region_end = headers[h_index + 1].first if h_index + 1 < len(headers) else lines.n
+        # a section heading between two documents ends the first one
+        for i, _name in body_sections:
+            if h.first < i < region_end:
+                region_end = i
+                break
+        section = _section_at(body_sections, h.first)
+        title = _block_text(lines, h.title_lines)
+        doc = DocumentSpan(
+            header_lines=h.title_lines,
+            number_line=h.number_line,
+            first_line=h.first,
+            last_line=_last_nonblank(lines, h.first, region_end),
+            section=section,
+            confidence={"number": 0.98, "recipient": 0.9, "dated": 0.85, "order": 0.85}.get(h.anchor, 0.7),
+            evidence=[f"anchor:{h.anchor}"],
+        )
+        docs.append(doc)
+        parent_index = len(docs) - 1
+        closing = find_closing(lines, h.after, region_end)
+        if closing is None or not _CARRY.search(title):
+            continue
+        after_close = closing + 1
+        # skip the 公开属性 and an 附件说明 printed after the date
+        k = lines.next_nonblank(after_close, region_end)
+        while k is not None and (lines.info[k].disclosure or lines.info[k].attachment):
+            if lines.info[k].attachment:
+                k = _skip_attachment_list(lines, k, region_end)
+            after_close = k + 1
+            k = lines.next_nonblank(after_close, region_end)
+        carried = find_carried(lines, title, after_close, region_end)
+        if not carried:
+            continue
+        doc.last_line = _last_nonblank(lines, h.first, carried[0][0][0])
+        for c_index, (ids, expected) in enumerate(carried):
+            c_end = carried[c_index + 1][0][0] if c_index + 1 < len(carried) else region_end
+            docs.append(
+                DocumentSpan(
+                    header_lines=ids,
+                    number_line=None,
+                    first_line=ids[0],
+                    last_line=_last_nonblank(lines, ids[0], c_end),
+                    section=section,
+                    parent=parent_index,
+                    expected_title=expected,
+                    embedded=True,
+                    confidence=0.9 if expected and similarity(_block_text(lines, ids), expected) > 0.9 else 0.75,
+                    evidence=["carried"],
+                )
+            )
+    # forwarded documents that have their own header: attach to the 转发 notice before them
+    _attach_forwarded(lines, docs)
+    # sections from the TOC when the body prints none
+    if not body_sections and toc:
+        _sections_from_toc(lines, docs, toc)
+    placed: set[int] = set(range(0, cover_end)) | section_lines
+    for d in docs:
+        placed.update(range(d.first_line, d.last_line + 1))
+    for e in toc:
+        pass
+    unplaced = _unplaced_blocks(lines, placed, toc_range=(cover_end, toc_end), toc_unplaced=set(unplaced_ids))
+    if not headers:
+        warnings.append(Warning("body.no_documents", "no official document header found in the text"))
+    return Segmentation(
+        normalized=norm,
+        gazette=gazette,
+        toc=toc,
+        toc_lines=(cover_end, toc_end),
+        documents=docs,
+        unplaced_lines=unplaced,
+        warnings=warnings,
+    )
+
+
+def _cover_end_before(lines: _Lines, first_toc: int) -> int:
+    """Start of the TOC when it has no 目录 heading: the section/entry lines above the first leader."""
+    k = first_toc
+    while True:
+        p = lines.prev_nonblank(k - 1, 0)
+        if p is None:
+            return k
+        info = lines.info[p]
+        if info.section or (info.title_like and not info.toc_leader and not _is_cover_line(info.text)):
+            k = p
+            continue
+        return k
+
+
+def _is_cover_line(t: str) -> bool:
+    c = compact(t)
+    return bool(_GAZETTE_TITLE.match(c) or _ISSUE.search(c) or _TOTAL.search(c) or _PUBLISHED.search(c) or _SPONSOR.match(c) or re.fullmatch(r"[A-Za-z\s]+", t))
+
+
+def _isolated(lines: _Lines, i: int) -> bool:
+    before = i == 0 or not lines.text(i - 1)
+    after = i + 1 >= lines.n or not lines.text(i + 1)
+    return before and after
+
+
+def _section_at(sections: list[tuple[int, str]], line: int) -> Optional[str]:
+    name = None
+    for i, s in sections:
+        if i < line:
+            name = s
+    return name
+
+
+def _last_nonblank(lines: _Lines, start: int, end: int) -> int:
+    k = lines.prev_nonblank(end - 1, start)
+    return k if k is not None else start
+
+
+def _skip_attachment_list(lines: _Lines, k: int, end: int) -> int:
+    """Last line of an 附件说明 list starting at ``k``."""
+    last = k
+    i = lines.next_nonblank(k + 1, end)
+    while i is not None:
+        t = lines.text(i)
+        if g.ENUM_ITEM.match(t) or re.match(r"^[（(]?略[)）]?$", t) or (len(t) < 30 and not g.ends_sentence(t) and not lines.info[i].title_like):
+            last = i
+            i = lines.next_nonblank(i + 1, end)
+            continue
+        break
+    return last
+
+
+def _attach_forwarded(lines: _Lines, docs: list[DocumentSpan]) -> None:
+    for idx in range(1, len(docs)):
+        d, prev = docs[idx], docs[idx - 1]
+        if d.embedded or prev.embedded:
+            continue
+        notice = _block_text(lines, prev.header_lines)
+        if "转发" not in notice and "批转" not in notice:
+            continue
+        expected = carried_titles(notice)
+        own = _block_text(lines, d.header_lines)
+        if any(similarity(own, e) >= 0.75 or fold(e) in fold(own) for e in expected):
+            d.parent = idx - 1
+            d.embedded = True
+            d.expected_title = expected[0]
+            d.section = prev.section
+            d.evidence.append("forwarded")
+
+
+def _sections_from_toc(lines: _Lines, docs: list[DocumentSpan], toc: list[TocEntry]) -> None:
+    for d in docs:
+        if d.embedded:
+            continue
+        title = _block_text(lines, d.header_lines)
+        best = max(toc, key=lambda e: similarity(e.title, title), default=None)
+        if best is not None and similarity(best.title, title) >= 0.8:
+            d.section = best.section
+    for d in docs:
+        if d.embedded and d.parent is not None:
+            d.section = docs[d.parent].section
+
+
+def _unplaced_blocks(lines: _Lines, placed: set[int], toc_range: tuple[int, int], toc_unplaced: set[int]) -> list[Block]:
+    blocks: list[Block] = []
+    cur: Optional[list[int]] = None
+    for i in range(lines.n):
+        in_toc = toc_range[0] <= i < toc_range[1]
+        is_unplaced = bool(lines.text(i)) and ((in_toc and i in toc_unplaced) or (not in_toc and i not in placed))
+        if is_unplaced:
+            if cur is None:
+                cur = [i, i]
+            else:
+                cur[1] = i
+        elif lines.text(i) and cur is not None:
+            blocks.append(Block(cur[0], cur[1]))
+            cur = None
+    if cur is not None:
+        blocks.append(Block(cur[0], cur[1]))
+    return blocks

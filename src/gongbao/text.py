@@ -1,0 +1,71 @@
+"""Small character-level helpers shared by every stage."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# CJK punctuation and full-width forms that count as "Chinese context" for spacing rules.
+CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】〔〕［］—…·「」『』．％"
+SENTENCE_END = "。！？；"
+OPENERS = "（(〔[［【《〈“‘「『"
+CLOSERS = "）)〕]］】》〉”’」』"
+
+_FULLWIDTH_ALNUM = {chr(c): chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)}
+_FULLWIDTH_ALNUM.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})
+_FULLWIDTH_ALNUM.update({chr(c): chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(ch) and ("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff")
+
+
+def is_cjk_context(ch: str) -> bool:
+    """CJK ideograph or CJK punctuation: spaces next to these are layout, not content."""
+    return is_cjk(ch) or ch in CJK_PUNCT or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+
+
+def halfwidth_alnum(ch: str) -> str:
+    return _FULLWIDTH_ALNUM.get(ch, ch)
+
+
+def compact(s: str) -> str:
+    """Remove all whitespace (titles are compared and stored without it)."""
+    return "".join(s.split())
+
+
+_FOLD_OPEN = "([〔［【〈（"
+_FOLD_CLOSE = ")]〕］】〉）"
+
+
+def fold(s: str | None) -> str:
+    """Comparison key: NFKC, no whitespace, one bracket/quote/dash shape (as the gold scorer)."""
+    if not s:
+        return ""
+    s = unicodedata.normalize("NFKC", s)
+    s = "".join(s.split())
+    for o in _FOLD_OPEN:
+        s = s.replace(o, "(")
+    for c in _FOLD_CLOSE:
+        s = s.replace(c, ")")
+    for q in "“”„‟\"'‘’《》〈〉":
+        s = s.replace(q, '"')
+    for d in "—–-―":
+        s = s.replace(d, "-")
+    return s.replace("·", ".").replace("•", ".")
+
+
+def similarity(a: str, b: str) -> float:
+    """Character-level similarity in [0, 1] of two folded strings."""
+    from difflib import SequenceMatcher
+
+    fa, fb = fold(a), fold(b)
+    if not fa or not fb:
+        return 0.0
+    if fa == fb:
+        return 1.0
+    return SequenceMatcher(None, fa, fb, autojunk=False).ratio()
+
+
+def cjk_count(s: str) -> int:
+    return len(CJK_RE.findall(s))
