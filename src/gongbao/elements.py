@@ -22,8 +22,8 @@ from .model import (
     Unplaced,
     Warning,
 )
-from .normalize import join_paragraphs
-from .segment import _Lines, _skip_attachment_list, carried_titles, find_closing
+from .normalize import join_paragraphs, printed_text
+from .segment import _Lines, _attachment_rest, _skip_attachment_list, carried_titles, find_closing
 from .text import compact, fold, similarity
 
 
@@ -32,10 +32,6 @@ def _span_of(lines: _Lines, ids: list[int]) -> Span:
     if not spans:
         return Span(lines.lines[ids[0]].start, lines.lines[ids[0]].start) if ids else Span(0, 0)
     return Span(spans[0].start, spans[-1].end)
-
-
-def _raw_compact(source: str, span: Span) -> str:
-    return compact(source[span.start: span.end])
 
 
 def split_issuer(title: str) -> tuple[Optional[str], str]:
@@ -78,6 +74,10 @@ def _recipients(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Opt
     k = lines.next_nonblank(start, end, max_blank=3)
     if k is None:
         return None, None, start
+    nxt = lines.next_nonblank(k + 1, end, max_blank=3)
+    if len(lines.text(k)) <= 12 and not lines.info[k].recipient and nxt is not None and lines.info[nxt].recipient:
+        # a fragment the extractor displaced above the 主送 line (reported by the caller)
+        k = nxt
     ids = []
     i = k
     # a recipient list can be broken over up to three lines; it ends with a colon
@@ -113,7 +113,10 @@ def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment],
             t = lines.text(i)
             if not t:
                 continue
-            if g.ENUM_ITEM.match(t):
+            if lines.info[i].attachment and _attachment_rest(t):
+                am = g.ATTACHMENT_HEAD.match(t)
+                items.append((f"{am.group('num') or ''}.{_attachment_rest(t)}" if am.group("num") else _attachment_rest(t), [i]))
+            elif g.ENUM_ITEM.match(t):
                 items.append((t, [i]))
             else:
                 prev_text, prev_ids = items[-1]
@@ -168,6 +171,17 @@ def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str]
         parts.extend(p for p in re.split(r"\s{2,}|\t", lines.lines[k].text) if p)
     names = [compact(p) for p in parts]
     return "、".join(names) if len(names) > 1 else names[0], ids
+
+
+def _glued_signature(lines: _Lines, date_line: int, floor: int, issuer: str) -> Optional[Span]:
+    """署名 glued by the extractor to the end of the last body line (``…遵照执行阳泉市人民政府办公室``)."""
+    k = lines.prev_nonblank(date_line - 1, floor, max_blank=3)
+    if k is None:
+        return None
+    t = lines.text(k)
+    if len(t) > len(issuer) and t.endswith(issuer):
+        return lines.lines[k].span(len(t) - len(issuer))
+    return None
 
 
 def _disclosure(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Optional[int]]:
@@ -233,6 +247,13 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
         if sig_ids:
             spans["signed_by"] = _span_of(lines, sig_ids)
             conf["signed_by"] = 0.9
+        elif issuer:
+            glued = _glued_signature(lines, closing, body_from, issuer)
+            if glued is not None:
+                signed_by = issuer
+                spans["signed_by"] = glued
+                conf["signed_by"] = 0.75
+                repairs.append(Repair(glued.start, glued.end, issuer, "\n" + issuer, "split.signature"))
     else:
         closing = None
     if date is None and not ds.embedded:
@@ -264,9 +285,13 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
     body_lines = [k for k in range(body_from, body_limit) if lines.text(k) and k != disc_line]
     paragraphs = _paragraphs(lines, body_from, body_limit, repairs) if body_lines else []
     paragraphs = [p for p in paragraphs if not (disc_line is not None and p.span == lines.lines[disc_line].span())]
+    if "signed_by" in spans and not sig_ids and paragraphs and paragraphs[-1].text.endswith(signed_by or "\0"):
+        last = paragraphs[-1]
+        cut = spans["signed_by"].start
+        paragraphs[-1] = Paragraph(last.text[: -len(signed_by)], Span(last.span.start, cut), last.level, last.marker, last.table)
     body_span = Span(paragraphs[0].span.start, paragraphs[-1].span.end) if paragraphs else None
-    body_start = _raw_compact(source, body_span)[:15] if body_span else ""
-    body_end = _raw_compact(source, body_span)[-15:] if body_span else ""
+    printed = printed_text(source, body_span.start, body_span.end) if body_span else ""
+    body_start, body_end = printed[:15], printed[-15:]
     doc_span = Span(lines.lines[ds.first_line].start, lines.lines[ds.last_line].end)
     return Document(
         seq=seq,

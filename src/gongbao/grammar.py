@@ -42,7 +42,7 @@ DATE_CN = re.compile(rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}]{{1
 DATE_LINE = re.compile(rf"^[（(]?\s*(?:{DATE_AR.pattern}|{DATE_CN.pattern.replace('?P<', '?P<c')})\s*[)）]?$")
 
 DISCLOSURE_LINE = re.compile(r"^[（(]\s*(?P<text>此件[^（()）]{2,12})\s*[)）]$")
-ATTACHMENT_HEAD = re.compile(r"^附\s*件\s*(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[：:]\s*(?P<rest>.*)|$|(?P<rest2>[\s.．、]\S.*))")
+ATTACHMENT_HEAD = re.compile(r"^附\s*[件表]\s*(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[：:]\s*(?P<rest>.*)|$|(?P<rest2>[\s.．、]\S.*))")
 ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2})\s*[.．、]\s*(?P<rest>\S.*)$")
 SECTION_LINE = re.compile(r"^【\s*(?P<name>[^【】]{2,20})\s*】$")
 MASTHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff、]{2,40}?)文件$")
@@ -182,7 +182,9 @@ def is_recipient_line(s: str) -> bool:
     body = s[:-1]
     if any(p in body for p in "。；！？"):
         return False
-    if re.match(r"^(?:附件|任命|免去|提名|聘任|解聘|现将|特此|根据|为|经|按照|其中|主要|具体|联系|电话|地址|备注|说明|注)", body):
+    if re.match(r"^(?:附件|附表|任命|免去|提名|聘任|解聘|现将|特此|根据|为|按照|其中|主要|具体|联系|电话|地址|备注|说明|注)", body):
+        return False
+    if re.search(r"研究|决定|如下|同意|要求|规定|批复|报告|会议|现将|下列|以下", body):
         return False
     if HEADING.match(body):
         return False

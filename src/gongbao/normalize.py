@@ -232,6 +232,7 @@ def fix_region_misprints(lines: list[Line], region: RegionGuess, repairs: list[R
                 re.compile(
                     re.escape(wrong)
                     + r"(?=(?:[\u4e00-\u9fff]{0,6}[〔\[（(]\s*(?:19|20)\d\d)|政(?:办|府)?(?:发|函|字|办|通|令|任))"
+                    + r"|(?<=驻)" + re.escape(wrong)
                 ),
                 right,
                 "ocr.agency_code",
@@ -349,3 +350,15 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list["Paragraph
         last_line, gap_blank = ln, False
     flush()
     return out
+
+
+def printed_text(text: str, start: int, end: int) -> str:
+    """The source text of [start, end) as printed: extraction residue removed, no OCR fixes.
+
+    Used for the ``body_start``/``body_end`` boundary markers, which quote the page.
+    """
+    parts = []
+    for raw in text[start:end].split("\n"):
+        cleaned, _, _ = clean_line(raw, 0)
+        parts.append(cleaned)
+    return "".join("".join(parts).split())

@@ -243,7 +243,8 @@ def _plain_section(t: str) -> bool:
     return (
         2 <= len(c) <= 12
         and not g.OFFICIAL_END.search(c)
-        and not re.search(r"\d|关于|[，。：:、]", c)
+        and not re.search(r"\d|关于|[，。：:、（）()《》“”]", c)
+        and not g.HEADING.match(c)
         and bool(re.search(r"(文件|任免|公告|通告|规范性|人事|决定|目录|动态|信息|选登|专栏|命令|批复|法规|政策|解读)$", c))
     )
 
@@ -427,7 +428,20 @@ def carried_titles(title: str) -> list[str]:
     quoted = _top_level_quotes(rest)
     if quoted:
         return quoted
-    return [rest] if len(rest) >= 4 else []
+    return [t for t in _split_conjoined(rest) if len(t) >= 4]
+
+
+def _split_conjoined(s: str) -> list[str]:
+    """``A办法（试行）和B细则`` → [A办法（试行）, B细则]: split at 和/及/与/、 after a genre word."""
+    parts: list[str] = []
+    start = 0
+    for m in re.finditer(r"和|及|与|、", s):
+        left = s[start: m.start()]
+        if g.GENRE_END.search(left) and len(left) >= 4 and g.GENRE_END.search(s[m.end():] or ""):
+            parts.append(left)
+            start = m.end()
+    parts.append(s[start:])
+    return parts
 
 
 def _top_level_quotes(s: str) -> list[str]:
@@ -674,12 +688,24 @@ def _skip_attachment_list(lines: _Lines, k: int, end: int) -> int:
     i = lines.next_nonblank(k + 1, end)
     while i is not None:
         t = lines.text(i)
-        if g.ENUM_ITEM.match(t) or re.match(r"^[（(]?略[)）]?$", t) or (len(t) < 30 and not g.ends_sentence(t) and not lines.info[i].title_like):
+        prev = lines.text(last)
+        item_done = bool(_OMITTED_TAIL.search(prev)) or g.ends_sentence(prev)
+        is_item = bool(g.ENUM_ITEM.match(t)) or (lines.info[i].attachment and bool(_attachment_rest(t)))
+        continuation = not item_done and len(t) <= 30 and not g.ends_sentence(t) and not lines.info[i].date and not g.is_org_like(compact(t))
+        if is_item or re.match(r"^[（(]?略[)）]?$", t) or continuation:
             last = i
             i = lines.next_nonblank(i + 1, end)
             continue
         break
     return last
+
+
+_OMITTED_TAIL = re.compile(r"[（(]\s*略\s*[)）]$")
+
+
+def _attachment_rest(t: str) -> str:
+    m = g.ATTACHMENT_HEAD.match(t)
+    return ((m.group("rest") or m.group("rest2") or "").strip()) if m else ""
 
 
 def _attach_forwarded(lines: _Lines, docs: list[DocumentSpan]) -> None:

@@ -1,0 +1,54 @@
+"""Errors gongbao raises on purpose.
+
+Every message names the file concerned (an input file or the database) and the
+reason, so the CLI can print ``str(error)`` as it is. ``code`` is greppable and
+``status`` lets the HTTP API turn any of these into a response in one handler.
+"""
+from __future__ import annotations
+
+from os import PathLike
+from typing import Any, Optional, Union
+
+PathName = Union[str, "PathLike[str]"]
+
+
+class GongbaoError(Exception):
+    """Base class of every error gongbao raises on purpose."""
+
+    code = "gongbao_error"
+    status = 500
+
+    def __init__(self, reason: str, path: Optional[PathName] = None) -> None:
+        self.reason = reason
+        self.path = None if path is None else str(path)
+        super().__init__(f"{self.path}: {reason}" if self.path else reason)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep reason and path apart when errors cross process boundaries
+        # (parallel ingest), instead of re-prefixing the path.
+        return (type(self), (self.reason, self.path))
+
+    def to_dict(self) -> dict[str, Optional[str]]:
+        """The error as the API and ``--json`` output render it."""
+        return {"error": self.code, "message": str(self), "path": self.path}
+
+
+class InputError(GongbaoError):
+    """An input file cannot be read as the text of a gazette."""
+
+    code = "input_error"
+    status = 422
+
+
+class StoreError(GongbaoError):
+    """The store cannot be opened, migrated, read or written."""
+
+    code = "store_error"
+    status = 500
+
+
+class NotFound(GongbaoError):
+    """A requested gazette or document is not in the store."""
+
+    code = "not_found"
+    status = 404
