@@ -135,6 +135,14 @@ def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment],
     return [], None, None
 
 
+def _orphan_omitted_fragment(lines: _Lines, start: int, end: int) -> Optional[int]:
+    """A lone short ``…（略）`` line ending the body: the displaced tail of an attachment title."""
+    k = lines.prev_nonblank(end - 1, start)
+    if k is not None and re.fullmatch(r"[^，。；：]{1,10}[（(]\s*略\s*[)）]", lines.text(k)):
+        return k
+    return None
+
+
 def _attachment_pages(lines: _Lines, start: int, end: int) -> Optional[int]:
     """First line of attachment pages (``附件1`` + title + content) in [start, end)."""
     for k in range(start, end):
@@ -280,6 +288,15 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
     attachments, att_first, att_last = _attachments(lines, body_from, end)
     if att_first is not None and att_first < body_limit:
         body_limit = att_first
+    if attachments and not attachments[-1].omitted:
+        orphan = _orphan_omitted_fragment(lines, body_from, body_limit)
+        if orphan is not None:
+            # the extractor moved the end of the last attachment title (``…汇`` + ``总表（略）``)
+            frag = re.sub(r"[（(]\s*略\s*[)）]$", "", lines.text(orphan))
+            last = attachments[-1]
+            attachments[-1] = Attachment(last.number, last.title + frag, True, last.span)
+            repairs.append(Repair(lines.lines[orphan].start, lines.lines[orphan].end, lines.text(orphan), "", "join.displaced_fragment"))
+            body_limit = orphan
     if attachments:
         spans["attachments"] = Span(attachments[0].span.start, attachments[-1].span.end)
     body_lines = [k for k in range(body_from, body_limit) if lines.text(k) and k != disc_line]

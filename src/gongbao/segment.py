@@ -690,14 +690,30 @@ def _skip_attachment_list(lines: _Lines, k: int, end: int) -> int:
         t = lines.text(i)
         prev = lines.text(last)
         item_done = bool(_OMITTED_TAIL.search(prev)) or g.ends_sentence(prev)
-        is_item = bool(g.ENUM_ITEM.match(t)) or (lines.info[i].attachment and bool(_attachment_rest(t)))
-        continuation = not item_done and len(t) <= 30 and not g.ends_sentence(t) and not lines.info[i].date and not g.is_org_like(compact(t))
+        info = lines.info[i]
+        if info.attachment and _attachment_rest(t) and _repeats_listed_title(lines, k, last, _attachment_rest(t)):
+            break  # ``附件1：<title>`` repeating a listed title starts the attachment pages
+        is_item = bool(g.ENUM_ITEM.match(t)) or (info.attachment and bool(_attachment_rest(t)))
+        continuation = (
+            not item_done
+            and len(t) <= 30
+            and not g.ends_sentence(t)
+            and not (info.date or info.disclosure or info.attachment or "\t" in t)
+            and not re.search(r"[：:]", t)
+            and not g.is_org_like(compact(t))
+        )
         if is_item or re.match(r"^[（(]?略[)）]?$", t) or continuation:
             last = i
             i = lines.next_nonblank(i + 1, end)
             continue
         break
     return last
+
+
+def _repeats_listed_title(lines: _Lines, first: int, last: int, title: str) -> bool:
+    listed = fold("".join(lines.text(k) for k in range(first, last + 1)))
+    key = fold(re.sub(r"^[\d.．、\s]+", "", title))[:12]
+    return len(key) >= 4 and key in listed
 
 
 _OMITTED_TAIL = re.compile(r"[（(]\s*略\s*[)）]$")

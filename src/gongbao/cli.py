@@ -1,0 +1,279 @@
+"""``gongbao`` command line: a thin shell over the library (every command calls one function)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .errors import GongbaoError
+
+app = typer.Typer(help="gongbao (公报): Chinese government gazettes as a structured public record.", no_args_is_help=True, add_completion=False)
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DEFAULT_DB = "gongbao.db"
+DbOption = typer.Option(None, "--db", help="Store: SQLite path or URL (default: $GONGBAO_DB or ./gongbao.db).")
+
+
+def _db(db: Optional[str]) -> str:
+    return db or os.environ.get("GONGBAO_DB") or DEFAULT_DB
+
+
+def _open(db: Optional[str]):
+    from .store import open_store
+
+    try:
+        return open_store(_db(db))
+    except GongbaoError as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        raise typer.Exit(2)
+
+
+@app.command()
+def ingest(
+    paths: List[Path] = typer.Argument(..., help="Gazette files or folders of them."),
+    db: Optional[str] = DbOption,
+    allow_partial: bool = typer.Option(False, help="Store truncated issues instead of refusing them."),
+) -> None:
+    """Parse gazette issues and store them (one transaction per issue; re-ingesting is a no-op)."""
+    from .ingest import ingest_file, iter_inputs
+
+    files = list(iter_inputs(paths))
+    missing = [p for p in files if not p.exists()]
+    failed = 0
+    with _open(db) as store:
+        with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
+            task = progress.add_task("", total=len(files))
+            for path in files:
+                progress.update(task, description=path.name)
+                outcome = ingest_file(store, path, allow_partial=allow_partial)
+                if outcome.status == "error":
+                    failed += 1
+                    progress.console.print(f"[red]error[/red] {escape(outcome.error or '')}")
+                else:
+                    progress.console.print(f"[green]{outcome.status:9s}[/green] {escape(str(path))} → {outcome.gazette_id}: {outcome.summary.line()}")
+                progress.advance(task)
+    if not files:
+        err.print("[red]error:[/red] no input files found")
+        raise typer.Exit(2)
+    if failed or missing:
+        err.print(f"{failed} of {len(files)} file(s) failed")
+        raise typer.Exit(1)
+
+
+@app.command()
+def check(
+    path: Path = typer.Argument(..., help="A gazette file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    all_repairs: bool = typer.Option(False, "--all-repairs", help="List every repair, not only OCR fixes and removals."),
+) -> None:
+    """Dry run: parse one file, store nothing, and print a report to review."""
+    from .decode import read_source
+    from .pipeline import parse
+    from .report import check_report
+
+    try:
+        result = parse(read_source(path))
+    except GongbaoError as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        raise typer.Exit(1)
+    report = check_report(result)
+    if all_repairs:
+        report["repairs"] = [{"span": [r.start, r.end], "before": r.before, "after": r.after, "rule": r.rule} for r in result.repairs]
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_report(report)
+
+
+def _print_report(report: dict) -> None:
+    gz = report["gazette"]
+    console.rule(f"[bold]{escape(report['source'])}")
+    console.print(f"{gz['title']}  {gz['region']} ({gz['region_code']})  {gz['year']}年第{gz['issue']}期 总第{gz['total_issue']}期  出版 {gz['published']}  {gz['frequency'] or ''}")
+    if report["region_evidence"]:
+        console.print("region evidence: " + "; ".join(report["region_evidence"]))
+    console.print("summary: " + ", ".join(f"{k} {v}" for k, v in report["summary"].items()))
+    docs = {d["seq"]: d for d in report["documents"]}
+    if report["toc"]:
+        t = Table(title="TOC ↔ body", show_lines=False)
+        for col in ("section", "TOC title", "文号", "p.", "→ seq"):
+            t.add_column(col)
+        for e in report["toc"]:
+            t.add_row(e["section"] or "", escape(e["title"]), e["doc_number"] or "", str(e["page"] or ""), str(e["matched_seq"]) if e["matched_seq"] else "[red]missing[/red]")
+        console.print(t)
+    t = Table(title="documents")
+    for col in ("seq", "parent", "文号", "title", "date", "att", "conf", "low fields"):
+        t.add_column(col)
+    for d in docs.values():
+        conf = d["confidence"]
+        style = "green" if conf >= 0.9 else "yellow" if conf >= 0.75 else "red"
+        t.add_row(str(d["seq"]), str(d["parent_seq"] or ""), d["doc_number"] or "", escape(d["title"]), d["date"] or "", str(d["attachments"]), f"[{style}]{conf:.2f}[/{style}]", ",".join(d["low_fields"]))
+    console.print(t)
+    if report["warnings"]:
+        console.print("[bold]disagreements and warnings")
+        for w in report["warnings"]:
+            console.print(f"  [yellow]{w['code']}[/yellow] {escape(w['message'])}" + (f" (seq {w['seq']})" if w["seq"] else ""))
+    console.print("[bold]repairs by rule: " + ", ".join(f"{k} {v}" for k, v in report["repair_counts"].items()))
+    for r in report["repairs"]:
+        console.print(f"  {r['span']} {r['rule']}: {escape(repr(r['before']))} → {escape(repr(r['after']))}")
+    if report["unplaced"]:
+        console.print(f"[bold]unplaced spans ({len(report['unplaced'])})")
+        for u in report["unplaced"]:
+            text = u["text"].replace("\n", "⏎")
+            console.print(f"  {u['span']} {u['reason']}: {escape(text[:120])}")
+
+
+@app.command("list")
+def list_(
+    gazette: Optional[str] = typer.Argument(None, help="A gazette id: list its documents."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """List stored issues, or the documents of one issue."""
+    with _open(db) as store:
+        if gazette is None:
+            t = Table(title=f"issues in {_db(db)}")
+            for col in ("id", "title", "year", "issue", "published", "docs", "source"):
+                t.add_column(col)
+            for g in store.list_gazettes():
+                t.add_row(g["id"], g.get("title") or "", str(g.get("year") or ""), str(g.get("issue") or ""), g.get("published") or "", str(g.get("document_count", "")), g.get("source_name") or "")
+            console.print(t)
+            return
+        if store.get_gazette(gazette) is None:
+            err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_db(db)}")
+            raise typer.Exit(1)
+        t = Table(title=gazette)
+        for col in ("id", "文号", "title", "date"):
+            t.add_column(col)
+        for d in store.list_documents(gazette):
+            indent = "  └ " if d.get("parent_seq") else ""
+            t.add_row(d["id"], d.get("doc_number") or "", indent + escape(d["title"]), d.get("date") or "")
+        console.print(t)
+
+
+@app.command()
+def show(
+    doc_id: str = typer.Argument(..., help="Document id (e.g. 140322/2023/3/1) or a 文号 in any spelling."),
+    db: Optional[str] = DbOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
+) -> None:
+    """Print one document in 公文 layout."""
+    from .grammar import parse_doc_number
+
+    with _open(db) as store:
+        doc = store.get_document(doc_id)
+        if doc is None:
+            number = parse_doc_number(doc_id) or _loose_number(doc_id)
+            hits = store.find_by_doc_number(number.text) if number else []
+            doc = hits[0] if hits else None
+        if doc is None:
+            err.print(f"[red]error:[/red] no document {escape(doc_id)} in {_db(db)}")
+            raise typer.Exit(1)
+    if as_json:
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return
+    from .layout import gongwen_text
+
+    console.print(escape(gongwen_text(doc)))
+
+
+def _loose_number(text: str):
+    """``盂政发 2023 48`` → DocNumber (a 文号 typed without brackets)."""
+    import re
+
+    from .model import DocNumber
+
+    m = re.match(r"^\s*([\u4e00-\u9fff]{1,14})\s*[\s〔\[(（]*((?:19|20)\d\d)[\s〕\])）]*第?\s*(\d{1,5})\s*号?\s*$", text)
+    return DocNumber(m.group(1), int(m.group(2)), int(m.group(3))) if m else None
+
+
+@app.command()
+def export(
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
+    gazette: Optional[str] = typer.Option(None, "--gazette", help="Only this gazette id."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to a file instead of stdout."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Export every document record (SCHEMA.md form, plus ids and provenance spans)."""
+    from .export import write_csv, write_jsonl
+
+    if fmt not in ("jsonl", "csv"):
+        err.print(f"[red]error:[/red] unknown format {escape(fmt)!r}: use jsonl or csv")
+        raise typer.Exit(2)
+    with _open(db) as store:
+        if gazette is not None and store.get_gazette(gazette) is None:
+            err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_db(db)}")
+            raise typer.Exit(1)
+        out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            records = store.list_documents(gazette)
+            n = write_jsonl(records, out) if fmt == "jsonl" else write_csv(records, out)
+        finally:
+            if output:
+                out.close()
+    if output:
+        err.print(f"{n} records → {output}")
+
+
+@app.command("eval")
+def eval_(
+    gold_files: List[Path] = typer.Argument(..., help="Gold JSON files (SCHEMA.md form)."),
+    corpus: Optional[Path] = typer.Option(None, help="Folder holding the gold files' sources (default: the gold file's parent's parent)."),
+    min_f1: float = typer.Option(0.0, help="Exit 1 when the document F1 of any file is below this."),
+) -> None:
+    """Parse each gold file's source and print per-field precision / recall / exact match."""
+    from .decode import read_source
+    from .evaluate import evaluate
+    from .export import document_records
+    from .pipeline import parse
+
+    worst = 1.0
+    for gold_path in gold_files:
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        folder = corpus or gold_path.resolve().parent.parent
+        src = folder / gold["source"]
+        try:
+            result = parse(read_source(src))
+        except GongbaoError as error:
+            err.print(f"[red]error:[/red] {escape(str(error))}")
+            raise typer.Exit(1)
+        ev = evaluate(gold, document_records(result))
+        worst = min(worst, ev.doc_f1)
+        t = Table(title=f"{gold_path.name}: documents {ev.matched}/{ev.gold_count} found, {len(ev.extra_predicted)} extra, F1 {ev.doc_f1:.3f}")
+        for col in ("field", "precision", "recall", "exact", "misses (gold seq, gold, predicted)"):
+            t.add_column(col)
+        for name, sc in ev.fields.items():
+            style = "green" if sc.exact >= 0.98 else "yellow" if sc.exact >= 0.9 else "red"
+            t.add_row(name, f"{sc.precision:.3f}", f"{sc.recall:.3f}", f"[{style}]{sc.exact:.3f}[/{style}]", escape(str(sc.misses[:2])) if sc.misses else "")
+        console.print(t)
+        console.print("gazette: " + ", ".join(f"{k} {'✓' if ok else '✗'}" for k, ok in ev.gazette.items()))
+    if worst < min_f1:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reparse(db: Optional[str] = DbOption) -> None:
+    """Re-run the current parser over every stored source text."""
+    from .ingest import reparse_all
+
+    failed = 0
+    with _open(db) as store:
+        for outcome in reparse_all(store):
+            if outcome.status == "error":
+                failed += 1
+                err.print(f"[red]error[/red] {escape(outcome.error or '')}")
+            else:
+                console.print(f"{outcome.status:9s} {outcome.gazette_id}: {outcome.summary.line()}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,90 @@
+"""Ingest files into a store: find inputs, decode, parse, validate, save — one issue at a time.
+
+A file that cannot be read, is not a gazette, or is truncated raises :class:`InputError`
+and leaves the store untouched; the other files are still ingested.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from . import grammar as g
+from .decode import read_source
+from .errors import GongbaoError, InputError
+from .export import document_records
+from .model import ParseResult
+from .pipeline import parse
+from .report import Summary, summarize
+
+INPUT_SUFFIXES = {".txt", ".text"}
+
+
+def iter_inputs(paths: Iterable[Path]) -> Iterator[Path]:
+    """Files named, and the gazette files inside folders named (sorted, recursive)."""
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in INPUT_SUFFIXES and not child.name.startswith("."):
+                    yield child
+        else:
+            yield path
+
+
+def validate(result: ParseResult, name: str) -> None:
+    """Refuse what is not a gazette issue, or only part of one."""
+    if not result.documents:
+        raise InputError("not a gazette issue: no official document (title + 文号/主送) found", name)
+    unmatched_tail = 0
+    for entry in reversed(result.toc):
+        if entry.matched_seq is not None:
+            break
+        unmatched_tail += 1
+    last = next((d for d in reversed(result.documents) if d.parent_seq is None), result.documents[-1])
+    tail = result.documents[-1]
+    ends_open = tail.paragraphs and not g.ends_sentence(tail.paragraphs[-1].text) and not tail.paragraphs[-1].table
+    if unmatched_tail and (last.date is None or ends_open):
+        first_missing = result.toc[-unmatched_tail].title
+        raise InputError(
+            f"truncated issue: the text stops inside «{tail.title}»; the TOC lists {unmatched_tail} more "
+            f"document(s) from «{first_missing}» on",
+            name,
+        )
+
+
+@dataclass
+class IngestOutcome:
+    path: Path
+    status: str  # added | unchanged | replaced | checked | error
+    gazette_id: Optional[str] = None
+    summary: Optional[Summary] = None
+    error: Optional[str] = None
+
+
+def ingest_file(store, path: Path, *, allow_partial: bool = False) -> IngestOutcome:
+    """Decode, parse and save one file. Errors are returned, not raised, so a batch goes on."""
+    try:
+        source = read_source(path)
+        result = parse(source)
+        if not allow_partial:
+            validate(result, str(path))
+        outcome = store.save_parse(result, document_records(result))
+        return IngestOutcome(path, outcome.status, outcome.gazette_id, summarize(result))
+    except GongbaoError as error:
+        return IngestOutcome(path, "error", error=str(error))
+
+
+def reparse_all(store) -> Iterator[IngestOutcome]:
+    """Re-run the current parser over every stored source (after a parser upgrade)."""
+    from .model import SourceText
+
+    for gid, name, text, sha256 in list(store.sources()):
+        data = text.encode("utf-8")
+        source = SourceText(name=name, text=text, sha256=sha256, encoding="utf-8", size_bytes=len(data))
+        try:
+            result = parse(source)
+            outcome = store.save_parse(result, document_records(result), force=True)
+            yield IngestOutcome(Path(name), outcome.status, outcome.gazette_id, summarize(result))
+        except GongbaoError as error:
+            yield IngestOutcome(Path(name), "error", gid, error=str(error))
