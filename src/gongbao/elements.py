@@ -48,12 +48,34 @@ def split_issuer(title: str) -> tuple[Optional[str], str]:
     return None, title
 
 
-def _joint_issuer(org: Optional[str]) -> Optional[str]:
-    """Joint issuers printed with spaces or 、 become ``A、B``."""
-    if not org:
-        return org
-    parts = [p for p in re.split(r"[、\s]+", org) if p]
-    return "、".join(parts)
+def _issuer_parts(lines: _Lines, header: list[int], issuer: str, source: str) -> str:
+    """Joint issuers as ``A、B``: one per header line, or separated by wide spaces on one line,
+    or run together (split where an organisation name ends and a region name begins)."""
+    parts: list[str] = []
+    remaining = issuer
+    for k in header:
+        for piece in (p for chunk in lines.pieces(k, min_gap=1) for p in chunk.split("、")):
+            if len(piece) >= 4 and remaining.startswith(piece) and g.ORG_SUFFIX.search(piece):
+                parts.append(piece)
+                remaining = remaining[len(piece):]
+        if not remaining:
+            break
+    if parts and not remaining:
+        return "、".join(parts)
+    return "、".join(_split_run_together(issuer))
+
+
+def _split_run_together(org: str) -> list[str]:
+    """``中共X县委办公室X县人民政府办公室`` → two names: split after an organisation suffix that
+    is followed by a region name or 中共."""
+    from .gazetteer.regions import find_in_text
+
+    cuts = [0]
+    starts = {a for a, _b, _r in find_in_text(org) if a > 0} | {m.start() for m in re.finditer("中共", org) if m.start() > 0}
+    for a in sorted(starts):
+        if g.ORG_SUFFIX.search(org[cuts[-1]:a]) and a - cuts[-1] >= 4:
+            cuts.append(a)
+    return [org[a:b] for a, b in zip(cuts, cuts[1:] + [len(org)])]
 
 
 def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str], Optional[Span]]:
@@ -165,7 +187,7 @@ def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str]
     k = lines.prev_nonblank(date_line - 1, floor, max_blank=3)
     while k is not None and len(ids) < 3:
         t = lines.text(k)
-        if g.is_org_like(compact(t)) or re.match(r"^[\u4e00-\u9fff]{2,20}(?:长|主任|书记)\s*[\u4e00-\u9fff]{2,4}$", compact(t)):
+        if g.is_org_like(compact(t)) or _PERSON_SIGNATURE.match(compact(t)):
             ids.insert(0, k)
             k = lines.prev_nonblank(k - 1, floor, max_blank=1)
             if k is not None and not g.is_org_like(compact(lines.text(k))):
@@ -174,11 +196,17 @@ def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str]
         break
     if not ids:
         return None, []
-    parts: list[str] = []
+    names: list[str] = []
     for k in ids:
-        parts.extend(p for p in re.split(r"\s{2,}|\t", lines.lines[k].text) if p)
-    names = [compact(p) for p in parts]
+        if _PERSON_SIGNATURE.match(compact(lines.text(k))):
+            names.append(compact(lines.text(k)))  # 市长　王建平: one signature, spaced out
+            continue
+        names.extend(lines.pieces(k))
+    names = [n for n in names if n]
     return "、".join(names) if len(names) > 1 else names[0], ids
+
+
+_PERSON_SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{1,20}?(?:长|主任|书记|主席)[\u4e00-\u9fff]{2,4}$")
 
 
 def _glued_signature(lines: _Lines, date_line: int, floor: int, issuer: str) -> Optional[Span]:
@@ -215,9 +243,8 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
     doc_number = None
     if not ds.embedded or ds.number_line is not None:
         issuer, title = split_issuer(title)
-        issuer_line = lines.lines[ds.header_lines[0]].text
-        if issuer and re.search(r"\S\s{1,}\S", issuer_line) and "关于" not in issuer_line:
-            issuer = _joint_issuer(issuer_line)
+        if issuer:
+            issuer = _issuer_parts(lines, ds.header_lines, issuer, source)
         if ds.first_line not in ds.header_lines and lines.info[ds.first_line].masthead and not issuer:
             issuer = lines.info[ds.first_line].masthead
     if ds.number_line is not None and lines.info[ds.number_line].docnum is not None:
@@ -380,7 +407,7 @@ def reconcile_toc(seg: Segmentation, docs: list[Document], warnings: list[Warnin
 
 
 def elements(seg: Segmentation) -> ParseResult:
-    lines = _Lines(seg.normalized.lines)
+    lines = _Lines(seg.normalized.lines, seg.normalized.source.text)
     repairs = list(seg.normalized.repairs)
     warnings = list(seg.warnings)
     docs: list[Document] = []

@@ -17,7 +17,7 @@ from .text import is_cjk, is_cjk_context, halfwidth_alnum
 
 # --- markup residue -------------------------------------------------------------------------
 _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+(?=\S)|>\s*)")
-_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]|\{#[^}]*\}")
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]|\{#[^}]*\}|\[\^\d{1,3}\]")
 _HTML_TAG = re.compile(r"</?(?:sub|sup|br|b|i|u|strong|em|span|p|div)(?:\s[^>]*)?/?>", re.I)
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
 _LATEX = re.compile(r"\$([^$\n]{1,200})\$")
@@ -177,35 +177,46 @@ def _shape(text: str) -> str:
     return _DIGITS.sub("#", text)
 
 
-def mark_page_furniture(lines: list[Line], repairs: list[Repair], cover_lines: int = 40) -> None:
+_PAGE_TOKEN = re.compile(r"[-—–－]\s*\d{1,4}\s*[-—–－]|[·•]\s*\d{1,4}\s*[·•]|(?<!\d)\d{1,2}\s*/\s*(?:19|20)\d\d|第\s*\d{1,4}\s*页")
+_ISSUE_TOKEN = re.compile(r"(?:19|20)\d\d\s*年?\s*第\s*\d{1,3}\s*期")
+_TOC_HEAD = re.compile(r"^目\s*录[：:]?$")
+
+
+def mark_page_furniture(lines: list[Line], repairs: list[Repair], cover_lines: int = 12) -> None:
     """Running headers/footers and page numbers: found by form and by repetition across pages.
 
-    A line is furniture when it is a page number (``— 12 —``, ``·12·``, ``第3页``), or when its
-    shape (digits masked) repeats at least three times and names the gazette (``公报``) or is a
-    short decorated label such as ``·县政府文件·``. The cover (first ``cover_lines`` non-blank
-    lines) is left alone: its title legitimately repeats.
+    Furniture is a page number alone (``— 12 —``, ``·12·``, ``第3页``, a bare number between
+    blank lines), or a short line naming the gazette (``公报``) together with a page or issue
+    number, or repeated. The cover — up to the 目录 heading, or its first ``cover_lines``
+    lines — keeps its title and issue lines; only lines with a page number go there.
     """
     nonblank = [ln for ln in lines if ln.text]
-    cover_ids = {ln.index for ln in nonblank[:cover_lines]}
+    toc_at = next((k for k, ln in enumerate(nonblank[:120]) if _TOC_HEAD.match(ln.text)), None)
+    cover_ids = {ln.index for ln in nonblank[: toc_at if toc_at is not None else cover_lines]}
     shapes = Counter(_shape(ln.text) for ln in nonblank)
     for pos, ln in enumerate(lines):
-        if not ln.text or ln.index in cover_ids:
+        if not ln.text:
             continue
         text = ln.text
+        in_cover = ln.index in cover_ids
+        short = len(text) <= 50 and "。" not in text
         kind = None
         if _is_page_furniture(text):
             kind = "page_number"
+        elif "公报" in text and short and _PAGE_TOKEN.search(text):
+            kind = "page_header"
+        elif in_cover:
+            continue
         elif _BARE_NUMBER.match(text):
             # a bare number alone between blank lines is a page number, not content
             prev_blank = pos == 0 or not lines[pos - 1].text
             next_blank = pos + 1 >= len(lines) or not lines[pos + 1].text
             if prev_blank and next_blank:
                 kind = "page_number"
-        elif shapes[_shape(text)] >= 3 and len(text) <= 40 and "。" not in text:
-            if "公报" in text or re.fullmatch(r"[·•\-—\s]*[\u4e00-\u9fff]{2,12}[·•\-—\s]*", text) and text[0] in "·•-—":
-                kind = "page_header"
-        elif "公报" in text and len(text) <= 40 and re.search(r"\d{1,4}\s*/\s*\d{4}|\d{4}\s*年?\s*第\s*\d+\s*期|·", text) and "。" not in text:
+        elif "公报" in text and short and (_ISSUE_TOKEN.search(text) or shapes[_shape(text)] >= 2):
             kind = "page_header"
+        elif shapes[_shape(text)] >= 3 and re.fullmatch(r"[·•][\u4e00-\u9fff]{2,12}[·•]", text):
+            kind = "page_header"  # a decorated section label printed on every page
         if kind:
             repairs.append(Repair(ln.start, ln.end, text, "", kind))
             ln.kind = kind
@@ -355,10 +366,12 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list["Paragraph
 def printed_text(text: str, start: int, end: int) -> str:
     """The source text of [start, end) as printed: extraction residue removed, no OCR fixes.
 
-    Used for the ``body_start``/``body_end`` boundary markers, which quote the page.
+    Used for the ``body_start``/``body_end`` boundary markers, which quote the page. Whole
+    lines are cleaned (markup pairs may open before ``start``), then cut by source offset.
     """
-    parts = []
-    for raw in text[start:end].split("\n"):
-        cleaned, _, _ = clean_line(raw, 0)
-        parts.append(cleaned)
-    return "".join("".join(parts).split())
+    line_start = text.rfind("\n", 0, start) + 1
+    chars: list[str] = []
+    for base, _end, raw in split_lines(text[line_start:end]):
+        cleaned, offsets, _ = clean_line(raw, line_start + base)
+        chars.extend(c for c, o in zip(cleaned, offsets) if start <= o < end)
+    return "".join("".join(chars).split())

@@ -62,7 +62,7 @@ def classify(text: str) -> LineInfo:
         info.official_end = bool(g.OFFICIAL_END.search(text))
         info.genre_end = bool(g.GENRE_END.search(text))
     m = g.SECTION_LINE.match(text)
-    info.section = m.group("name") if m else None
+    info.section = (m.group("name") or m.group("dotted")) if m else None
     info.attachment = bool(g.ATTACHMENT_HEAD.match(text))
     info.toc_leader = bool(g.TOC_LEADER.search(text))
     m = g.MASTHEAD.match(compact(text))
@@ -74,13 +74,38 @@ def classify(text: str) -> LineInfo:
 class _Lines:
     """Index helpers over the cleaned lines."""
 
-    def __init__(self, lines: list[Line]):
+    def __init__(self, lines: list[Line], source: str = ""):
         self.lines = lines
+        self.source = source
         self.info = [classify(ln.text) for ln in lines]
         self.n = len(lines)
 
     def text(self, i: int) -> str:
         return self.lines[i].text
+
+    def source_text(self, i: int) -> str:
+        """The raw source line (spacing intact: joint signatures are told apart by it)."""
+        ln = self.lines[i]
+        return self.source[ln.start: ln.end]
+
+    def pieces(self, i: int, min_gap: int = 2) -> list[str]:
+        """Cleaned text of line ``i`` split where the source has ``min_gap``+ spaces or a tab
+        (two agencies printed side by side), repairs such as OCR fixes kept."""
+        ln = self.lines[i]
+        raw = self.source_text(i)
+        out: list[str] = []
+        pos = 0
+        for m in re.finditer(r"[ \u3000\t]{%d,}|\t" % min_gap, raw):
+            out.append((pos, m.start()))
+            pos = m.end()
+        out.append((pos, len(raw)))
+        texts = []
+        for a, b in out:
+            a, b = ln.start + a, ln.start + b
+            piece = "".join(c for c, o in zip(ln.text, ln.offsets) if a <= o < b and not c.isspace())
+            if piece:
+                texts.append(piece)
+        return texts
 
     def next_nonblank(self, i: int, limit: Optional[int] = None, max_blank: int = 99) -> Optional[int]:
         """First non-blank line index >= i (and < limit)."""
@@ -89,7 +114,7 @@ class _Lines:
         while i < limit:
             if self.lines[i].text:
                 return i
-            blanks += 1
+            blanks += self.lines[i].kind == "blank"  # removed page furniture is transparent
             if blanks > max_blank:
                 return None
             i += 1
@@ -100,7 +125,7 @@ class _Lines:
         while i >= floor:
             if self.lines[i].text:
                 return i
-            blanks += 1
+            blanks += self.lines[i].kind == "blank"
             if blanks > max_blank:
                 return None
             i -= 1
@@ -117,6 +142,18 @@ _FREQUENCY = re.compile(r"(季度刊|季刊|双月刊|月刊|半月刊|旬刊|�
 _SPONSOR = re.compile(r"^(?P<org>.{2,40}?)\s*(?:主管主办|主办|编印|编辑出版|主管)$")
 
 
+def _arabic(s: str) -> str:
+    """Chinese numerals in issue/date lines as Arabic (二〇一一年第十二期 → 2011年第12期)."""
+    if not re.search(r"[〇○零一二三四五六七八九十]", s):
+        return s
+    import cn2an
+
+    try:
+        return cn2an.transform(s.replace("○", "〇"), "cn2an")
+    except (ValueError, KeyError, IndexError):
+        return s
+
+
 def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
     """Gazette metadata from the cover lines [0, end)."""
     meta = GazetteMeta()
@@ -125,7 +162,7 @@ def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
         if not t:
             continue
         ln = lines.lines[i]
-        c = compact(t)
+        c = _arabic(compact(t))
         if meta.title is None:
             m = _GAZETTE_TITLE.match(c)
             if m:
@@ -271,10 +308,13 @@ def _title_block_above(lines: _Lines, i: int, floor: int) -> list[int]:
             break
         picked.insert(0, k)
         if _starts_title(lines, picked):
-            # stop once the block starts with the issuer; keep a lone issuer line above ``关于…``
-            above = lines.prev_nonblank(k - 1, floor, max_blank=2)
-            if above is not None and _issuer_only(lines.text(above)) and not compact(lines.text(k))[:2] in ("印发", "转发") and compact(lines.text(k)).startswith("关于"):
-                picked.insert(0, above)
+            # stop once the block starts with the issuer; keep lone issuer lines above ``关于…``
+            # (one per line when several agencies issue jointly)
+            if compact(lines.text(k)).startswith("关于") or _issuer_only(lines.text(k)):
+                above = lines.prev_nonblank(k - 1, floor, max_blank=2)
+                while above is not None and len(picked) < MAX_TITLE_LINES and _issuer_only(lines.text(above)) and not lines.info[above].masthead:
+                    picked.insert(0, above)
+                    above = lines.prev_nonblank(above - 1, floor, max_blank=2)
             break
         k = lines.prev_nonblank(k - 1, floor, max_blank=2)
     # the block must end with a document kind
@@ -534,7 +574,7 @@ def find_carried(lines: _Lines, notice_title: str, start: int, end: int) -> list
 # --- the whole issue ---------------------------------------------------------------------------
 
 def segment(norm: NormalizedText) -> Segmentation:
-    lines = _Lines(norm.lines)
+    lines = _Lines(norm.lines, norm.source.text)
     warnings: list[Warning] = []
     headers = find_headers(lines, 0, lines.n)
     # the TOC cannot contain a real header; anything before the first header is cover + TOC

@@ -1,0 +1,45 @@
+"""Where parsed gazettes are kept: one :class:`Store` interface, one backend per module.
+
+>>> with open_store(":memory:") as store:
+...     store.stats()["gazettes"]
+0
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Union
+
+from ..errors import StoreError
+from .base import SaveOutcome, SaveStatus, Store, document_id, gazette_id
+from .sqlite import SQLiteStore
+
+__all__ = [
+    "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "document_id", "gazette_id", "open_store",
+]
+
+
+def open_store(url_or_path: Union[str, "os.PathLike[str]"]) -> Store:
+    """Open (creating and migrating if needed) the store at a path or URL.
+
+    - ``gongbao.db``, ``/data/gongbao.db``, ``:memory:`` → SQLite file / in memory
+    - ``sqlite:///relative.db``, ``sqlite:////absolute.db``, ``sqlite://`` (memory)
+    - ``postgresql://…`` → not available yet (StoreError)
+    """
+    target = os.fspath(url_or_path)
+    scheme, separator, rest = target.partition("://")
+    if not separator:
+        return SQLiteStore(target)
+    scheme = scheme.lower()
+    if scheme == "sqlite":
+        # SQLAlchemy's convention: the third slash starts the path, a fourth makes it absolute.
+        path = rest[1:] if rest.startswith("/") else rest
+        return SQLiteStore(path or ":memory:")
+    if scheme in ("postgres", "postgresql") or scheme.startswith("postgresql+"):
+        raise StoreError("PostgreSQL backend not available yet; use a SQLite path", _redact(target))
+    raise StoreError(f"unknown store URL scheme {scheme!r}; use a path or sqlite:///PATH", _redact(target))
+
+
+def _redact(url: str) -> str:
+    """Hide a password before the URL goes into an error message."""
+    return re.sub(r"(://[^/:@]*):[^/@]*@", r"\1:***@", url)

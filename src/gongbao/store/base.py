@@ -1,0 +1,96 @@
+"""The storage interface every backend implements, and the ids it hands out.
+
+Callers (CLI, API, ``gongbao reparse``) take a :class:`Store` and never touch
+SQL, so tests can use an in-memory SQLite store and PostgreSQL can come later.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Any, Iterator, Literal, Optional
+
+from ..model import GazetteMeta, ParseResult
+
+SaveStatus = Literal["added", "unchanged", "replaced"]
+
+
+def gazette_id(meta: GazetteMeta, sha256: str) -> str:
+    """Stable, readable id of an issue: ``"{region_code}/{year}/{issue}"``.
+
+    Falls back to ``sha256[:12]`` while the parser cannot tell region, year and
+    issue (0 counts as unknown, as in ``gongbao.export.gazette_id``).
+    """
+    if meta.region_code and meta.year and meta.issue:
+        return f"{meta.region_code}/{meta.year}/{meta.issue}"
+    return sha256[:12]
+
+
+def document_id(gazette: str, seq: int) -> str:
+    """Stable id of a document: ``"{gazette_id}/{seq}"``."""
+    return f"{gazette}/{seq}"
+
+
+@dataclass(frozen=True, slots=True)
+class SaveOutcome:
+    """What :meth:`Store.save_parse` did with one issue."""
+
+    status: SaveStatus  # added | unchanged (same sha256 already stored) | replaced
+    gazette_id: str
+    sha256: str
+    documents: int  # documents stored for the issue now
+    replaced_sha256: tuple[str, ...] = ()  # parses moved to history, if any
+
+
+class Store(abc.ABC):
+    """Gazette issues, their documents and everything the parser found out."""
+
+    @abc.abstractmethod
+    def save_parse(
+        self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False
+    ) -> SaveOutcome:
+        """Store one parsed issue whole, or not at all.
+
+        ``records`` are the export dicts of its documents (``gongbao.export.
+        document_records(result)``). An issue whose sha256 is stored already is
+        left alone ("unchanged") unless ``force`` is set (``gongbao reparse``);
+        a new sha256 for a known gazette id replaces the stored parse, which
+        moves to history ("replaced").
+        """
+
+    @abc.abstractmethod
+    def list_gazettes(self) -> list[dict[str, Any]]:
+        """Summaries of all stored issues, ordered by region, year and issue."""
+
+    @abc.abstractmethod
+    def get_gazette(self, gazette_id: str) -> Optional[dict[str, Any]]:
+        """Metadata, TOC, document summaries and warnings of one issue, or None."""
+
+    @abc.abstractmethod
+    def list_documents(self, gazette_id: Optional[str] = None) -> Iterator[dict[str, Any]]:
+        """Stored records in reading order, of one issue or of all."""
+
+    @abc.abstractmethod
+    def get_document(self, document_id: str) -> Optional[dict[str, Any]]:
+        """The stored record of one document, or None."""
+
+    @abc.abstractmethod
+    def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
+        """Records whose 发文字号 is ``normalized`` (e.g. ``盂政发〔2023〕48号``)."""
+
+    @abc.abstractmethod
+    def sources(self) -> Iterator[tuple[str, str, str, str]]:
+        """``(gazette_id, name, text, sha256)`` of every stored issue, for reparsing."""
+
+    @abc.abstractmethod
+    def stats(self) -> dict[str, Any]:
+        """Row counts and schema version, for ``gongbao stats``."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the connection; calling it twice is harmless."""
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,478 @@
+"""SQLite store: the default backend, and the one tests use (``":memory:"``).
+
+Files: WAL mode (readers never block the writer), foreign keys on, a busy
+timeout so a second process waits instead of failing. The schema comes from
+numbered SQL files in ``migrations/sqlite/``, applied in order, each in its own
+transaction, and recorded in ``schema_version``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+from ..errors import StoreError
+from ..model import DocNumber, ParseResult, Span
+from .base import SaveOutcome, Store, document_id, gazette_id
+
+BUSY_TIMEOUT_MS = 10_000
+MIGRATIONS = resources.files("gongbao.store").joinpath("migrations", "sqlite")
+
+_MIGRATION_FILE = re.compile(r"(\d{4})_(\w+)\.sql")
+_ISSUE_TABLES = ("toc_entries", "repairs", "unplaced", "warnings")  # rows of one issue, by ordinal
+_COUNTED_TABLES = ("gazettes", "documents", *_ISSUE_TABLES, "gazette_history")
+_GAZETTE_SUMMARY = (
+    "id, sha256, source_name, encoding, size_bytes, title, region, region_code, year, issue,"
+    " total_issue, published, frequency, sponsor, document_count, parser_version, ingested_at"
+)
+_GAZETTE_ORDER = "region_code, year, issue, id"
+_DOCUMENT_SUMMARY = "id, seq, parent_seq, section, issuer, doc_number, title, doc_type, date"
+# Record keys copied into indexed columns; the whole record is kept as JSON too.
+_RECORD_COLUMNS = (
+    "parent_seq", "section", "issuer", "doc_number", "agency_code", "year", "serial",
+    "title", "doc_type", "date", "disclosure", "body",
+)
+_YEAR_BRACKETS = re.compile(r"[\[［(（【〔﹝]\s*(\d{4})\s*[\]］)）】〕﹞]")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+class SQLiteStore(Store):
+    """A :class:`Store` in one SQLite file (or in memory with ``":memory:"``)."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path = str(path)
+        self._conn: Optional[sqlite3.Connection] = _connect(self.path)
+        try:
+            self.schema_version = migrate(self._conn, self.path)
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r})"
+
+    # -- writing ---------------------------------------------------------------
+
+    def save_parse(
+        self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False
+    ) -> SaveOutcome:
+        source = result.source
+        gid = gazette_id(result.gazette, source.sha256)
+        try:  # all checks and serialization before the transaction: it stays short
+            issue = _IssueRows.build(result, records, gid)
+        except (TypeError, ValueError) as error:
+            raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
+
+        db = self._db
+        try:
+            with _transaction(db):
+                same = db.execute(
+                    "SELECT id, parse_digest, document_count FROM gazettes WHERE sha256 = ?",
+                    (source.sha256,),
+                ).fetchone()
+                if same and (not force or (same["parse_digest"], same["id"]) == (issue.digest, gid)):
+                    return SaveOutcome("unchanged", same["id"], source.sha256, same["document_count"])
+                replaced = db.execute(
+                    "SELECT id, sha256 FROM gazettes WHERE sha256 = ? OR id = ?", (source.sha256, gid)
+                ).fetchall()
+                now = _utc_now()
+                for old in replaced:
+                    self._archive(old["id"], replaced_by=source.sha256, replaced_at=now)
+                    db.execute("DELETE FROM gazettes WHERE id = ?", (old["id"],))
+                issue.insert(db, ingested_at=now)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
+        return SaveOutcome(
+            "replaced" if replaced else "added",
+            gid,
+            source.sha256,
+            len(records),
+            tuple(old["sha256"] for old in replaced),
+        )
+
+    def _archive(self, gid: str, *, replaced_by: str, replaced_at: str) -> None:
+        """Copy a stored parse into gazette_history before it is deleted."""
+        gazette = self.get_gazette(gid)
+        assert gazette is not None, gid  # caller just selected it, inside the same transaction
+        gazette.pop("history")
+        snapshot = {"gazette": gazette, "documents": list(self.list_documents(gid))}
+        (text,) = self._db.execute("SELECT text FROM sources WHERE gazette_id = ?", (gid,)).fetchone()
+        self._db.execute(
+            "INSERT INTO gazette_history (gazette_id, sha256, source_name, parser_version,"
+            " ingested_at, replaced_at, replaced_by_sha256, source_text, snapshot_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                gid, gazette["sha256"], gazette["source_name"], gazette["parser_version"],
+                gazette["ingested_at"], replaced_at, replaced_by, text, _json(snapshot),
+            ),
+        )
+
+    # -- reading ---------------------------------------------------------------
+
+    def list_gazettes(self) -> list[dict[str, Any]]:
+        rows = self._query(f"SELECT {_GAZETTE_SUMMARY} FROM gazettes ORDER BY {_GAZETTE_ORDER}")
+        return [dict(row) for row in rows]
+
+    def get_gazette(self, gazette_id: str) -> Optional[dict[str, Any]]:
+        rows = self._query(
+            f"SELECT {_GAZETTE_SUMMARY}, meta_json, region_json FROM gazettes WHERE id = ?",
+            (gazette_id,),
+        )
+        if not rows:
+            return None
+        gazette = dict(rows[0])
+        gazette["meta"] = json.loads(gazette.pop("meta_json"))
+        region = gazette.pop("region_json")
+        gazette["region_guess"] = None if region is None else json.loads(region)
+        gazette["documents"] = [
+            dict(row)
+            for row in self._query(
+                f"SELECT {_DOCUMENT_SUMMARY} FROM documents WHERE gazette_id = ? ORDER BY seq",
+                (gazette_id,),
+            )
+        ]
+        for table in _ISSUE_TABLES:
+            key = "toc" if table == "toc_entries" else table
+            gazette[key] = [
+                _without(dict(row), "gazette_id", "ordinal")
+                for row in self._query(
+                    f"SELECT * FROM {table} WHERE gazette_id = ? ORDER BY ordinal", (gazette_id,)
+                )
+            ]
+        gazette["history"] = [
+            dict(row)
+            for row in self._query(
+                "SELECT sha256, source_name, parser_version, ingested_at, replaced_at,"
+                " replaced_by_sha256 FROM gazette_history WHERE gazette_id = ? ORDER BY history_id",
+                (gazette_id,),
+            )
+        ]
+        return gazette
+
+    def list_documents(self, gazette_id: Optional[str] = None) -> Iterator[dict[str, Any]]:
+        # One issue at a time: memory stays bounded and no cursor stays open
+        # while the caller writes (e.g. reparse saving as it iterates).
+        ids = [gazette_id] if gazette_id is not None else [g["id"] for g in self.list_gazettes()]
+        for gid in ids:
+            rows = self._query(
+                "SELECT record_json FROM documents WHERE gazette_id = ? ORDER BY seq", (gid,)
+            )
+            for row in rows:
+                yield json.loads(row["record_json"])
+
+    def get_document(self, document_id: str) -> Optional[dict[str, Any]]:
+        rows = self._query("SELECT record_json FROM documents WHERE id = ?", (document_id,))
+        return json.loads(rows[0]["record_json"]) if rows else None
+
+    def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
+        rows = self._query(
+            "SELECT d.record_json FROM documents AS d JOIN gazettes AS g ON g.id = d.gazette_id"
+            " WHERE d.doc_number = ? ORDER BY g.published, g.id, d.seq",
+            (_fold_doc_number(normalized),),
+        )
+        return [json.loads(row["record_json"]) for row in rows]
+
+    def sources(self) -> Iterator[tuple[str, str, str, str]]:
+        # Ids first, texts one by one: reparse replaces rows while iterating,
+        # and an open cursor over `gazettes` would meet the new rows again.
+        for gid in [g["id"] for g in self.list_gazettes()]:
+            rows = self._query(
+                "SELECT g.id, g.source_name, s.text, g.sha256 FROM gazettes AS g"
+                " JOIN sources AS s ON s.gazette_id = g.id WHERE g.id = ?",
+                (gid,),
+            )
+            if rows:  # gone if replaced under another id meanwhile
+                yield tuple(rows[0])  # type: ignore[misc]
+
+    def stats(self) -> dict[str, Any]:
+        counts = {
+            table: self._query(f"SELECT count(*) FROM {table}")[0][0] for table in _COUNTED_TABLES
+        }
+        (source_bytes,) = self._query("SELECT coalesce(sum(size_bytes), 0) FROM gazettes")[0]
+        return {
+            "backend": "sqlite",
+            "path": self.path,
+            "schema_version": self.schema_version,
+            **counts,
+            "source_bytes": source_bytes,
+        }
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- plumbing --------------------------------------------------------------
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError("store is closed", self.path)
+        return self._conn
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"query failed: {error}", self.path) from error
+
+
+@dataclasses.dataclass(slots=True)
+class _IssueRows:
+    """One parsed issue as rows, checked and serialized, ready to insert."""
+
+    gazette: dict[str, Any]
+    text: str
+    documents: list[dict[str, Any]]
+    toc: list[tuple[Any, ...]]
+    repairs: list[tuple[Any, ...]]
+    unplaced: list[tuple[Any, ...]]
+    warnings: list[tuple[Any, ...]]
+    digest: str
+
+    @classmethod
+    def build(cls, result: ParseResult, records: list[dict[str, Any]], gid: str) -> "_IssueRows":
+        documents = _document_rows(gid, records)
+        seqs = {row["seq"] for row in documents}
+        for entry in result.toc:
+            if entry.matched_seq is not None and entry.matched_seq not in seqs:
+                raise ValueError(
+                    f"TOC entry {entry.title!r} matches seq {entry.matched_seq}, not a document of this issue"
+                )
+        toc = [
+            (gid, i, e.section, e.title, e.doc_number.text if e.doc_number else None, e.page,
+             e.span.start, e.span.end, e.matched_seq, e.match_score)
+            for i, e in enumerate(result.toc)
+        ]
+        repairs = [
+            (gid, i, r.start, r.end, r.before, r.after, r.rule) for i, r in enumerate(result.repairs)
+        ]
+        unplaced = [
+            (gid, i, u.span.start, u.span.end, u.text, u.reason) for i, u in enumerate(result.unplaced)
+        ]
+        warnings = [
+            (gid, i, w.code, w.message, w.span.start if w.span else None,
+             w.span.end if w.span else None, w.seq)
+            for i, w in enumerate(result.warnings)
+        ]
+        meta = _plain(result.gazette)
+        region = None if result.region is None else _plain(result.region)
+        # Everything the parser produced, so a forced reparse can tell "same output" from "new output".
+        digest = hashlib.sha256(
+            _json(
+                [meta, region, [row["record_json"] for row in documents], toc, repairs,
+                 unplaced, warnings, result.parser_version],
+                sort_keys=True,
+            ).encode()
+        ).hexdigest()
+        source, g = result.source, result.gazette
+        gazette = {
+            "id": gid, "sha256": source.sha256, "source_name": source.name,
+            "encoding": source.encoding, "size_bytes": source.size_bytes,
+            "title": g.title, "region": g.region, "region_code": g.region_code, "year": g.year,
+            "issue": g.issue, "total_issue": g.total_issue, "published": g.published,
+            "frequency": g.frequency, "sponsor": g.sponsor,
+            "meta_json": _json(meta), "region_json": None if region is None else _json(region),
+            "document_count": len(documents), "parser_version": result.parser_version,
+            "parse_digest": digest,
+        }
+        return cls(gazette, source.text, documents, toc, repairs, unplaced, warnings, digest)
+
+    def insert(self, db: sqlite3.Connection, *, ingested_at: str) -> None:
+        gazette = {**self.gazette, "ingested_at": ingested_at}
+        columns = ", ".join(gazette)
+        db.execute(
+            f"INSERT INTO gazettes ({columns}) VALUES ({', '.join(':' + c for c in gazette)})", gazette
+        )
+        db.execute("INSERT INTO sources (gazette_id, text) VALUES (?, ?)", (gazette["id"], self.text))
+        if self.documents:
+            names = list(self.documents[0])
+            db.executemany(
+                f"INSERT INTO documents ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})",
+                self.documents,
+            )
+        db.executemany("INSERT INTO toc_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.toc)
+        db.executemany("INSERT INTO repairs VALUES (?, ?, ?, ?, ?, ?, ?)", self.repairs)
+        db.executemany("INSERT INTO unplaced VALUES (?, ?, ?, ?, ?, ?)", self.unplaced)
+        db.executemany("INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?, ?)", self.warnings)
+
+
+def _document_rows(gid: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Check the export records of one issue and turn them into `documents` rows."""
+    rows: list[dict[str, Any]] = []
+    for position, record in enumerate(records):
+        seq = record.get("seq") if isinstance(record, dict) else None
+        if type(seq) is not int or seq < 1:  # bool is an int, and not a seq
+            raise ValueError(f"record #{position}: seq must be a positive integer, got {seq!r}")
+        expected = document_id(gid, seq)
+        if record.get("id", expected) != expected:
+            raise ValueError(
+                f"record seq {seq}: id {record['id']!r} differs from the store's id {expected!r}"
+            )
+        record = {"id": expected, **record}  # a copy: the caller's dict stays as it was
+        rows.append(
+            {"id": expected, "gazette_id": gid, "seq": seq}
+            | {key: record.get(key) for key in _RECORD_COLUMNS}
+            | {"record_json": _json(record)}
+        )
+    seqs = [row["seq"] for row in rows]
+    if len(set(seqs)) != len(seqs):
+        raise ValueError(f"duplicate seq in records: {sorted(s for s in set(seqs) if seqs.count(s) > 1)}")
+    for row in rows:
+        if row["parent_seq"] is not None and row["parent_seq"] not in seqs:
+            raise ValueError(
+                f"record seq {row['seq']}: parent_seq {row['parent_seq']!r} is not a document of this issue"
+            )
+    return rows
+
+
+# -- connection and migrations ---------------------------------------------------
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    if path != ":memory:" and not Path(path).parent.is_dir():
+        raise StoreError(f"cannot create database: directory {Path(path).parent} does not exist", path)
+    try:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction
+        # is exactly what the code says it is.
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open database: {error}", path) from error
+    db.row_factory = sqlite3.Row
+    try:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if path != ":memory:":
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; FULL costs an fsync per commit
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise StoreError(f"not a usable SQLite database: {error}", path) from error
+    return db
+
+
+def load_migrations() -> list[Migration]:
+    """The numbered SQL files of ``migrations/sqlite``, in order."""
+    found = []
+    for entry in MIGRATIONS.iterdir():
+        match = _MIGRATION_FILE.fullmatch(entry.name)
+        if match:
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort(key=lambda migration: migration.version)
+    versions = [migration.version for migration in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise StoreError(f"migrations must be numbered 0001, 0002, … without gaps: {versions}", str(MIGRATIONS))
+    return found
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    """Highest applied migration; 0 for a new database."""
+    exists = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    if not db.execute(exists).fetchone():
+        return 0
+    return db.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+
+
+def migrate(db: sqlite3.Connection, path: str) -> int:
+    """Apply pending migrations, each in its own transaction; return the schema version."""
+    migrations = load_migrations()
+    latest = migrations[-1].version if migrations else 0
+    try:
+        current = schema_version(db)
+        if current > latest:
+            raise StoreError(
+                f"database schema version {current} is newer than this gongbao knows ({latest}); upgrade gongbao",
+                path,
+            )
+        for migration in migrations[current:]:
+            with _transaction(db):
+                if schema_version(db) >= migration.version:
+                    continue  # another process applied it while we waited for the lock
+                for statement in _statements(migration.sql):
+                    db.execute(statement)
+                db.execute(
+                    "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                    (migration.version, migration.name, _utc_now()),
+                )
+        return schema_version(db)
+    except sqlite3.Error as error:
+        raise StoreError(f"migration failed: {error}", path) from error
+
+
+def _statements(script: str) -> Iterator[str]:
+    """Split a SQL script into statements. (executescript() would COMMIT first,
+    taking the migration out of its transaction.)"""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement
+            statement = ""
+    if statement.strip():
+        yield statement
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception.
+
+    IMMEDIATE takes the write lock up front, so checks made inside the
+    transaction (is this sha256 stored?) still hold when we write.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")  # inside the try: a deferred foreign key can fail here
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+# -- values ----------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """Model objects as JSON values, the way export records write them:
+    Span as [start, end], DocNumber as its text, dataclasses as dicts."""
+    if isinstance(value, Span):
+        return value.to_list()
+    if isinstance(value, DocNumber):
+        return value.text
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _json(value: Any, *, sort_keys: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, allow_nan=False)
+
+
+def _fold_doc_number(text: str) -> str:
+    """Forgive what people type: spaces, and [2023] / (2023) for 〔2023〕."""
+    return _YEAR_BRACKETS.sub(r"〔\1〕", re.sub(r"\s+", "", text))
+
+
+def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if key not in keys}
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
