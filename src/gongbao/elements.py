@@ -187,7 +187,7 @@ def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str]
     k = lines.prev_nonblank(date_line - 1, floor, max_blank=3)
     while k is not None and len(ids) < 3:
         t = lines.text(k)
-        if g.is_org_like(compact(t)) or _PERSON_SIGNATURE.match(compact(t)):
+        if g.is_org_like(compact(t)) or g.PERSON_SIGNATURE.match(compact(t)):
             ids.insert(0, k)
             k = lines.prev_nonblank(k - 1, floor, max_blank=1)
             if k is not None and not g.is_org_like(compact(lines.text(k))):
@@ -198,15 +198,13 @@ def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str]
         return None, []
     names: list[str] = []
     for k in ids:
-        if _PERSON_SIGNATURE.match(compact(lines.text(k))):
+        if g.PERSON_SIGNATURE.match(compact(lines.text(k))):
             names.append(compact(lines.text(k)))  # 市长　王建平: one signature, spaced out
             continue
         names.extend(lines.pieces(k))
     names = [n for n in names if n]
     return "、".join(names) if len(names) > 1 else names[0], ids
 
-
-_PERSON_SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{1,20}?(?:长|主任|书记|主席)[\u4e00-\u9fff]{2,4}$")
 
 
 def _glued_signature(lines: _Lines, date_line: int, floor: int, issuer: str) -> Optional[Span]:
@@ -291,16 +289,21 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
                 repairs.append(Repair(glued.start, glued.end, issuer, "\n" + issuer, "split.signature"))
     else:
         closing = None
-    if date is None and not ds.embedded:
-        # dated title: （2022年3月1日） right under the title
-        k = lines.next_nonblank(header_end - 1 if ds.number_line is None else header_end, end, max_blank=2)
-        for cand in (k,):
-            if cand is not None and lines.info[cand].date and lines.text(cand).startswith(("（", "(")):
-                date = lines.info[cand].date
-                spans["date"] = lines.lines[cand].span()
-                conf["date"] = 0.9
-                if body_from <= cand:
-                    body_from = cand + 1
+    if date is None:
+        # a date under the title: （2022年3月1日） of a 决定, or the note under a published 规章
+        # （2022年5月31日…令第12号公布　自…起施行）
+        cand = lines.next_nonblank(header_end, end, max_blank=2)
+        t = lines.text(cand) if cand is not None else ""
+        if t.startswith(("（", "(")) and t.endswith(("）", ")")) and len(t) <= 80 and g.parse_date(t):
+            date = g.parse_date(t)
+            spans["date"] = lines.lines[cand].span()
+            conf["date"] = 0.9
+            if body_from <= cand:
+                body_from = cand + 1
+                if not recipients:
+                    recipients, r_span, after = _recipients(lines, body_from, end) if not ds.embedded else (None, None, body_from)
+                    if r_span:
+                        spans["recipients"], conf["recipients"], body_from = r_span, 0.9, after
     disclosure, disc_line = _disclosure(lines, body_from, end)
     if disclosure:
         spans["disclosure"] = lines.lines[disc_line].span()
@@ -377,12 +380,15 @@ def reconcile_toc(seg: Segmentation, docs: list[Document], warnings: list[Warnin
     used: set[int] = set()
     for e in seg.toc:
         best, best_score = None, 0.0
-        for d in top:
+        # top-level documents first; a TOC may also list a carried document (a 令's 规章)
+        for d in top + [d for d in docs if d.parent_seq is not None]:
             if d.seq in used:
                 continue
             s = similarity(e.title, d.title)
             if e.doc_number and d.doc_number and e.doc_number.text == d.doc_number.text:
                 s = max(s, 0.6) + 0.4
+            if d.parent_seq is not None:
+                s -= 0.05
             if s > best_score:
                 best, best_score = d, s
         if best is not None and best_score >= 0.7:

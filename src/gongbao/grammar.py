@@ -55,6 +55,8 @@ HEADING = re.compile(
     r"(?P<l3>\d{1,2}[.．、](?!\d))|(?P<l4>[（(]\d{1,2}[)）])|(?P<ch>第[一二三四五六七八九十百零]{1,4}[章节条]))"
 )
 SENTENCE_PUNCT = "。！？；"
+# A 令 or 议案 is signed by a person: 市长　王建平 (title, then a 2–4 character name).
+PERSON_SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{1,20}?(?:长|主任|书记|主席)[\u4e00-\u9fff]{2,4}$")
 
 # Organisation words: an issuer or signature line ends in one of these.
 ORG_SUFFIX = re.compile(

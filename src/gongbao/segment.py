@@ -142,16 +142,24 @@ _FREQUENCY = re.compile(r"(季度刊|季刊|双月刊|月刊|半月刊|旬刊|�
 _SPONSOR = re.compile(r"^(?P<org>.{2,40}?)\s*(?:主管主办|主办|编印|编辑出版|主管)$")
 
 
-def _arabic(s: str) -> str:
-    """Chinese numerals in issue/date lines as Arabic (二〇一一年第十二期 → 2011年第12期)."""
-    if not re.search(r"[〇○零一二三四五六七八九十]", s):
-        return s
-    import cn2an
+_CN = "〇○零一二三四五六七八九十百"
 
-    try:
-        return cn2an.transform(s.replace("○", "〇"), "cn2an")
-    except (ValueError, KeyError, IndexError):
+
+def _arabic(s: str) -> str:
+    """Chinese numerals of years, issue numbers and dates as Arabic
+    (二〇一一年第十二期 → 2011年第12期); other characters (四川) stay."""
+    if not re.search(f"[{_CN}]", s):
         return s
+
+    def number(m: re.Match) -> str:
+        n = g._cn_number(m.group(0))
+        return str(n) if n is not None else m.group(0)
+
+    s = re.sub(f"[{_CN}]{{4}}(?=年)", number, s)
+    s = re.sub(f"(?<=第)[{_CN}]{{1,5}}(?=期)", number, s)
+    s = re.sub(f"(?<=年)[{_CN}]{{1,3}}(?=月)", number, s)
+    s = re.sub(f"(?<=月)[{_CN}]{{1,3}}(?=日)", number, s)
+    return s
 
 
 def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
@@ -208,6 +216,12 @@ def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEnt
         page = int(m.group("page"))
         text = text[: m.start()]
     text = re.sub(r"[.…·．•_\s\t]+$", "", text)
+    if page is None:
+        # ``…（杭政〔2023〕12号）　　1``: the page number after the 文号, its spaces cleaned away
+        m = re.search(rf"(?<=号[)）])\s*(?P<page>\d{{1,4}})$", text)
+        if m:
+            page = int(m.group("page"))
+            text = text[: m.start()]
     number = None
     m = _TOC_NUMBER_TAIL.search(text)
     if m:
@@ -262,7 +276,7 @@ def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list
             sections.append((i, t))
             continue
         buf.append(i)
-        joined = "".join(lines.text(k) for k in buf)
+        joined = re.sub(r"(?<=号[)）])\d{1,4}$", "", "".join(lines.text(k) for k in buf))
         if info.toc_leader or _TOC_NUMBER_TAIL.search(joined):
             # a 文号 tail may still be followed by a leader line on the next line
             nxt = lines.next_nonblank(i + 1, end)
@@ -312,7 +326,13 @@ def _title_block_above(lines: _Lines, i: int, floor: int) -> list[int]:
             # (one per line when several agencies issue jointly)
             if compact(lines.text(k)).startswith("关于") or _issuer_only(lines.text(k)):
                 above = lines.prev_nonblank(k - 1, floor, max_blank=2)
-                while above is not None and len(picked) < MAX_TITLE_LINES and _issuer_only(lines.text(above)) and not lines.info[above].masthead:
+                while (
+                    above is not None
+                    and len(picked) < MAX_TITLE_LINES
+                    and lines.info[above].title_like
+                    and _issuer_only(lines.text(above))
+                    and not lines.info[above].masthead
+                ):
                     picked.insert(0, above)
                     above = lines.prev_nonblank(above - 1, floor, max_blank=2)
             break
@@ -386,12 +406,8 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
                 continue  # a TOC entry whose 文号 stands on its own line
             above = _title_block_above(lines, i, start)
             if above and _valid_title(_block_text(lines, above)):
-                first = above[0]
-                # a masthead (…文件) just above the title belongs to the header
-                m = lines.prev_nonblank(first - 1, start, max_blank=2)
-                if m is not None and lines.info[m].masthead:
-                    first = m
-                add(Header(first, above, i, i + 1, "number", 3.0))
+                # (a …文件 line above a title is a section heading; a masthead sits above the 文号)
+                add(Header(above[0], above, i, i + 1, "number", 3.0))
                 continue
             below = _title_block_below(lines, i, end)
             if below and _valid_title(_block_text(lines, below)):
@@ -452,7 +468,7 @@ def find_closing(lines: _Lines, start: int, end: int) -> Optional[int]:
 
 def _is_person_signature(t: str) -> bool:
     """``县长  张三`` style signature of a 令."""
-    return bool(re.match(r"^(?:[\u4e00-\u9fff]{1,10}(?:长|主任|书记))\s*[\u4e00-\u9fff]{2,4}$", compact(t)))
+    return bool(g.PERSON_SIGNATURE.match(compact(t)))
 
 
 _CARRY = re.compile(r"(?:印发|转发|颁发|发布|公布|下发|批转)")
@@ -598,13 +614,14 @@ def segment(norm: NormalizedText) -> Segmentation:
         toc, _sections, unplaced_ids = parse_toc(lines, cover_end, toc_end)
     # body sections
     body_sections: list[tuple[int, str]] = []
+    header_starts = {h.first for h in headers}
     for i in range(toc_end, lines.n):
         info = lines.info[i]
         if info.section:
             body_sections.append((i, info.section))
-        elif not info.text:
-            continue
-        elif _plain_section(info.text) and _isolated(lines, i):
+        elif not info.text or i in header_starts:
+            continue  # a masthead (…人民政府文件) opening a header is not a section
+        elif _plain_section(info.text) and (_isolated(lines, i) or lines.next_nonblank(i + 1) in header_starts):
             body_sections.append((i, compact(info.text)))
     section_lines = {i for i, _ in body_sections}
 
@@ -630,8 +647,13 @@ def segment(norm: NormalizedText) -> Segmentation:
         docs.append(doc)
         parent_index = len(docs) - 1
         closing = find_closing(lines, h.after, region_end)
-        if closing is None or not _CARRY.search(title):
+        if closing is None:
             continue
+        if not _CARRY.search(title):
+            announced = _announced_titles(lines, h.after, closing)
+            if not announced:
+                continue
+            title = "印发" + "".join(f"《{t}》" for t in announced)
         after_close = closing + 1
         # skip the 公开属性 and an 附件说明 printed after the date
         k = lines.next_nonblank(after_close, region_end)
@@ -682,6 +704,18 @@ def segment(norm: NormalizedText) -> Segmentation:
         unplaced_lines=unplaced,
         warnings=warnings,
     )
+
+
+_ANNOUNCE = re.compile(r"现予(?:公布|发布|印发)|现印发|予以(?:公布|发布)|(?:公布|发布)(?:施行|实施)|现将.{0,20}印发")
+
+
+def _announced_titles(lines: _Lines, start: int, end: int) -> list[str]:
+    """Titles a 令/决定/公告 announces in its body: ``《X办法》已经…通过，现予公布``."""
+    for i in range(start, end):
+        t = lines.text(i)
+        if _ANNOUNCE.search(t):
+            return _top_level_quotes(t)
+    return []
 
 
 def _cover_end_before(lines: _Lines, first_toc: int) -> int:
