@@ -165,7 +165,7 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
 ) -> None:
     """Print one document in 公文 layout."""
-    from .grammar import parse_doc_number
+    from .pipeline.grammar import parse_doc_number
 
     with _open(db) as store:
         doc = store.get_document(doc_id)

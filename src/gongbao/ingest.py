@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from . import grammar as g
+from .pipeline import grammar as g
 from .decode import read_source
 from .errors import GongbaoError, InputError
 from .export import document_records

@@ -10,7 +10,7 @@ import re
 from typing import Optional
 
 from . import grammar as g
-from .model import (
+from ..model import (
     Attachment,
     Document,
     DocumentSpan,
@@ -24,7 +24,7 @@ from .model import (
 )
 from .normalize import join_paragraphs, printed_text
 from .segment import _Lines, _attachment_rest, _skip_attachment_list, carried_titles, find_closing
-from .text import compact, fold, similarity
+from ..text import compact, fold, similarity
 
 
 def _span_of(lines: _Lines, ids: list[int]) -> Span:
@@ -68,7 +68,7 @@ def _issuer_parts(lines: _Lines, header: list[int], issuer: str, source: str) ->
 def _split_run_together(org: str) -> list[str]:
     """``中共X县委办公室X县人民政府办公室`` → two names: split after an organisation suffix that
     is followed by a region name or 中共."""
-    from .gazetteer.regions import find_in_text
+    from ..gazetteer.regions import find_in_text
 
     cuts = [0]
     starts = {a for a, _b, _r in find_in_text(org) if a > 0} | {m.start() for m in re.finditer("中共", org) if m.start() > 0}

@@ -12,8 +12,8 @@ import re
 from collections import Counter
 from typing import Iterable, Optional
 
-from .model import Line, NormalizedText, Repair, RegionGuess, SourceText
-from .text import is_cjk, is_cjk_context, halfwidth_alnum
+from ..model import Line, NormalizedText, Repair, RegionGuess, SourceText
+from ..text import is_cjk, is_cjk_context, halfwidth_alnum
 
 # --- markup residue -------------------------------------------------------------------------
 _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+(?=\S)|>\s*)")
@@ -297,7 +297,7 @@ def normalize(source: SourceText, region: Optional[RegionGuess] = None) -> Norma
         lines.append(Line(index, start, end, text, offsets, kind))
     mark_page_furniture(lines, repairs)
     if region is None:
-        from .gazetteer.regions import guess_region
+        from ..gazetteer.regions import guess_region
 
         head = "\n".join(ln.text for ln in lines[:80] if ln.text)
         region = guess_region(head[:2000], source.text)
@@ -317,7 +317,7 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list["Paragraph
     (一、 （一） 1. （1） 第X条) or is a table row. Every join is recorded as a repair.
     """
     from .grammar import heading_level
-    from .model import Paragraph, Span
+    from ..model import Paragraph, Span
 
     out: list[Paragraph] = []
     cur_text: list[str] = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from . import grammar as g
-from .model import (
+from ..model import (
     Block,
     DocumentSpan,
     GazetteMeta,
@@ -24,7 +24,7 @@ from .model import (
     TocEntry,
     Warning,
 )
-from .text import compact, fold, similarity
+from ..text import compact, fold, similarity
 
 MAX_TITLE_LINES = 6
 

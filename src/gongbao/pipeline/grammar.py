@@ -8,7 +8,7 @@ import re
 from datetime import date as _date
 from typing import Optional
 
-from .model import DocNumber
+from ..model import DocNumber
 
 # The 15 kinds of official document (条例 第八条); 令 is the short form of 命令.
 OFFICIAL_TYPES = ("通知", "通报", "批复", "决定", "意见", "报告", "请示", "公告", "通告", "命令", "议案", "纪要", "决议", "公报", "函", "令")

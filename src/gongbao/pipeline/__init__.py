@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .elements import elements
-from .model import ParseResult, RegionGuess, SourceText
+from ..model import ParseResult, RegionGuess, SourceText
 from .normalize import normalize
 from .segment import segment
 
@@ -27,6 +27,6 @@ def parse_text(text: str, name: str = "<text>") -> ParseResult:
 
 
 def parse_file(path: Path) -> ParseResult:
-    from .decode import read_source
+    from ..decode import read_source
 
     return parse(read_source(Path(path)))
