@@ -78,7 +78,7 @@ def check(
     """Dry run: parse one file, store nothing, and print a report to review."""
     from .decode import read_source
     from .pipeline import parse
-    from .report import check_report
+    from .report import check_report, grouped_repairs
 
     try:
         result = parse(read_source(path))
@@ -87,7 +87,7 @@ def check(
         raise typer.Exit(1)
     report = check_report(result)
     if all_repairs:
-        report["repairs"] = [{"span": [r.start, r.end], "before": r.before, "after": r.after, "rule": r.rule} for r in result.repairs]
+        report["repairs"] = grouped_repairs(result.repairs)
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
         return
@@ -123,7 +123,8 @@ def _print_report(report: dict) -> None:
             console.print(f"  [yellow]{w['code']}[/yellow] {escape(w['message'])}" + (f" (seq {w['seq']})" if w["seq"] else ""))
     console.print("[bold]repairs by rule: " + ", ".join(f"{k} {v}" for k, v in report["repair_counts"].items()))
     for r in report["repairs"]:
-        console.print(f"  {r['span']} {r['rule']}: {escape(repr(r['before']))} → {escape(repr(r['after']))}")
+        where = ", ".join(str(s) for s in r["spans"][:3]) + (" …" if r["count"] > 3 else "")
+        console.print(f"  {r['rule']}: {escape(repr(r['before']))} → {escape(repr(r['after']))} ×{r['count']} at {where}")
     if report["unplaced"]:
         console.print(f"[bold]unplaced spans ({len(report['unplaced'])})")
         for u in report["unplaced"]:

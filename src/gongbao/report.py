@@ -56,6 +56,17 @@ def notable_repairs(result: ParseResult) -> list:
     return [r for r in result.repairs if not r.rule.startswith(("clean:", "join."))]
 
 
+def grouped_repairs(repairs: list) -> list[dict]:
+    """Identical repairs (the same OCR fix 300 times) as one entry with a count and their spans."""
+    groups: dict[tuple, dict] = {}
+    for r in repairs:
+        key = (r.rule, r.before, r.after)
+        g = groups.setdefault(key, {"rule": r.rule, "before": r.before, "after": r.after, "count": 0, "spans": []})
+        g["count"] += 1
+        g["spans"].append([r.start, r.end])
+    return list(groups.values())
+
+
 def check_report(result: ParseResult) -> dict:
     """Everything ``gongbao check`` shows, as plain data (also its ``--json`` output)."""
     gz = result.gazette
@@ -94,6 +105,6 @@ def check_report(result: ParseResult) -> dict:
         ],
         "warnings": [{"code": w.code, "message": w.message, "seq": w.seq, "span": w.span.to_list() if w.span else None} for w in result.warnings],
         "repair_counts": dict(repair_counts(result).most_common()),
-        "repairs": [{"span": [r.start, r.end], "before": r.before, "after": r.after, "rule": r.rule} for r in notable_repairs(result)],
+        "repairs": grouped_repairs(notable_repairs(result)),
         "unplaced": [{"span": u.span.to_list(), "reason": u.reason, "text": u.text} for u in result.unplaced],
     }

@@ -48,7 +48,7 @@ def fold(s: str | None) -> str:
         s = s.replace(o, "(")
     for c in _FOLD_CLOSE:
         s = s.replace(c, ")")
-    for q in "“”„‟\"'‘’《》〈〉":
+    for q in "“”„‟\"'‘’《》〈〉<>":
         s = s.replace(q, '"')
     for d in "—–-―":
         s = s.replace(d, "-")
