@@ -39,7 +39,7 @@ def split_issuer(title: str) -> tuple[Optional[str], str]:
     m = re.match(r"^(?P<org>.+?)(?=关于)", title)
     if m and len(m.group("org")) >= 2 and g.ORG_SUFFIX.search(m.group("org")):
         return m.group("org"), title
-    m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转)", title)
+    m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转|颁发|公布)", title)
     if m:
         return m.group("org"), title
     m = re.match(r"^(?P<org>.+?(?:人民政府|政府|委员会|办公室|局))(?:令|公告|通告|决定|命令)$", title)

@@ -140,8 +140,18 @@ def _clean_chars(pairs: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], s
     return out, rules
 
 
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-{2,}:?\s*)?$")
+
+
 def clean_line(raw: str, base: int) -> tuple[str, list[int], set[str]]:
     """Clean one raw line; ``base`` is the line's offset in the source."""
+    if _PIPE_ROW.match(raw):
+        # markdown pipe table: the rule row goes, cells become tab-separated like docx tables
+        if _PIPE_RULE.match(raw):
+            return "", [], {"markup.table"}
+        text, offsets, rules = clean_line(raw.replace("|", "\t"), base)
+        return text, offsets, rules | {"markup.table"}
     tabs = raw.split("\t")
     if len(tabs) > 1:
         # Tab-flattened table or TOC row: clean each cell and keep the tabs as cell separators.

@@ -139,7 +139,7 @@ _ISSUE = re.compile(r"(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\
 _TOTAL = re.compile(r"总\s*第\s*(?P<total>\d{1,4})\s*期")
 _PUBLISHED = re.compile(r"(?P<date>(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:出版|印发|编印|发行)")
 _FREQUENCY = re.compile(r"(季度刊|季刊|双月刊|月刊|半月刊|旬刊|周刊|年刊|半年刊)")
-_SPONSOR = re.compile(r"^(?P<org>.{2,40}?)\s*(?:主管主办|主办|编印|编辑出版|主管)$")
+_SPONSOR = re.compile(r"^(?P<org>.{2,40}?)\s*(?:主管主办|主办|编印|编辑出版|编辑|主管|编|出版|承办)$")
 
 
 _CN = "〇○零一二三四五六七八九十百"
@@ -194,6 +194,11 @@ def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
         m = _SPONSOR.match(c)
         if m and meta.sponsor is None:
             meta.sponsor = m.group("org")
+        elif meta.sponsor is None and g.is_org_like(c) and not _GAZETTE_TITLE.match(c):
+            meta.sponsor = c  # the editing office printed alone
+        if meta.published is None and g.date_line(c):
+            meta.published = g.date_line(c)  # a bare date on the cover is the publication date
+            meta.spans["published"] = ln.span()
     if meta.published and meta.year is None:
         meta.year = int(meta.published[:4])
     if region is not None:
@@ -233,8 +238,9 @@ def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEnt
     return TocEntry(section=section, title=title, doc_number=number, page=page, span=span)
 
 
-def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list[tuple[int, str]], list[int]]:
-    """TOC entries in lines [start, end). Returns (entries, section headings, unplaced line ids).
+def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list[tuple[int, str]], list[int], set[int]]:
+    """TOC entries in lines [start, end). Returns (entries, section headings, unplaced line ids,
+    line ids holding entries).
 
     Entries may be broken over several lines; an entry ends at a page number after a dot
     leader or a tab, or at a title ending in a 文种 / a bracketed 文号 when the TOC has no
@@ -243,6 +249,7 @@ def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list
     entries: list[TocEntry] = []
     sections: list[tuple[int, str]] = []
     unplaced: list[int] = []
+    entry_lines: set[int] = set()
     section: Optional[str] = None
     buf: list[int] = []
 
@@ -255,6 +262,7 @@ def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list
         e = _toc_entry(text, section, span)
         if e is not None and (force or e.page is not None or e.doc_number is not None or g.OFFICIAL_END.search(e.title)):
             entries.append(e)
+            entry_lines.update(buf)
         else:
             unplaced.extend(buf)
         buf = []
@@ -285,7 +293,7 @@ def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list
         elif len(buf) >= 4:
             flush(force=False)
     flush()
-    return entries, sections, unplaced
+    return entries, sections, unplaced, entry_lines
 
 
 def _plain_section(t: str) -> bool:
@@ -449,6 +457,33 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
     return out
 
 
+def find_loose_headers(lines: _Lines, start: int, end: int, toc_titles: list[str], taken: set[int]) -> list[Header]:
+    """Headers with neither 文号 nor 主送 (通告, 公告 and counties that print no 文号):
+    a title block ending in a 文种 that the TOC lists, or that follows the close of the
+    previous document (成文日期, 公开属性, section heading) and is followed by body text."""
+    found: list[Header] = []
+    for i in range(start, end):
+        info = lines.info[i]
+        if i in taken or not (info.title_like and info.official_end):
+            continue
+        block = _title_block_above(lines, i + 1, start)
+        if not block or block[-1] != i or any(k in taken for k in block):
+            continue
+        title = _block_text(lines, block)
+        if not _valid_title(title):
+            continue
+        nxt = lines.next_nonblank(i + 1, end, max_blank=3)
+        if nxt is None or lines.info[nxt].docnum is not None:
+            continue
+        listed = any(similarity(title, t) >= 0.9 for t in toc_titles)
+        prev = lines.prev_nonblank(block[0] - 1, 0)
+        after_close = prev is None or bool(lines.info[prev].date or lines.info[prev].disclosure or lines.info[prev].section)
+        body_follows = g.ends_sentence(lines.text(nxt)) or len(lines.text(nxt)) >= 30
+        if listed or (after_close and body_follows):
+            found.append(Header(block[0], block, None, nxt, "toc" if listed else "after_close", 1.5))
+    return found
+
+
 # --- closing (署名 / 成文日期 / 公开属性) and carried documents ------------------------------
 
 def find_closing(lines: _Lines, start: int, end: int) -> Optional[int]:
@@ -610,8 +645,19 @@ def segment(norm: NormalizedText) -> Segmentation:
         k = lines.prev_nonblank(k - 1, 0)
     toc: list[TocEntry] = []
     unplaced_ids: list[int] = []
+    entry_lines: set[int] = set()
     if cover_end < toc_end:
-        toc, _sections, unplaced_ids = parse_toc(lines, cover_end, toc_end)
+        toc, _sections, unplaced_ids, entry_lines = parse_toc(lines, cover_end, toc_end)
+    # second pass: documents printed without 文号 and 主送, found through the TOC or by position
+    taken = set(entry_lines) | set(range(0, cover_end))
+    for h in headers:
+        taken.update(range(h.first, h.after))
+    loose = find_loose_headers(lines, cover_end, lines.n, [e.title for e in toc], taken)
+    if loose:
+        headers = sorted(headers + loose, key=lambda h: h.first)
+        if loose[0].first < toc_end:
+            toc_end = loose[0].first
+            toc, _sections, unplaced_ids, entry_lines = parse_toc(lines, cover_end, toc_end) if cover_end < toc_end else ([], [], [], set())
     # body sections
     body_sections: list[tuple[int, str]] = []
     header_starts = {h.first for h in headers}
@@ -641,7 +687,7 @@ def segment(norm: NormalizedText) -> Segmentation:
             first_line=h.first,
             last_line=_last_nonblank(lines, h.first, region_end),
             section=section,
-            confidence={"number": 0.98, "recipient": 0.9, "dated": 0.85, "order": 0.85}.get(h.anchor, 0.7),
+            confidence={"number": 0.98, "recipient": 0.9, "dated": 0.85, "order": 0.85, "toc": 0.85}.get(h.anchor, 0.7),
             evidence=[f"anchor:{h.anchor}"],
         )
         docs.append(doc)
@@ -687,11 +733,11 @@ def segment(norm: NormalizedText) -> Segmentation:
     # sections from the TOC when the body prints none
     if not body_sections and toc:
         _sections_from_toc(lines, docs, toc)
-    placed: set[int] = set(range(0, cover_end)) | section_lines
+    # the cover keeps what it is known to hold; anything else before the TOC is reported
+    placed: set[int] = {i for i in range(0, cover_end) if _is_cover_line(lines.text(i)) or g.TOC_HEAD.match(lines.text(i))}
+    placed |= section_lines
     for d in docs:
         placed.update(range(d.first_line, d.last_line + 1))
-    for e in toc:
-        pass
     unplaced = _unplaced_blocks(lines, placed, toc_range=(cover_end, toc_end), toc_unplaced=set(unplaced_ids))
     if not headers:
         warnings.append(Warning("body.no_documents", "no official document header found in the text"))
@@ -733,8 +779,11 @@ def _cover_end_before(lines: _Lines, first_toc: int) -> int:
 
 
 def _is_cover_line(t: str) -> bool:
-    c = compact(t)
-    return bool(_GAZETTE_TITLE.match(c) or _ISSUE.search(c) or _TOTAL.search(c) or _PUBLISHED.search(c) or _SPONSOR.match(c) or re.fullmatch(r"[A-Za-z\s]+", t))
+    c = _arabic(compact(t))
+    return bool(
+        _GAZETTE_TITLE.match(c) or _ISSUE.search(c) or _TOTAL.search(c) or _PUBLISHED.search(c) or _SPONSOR.match(c)
+        or g.date_line(c) or g.is_org_like(c) or re.fullmatch(r"[A-Za-zÜü'’\s]+", t)
+    )
 
 
 def _isolated(lines: _Lines, i: int) -> bool:
@@ -804,7 +853,7 @@ def _attach_forwarded(lines: _Lines, docs: list[DocumentSpan]) -> None:
         if d.embedded or prev.embedded:
             continue
         notice = _block_text(lines, prev.header_lines)
-        if "转发" not in notice and "批转" not in notice:
+        if not _CARRY.search(notice):
             continue
         expected = carried_titles(notice)
         own = _block_text(lines, d.header_lines)
