@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
+from functools import lru_cache
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # CJK punctuation and full-width forms that count as "Chinese context" for spacing rules.
@@ -38,6 +40,7 @@ _FOLD_OPEN = "([〔［【〈（"
 _FOLD_CLOSE = ")]〕］】〉）"
 
 
+@lru_cache(maxsize=65536)
 def fold(s: str | None) -> str:
     """Comparison key: NFKC, no whitespace, one bracket/quote/dash shape (as the gold scorer)."""
     if not s:
@@ -55,16 +58,21 @@ def fold(s: str | None) -> str:
     return s.replace("·", ".").replace("•", ".")
 
 
-def similarity(a: str, b: str) -> float:
-    """Character-level similarity in [0, 1] of two folded strings."""
-    from difflib import SequenceMatcher
+def similarity(a: str, b: str, cutoff: float = 0.0) -> float:
+    """Character-level similarity in [0, 1] of two folded strings.
 
+    With ``cutoff``, pairs that cannot reach it (by the cheap length and character-count
+    bounds) return 0.0 without the quadratic comparison.
+    """
     fa, fb = fold(a), fold(b)
     if not fa or not fb:
         return 0.0
     if fa == fb:
         return 1.0
-    return SequenceMatcher(None, fa, fb, autojunk=False).ratio()
+    m = SequenceMatcher(None, fa, fb, autojunk=False)
+    if cutoff and (m.real_quick_ratio() < cutoff or m.quick_ratio() < cutoff):
+        return 0.0
+    return m.ratio()
 
 
 def cjk_count(s: str) -> int:

@@ -337,8 +337,8 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
         cut = spans["signed_by"].start
         paragraphs[-1] = Paragraph(last.text[: -len(signed_by)], Span(last.span.start, cut), last.level, last.marker, last.table)
     body_span = Span(paragraphs[0].span.start, paragraphs[-1].span.end) if paragraphs else None
-    printed = printed_text(source, body_span.start, body_span.end) if body_span else ""
-    body_start, body_end = printed[:15], printed[-15:]
+    body_start = printed_text(source, body_span.start, body_span.end, 15) if body_span else ""
+    body_end = printed_text(source, body_span.start, body_span.end, 15, from_end=True) if body_span else ""
     doc_span = Span(lines.lines[ds.first_line].start, lines.lines[ds.last_line].end)
     return Document(
         seq=seq,
@@ -384,8 +384,9 @@ def reconcile_toc(seg: Segmentation, docs: list[Document], warnings: list[Warnin
         for d in top + [d for d in docs if d.parent_seq is not None]:
             if d.seq in used:
                 continue
-            s = similarity(e.title, d.title)
-            if e.doc_number and d.doc_number and e.doc_number.text == d.doc_number.text:
+            same_number = bool(e.doc_number and d.doc_number and e.doc_number.text == d.doc_number.text)
+            s = similarity(e.title, d.title, 0.0 if same_number else max(0.7, best_score))
+            if same_number:
                 s = max(s, 0.6) + 0.4
             if d.parent_seq is not None:
                 s -= 0.05

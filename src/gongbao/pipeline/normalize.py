@@ -13,7 +13,7 @@ from collections import Counter
 from typing import Iterable, Optional
 
 from ..model import Line, NormalizedText, Repair, RegionGuess, SourceText
-from ..text import is_cjk, is_cjk_context, halfwidth_alnum
+from ..text import is_cjk_context
 
 # --- markup residue -------------------------------------------------------------------------
 _MD_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+|[-*+•]\s+(?=\S)|>\s*)")
@@ -34,110 +34,133 @@ _PAGE_NUMBER = re.compile(
 _BARE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
-class _Builder:
-    """Accumulates cleaned characters together with their source offsets."""
-
-    __slots__ = ("chars", "offsets")
-
-    def __init__(self) -> None:
-        self.chars: list[str] = []
-        self.offsets: list[int] = []
-
-    def add(self, ch: str, offset: int) -> None:
-        self.chars.append(ch)
-        self.offsets.append(offset)
+# Same-length character maps (offsets do not move): full-width ASCII letters/digits and odd
+# spaces become plain ones. Zero-width characters are deleted separately.
+_WIDTH_TABLE = {c: c - 0xFEE0 for c in list(range(0xFF10, 0xFF1A)) + list(range(0xFF21, 0xFF3B)) + list(range(0xFF41, 0xFF5B))}
+_WIDTH_TABLE.update({ord(c): " " for c in "\u3000\u00a0\u2002\u2003\u2009"})
+_FULLWIDTH_ALNUM_RE = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+_ODD_SPACE_RE = re.compile(r"[\u3000\u00a0\u2002\u2003\u2009]")
+_INVISIBLE_RE = re.compile(r"[\u200b\ufeff\u200c\u200d\u2060]")
+_SPACES_RE = re.compile(r" +")
+_HALF_PUNCT_RE = re.compile(r"[(),;:?!]")
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
-def _strip_markup(raw: str) -> tuple[list[tuple[str, int]], set[str]]:
-    """Return (char, index-in-raw) pairs with markup residue removed, and the rules that fired."""
-    rules: set[str] = set()
-    keep = [True] * len(raw)
-    replace: dict[int, str] = {}
+def _keep(text: str, offsets: list[int], cut: list[tuple[int, int]]) -> tuple[str, list[int]]:
+    """``text``/``offsets`` without the (sorted, non-overlapping) index intervals in ``cut``."""
+    if not cut:
+        return text, offsets
+    parts: list[str] = []
+    offs: list[int] = []
+    pos = 0
+    for a, b in cut:
+        if a > pos:
+            parts.append(text[pos:a])
+            offs.extend(offsets[pos:a])
+        pos = max(pos, b)
+    parts.append(text[pos:])
+    offs.extend(offsets[pos:])
+    return "".join(parts), offs
 
-    def drop(a: int, b: int, rule: str) -> None:
-        for k in range(a, b):
-            keep[k] = False
-        rules.add(rule)
 
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _markup_cuts(raw: str, rules: set[str]) -> list[tuple[int, int]]:
+    """Index intervals of extraction residue in ``raw`` (markdown, HTML tags, LaTeX, bookmarks)."""
+    cut: list[tuple[int, int]] = []
     m = _MD_PREFIX.match(raw)
     if m and m.end() < len(raw):
-        drop(m.start(), m.end(), "markup.prefix")
-    for m in _BOOKMARK.finditer(raw):
-        drop(m.start(), m.end(), "markup.bookmark")
-    for m in _HTML_TAG.finditer(raw):
-        drop(m.start(), m.end(), "markup.html")
-    for m in _BOLD.finditer(raw):
-        drop(m.start(), m.start() + 2, "markup.bold")
-        drop(m.end() - 2, m.end(), "markup.bold")
-    for m in _LATEX.finditer(raw):
-        drop(m.start(), m.start() + 1, "markup.latex")
-        drop(m.end() - 1, m.end(), "markup.latex")
-        inner_start = m.start(1)
-        for c in _LATEX_CMD.finditer(m.group(1)):
-            drop(inner_start + c.start(), inner_start + c.end(), "markup.latex")
-        for k in range(m.start(1), m.end(1)):
-            if raw[k] in "{}^_\\":
-                keep[k] = False
+        cut.append((m.start(), m.end()))
+        rules.add("markup.prefix")
+    if "[" in raw or "{" in raw:
+        for m in _BOOKMARK.finditer(raw):
+            cut.append((m.start(), m.end()))
+            rules.add("markup.bookmark")
+    if "<" in raw:
+        for m in _HTML_TAG.finditer(raw):
+            cut.append((m.start(), m.end()))
+            rules.add("markup.html")
+    if "**" in raw or "__" in raw:
+        for m in _BOLD.finditer(raw):
+            cut += [(m.start(), m.start() + 2), (m.end() - 2, m.end())]
+            rules.add("markup.bold")
+    if "$" in raw:
+        for m in _LATEX.finditer(raw):
+            cut += [(m.start(), m.start() + 1), (m.end() - 1, m.end())]
+            inner = m.start(1)
+            for c in _LATEX_CMD.finditer(m.group(1)):
+                cut.append((inner + c.start(), inner + c.end()))
+            cut += [(k, k + 1) for k in range(m.start(1), m.end(1)) if raw[k] in "{}^_\\"]
+            rules.add("markup.latex")
     if raw.endswith("\\") and len(raw) > 1:  # markdown hard line break
-        drop(len(raw) - 1, len(raw), "markup.linebreak")
-    out = [(replace.get(k, ch), k) for k, ch in enumerate(raw) if keep[k]]
-    return out, rules
+        cut.append((len(raw) - 1, len(raw)))
+        rules.add("markup.linebreak")
+    return _merge(cut)
 
 
-def _clean_chars(pairs: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], set[str]]:
-    """Width and spacing: full-width alnum → ASCII; drop spaces that sit next to Chinese text."""
+def _space_cuts(text: str, rules: set[str]) -> tuple[list[tuple[int, int]], str]:
+    """Spaces to drop (next to Chinese text, or at the ends) and runs to collapse to one."""
+    cut: list[tuple[int, int]] = []
+    n = len(text)
+    for m in _SPACES_RE.finditer(text):
+        a, b = m.start(), m.end()
+        left = text[a - 1] if a else ""
+        right = text[b] if b < n else ""
+        if not left or not right:
+            cut.append((a, b))
+            rules.add("spacing.trim")
+        elif is_cjk_context(left) or is_cjk_context(right) or left in "〔[(" or right in "〕])":
+            cut.append((a, b))
+            rules.add("spacing.cjk")
+        elif b - a > 1:
+            cut.append((a + 1, b))  # keep one space between Latin words / numbers
+            rules.add("spacing.collapse")
+    return cut, text
+
+
+def _fullwidth_punct(text: str, rules: set[str]) -> str:
+    """Half-width punctuation inside Chinese text → full-width (same length)."""
+    if not _HALF_PUNCT_RE.search(text) or not _CJK_RE.search(text):
+        return text
+
+    def swap(m: re.Match) -> str:
+        ch, i = m.group(0), m.start()
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if ch in ",:" and prev.isdigit() and nxt.isdigit():
+            return ch
+        if ch == ":" and nxt == "/":  # URL scheme
+            return ch
+        rules.add("width.punct")
+        return _TO_FULLWIDTH[ch]
+
+    return _HALF_PUNCT_RE.sub(swap, text)
+
+
+def _clean_cell(raw: str, base: int) -> tuple[str, list[int], set[str]]:
     rules: set[str] = set()
-    chars: list[tuple[str, int]] = []
-    for ch, k in pairs:
-        if ch in "\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff":
-            ch = " " if ch != "\u200b" and ch != "\ufeff" else ""
-            if not ch:
-                rules.add("width.invisible")
-                continue
-            rules.add("width.space")
-        h = halfwidth_alnum(ch)
-        if h != ch:
-            rules.add("width.alnum")
-        chars.append((h, k))
-    # collapse spaces: a run of spaces is dropped when either neighbour is Chinese context
-    out: list[tuple[str, int]] = []
-    n = len(chars)
-    i = 0
-    while i < n:
-        ch, k = chars[i]
-        if ch == " ":
-            j = i
-            while j < n and chars[j][0] == " ":
-                j += 1
-            left = out[-1][0] if out else ""
-            right = chars[j][0] if j < n else ""
-            if not left or not right:
-                rules.add("spacing.trim")
-            elif is_cjk_context(left) or is_cjk_context(right) or left in "〔[(" or right in "〕])":
-                rules.add("spacing.cjk")
-            else:
-                out.append((" ", k))  # keep one space between Latin words / numbers
-                if j - i > 1:
-                    rules.add("spacing.collapse")
-            i = j
-            continue
-        out.append((ch, k))
-        i += 1
-    # half-width punctuation inside Chinese text → full-width
-    if any(is_cjk(c) for c, _ in out):
-        for idx, (ch, k) in enumerate(out):
-            full = _TO_FULLWIDTH.get(ch)
-            if not full:
-                continue
-            prev = out[idx - 1][0] if idx else ""
-            nxt = out[idx + 1][0] if idx + 1 < len(out) else ""
-            if ch in ",:" and prev.isdigit() and nxt.isdigit():
-                continue
-            if ch == ":" and nxt == "/":  # URL scheme
-                continue
-            out[idx] = (full, k)
-            rules.add("width.punct")
-    return out, rules
+    text, offsets = _keep(raw, list(range(base, base + len(raw))), _markup_cuts(raw, rules))
+    if _INVISIBLE_RE.search(text):
+        text, offsets = _keep(text, offsets, [(m.start(), m.end()) for m in _INVISIBLE_RE.finditer(text)])
+        rules.add("width.invisible")
+    if _FULLWIDTH_ALNUM_RE.search(text):
+        rules.add("width.alnum")
+    if _ODD_SPACE_RE.search(text):
+        rules.add("width.space")
+    text = text.translate(_WIDTH_TABLE)
+    if " " in text:
+        cut, text = _space_cuts(text, rules)
+        text, offsets = _keep(text, offsets, cut)
+    text = _fullwidth_punct(text, rules)
+    return text, offsets, rules
 
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -173,10 +196,7 @@ def clean_line(raw: str, base: int) -> tuple[str, list[int], set[str]]:
             lead = len("".join(text_parts)) - len("".join(text_parts).lstrip("\t"))
             offsets = offsets[lead: lead + len(text)]
         return text, offsets, rules
-    pairs, rules = _strip_markup(raw)
-    pairs, more = _clean_chars(pairs)
-    rules |= more
-    return "".join(c for c, _ in pairs), [base + k for _, k in pairs], rules
+    return _clean_cell(raw, base)
 
 
 def _is_page_furniture(text: str) -> bool:
@@ -373,15 +393,28 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list["Paragraph
     return out
 
 
-def printed_text(text: str, start: int, end: int) -> str:
+def printed_text(text: str, start: int, end: int, limit: int | None = None, from_end: bool = False) -> str:
     """The source text of [start, end) as printed: extraction residue removed, no OCR fixes.
 
     Used for the ``body_start``/``body_end`` boundary markers, which quote the page. Whole
     lines are cleaned (markup pairs may open before ``start``), then cut by source offset.
+    With ``limit``, only that many characters are produced, from the start or from the end.
     """
     line_start = text.rfind("\n", 0, start) + 1
-    chars: list[str] = []
-    for base, _end, raw in split_lines(text[line_start:end]):
+    lines = list(split_lines(text[line_start:end]))
+    if from_end:
+        lines.reverse()
+    pieces: list[str] = []
+    got = 0
+    for base, _end, raw in lines:
         cleaned, offsets, _ = clean_line(raw, line_start + base)
-        chars.extend(c for c, o in zip(cleaned, offsets) if start <= o < end)
-    return "".join("".join(chars).split())
+        piece = "".join(c for c, o in zip(cleaned, offsets) if start <= o < end and not c.isspace())
+        pieces.append(piece)
+        got += len(piece)
+        if limit is not None and got >= limit:
+            break
+    if from_end:
+        joined = "".join(reversed(pieces))
+        return joined[-limit:] if limit else joined
+    joined = "".join(pieces)
+    return joined[:limit] if limit else joined

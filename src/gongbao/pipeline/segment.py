@@ -475,7 +475,7 @@ def find_loose_headers(lines: _Lines, start: int, end: int, toc_titles: list[str
         nxt = lines.next_nonblank(i + 1, end, max_blank=3)
         if nxt is None or lines.info[nxt].docnum is not None:
             continue
-        listed = any(similarity(title, t) >= 0.9 for t in toc_titles)
+        listed = any(similarity(title, t, 0.9) >= 0.9 for t in toc_titles)
         prev = lines.prev_nonblank(block[0] - 1, 0)
         after_close = prev is None or bool(lines.info[prev].date or lines.info[prev].disclosure or lines.info[prev].section)
         body_follows = g.ends_sentence(lines.text(nxt)) or len(lines.text(nxt)) >= 30
@@ -615,7 +615,7 @@ def find_carried(lines: _Lines, notice_title: str, start: int, end: int) -> list
             if prev and not lines.info[i - 1].attachment and not g.ends_sentence(prev) and lines.info[i - 1].title_like:
                 continue  # not the first line of a block
             cand = _carried_title_at(lines, i, end, exp)
-            if cand is not None and similarity(_block_text(lines, cand), exp) >= 0.75:
+            if cand is not None and similarity(_block_text(lines, cand), exp, 0.75) >= 0.75:
                 found.append((cand, exp))
                 pos = cand[-1] + 1
                 break
@@ -857,7 +857,7 @@ def _attach_forwarded(lines: _Lines, docs: list[DocumentSpan]) -> None:
             continue
         expected = carried_titles(notice)
         own = _block_text(lines, d.header_lines)
-        if any(similarity(own, e) >= 0.75 or fold(e) in fold(own) for e in expected):
+        if any(similarity(own, e, 0.75) >= 0.75 or fold(e) in fold(own) for e in expected):
             d.parent = idx - 1
             d.embedded = True
             d.expected_title = expected[0]
@@ -870,8 +870,8 @@ def _sections_from_toc(lines: _Lines, docs: list[DocumentSpan], toc: list[TocEnt
         if d.embedded:
             continue
         title = _block_text(lines, d.header_lines)
-        best = max(toc, key=lambda e: similarity(e.title, title), default=None)
-        if best is not None and similarity(best.title, title) >= 0.8:
+        best = max(toc, key=lambda e: similarity(e.title, title, 0.8), default=None)
+        if best is not None and similarity(best.title, title, 0.8) >= 0.8:
             d.section = best.section
     for d in docs:
         if d.embedded and d.parent is not None:

@@ -1,0 +1,151 @@
+"""The FastAPI application: JSON API, web pages and feeds over one store.
+
+``create_app`` wires the parts; the routes live in ``routes.py`` (JSON),
+``gongbao.web.routes`` (HTML) and ``feeds.py`` (Atom).
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from typing import Optional, Sequence
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __doc__ as package_doc
+from ..errors import GongbaoError
+from ..web import STATIC_DIR, render_error
+from . import feeds, routes
+from .stores import ThreadStores
+
+# Pages render no script at all, so the policy can forbid every script.
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+JSON_PREFIXES = ("/api/", "/feeds/", "/openapi.json")
+
+
+def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None) -> FastAPI:
+    """The web application over the store at ``store_url`` (a SQLite path or URL).
+
+    ``cors_origins``: origins allowed to call the API from a browser (``["*"]`` for any).
+    Raises StoreError at once when the store cannot be opened.
+    """
+    app = FastAPI(
+        title="gongbao",
+        summary=(package_doc or "").strip(),
+        description="Documents of Chinese local government gazettes (政府公报): search, records, issues, feeds.",
+        version=_version(),
+        docs_url=None,  # served below, under a policy that admits Swagger UI's one inline script
+        redoc_url=None,
+    )
+    app.state.stores = ThreadStores(store_url)
+    for error_type in (GongbaoError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(error_type, handle_error)
+    app.include_router(routes.router)
+    app.include_router(feeds.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _add_docs(app)
+    from ..web.routes import router as web_router  # last: its catch-all id route must match after all others
+
+    app.include_router(web_router)
+    app.add_middleware(SecurityHeaders, docs_csp=_docs_csp())
+    if cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "HEAD"],
+                           allow_headers=["*"])
+    return app
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gongbao")
+    except PackageNotFoundError:  # running from a source tree
+        return "0"
+
+
+async def handle_error(request: Request, exc: Exception):
+    """Every error as ``{"error", "message"}`` JSON under /api and /feeds, as an HTML page elsewhere."""
+    if isinstance(exc, GongbaoError):
+        status, code, message = exc.status, exc.code, exc.reason  # reason: no server paths in responses
+    elif isinstance(exc, RequestValidationError):
+        status, code, message = 400, "bad_parameter", _validation_message(exc)
+    elif isinstance(exc, StarletteHTTPException):
+        status, code, message = exc.status_code, _http_code(exc.status_code), str(exc.detail)
+    else:
+        status, code, message = 500, "internal_error", "internal error"
+    if request.url.path.startswith(JSON_PREFIXES):
+        return JSONResponse({"error": code, "message": message}, status_code=status)
+    return render_error(request, status, code, message)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("query", "path"))
+        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else error.get("msg", "invalid"))
+    return "; ".join(parts) or "invalid request"
+
+
+def _http_code(status: int) -> str:
+    return {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (pure ASGI: streams pass untouched)."""
+
+    def __init__(self, app: ASGIApp, docs_csp: str) -> None:
+        self.app = app
+        self.docs_csp = docs_csp.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = self.docs_csp if scope["path"] == "/docs" else PAGE_CSP.encode()
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-security-policy"]
+                message["headers"] = headers + SECURITY_HEADERS + [(b"content-security-policy", csp)]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _swagger_page() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="gongbao API")
+
+
+def _add_docs(app: FastAPI) -> None:
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return _swagger_page()
+
+
+def _docs_csp() -> str:
+    """Swagger UI comes from a CDN and starts with one inline script: admit that
+    script by its hash instead of allowing inline scripts at large."""
+    body = bytes(_swagger_page().body).decode()
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+        for script in re.findall(r"<script>(.*?)</script>", body, re.S)
+    )
+    return (
+        f"default-src 'none'; script-src https://cdn.jsdelivr.net {hashes}; style-src https://cdn.jsdelivr.net; "
+        "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'"
+    )

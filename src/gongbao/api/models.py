@@ -1,0 +1,185 @@
+"""Response models of the JSON API: they document /openapi.json and check what goes out.
+
+Records carry more keys than listed here as the parser learns more (``extra``
+is allowed), so adding a field to the export never breaks the API.
+"""
+from __future__ import annotations
+
+from typing import Any, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="Greppable error code, e.g. not_found, bad_parameter, query_error.")
+    message: str = Field(description="What went wrong, for people.")
+
+
+class GazetteRef(Open):
+    """The issue a document was printed in (SCHEMA.md `gazette`)."""
+
+    source: Optional[str] = None
+    title: Optional[str] = None
+    region: Optional[str] = None
+    region_code: Optional[str] = None
+    year: Optional[int] = None
+    issue: Optional[int] = None
+    total_issue: Optional[int] = None
+    published: Optional[str] = None
+    frequency: Optional[str] = None
+
+
+class Paragraph(Open):
+    text: str
+    span: list[int] = Field(description="[start, end) character offsets in the source text.")
+    level: int = Field(0, description="0 body text; outline heading levels 1 一、 2 （一） 3 1. 4 （1）.")
+    table: Optional[bool] = None
+
+
+class DocumentRecord(Open):
+    """A document in SCHEMA.md form, plus id, provenance spans, confidence and paragraphs."""
+
+    id: str = Field(description="Stable id: {gazette id}/{seq}.", examples=["140322/2023/3/1"])
+    seq: int
+    parent_seq: Optional[int] = Field(None, description="seq of the notice carrying this document.")
+    section: Optional[str] = None
+    issuer: Optional[str] = Field(None, description="发文机关")
+    doc_number: Optional[str] = Field(None, description="发文字号, normalized", examples=["盂政发〔2023〕48号"])
+    agency_code: Optional[str] = None
+    year: Optional[int] = None
+    serial: Optional[int] = None
+    title: str
+    doc_type: Optional[str] = Field(None, description="文种")
+    recipients: Optional[str] = Field(None, description="主送机关")
+    signed_by: Optional[str] = Field(None, description="署名")
+    date: Optional[str] = Field(None, description="成文日期, ISO")
+    disclosure: Optional[str] = Field(None, description="公开属性")
+    attachments: list[str] = []
+    body_start: Optional[str] = None
+    body_end: Optional[str] = None
+    gazette: Optional[GazetteRef] = None
+    span: Optional[list[int]] = None
+    spans: dict[str, list[int]] = {}
+    confidence: dict[str, float] = {}
+    paragraphs: list[Paragraph] = []
+
+
+class DocumentSummary(Open):
+    id: str
+    seq: int
+    parent_seq: Optional[int] = None
+    section: Optional[str] = None
+    issuer: Optional[str] = None
+    doc_number: Optional[str] = None
+    title: str
+    doc_type: Optional[str] = None
+    date: Optional[str] = None
+
+
+class GazetteSummary(Open):
+    id: str = Field(description="Stable id: {region_code}/{year}/{issue}, else a content hash.",
+                    examples=["140322/2023/3"])
+    title: Optional[str] = None
+    region: Optional[str] = None
+    region_code: Optional[str] = None
+    year: Optional[int] = None
+    issue: Optional[int] = None
+    total_issue: Optional[int] = None
+    published: Optional[str] = None
+    frequency: Optional[str] = None
+    sponsor: Optional[str] = None
+    document_count: Optional[int] = None
+    source_name: Optional[str] = None
+    sha256: Optional[str] = None
+    parser_version: Optional[str] = None
+    ingested_at: Optional[str] = None
+
+
+class Warning(Open):
+    code: str
+    label: str = Field(description="The code in words (Chinese).")
+    message: str
+    start_offset: Optional[int] = None
+    end_offset: Optional[int] = None
+    seq: Optional[int] = None
+
+
+class TocEntry(Open):
+    section: Optional[str] = None
+    title: str
+    doc_number: Optional[str] = None
+    page: Optional[int] = None
+    start_offset: int
+    end_offset: int
+    matched_seq: Optional[int] = None
+    match_score: float
+    document_id: Optional[str] = Field(None, description="The document this entry found in the body, if any.")
+    problems: list[Warning] = Field([], description="TOC↔body disagreements for this entry.")
+
+
+class GazetteDocument(DocumentSummary):
+    in_toc: bool
+    warnings: list[Warning] = []
+
+
+class GazetteDetail(GazetteSummary):
+    meta: dict[str, Any] = {}
+    region_guess: Optional[dict[str, Any]] = None
+    toc: list[TocEntry]
+    documents: list[GazetteDocument]
+    not_in_toc: list[GazetteDocument] = Field(description="Top-level documents the TOC does not list.")
+    warnings: list[Warning]
+    unplaced: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    repair_count: int
+
+
+class RegionCount(BaseModel):
+    region_code: Optional[str]
+    region: Optional[str]
+    gazettes: int
+    documents: int
+    latest: GazetteSummary
+
+
+class IssuerCount(BaseModel):
+    issuer: str
+    documents: int
+
+
+class FacetValue(BaseModel):
+    value: Union[str, int, None]
+    count: int
+
+
+class Hit(Open):
+    id: str
+    title: str
+    title_html: str = Field(description="Title, HTML-escaped, query terms in <mark>.")
+    doc_number: Optional[str] = None
+    issuer: Optional[str] = None
+    date: Optional[str] = None
+    doc_type: Optional[str] = None
+    section: Optional[str] = None
+    gazette_id: str
+    gazette_title: Optional[str] = None
+    published: Optional[str] = None
+    parent_id: Optional[str] = None
+    score: Optional[float] = None
+    excerpts: list[str] = Field([], description="HTML-escaped excerpts, query terms in <mark>.")
+    url: str = Field(description="Path of the document's page.")
+
+
+class SearchResponse(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]]
+    doc_number_match: Optional[str] = Field(
+        None, description="Set when the query is a 文号: its normalized form.")
+    query: dict[str, Any] = Field(description="The query as understood, every field.")

@@ -1,0 +1,143 @@
+"""JSON API routes: each parses its parameters and calls one library function."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Iterator, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+
+from .. import browse
+from ..errors import NotFound
+from ..export import csv_rows
+from ..search import search
+from .models import (
+    DocumentRecord, ErrorBody, GazetteDetail, GazetteSummary, IssuerCount, RegionCount, SearchResponse,
+)
+from .params import has_filters, search_params, to_query
+from .stores import request_store
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A parameter is malformed or the query is impossible."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No such id in the store."}}
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+
+
+def search_json(result: Any) -> dict[str, Any]:
+    """A SearchResult as the API returns it: facets as {value, count} objects, hits with their page path."""
+    query = result.query
+    return {
+        "total": result.total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "hits": [{**_fields(hit), "url": "/" + hit.id} for hit in result.hits],
+        "facets": {
+            name: [{"value": value, "count": count} for value, count in values]
+            for name, values in result.facets.items()
+        },
+        "doc_number_match": result.doc_number_match,
+        "query": _fields(query),
+    }
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    import dataclasses
+
+    if dataclasses.is_dataclass(obj):
+        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+    return dict(vars(obj))
+
+
+@router.get("/documents", response_model=SearchResponse, summary="Search documents")
+def documents(request: Request, params: dict = Depends(search_params)) -> dict[str, Any]:
+    """Full-text search with filters, facets (value counts of each filter) and pages.
+
+    Without ``q`` every document matching the filters is listed.
+    """
+    return search_json(search(request_store(request), to_query(params)))
+
+
+@router.get("/documents/{document_id:path}", response_model=DocumentRecord, responses=NOT_FOUND,
+            summary="One document record")
+def document(request: Request, document_id: str) -> dict[str, Any]:
+    """The stored record of a document: SCHEMA.md keys, id, spans, confidence, paragraphs."""
+    record = request_store(request).get_document(document_id)
+    if record is None:
+        raise NotFound(f"no document {document_id!r}")
+    return record
+
+
+@router.get("/gazettes", response_model=list[GazetteSummary], summary="All issues")
+def gazettes(request: Request) -> list[dict[str, Any]]:
+    """Every stored issue, by region, year and issue."""
+    return request_store(request).list_gazettes()
+
+
+@router.get("/gazettes/{gazette_id:path}", response_model=GazetteDetail, responses=NOT_FOUND,
+            summary="One issue")
+def gazette(request: Request, gazette_id: str) -> dict[str, Any]:
+    """Metadata, TOC tied to the documents it lists (with disagreements), documents and warnings."""
+    view = browse.gazette_view(request_store(request), gazette_id)
+    if view is None:
+        raise NotFound(f"no gazette {gazette_id!r}")
+    return view
+
+
+@router.get("/regions", response_model=list[RegionCount], summary="Regions")
+def regions(request: Request) -> list[dict[str, Any]]:
+    """Regions with issue and document counts and their latest issue."""
+    return browse.regions(request_store(request))
+
+
+@router.get("/issuers", response_model=list[IssuerCount], summary="Issuers")
+def issuers(request: Request) -> list[dict[str, Any]]:
+    """Issuing bodies (发文机关) with document counts, most documents first."""
+    return browse.issuers(request_store(request))
+
+
+EXPORT_TYPES = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8"}
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    summary="Export records",
+    responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}},
+                     "description": "One record per line (JSONL) or per row (CSV, with a header row)."}},
+)
+def export(
+    request: Request,
+    format: Literal["jsonl", "csv"] = Query("jsonl", description="jsonl: whole records; csv: SCHEMA.md columns."),
+    params: dict = Depends(search_params),
+) -> StreamingResponse:
+    """Every record matching the filters (no row limit), streamed as it is read."""
+    stores = request.app.state.stores
+    query = to_query(params) if has_filters(params) else None
+    if query is not None:
+        search(stores.get(), query)  # an impossible query fails here, as a 400, before streaming starts
+    records = browse.export_records(stores.get, query)
+    lines = _jsonl(records) if format == "jsonl" else _csv(records)
+    return StreamingResponse(
+        lines,
+        media_type=EXPORT_TYPES[format],
+        headers={"content-disposition": f'attachment; filename="gongbao.{format}"'},
+    )
+
+
+def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
+    for record in records:
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in csv_rows(records):
+        writer.writerow(["" if value is None else value for value in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()

@@ -1,0 +1,61 @@
+"""Atom feeds of search results (feedgen), so people can follow a region, an issuer or a query."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Optional
+
+from feedgen.feed import FeedGenerator
+from markupsafe import Markup
+
+CHINA = timezone(timedelta(hours=8))  # documents are dated in Beijing time
+
+
+def _when(*isodates: Optional[str]) -> Optional[datetime]:
+    for value in isodates:
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=CHINA) if value else None
+        except ValueError:
+            continue
+    return None
+
+
+def atom_feed(result: Any, *, title: str, feed_url: str, page_url: str, base_url: str) -> bytes:
+    """An Atom document with one entry per hit of ``result`` (a ``gongbao.search.SearchResult``).
+
+    ``base_url`` ends with ``/``; a document's entry links to ``base_url + id``.
+    Text goes in as text (feedgen escapes it); the summary is HTML built from the
+    escaped metadata and the library's already escaped excerpts.
+    """
+    feed = FeedGenerator()
+    feed.id(feed_url)
+    feed.title(title)
+    feed.author(name="gongbao")
+    feed.link(href=feed_url, rel="self")
+    feed.link(href=page_url, rel="alternate")
+    feed.language("zh-CN")
+    feed.generator("gongbao")
+    newest: Optional[datetime] = None
+    for hit in result.hits:
+        url = base_url + hit.id
+        when = _when(hit.date, hit.published) or datetime(1970, 1, 1, tzinfo=timezone.utc)
+        newest = max(newest, when) if newest else when
+        entry = feed.add_entry(order="append")  # feedgen prepends by default; keep the result order
+        entry.id(url)
+        entry.title(hit.title)
+        entry.link(href=url)
+        entry.updated(when)
+        entry.published(when)
+        if hit.issuer:
+            entry.author(name=hit.issuer)
+        if hit.doc_type:
+            entry.category(term=hit.doc_type)
+        meta = " · ".join(filter(None, (hit.doc_number, hit.issuer, hit.date, hit.gazette_title)))
+        summary = Markup("<p>{}</p>").format(meta) + Markup("").join(
+            Markup("<p>{}</p>").format(Markup(excerpt)) for excerpt in hit.excerpts
+        )
+        entry.summary(str(summary), type="html")
+    feed.updated(newest or datetime.now(timezone.utc))
+    return feed.atom_str(pretty=True)
+
+
+__all__ = ["atom_feed"]

@@ -1,0 +1,131 @@
+"""Presentation helpers for the templates: dates, 公文 body blocks, URLs that keep the search state."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable, Mapping, Optional
+from urllib.parse import quote, urlencode
+
+# Facets as a reader names them, in the order the search page shows them.
+FACET_LABELS = {
+    "region": "地区",
+    "gazette": "期刊",
+    "issuer": "发文机关",
+    "doc_type": "文种",
+    "section": "栏目",
+    "year": "文号年份",
+    "agency_code": "机关代字",
+    "level": "层级",
+}
+LEVEL_LABELS = {"top": "正式发文", "carried": "随文印发的文件"}
+SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
+HEADING_MAX = 40  # longer "headings" are numbered paragraphs, not headings
+
+
+def chinese_date(value: Optional[str]) -> str:
+    """``2023-08-08`` → ``2023年8月8日`` (anything else is shown as it is)."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value or "")
+    if not match:
+        return value or ""
+    year, month, day = match.groups()
+    return f"{int(year)}年{int(month)}月{int(day)}日"
+
+
+def issue_label(gazette: Mapping[str, Any]) -> str:
+    """``2023年第3期（总第11期）``"""
+    parts = []
+    if gazette.get("year") and gazette.get("issue"):
+        parts.append(f"{gazette['year']}年第{gazette['issue']}期")
+    if gazette.get("total_issue"):
+        parts.append(f"（总第{gazette['total_issue']}期）")
+    return "".join(parts)
+
+
+def body_blocks(paragraphs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Paragraphs as blocks to render: outline headings, paragraphs, tables.
+
+    A level 1–4 paragraph that is short and has no full stop is a heading; a
+    longer one is a numbered paragraph whose first sentence is its heading
+    (公文 style: ``（一）建立健全信用承诺制度。全面梳理……``). Consecutive table rows
+    (cells separated by tabs) make one table.
+    """
+    blocks: list[dict[str, Any]] = []
+    for paragraph in paragraphs:
+        text, level = paragraph.get("text") or "", paragraph.get("level") or 0
+        if paragraph.get("table"):
+            cells = [cell.strip() for cell in text.split("\t")]
+            if blocks and blocks[-1]["kind"] == "table":
+                blocks[-1]["rows"].append(cells)
+            else:
+                blocks.append({"kind": "table", "rows": [cells]})
+            continue
+        level = level if 1 <= level <= 4 else 0
+        if level and len(text) <= HEADING_MAX and "。" not in text.rstrip("。"):
+            blocks.append({"kind": "heading", "level": level, "text": text})
+            continue
+        lead, rest = "", text
+        if level:
+            stop = text.find("。")
+            if 0 < stop < HEADING_MAX:
+                lead, rest = text[: stop + 1], text[stop + 1:]
+        blocks.append({"kind": "paragraph", "level": level, "lead": lead, "text": rest})
+    return blocks
+
+
+def search_url(params: Mapping[str, Any], path: str = "/search", **changes: Any) -> str:
+    """``path`` with the search state ``params`` changed by ``changes`` (None removes a key).
+
+    Any change but paging goes back to page 1: the old page may not exist any more.
+    """
+    state = {key: value for key, value in params.items() if value not in (None, "")}
+    if "page" not in changes:
+        state.pop("page", None)
+    for key, value in changes.items():
+        if value is None:
+            state.pop(key, None)
+        else:
+            state[key] = value
+    if state.get("page") == 1:
+        state.pop("page")
+    if state.get("sort") == "relevance":
+        state.pop("sort")
+    if state.get("per_page") == 20:
+        state.pop("per_page")
+    return path + ("?" + urlencode(state) if state else "")
+
+
+def page_numbers(page: int, last: int, around: int = 2) -> list[Optional[int]]:
+    """Page links to show: first, last and a window around ``page``; None marks a gap."""
+    shown = sorted({1, last, *range(max(1, page - around), min(last, page + around) + 1)})
+    out: list[Optional[int]] = []
+    for number in shown:
+        if out and number - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
+def doc_number_path(number: str) -> str:
+    return "/doc/" + quote(number, safe="")
+
+
+def facet_label(name: str, value: Any, names: Mapping[str, str]) -> str:
+    """How a facet value reads: region codes and gazette ids get names."""
+    if name == "level":
+        return LEVEL_LABELS.get(value, str(value))
+    if name == "region":
+        return names.get(str(value), str(value))
+    if name == "gazette":
+        return names.get(str(value), str(value))
+    return str(value)
+
+
+FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label}
+GLOBALS = {
+    "search_url": search_url,
+    "page_numbers": page_numbers,
+    "doc_number_path": doc_number_path,
+    "facet_label": facet_label,
+    "FACET_LABELS": FACET_LABELS,
+    "SORT_LABELS": SORT_LABELS,
+    "LEVEL_LABELS": LEVEL_LABELS,
+}
