@@ -57,9 +57,10 @@ def ingest(
                 outcome = ingest_file(store, path, allow_partial=allow_partial)
                 if outcome.status == "error":
                     failed += 1
-                    progress.console.print(f"[red]error[/red] {escape(outcome.error or '')}")
+                    # soft_wrap: one line per file also in logs and pipes (no hard wrap at 80 columns)
+                    progress.console.print(f"[red]error[/red] {escape(outcome.error or '')}", soft_wrap=True)
                 else:
-                    progress.console.print(f"[green]{outcome.status:9s}[/green] {escape(str(path))} → {outcome.gazette_id}: {outcome.summary.line()}")
+                    progress.console.print(f"[green]{outcome.status:9s}[/green] {escape(str(path))} → {outcome.gazette_id}: {outcome.summary.line()}", soft_wrap=True)
                 progress.advance(task)
     if not files:
         err.print("[red]error:[/red] no input files found")
@@ -141,7 +142,8 @@ def list_(
     with _open(db) as store:
         if gazette is None:
             t = Table(title=f"issues in {_db(db)}")
-            for col in ("id", "title", "year", "issue", "published", "docs", "source"):
+            t.add_column("id", no_wrap=True)  # ids are what `list ID` / `show ID` take: never cut them
+            for col in ("title", "year", "issue", "published", "docs", "source"):
                 t.add_column(col)
             for g in store.list_gazettes():
                 t.add_row(g["id"], g.get("title") or "", str(g.get("year") or ""), str(g.get("issue") or ""), g.get("published") or "", str(g.get("document_count", "")), g.get("source_name") or "")
@@ -151,7 +153,9 @@ def list_(
             err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_db(db)}")
             raise typer.Exit(1)
         t = Table(title=gazette)
-        for col in ("id", "文号", "title", "date"):
+        t.add_column("id", no_wrap=True)
+        t.add_column("文号", no_wrap=True)
+        for col in ("title", "date"):
             t.add_column(col)
         for d in store.list_documents(gazette):
             indent = "  └ " if d.get("parent_seq") else ""
@@ -182,7 +186,7 @@ def show(
         return
     from .layout import gongwen_text
 
-    console.print(escape(gongwen_text(doc)))
+    console.print(escape(gongwen_text(doc)), soft_wrap=True)  # the layout's own lines, not rewrapped at 80 columns
 
 
 def _loose_number(text: str):
@@ -269,9 +273,9 @@ def reparse(db: Optional[str] = DbOption) -> None:
         for outcome in reparse_all(store):
             if outcome.status == "error":
                 failed += 1
-                err.print(f"[red]error[/red] {escape(outcome.error or '')}")
+                err.print(f"[red]error[/red] {escape(outcome.error or '')}", soft_wrap=True)
             else:
-                console.print(f"{outcome.status:9s} {outcome.gazette_id}: {outcome.summary.line()}")
+                console.print(f"{outcome.status:9s} {outcome.gazette_id}: {outcome.summary.line()}", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
 

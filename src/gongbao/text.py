@@ -69,6 +69,8 @@ def similarity(a: str, b: str, cutoff: float = 0.0) -> float:
         return 0.0
     if fa == fb:
         return 1.0
+    if cutoff and 2.0 * min(len(fa), len(fb)) / (len(fa) + len(fb)) < cutoff:
+        return 0.0  # the length bound alone rules it out
     m = SequenceMatcher(None, fa, fb, autojunk=False)
     if cutoff and (m.real_quick_ratio() < cutoff or m.quick_ratio() < cutoff):
         return 0.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Iterable, Optional
 
@@ -104,6 +104,7 @@ def _lineage(region: Region) -> list[Region]:
     return chain
 
 
+@lru_cache(maxsize=None)
 def _stem(name: str) -> str:
     if name in _STEM_EXCEPTIONS:
         return _STEM_EXCEPTIONS[name]
@@ -337,11 +338,14 @@ def _one_char_apart(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
+@lru_cache(maxsize=256)
 def _near_misses(printed: str) -> list[tuple[Region, str]]:
     """Regions whose name or stem differs from ``printed`` in exactly one character,
     with the form that matched."""
     near = []
     for region in _data().regions:
+        if len(region.name) != len(printed) and len(region.stem) != len(printed):
+            continue
         for form in dict.fromkeys((region.name, region.stem)):
             if _one_char_apart(printed, form):
                 near.append((region, form))

@@ -378,10 +378,19 @@ def reconcile_toc(seg: Segmentation, docs: list[Document], warnings: list[Warnin
     """Match each TOC entry to a document; report entries and documents that disagree."""
     top = [d for d in docs if d.parent_seq is None]
     used: set[int] = set()
+    by_number: dict[str, list[Document]] = {}
+    for d in top:
+        if d.doc_number:
+            by_number.setdefault(d.doc_number.text, []).append(d)
     for e in seg.toc:
         best, best_score = None, 0.0
+        # the same 文号 and a similar title settle it without comparing every title
+        for d in by_number.get(e.doc_number.text, []) if e.doc_number else []:
+            if d.seq not in used and similarity(e.title, d.title) >= 0.6:
+                best, best_score = d, 1.0
+                break
         # top-level documents first; a TOC may also list a carried document (a 令's 规章)
-        for d in top + [d for d in docs if d.parent_seq is not None]:
+        for d in [] if best is not None else top + [d for d in docs if d.parent_seq is not None]:
             if d.seq in used:
                 continue
             same_number = bool(e.doc_number and d.doc_number and e.doc_number.text == d.doc_number.text)

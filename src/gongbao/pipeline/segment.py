@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from . import grammar as g
@@ -48,7 +49,9 @@ class LineInfo:
     order_number: bool = False
 
 
+@lru_cache(maxsize=32768)
 def classify(text: str) -> LineInfo:
+    """What the grammar sees in one line (cached: segment and elements both ask; treat as read-only)."""
     info = LineInfo(text)
     if not text:
         return info

@@ -15,6 +15,10 @@ FACET_LABELS = {
     "year": "文号年份",
     "agency_code": "机关代字",
     "level": "层级",
+    "date_from": "成文日期起",
+    "date_to": "成文日期止",
+    "published_from": "出版日期起",
+    "published_to": "出版日期止",
 }
 LEVEL_LABELS = {"top": "正式发文", "carried": "随文印发的文件"}
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
@@ -104,25 +108,31 @@ def page_numbers(page: int, last: int, around: int = 2) -> list[Optional[int]]:
     return out
 
 
+def carried_by(documents: Iterable[Mapping[str, Any]]) -> dict[int, list[Mapping[str, Any]]]:
+    """seq of a notice → the documents it carries (印发/转发), in reading order."""
+    carried: dict[int, list[Mapping[str, Any]]] = {}
+    for doc in documents:
+        if doc.get("parent_seq"):
+            carried.setdefault(doc["parent_seq"], []).append(doc)
+    return carried
+
+
 def doc_number_path(number: str) -> str:
     return "/doc/" + quote(number, safe="")
 
 
 def facet_label(name: str, value: Any, names: Mapping[str, str]) -> str:
-    """How a facet value reads: region codes and gazette ids get names."""
+    """How a facet value reads: region codes and gazette ids get their names from ``names``."""
     if name == "level":
         return LEVEL_LABELS.get(value, str(value))
-    if name == "region":
-        return names.get(str(value), str(value))
-    if name == "gazette":
-        return names.get(str(value), str(value))
-    return str(value)
+    return names.get(str(value), str(value))
 
 
 FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label}
 GLOBALS = {
     "search_url": search_url,
     "page_numbers": page_numbers,
+    "carried_by": carried_by,
     "doc_number_path": doc_number_path,
     "facet_label": facet_label,
     "FACET_LABELS": FACET_LABELS,

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from .. import browse
 from ..api.feeds import feed_path
-from ..api.params import search_params, to_query
+from ..api.params import FILTERS, search_params, to_query
 from ..api.stores import request_store
 from ..errors import NotFound
 from ..search import lookup_doc_number, search
@@ -45,6 +45,7 @@ def search_page(request: Request, params: dict = Depends(search_params)) -> HTML
     return render_page(request, "search.html", {
         "result": result,
         "state": state,
+        "filters": [(key, value) for key, value in state.items() if key in FILTERS],
         "names": names,
         "last_page": last_page,
         "feed_url": search_url(state, "/feeds/search.atom", page=None, sort=None),
