@@ -191,7 +191,8 @@ def test_ocr_damaged_county_name_is_repaired_from_parent_mentions():
     cover = "平走县人民政府公报\n\n2021年第4期\n"
     guess = guess_region(cover, cover + YANGQUAN_TEXT)
     assert (guess.name, guess.code) == ("平定县", "140321")
-    assert guess.misprints == {"平走县": "平定县"}  # the short form 平 was printed right
+    # the short form 平 was printed right; the stem carries the misprint into 平走镇-style names
+    assert guess.misprints == {"平走县": "平定县", "平走": "平定"}
     assert "平走县 is not a current region" in guess.evidence
 
 

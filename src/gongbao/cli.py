@@ -282,3 +282,25 @@ def reparse(db: Optional[str] = DbOption) -> None:
 
 def main() -> None:  # pragma: no cover - console entry point
     app()
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for every interface)."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    db: Optional[str] = DbOption,
+    cors: Optional[List[str]] = typer.Option(None, "--cors", help="Origin allowed to call the API from a browser (repeatable; * for any)."),
+) -> None:
+    """Serve the web UI, the JSON API (/api, docs at /docs) and Atom feeds."""
+    import uvicorn
+
+    from .api import create_app
+
+    try:
+        application = create_app(_db(db), cors_origins=cors or None)
+    except GongbaoError as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        raise typer.Exit(2)
+    shown = f"[{host}]" if ":" in host else host
+    console.print(f"serving {escape(_db(db))} at http://{shown}:{port}/ (API docs: /docs; Ctrl-C stops)")
+    uvicorn.run(application, host=host, port=port)

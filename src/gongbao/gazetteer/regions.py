@@ -424,6 +424,10 @@ def guess_region(cover: str, sample: str) -> Optional[RegionGuess]:
         misprints[printed] = form
         if printed[0] != form[0]:
             misprints[printed[0]] = region.short  # the agency-code form: 孟政办发 -> 盂政办发
+        # the stem carries the misprint into other names: 汩罗江, 汩罗高新区 -> 汨罗…
+        stem_printed = printed[: len(region.stem)] if printed.endswith(region.name[len(region.stem):]) else None
+        if stem_printed and len(region.stem) >= 2 and stem_printed != region.stem and len(stem_printed) == len(region.stem):
+            misprints[stem_printed] = region.stem
 
     separation = _separation([supports[r][0] for r, _ in ranked])
     return RegionGuess(

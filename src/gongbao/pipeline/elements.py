@@ -97,6 +97,8 @@ def _recipients(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Opt
     if k is None:
         return None, None, start
     nxt = lines.next_nonblank(k + 1, end, max_blank=3)
+    if _REGISTRATION_CODE.match(lines.text(k)) and nxt is not None:
+        k, nxt = nxt, lines.next_nonblank(nxt + 1, end, max_blank=3)  # 规范性文件统一编号 above 主送
     if len(lines.text(k)) <= 12 and not lines.info[k].recipient and nxt is not None and lines.info[nxt].recipient:
         # a fragment the extractor displaced above the 主送 line (reported by the caller)
         k = nxt
@@ -113,6 +115,10 @@ def _recipients(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Opt
             break
         i = lines.next_nonblank(i + 1, end, max_blank=1)
     return None, None, k
+
+
+# 规范性文件统一登记号 printed under the 文号 in some provinces: HNPR—2022—61006, 湘府规〔…〕
+_REGISTRATION_CODE = re.compile(r"^[A-Z]{2,6}\s*[-—–－]\s*(?:19|20)\d\d\s*[-—–－]\s*\d{3,}$")
 
 
 def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment], Optional[int], Optional[int]]:

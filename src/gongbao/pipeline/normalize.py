@@ -106,15 +106,24 @@ def _markup_cuts(raw: str, rules: set[str]) -> list[tuple[int, int]]:
     return _merge(cut)
 
 
-def _space_cuts(text: str, rules: set[str]) -> tuple[list[tuple[int, int]], str]:
-    """Spaces to drop (next to Chinese text, or at the ends) and runs to collapse to one."""
+def _space_cuts(text: str, rules: set[str], widths: str) -> tuple[list[tuple[int, int]], str]:
+    """Spaces to drop (next to Chinese text, or at the ends), runs to collapse to one, and
+    wide gaps inside a line (a layout column: right-aligned page numbers, signatures side by
+    side) that become a tab. ``widths`` is the line before odd spaces were made plain, so an
+    ideographic space counts as two."""
     cut: list[tuple[int, int]] = []
     n = len(text)
+    gaps: list[int] = []
     for m in _SPACES_RE.finditer(text):
         a, b = m.start(), m.end()
         left = text[a - 1] if a else ""
         right = text[b] if b < n else ""
-        if not left or not right:
+        width = sum(2 if widths[k] == "\u3000" else 1 for k in range(a, b))
+        if left and right and width >= 4:
+            gaps.append(a)
+            cut.append((a + 1, b))
+            rules.add("spacing.column")
+        elif not left or not right:
             cut.append((a, b))
             rules.add("spacing.trim")
         elif is_cjk_context(left) or is_cjk_context(right) or left in "〔[(" or right in "〕])":
@@ -123,6 +132,11 @@ def _space_cuts(text: str, rules: set[str]) -> tuple[list[tuple[int, int]], str]
         elif b - a > 1:
             cut.append((a + 1, b))  # keep one space between Latin words / numbers
             rules.add("spacing.collapse")
+    if gaps:
+        chars = list(text)
+        for a in gaps:
+            chars[a] = "\t"
+        text = "".join(chars)
     return cut, text
 
 
@@ -155,9 +169,10 @@ def _clean_cell(raw: str, base: int) -> tuple[str, list[int], set[str]]:
         rules.add("width.alnum")
     if _ODD_SPACE_RE.search(text):
         rules.add("width.space")
+    widths = text
     text = text.translate(_WIDTH_TABLE)
     if " " in text:
-        cut, text = _space_cuts(text, rules)
+        cut, text = _space_cuts(text, rules, widths)
         text, offsets = _keep(text, offsets, cut)
     text = _fullwidth_punct(text, rules)
     return text, offsets, rules

@@ -215,6 +215,20 @@ def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
 # --- table of contents -------------------------------------------------------------------------
 
 _TOC_NUMBER_TAIL = re.compile(rf"[（(]\s*(?P<num>{g.DOC_NUMBER.pattern})\s*[)）]\s*$")
+_BARE_NUMBER_END = re.compile(r"[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*第?\s*\d{1,5}\s*号$")
+
+
+def _split_bare_number(text: str):
+    """``…的通知尚政发〔2019〕3号`` → (``…的通知``, 尚政发〔2019〕3号): a 文号 printed without
+    brackets under the title. The title must end in a 文种 right where the 机关代字 begins."""
+    m = _BARE_NUMBER_END.search(text)
+    if not m:
+        return None
+    for cut in range(m.start() - 1, max(m.start() - 9, 0), -1):
+        head = text[:cut]
+        if g.official_type(head) and re.fullmatch(r"[\u4e00-\u9fff]{1,8}", text[cut: m.start()]):
+            return head, g.parse_doc_number(text[cut:])
+    return None
 
 
 def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEntry]:
@@ -235,6 +249,10 @@ def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEnt
     if m:
         number = g.parse_doc_number(m.group("num"))
         text = text[: m.start()]
+    else:
+        split = _split_bare_number(text)
+        if split:
+            text, number = split
     title = compact(text)
     if len(title) < 4:
         return None
@@ -286,6 +304,17 @@ def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list
             section = t
             sections.append((i, t))
             continue
+        if not buf and entries and _continues_entry(entries[-1], info):
+            # the tail of the entry above, printed after its page number: ``通知`` / its 文号
+            last = entries[-1]
+            piece = compact(t.split("\t")[0])
+            if g.DOC_NUMBER.fullmatch(piece):
+                last.doc_number = g.parse_doc_number(piece)
+            else:
+                last.title += piece
+            last.span = Span(last.span.start, lines.lines[i].span().end)
+            entry_lines.add(i)
+            continue
         buf.append(i)
         joined = re.sub(r"(?<=号[)）])\d{1,4}$", "", "".join(lines.text(k) for k in buf))
         if info.toc_leader or _TOC_NUMBER_TAIL.search(joined):
@@ -297,6 +326,13 @@ def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list
             flush(force=False)
     flush()
     return entries, sections, unplaced, entry_lines
+
+
+def _continues_entry(entry: TocEntry, info: LineInfo) -> bool:
+    t = compact(info.text.split("\t")[0])
+    if entry.doc_number is None and g.DOC_NUMBER.fullmatch(t):
+        return True
+    return len(t) <= 12 and not g.official_type(entry.title) and bool(g.official_type(t)) and "关于" not in t
 
 
 def _plain_section(t: str) -> bool:
@@ -359,7 +395,7 @@ def _title_block_below(lines: _Lines, i: int, limit: int) -> list[int]:
     k = lines.next_nonblank(i + 1, limit, max_blank=3)
     while k is not None and len(picked) < MAX_TITLE_LINES:
         info = lines.info[k]
-        if not info.title_like:
+        if not info.title_like or info.section or _plain_section(info.text):
             break
         picked.append(k)
         if _block_ends_type(lines, picked):
@@ -413,7 +449,7 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
             continue
         if info.docnum is not None:
             nxt = lines.next_nonblank(i + 1, end)
-            if nxt is not None and lines.info[nxt].toc_leader:
+            if nxt is not None and (lines.info[nxt].toc_leader or lines.info[nxt].section or _plain_section(lines.text(nxt))):
                 continue  # a TOC entry whose 文号 stands on its own line
             above = _title_block_above(lines, i, start)
             if above and _valid_title(_block_text(lines, above)):
@@ -421,6 +457,9 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
                 add(Header(above[0], above, i, i + 1, "number", 3.0))
                 continue
             below = _title_block_below(lines, i, end)
+            after = lines.next_nonblank(below[-1] + 1, end) if below else None
+            if after is not None and (lines.info[after].toc_leader or lines.info[after].docnum is not None):
+                below = []  # title, 文号, title, 文号…: a TOC, not a 版头
             if below and _valid_title(_block_text(lines, below)):
                 first = i
                 m = lines.prev_nonblank(i - 1, start, max_blank=2)

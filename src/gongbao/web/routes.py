@@ -25,7 +25,7 @@ PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "A parameter is malformed (an HTML page says which)."},
     404: {"description": "No such page (an HTML page says so)."},
 }
-router = APIRouter(tags=["web pages"], response_class=HTMLResponse, responses=PAGE_ERRORS)
+router = APIRouter(tags=["web pages"], default_response_class=HTMLResponse, responses=PAGE_ERRORS)
 
 
 @router.get("/", summary="Home: regions and their latest issues")
