@@ -42,7 +42,7 @@ def split_issuer(title: str) -> tuple[Optional[str], str]:
     m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转|颁发|公布)", title)
     if m:
         return m.group("org"), title
-    m = re.match(r"^(?P<org>.+?(?:人民政府|政府|委员会|办公室|局))(?:令|公告|通告|决定|命令)$", title)
+    m = re.match(r"^(?P<org>.+?(?:人民政府|政府|委员会|办公室|局))(?:令|公告|通告|决定|命令|[\u4e00-\u9fff]{0,8}纪要)$", title)
     if m:
         return m.group("org"), title
     return None, title
@@ -189,6 +189,9 @@ def _paragraphs(lines: _Lines, start: int, end: int, repairs: list[Repair]) -> l
 
 def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str], list[int]]:
     """署名 lines above the date (one or two stacked organisations, or side by side)."""
+    if lines.info[date_line].signed_inline:
+        names = lines.info[date_line].signed_inline
+        return "、".join(compact(n) for n in names), [date_line]
     ids: list[int] = []
     k = lines.prev_nonblank(date_line - 1, floor, max_blank=3)
     while k is not None and len(ids) < 3:
@@ -267,6 +270,18 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
     conf["title"] = ds.confidence
     conf["doc_type"] = 0.95 if doc_type else 0.3
     header_end = max([ds.number_line or 0] + ds.header_lines) + 1
+    signed_by, sig_ids, date = None, [], None
+    # a date under the title: （2022年3月1日） of a 决定, the note under a published 规章
+    # （2022年5月31日…令第12号公布　自…起施行）, or ``印发机关<tab>日期`` under a 纪要
+    cand = lines.next_nonblank(header_end, end, max_blank=2)
+    if cand is not None:
+        t = lines.text(cand)
+        dated_note = t.startswith(("（", "(")) and t.endswith(("）", ")")) and len(t) <= 80
+        if (dated_note or lines.info[cand].signed_inline) and g.parse_date(t):
+            date = g.parse_date(t)
+            spans["date"] = lines.lines[cand].span()
+            conf["date"] = 0.9
+            header_end = cand + 1
     recipients, r_span, body_from = (None, None, header_end)
     if not ds.embedded or ds.number_line is not None:
         recipients, r_span, body_from = _recipients(lines, header_end, end)
@@ -277,11 +292,11 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
             body_from = header_end
     # closing: 成文日期 and 署名
     closing = find_closing(lines, body_from, end)
-    signed_by, sig_ids, date = None, [], None
     if closing is not None and not (ds.embedded and closing < end - 6 and not _near_end(lines, closing, end)):
-        date = lines.info[closing].date
-        spans["date"] = lines.lines[closing].span()
-        conf["date"] = 0.97
+        if date is None:
+            date = lines.info[closing].date
+            spans["date"] = lines.lines[closing].span()
+            conf["date"] = 0.97
         signed_by, sig_ids = _signature(lines, closing, body_from)
         if sig_ids:
             spans["signed_by"] = _span_of(lines, sig_ids)
@@ -295,21 +310,6 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
                 repairs.append(Repair(glued.start, glued.end, issuer, "\n" + issuer, "split.signature"))
     else:
         closing = None
-    if date is None:
-        # a date under the title: （2022年3月1日） of a 决定, or the note under a published 规章
-        # （2022年5月31日…令第12号公布　自…起施行）
-        cand = lines.next_nonblank(header_end, end, max_blank=2)
-        t = lines.text(cand) if cand is not None else ""
-        if t.startswith(("（", "(")) and t.endswith(("）", ")")) and len(t) <= 80 and g.parse_date(t):
-            date = g.parse_date(t)
-            spans["date"] = lines.lines[cand].span()
-            conf["date"] = 0.9
-            if body_from <= cand:
-                body_from = cand + 1
-                if not recipients:
-                    recipients, r_span, after = _recipients(lines, body_from, end) if not ds.embedded else (None, None, body_from)
-                    if r_span:
-                        spans["recipients"], conf["recipients"], body_from = r_span, 0.9, after
     disclosure, disc_line = _disclosure(lines, body_from, end)
     if disclosure:
         spans["disclosure"] = lines.lines[disc_line].span()

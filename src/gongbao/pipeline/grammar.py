@@ -46,7 +46,7 @@ ATTACHMENT_HEAD = re.compile(r"^附\s*[件表]\s*(?P<num>\d{1,2}|[一二三四�
 ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2})\s*[.．、]\s*(?P<rest>\S.*)$")
 SECTION_LINE = re.compile(r"^(?:【\s*(?P<name>[^【】]{2,20})\s*】|[·•]\s*(?P<dotted>[\u4e00-\u9fff]{2,16})\s*[·•])$")
 MASTHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff、]{2,40}?)文件$")
-ORDER_NUMBER = re.compile(r"^[（(]?\s*第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*号\s*[)）]?$")
+ORDER_NUMBER = re.compile(r"^[（(]?\s*第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*[号期]\s*[)）]?$")
 TOC_HEAD = re.compile(r"^目\s*录$|^目录[：:]?$")
 TOC_LEADER = re.compile(r"(?:[.…·．•。_\-]{3,}|…{2,}|\t)[\s\t]*[（(]?\s*(?P<page>\d{1,4})\s*[)）]?\s*$")
 

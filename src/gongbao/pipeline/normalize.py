@@ -40,7 +40,7 @@ _WIDTH_TABLE = {c: c - 0xFEE0 for c in list(range(0xFF10, 0xFF1A)) + list(range(
 _WIDTH_TABLE.update({ord(c): " " for c in "\u3000\u00a0\u2002\u2003\u2009"})
 _FULLWIDTH_ALNUM_RE = re.compile(r"[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _ODD_SPACE_RE = re.compile(r"[\u3000\u00a0\u2002\u2003\u2009]")
-_INVISIBLE_RE = re.compile(r"[\u200b\ufeff\u200c\u200d\u2060]")
+_INVISIBLE_RE = re.compile(r"[\u200b\ufeff\u200c\u200d\u2060\u00ad]")
 _SPACES_RE = re.compile(r" +")
 _HALF_PUNCT_RE = re.compile(r"[(),;:?!]")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -319,6 +319,36 @@ def fix_region_misprints(lines: list[Line], region: RegionGuess, repairs: list[R
             ln.offsets = new_offsets
 
 
+# Letters read for digits by OCR inside dates and 文号: 2O23年, 2023年l月, 〔2O23〕.
+_DIGITISH = "[0-9OoIl]"
+_DIGIT_MISPRINT = re.compile(
+    rf"{_DIGITISH}{{4}}\s*年\s*{_DIGITISH}{{1,2}}\s*月\s*{_DIGITISH}{{1,2}}\s*日"
+    rf"|(?<=[〔\[（(]){_DIGITISH}{{4}}(?=[〕\]）)])"
+)
+_DIGIT_FIX = str.maketrans("OoIl", "0011")
+
+
+def fix_digit_misprints(lines: list[Line], repairs: list[Repair]) -> None:
+    """``2O23年l月5日`` → ``2023年1月5日``: only inside a whole date or a bracketed year that
+    already holds at least three real digits, so words are never touched."""
+    for ln in lines:
+        t = ln.text
+        if not t or not re.search(r"[OoIl]", t):
+            continue
+        chars = list(t)
+        changed = False
+        for m in _DIGIT_MISPRINT.finditer(t):
+            token = m.group(0)
+            if sum(c.isdigit() for c in token) < 3 or not re.search(r"[OoIl]", token):
+                continue
+            fixed = token.translate(_DIGIT_FIX)
+            chars[m.start(): m.end()] = fixed
+            repairs.append(Repair(ln.offsets[m.start()], ln.offsets[m.end() - 1] + 1, token, fixed, "ocr.digit"))
+            changed = True
+        if changed:
+            ln.text = "".join(chars)
+
+
 def split_lines(text: str) -> Iterable[tuple[int, int, str]]:
     """(start, end, raw) for every line of ``text``."""
     pos = 0
@@ -341,6 +371,7 @@ def normalize(source: SourceText, region: Optional[RegionGuess] = None) -> Norma
         kind = "table" if "\t" in text else ("text" if text else "blank")
         lines.append(Line(index, start, end, text, offsets, kind))
     mark_page_furniture(lines, repairs)
+    fix_digit_misprints(lines, repairs)
     if region is None:
         from ..gazetteer.regions import guess_region
 

@@ -47,6 +47,10 @@ class LineInfo:
     toc_leader: bool = False
     masthead: Optional[str] = None
     order_number: bool = False
+    signed_inline: Optional[list[str]] = None  # ``长汀县人民政府<tab>2024年2月20日``: signers on the date line
+
+
+_DATE_AT_END = re.compile(r"(?:(?:19|20)\d\d|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$")
 
 
 @lru_cache(maxsize=32768)
@@ -57,6 +61,15 @@ def classify(text: str) -> LineInfo:
         return info
     info.docnum = g.doc_number_line(text)
     info.date = g.date_line(text)
+    if info.date is None and len(text) <= 80 and text.endswith("日"):
+        # 署名 and 成文日期 on one line, side by side (a tab) or run together
+        cells = [c for c in text.split("\t") if c]
+        if len(cells) == 1:
+            m = _DATE_AT_END.search(text)
+            cells = [text[: m.start()], text[m.start():]] if m and m.start() else cells
+        if len(cells) >= 2 and g.date_line(cells[-1]) and all(g.is_org_like(c) or g.PERSON_SIGNATURE.match(c) for c in cells[:-1]):
+            info.date = g.date_line(cells[-1])
+            info.signed_inline = cells[:-1]
     m = g.DISCLOSURE_LINE.match(text)
     info.disclosure = m.group("text") if m else None
     info.recipient = g.is_recipient_line(text)
@@ -431,7 +444,7 @@ def _valid_title(t: str) -> bool:
         return False
     if not g.official_type(re.sub(rf"[（(]\s*{g.DOC_NUMBER.pattern}\s*[)）]$", "", t)):
         return False
-    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令)$", t))
+    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令|纪要)$", t))
 
 
 def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
@@ -485,7 +498,7 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
                 add(Header(block[0], block, None, nxt, "recipient", 2.0))
             elif ninfo.date and lines.text(nxt).startswith(("（", "(")):
                 add(Header(block[0], block, None, nxt + 1, "dated", 2.0))
-            elif ninfo.order_number and title.endswith("令"):
+            elif ninfo.order_number and title.endswith(("令", "纪要")):
                 add(Header(block[0], block, nxt, nxt + 1, "order", 2.0))
     # drop headers that sit inside another header's title block
     out: list[Header] = []
@@ -535,6 +548,8 @@ def find_closing(lines: _Lines, start: int, end: int) -> Optional[int]:
         info = lines.info[i]
         if not info.date or info.text.startswith(("（", "(")):
             continue
+        if info.signed_inline:
+            return i
         p = lines.prev_nonblank(i - 1, start, max_blank=3)
         if p is not None and (g.is_org_like(compact(lines.text(p))) or _is_person_signature(lines.text(p))):
             return i
