@@ -1,6 +1,7 @@
 """Atom feeds of search results (feedgen), so people can follow a region, an issuer or a query."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
@@ -8,6 +9,12 @@ from feedgen.feed import FeedGenerator
 from markupsafe import Markup
 
 CHINA = timezone(timedelta(hours=8))  # documents are dated in Beijing time
+# Characters XML 1.0 cannot hold at all (lxml refuses them): OCR'd sources and queries can carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: Optional[str]) -> str:
+    return _NOT_XML.sub("", value or "")
 
 
 def _when(*isodates: Optional[str]) -> Optional[datetime]:
@@ -27,11 +34,11 @@ def atom_feed(result: Any, *, title: str, feed_url: str, page_url: str, base_url
     escaped metadata and the library's already escaped excerpts.
     """
     feed = FeedGenerator()
-    feed.id(feed_url)
-    feed.title(title)
+    feed.id(xml_text(feed_url))
+    feed.title(xml_text(title) or "gongbao")
     feed.author(name="gongbao")
-    feed.link(href=feed_url, rel="self")
-    feed.link(href=page_url, rel="alternate")
+    feed.link(href=xml_text(feed_url), rel="self")
+    feed.link(href=xml_text(page_url), rel="alternate")
     feed.language("zh-CN")
     feed.generator("gongbao")
     newest: Optional[datetime] = None
@@ -41,19 +48,19 @@ def atom_feed(result: Any, *, title: str, feed_url: str, page_url: str, base_url
         newest = max(newest, when) if newest else when
         entry = feed.add_entry(order="append")  # feedgen prepends by default; keep the result order
         entry.id(url)
-        entry.title(hit.title)
+        entry.title(xml_text(hit.title) or hit.id)
         entry.link(href=url)
         entry.updated(when)
         entry.published(when)
         if hit.issuer:
-            entry.author(name=hit.issuer)
+            entry.author(name=xml_text(hit.issuer))
         if hit.doc_type:
-            entry.category(term=hit.doc_type)
+            entry.category(term=xml_text(hit.doc_type))
         meta = " · ".join(filter(None, (hit.doc_number, hit.issuer, hit.date, hit.gazette_title)))
         summary = Markup("<p>{}</p>").format(meta) + Markup("").join(
             Markup("<p>{}</p>").format(Markup(excerpt)) for excerpt in hit.excerpts
         )
-        entry.summary(str(summary), type="html")
+        entry.summary(xml_text(str(summary)), type="html")
     feed.updated(newest or datetime.now(timezone.utc))
     return feed.atom_str(pretty=True)
 

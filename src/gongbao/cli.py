@@ -78,11 +78,12 @@ def check(
 ) -> None:
     """Dry run: parse one file, store nothing, and print a report to review."""
     from .decode import read_source
+    from .ingest import MAX_ISSUE_BYTES
     from .pipeline import parse
     from .report import check_report, grouped_repairs
 
     try:
-        result = parse(read_source(path))
+        result = parse(read_source(path, max_bytes=MAX_ISSUE_BYTES))  # the same limit as ingest
     except GongbaoError as error:
         err.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(1)

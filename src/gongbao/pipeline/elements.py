@@ -102,6 +102,11 @@ def _recipients(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Opt
     if len(lines.text(k)) <= 12 and not lines.info[k].recipient and nxt is not None and lines.info[nxt].recipient:
         # a fragment the extractor displaced above the 主送 line (reported by the caller)
         k = nxt
+    inline = _INLINE_RECIPIENTS.match(lines.text(k))
+    if inline and g.is_recipient_line(inline.group("to")):
+        # 主送 and the first sentence on one line: ``各乡镇人民政府，市政府各部门：现将…``
+        ln = lines.lines[k]
+        return compact(inline.group("to"))[:-1], ln.span(0, inline.end("to")), k
     ids = []
     i = k
     # a recipient list can be broken over up to three lines; it ends with a colon
@@ -116,6 +121,8 @@ def _recipients(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Opt
         i = lines.next_nonblank(i + 1, end, max_blank=1)
     return None, None, k
 
+
+_INLINE_RECIPIENTS = re.compile(r"^(?P<to>[^：:。；]{2,120}[：:])(?=\S{6,})")
 
 # 规范性文件统一登记号 printed under the 文号 in some provinces: HNPR—2022—61006, 湘府规〔…〕
 _REGISTRATION_CODE = re.compile(r"^[A-Z]{2,6}\s*[-—–－]\s*(?:19|20)\d\d\s*[-—–－]\s*\d{3,}$")
@@ -149,10 +156,11 @@ def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment],
             else:
                 prev_text, prev_ids = items[-1]
                 items[-1] = (prev_text + t, prev_ids + [i])
+        items = [piece for item in items for piece in _split_inline_items(*item)]
         out = []
         for n, (t, ids) in enumerate(items, 1):
             em = g.ENUM_ITEM.match(t)
-            num = int(em.group("num")) if em else (int(first_num) if first_num and first_num.isdigit() and n == 1 else None)
+            num = _item_number(em.group("num")) if em else (int(first_num) if first_num and first_num.isdigit() and n == 1 else None)
             title = em.group("rest") if em else t
             omitted = bool(re.search(r"[（(]\s*略\s*[)）]", title))
             title = re.sub(r"[（(]\s*略\s*[)）]", "", title)
@@ -161,6 +169,22 @@ def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment],
                 out.append(Attachment(number=num, title=title, omitted=omitted, span=_span_of(lines, ids)))
         return out, k, last
     return [], None, None
+
+
+def _item_number(num: str) -> Optional[int]:
+    return int(num) if num.isdigit() else g._cn_number(num)
+
+
+def _split_inline_items(text: str, ids: list[int]) -> list[tuple[str, list[int]]]:
+    """``1.甲名单（略）2.乙名单（略）`` printed on one line → two items (numbers must run on)."""
+    em = g.ENUM_ITEM.match(text)
+    if not em or not em.group("num").isdigit():
+        return [(text, ids)]
+    expected = int(em.group("num")) + 1
+    for m in re.finditer(r"(?<=[\u4e00-\u9fff）)》])(\d{1,2})[.．、](?=\S)", text):
+        if int(m.group(1)) == expected:
+            return [(text[: m.start()], ids)] + _split_inline_items(text[m.start():], ids)
+    return [(text, ids)]
 
 
 def _orphan_omitted_fragment(lines: _Lines, start: int, end: int) -> Optional[int]:
@@ -342,6 +366,12 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
         last = paragraphs[-1]
         cut = spans["signed_by"].start
         paragraphs[-1] = Paragraph(last.text[: -len(signed_by)], Span(last.span.start, cut), last.level, last.marker, last.table)
+    if r_span and paragraphs and paragraphs[0].span.start <= r_span.start < paragraphs[0].span.end:
+        # 主送 printed at the start of the first body line: the body begins after its colon
+        first = paragraphs[0]
+        ln = lines.lines[body_from]
+        cut = next((i for i, o in enumerate(ln.offsets) if o >= r_span.end), len(ln.text))
+        paragraphs[0] = Paragraph(first.text[cut:], Span(r_span.end, first.span.end), first.level, first.marker, first.table)
     body_span = Span(paragraphs[0].span.start, paragraphs[-1].span.end) if paragraphs else None
     body_start = printed_text(source, body_span.start, body_span.end, 15) if body_span else ""
     body_end = printed_text(source, body_span.start, body_span.end, 15, from_end=True) if body_span else ""

@@ -16,7 +16,7 @@ OFFICIAL_TYPES = ("通知", "通报", "批复", "决定", "意见", "报告", "�
 GENRE_WORDS = (
     "实施方案", "工作方案", "方案", "实施办法", "管理办法", "办法", "实施细则", "细则", "规定", "规则", "制度",
     "应急预案", "预案", "清单", "规划", "纲要", "意见", "行动计划", "工作计划", "计划", "工作要点", "要点", "指南",
-    "政策", "措施", "标准", "条例", "章程", "分工", "报告", "目录", "名单", "通知", "决定", "通告", "公告", "规程",
+    "政策", "措施", "标准", "条例", "章程", "分工", "报告", "通知", "决定", "通告", "公告", "规程",
     "守则", "导则", "须知", "通报", "批复", "函", "纪要", "职责", "机制", "公约",
 )
 _TYPE_ALT = "|".join(sorted(set(OFFICIAL_TYPES) - {"令"}, key=len, reverse=True))
@@ -43,7 +43,7 @@ DATE_LINE = re.compile(rf"^[（(]?\s*(?:{DATE_AR.pattern}|{DATE_CN.pattern.repla
 
 DISCLOSURE_LINE = re.compile(r"^[（(]\s*(?P<text>此件[^（()）]{2,12})\s*[)）]$")
 ATTACHMENT_HEAD = re.compile(r"^附\s*[件表]\s*(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[：:]\s*(?P<rest>.*)|$|(?P<rest2>[\s.．、]\S.*))")
-ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2})\s*[.．、]\s*(?P<rest>\S.*)$")
+ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.．、]\s*(?P<rest>\S.*)$")
 SECTION_LINE = re.compile(r"^(?:【\s*(?P<name>[^【】]{2,20})\s*】|[·•]\s*(?P<dotted>[\u4e00-\u9fff]{2,16})\s*[·•])$")
 MASTHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff、]{2,40}?)文件$")
 ORDER_NUMBER = re.compile(r"^[（(]?\s*第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*[号期]\s*[)）]?$")

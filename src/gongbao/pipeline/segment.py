@@ -466,6 +466,8 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
                 continue  # a TOC entry whose 文号 stands on its own line
             above = _title_block_above(lines, i, start)
             if above and _valid_title(_block_text(lines, above)):
+                if _inside_running_text(lines, above[0]) and not (nxt is not None and lines.info[nxt].recipient):
+                    continue  # a cited title + 文号 on lines of their own inside a body
                 # (a …文件 line above a title is a section heading; a masthead sits above the 文号)
                 add(Header(above[0], above, i, i + 1, "number", 3.0))
                 continue
@@ -512,6 +514,25 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
     return out
 
 
+def _inside_running_text(lines: _Lines, first: int) -> bool:
+    """The line right above ``first`` (no blank between) is body text: a title there is cited,
+    not a header. Closings, sections, tables, furniture and blank lines are not body text."""
+    k = first - 1
+    while k >= 0 and lines.lines[k].kind in ("page_header", "page_number"):
+        k -= 1
+    if k < 0 or not lines.text(k):
+        return False
+    info = lines.info[k]
+    t = info.text
+    if g.ends_sentence(t) or t.endswith(("：", ":")):
+        return False  # a finished sentence may be followed by the next document's title
+    if info.date or info.disclosure or info.section or info.masthead or info.toc_leader or _plain_section(t) or "\t" in t:
+        return False
+    if g.is_org_like(compact(t)) or info.attachment or re.match(r"^[（(]?略[)）]?$", t):
+        return False
+    return True
+
+
 def find_loose_headers(lines: _Lines, start: int, end: int, toc_titles: list[str], taken: set[int]) -> list[Header]:
     """Headers with neither 文号 nor 主送 (通告, 公告 and counties that print no 文号):
     a title block ending in a 文种 that the TOC lists, or that follows the close of the
@@ -529,6 +550,8 @@ def find_loose_headers(lines: _Lines, start: int, end: int, toc_titles: list[str
             continue
         nxt = lines.next_nonblank(i + 1, end, max_blank=3)
         if nxt is None or lines.info[nxt].docnum is not None:
+            continue
+        if _inside_running_text(lines, block[0]):
             continue
         listed = any(similarity(title, t, 0.9) >= 0.9 for t in toc_titles)
         prev = lines.prev_nonblank(block[0] - 1, 0)
@@ -709,7 +732,10 @@ def segment(norm: NormalizedText) -> Segmentation:
     taken = set(entry_lines) | set(range(0, cover_end))
     for h in headers:
         taken.update(range(h.first, h.after))
-    loose = find_loose_headers(lines, cover_end, lines.n, [e.title for e in toc], taken)
+    # a TOC title already found by a strict header is not looked for again
+    found_titles = [_block_text(lines, h.title_lines) for h in headers]
+    unfound = [e.title for e in toc if not any(similarity(e.title, t, 0.9) >= 0.9 for t in found_titles)]
+    loose = find_loose_headers(lines, cover_end, lines.n, unfound, taken)
     if loose:
         headers = sorted(headers + loose, key=lambda h: h.first)
         if loose[0].first < toc_end:
@@ -760,12 +786,16 @@ def segment(norm: NormalizedText) -> Segmentation:
         after_close = closing + 1
         # skip the 公开属性 and an 附件说明 printed after the date
         k = lines.next_nonblank(after_close, region_end)
+        pages = False
         while k is not None and (lines.info[k].disclosure or lines.info[k].attachment):
             if lines.info[k].attachment:
+                if not _attachment_rest(lines.text(k)):
+                    pages = True  # ``附件1`` + title: attachment pages, not a carried document
+                    break
                 k = _skip_attachment_list(lines, k, region_end)
             after_close = k + 1
             k = lines.next_nonblank(after_close, region_end)
-        carried = find_carried(lines, title, after_close, region_end)
+        carried = [] if pages else find_carried(lines, title, after_close, region_end)
         if not carried:
             continue
         doc.last_line = _last_nonblank(lines, h.first, carried[0][0][0])

@@ -1,0 +1,169 @@
+"""What the search index holds for one document, built from its export record (backend-neutral).
+
+A store turns each :class:`IndexEntry` into rows (SQLite: ``search_docs``, ``search_text``
+and the FTS5 table ``search_fts``); nothing here knows SQL.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Optional
+
+from .tokenize import Tokenizer, bigram_text, names_in
+
+# Facet keys, in the order responses list them, and the SearchQuery field filtering each.
+FACET_KEYS = ("region", "issuer", "agency_code", "doc_type", "year", "gazette", "section", "level")
+# Multiplicative hash (Knuth) of a row number to 32 bits: a stable pseudo-random sample key.
+SAMPLE_MULTIPLIER = 2654435761
+SAMPLE_SPACE = 1 << 32
+
+
+def sample_key(row: int) -> int:
+    """Pseudo-random 32-bit key of an index row number; SQL computes the same with
+    ``(rowid * 2654435761) % 4294967296`` (facets of huge result sets use a sample)."""
+    return (row * SAMPLE_MULTIPLIER) % SAMPLE_SPACE
+
+
+def filter_token(key: str, value: object) -> str:
+    """The index token standing for ``key = value`` (``region`` = ``140322`` → ``fregion…``).
+
+    Facet filters are matched inside the full-text index, where ANDing a rare token
+    with a common word skips through the word's posting list instead of looking up
+    every matching row's columns."""
+    digest = hashlib.blake2b(f"{key}\x00{value}".encode(), digest_size=8).hexdigest()
+    return f"f{key.replace('_', '')}{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One document as the search index sees it."""
+
+    doc_id: str
+    gazette_id: str
+    # Facets, filters and sort keys.
+    region_code: Optional[str]
+    issuer: Optional[str]
+    agency_code: Optional[str]
+    doc_type: Optional[str]
+    year: Optional[int]  # of 成文日期, else of the 文号 (a carried document: its notice's)
+    date: Optional[str]  # 成文日期; a carried document takes its carrying notice's
+    published: Optional[str]
+    section: Optional[str]
+    level: str  # top | carried
+    # Texts as printed, and as the word columns index them.
+    title: str
+    body: str
+    info: str  # 文号, issuer, signer, recipients, attachment titles
+    title_words: str
+    body_words: str
+    info_words: str
+    filters: str  # filter tokens, space separated
+
+    def facet(self, key: str) -> Optional[str]:
+        value = {
+            "region": self.region_code, "issuer": self.issuer, "agency_code": self.agency_code,
+            "doc_type": self.doc_type, "year": self.year, "gazette": self.gazette_id,
+            "section": self.section, "level": self.level,
+        }[key]
+        return None if value is None else str(value)
+
+    def bigram_columns(self) -> tuple[str, str, str]:
+        """The bigram columns: always recomputed from the stored texts, never stored."""
+        return bigram_text(self.title), bigram_text(self.body), bigram_text(self.info)
+
+
+def body_text(record: Mapping[str, Any]) -> str:
+    """The body of a document record: its paragraphs, one per line (or ``body`` if given)."""
+    paragraphs = record.get("paragraphs")
+    if isinstance(paragraphs, list) and paragraphs:
+        return "\n".join(str(p.get("text", "")) for p in paragraphs if isinstance(p, dict))
+    body = record.get("body")
+    return body if isinstance(body, str) else ""
+
+
+def info_text(record: Mapping[str, Any]) -> str:
+    attachments = record.get("attachments") or []
+    parts = [record.get("doc_number"), record.get("issuer"), record.get("signed_by"),
+             record.get("recipients"), *[a for a in attachments if isinstance(a, str)]]
+    return "\n".join(p for p in parts if isinstance(p, str) and p)
+
+
+def entries(
+    records: list[dict[str, Any]], gazette: Mapping[str, Any], tokenizer: Tokenizer
+) -> list[IndexEntry]:
+    """Index entries of one issue's records. ``gazette`` has ``id``, ``region_code`` and
+    ``published``; records carry ``id``, ``seq`` and ``parent_seq`` as the store checked them."""
+    by_seq = {record["seq"]: record for record in records}
+    out = []
+    for record in records:
+        parent = by_seq.get(record.get("parent_seq")) if record.get("parent_seq") else None
+        date = record.get("date") or (parent.get("date") if parent else None)
+        year = _year(date) or record.get("year") or (parent.get("year") if parent else None)
+        title, body, info = str(record.get("title") or ""), body_text(record), info_text(record)
+        entry = dict(
+            doc_id=record["id"], gazette_id=gazette["id"], region_code=gazette.get("region_code"),
+            issuer=record.get("issuer"), agency_code=record.get("agency_code"),
+            doc_type=record.get("doc_type"), year=year if isinstance(year, int) else None,
+            date=date, published=gazette.get("published"), section=record.get("section"),
+            level="carried" if record.get("parent_seq") else "top",
+            title=title, body=body, info=info,
+            title_words=tokenizer.word_text(title), body_words=tokenizer.word_text(body),
+            info_words=tokenizer.word_text(info),
+        )
+        out.append(IndexEntry(**entry, filters=" ".join(_filter_tokens(entry))))
+    return out
+
+
+def _filter_tokens(entry: Mapping[str, Any]) -> list[str]:
+    tokens = []
+    for key in FACET_KEYS:
+        column = {"region": "region_code", "gazette": "gazette_id"}.get(key, key)
+        value = entry[column]
+        if value is None:
+            continue
+        tokens.append(filter_token(key, value))
+        if key == "issuer":  # joint issuers (A、B): each one is an issuer of the document too
+            tokens.extend(filter_token(key, part) for part in issuer_parts(value) if part != value)
+    return tokens
+
+
+def issuer_parts(issuer: str) -> list[str]:
+    """The issuers of a joint 发文机关 (``A、B`` → A, B)."""
+    return [part for part in issuer.replace("，", "、").split("、") if part]
+
+
+def dictionary_terms(records: Iterable[Mapping[str, Any]], region_names: Iterable[str]) -> set[str]:
+    """User-dictionary words from an issue: issuers, signers, recipients, and the names
+    of the gazette's region, its ancestors and the regions directly under it."""
+    terms = set(name for name in region_names if name)
+    for record in records:
+        for key in ("issuer", "signed_by", "recipients"):
+            value = record.get(key)
+            terms.update(names_in(value) if isinstance(value, str) else ())
+    return terms
+
+
+def region_names(region_code: Optional[str]) -> list[str]:
+    """Names worth a dictionary entry for a gazette of ``region_code``: the region, its
+    ancestors and its children, full names and stems."""
+    from ..gazetteer import by_code, children
+
+    region = by_code(region_code) if region_code else None
+    if region is None:
+        return []
+    family = [region, *children(region.code)]
+    parent = region
+    while parent.parent_code and (parent := by_code(parent.parent_code)) is not None:
+        family.append(parent)
+    names = []
+    for r in family:
+        names.append(r.name)
+        if len(r.stem) >= 2:
+            names.append(r.stem)
+    return names
+
+
+def _year(date: Optional[str]) -> Optional[int]:
+    if isinstance(date, str) and len(date) >= 4 and date[:4].isdigit():
+        return int(date[:4])
+    return None
