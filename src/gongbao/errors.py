@@ -52,3 +52,10 @@ class NotFound(GongbaoError):
 
     code = "not_found"
     status = 404
+
+
+class QueryError(GongbaoError):
+    """A search query that cannot be run as given (too long, an impossible filter value)."""
+
+    code = "query_error"
+    status = 400

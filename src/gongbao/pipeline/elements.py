@@ -122,6 +122,7 @@ def _recipients(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Opt
     return None, None, k
 
 
+_SUBTITLE = re.compile(r"^(?:——|—|--)\s*\S.{0,40}$")
 _INLINE_RECIPIENTS = re.compile(r"^(?P<to>[^：:。；]{2,120}[：:])(?=\S{6,})")
 
 # 规范性文件统一登记号 printed under the 文号 in some provinces: HNPR—2022—61006, 湘府规〔…〕
@@ -294,6 +295,10 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
     conf["title"] = ds.confidence
     conf["doc_type"] = 0.95 if doc_type else 0.3
     header_end = max([ds.number_line or 0] + ds.header_lines) + 1
+    sub = lines.next_nonblank(header_end, end, max_blank=2)
+    if sub is not None and _SUBTITLE.match(lines.text(sub)):
+        spans["subtitle"] = lines.lines[sub].span()  # ——2023年度: part of the heading, not the body
+        header_end = sub + 1
     signed_by, sig_ids, date = None, [], None
     # a date under the title: （2022年3月1日） of a 决定, the note under a published 规章
     # （2022年5月31日…令第12号公布　自…起施行）, or ``印发机关<tab>日期`` under a 纪要

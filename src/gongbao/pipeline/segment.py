@@ -634,6 +634,9 @@ def _top_level_quotes(s: str) -> list[str]:
     return out
 
 
+_TITLE_PARENTHETICAL = re.compile(r"^[（(][^（()）]{1,20}[)）]$")
+
+
 def _carried_title_at(lines: _Lines, k: int, limit: int, expected: Optional[str]) -> Optional[list[int]]:
     """Title lines of a carried document starting at line ``k`` (1–4 short lines)."""
     best: Optional[list[int]] = None
@@ -658,6 +661,11 @@ def _carried_title_at(lines: _Lines, k: int, limit: int, expected: Optional[str]
         i = lines.next_nonblank(i + 1, limit, max_blank=1)
     if best is None:
         return None
+    # a parenthetical on its own line completes the title: （试行） （2023—2025年）
+    k = lines.next_nonblank(best[-1] + 1, limit, max_blank=1)
+    while k is not None and _TITLE_PARENTHETICAL.match(lines.text(k)) and len(best) < 5:
+        best.append(k)
+        k = lines.next_nonblank(k + 1, limit, max_blank=1)
     t = _block_text(lines, best)
     if expected and best_score >= 0.75:
         return best

@@ -35,6 +35,11 @@ _RUN = re.compile(r"[^\W_]+")
 MAX_WORD = 20
 
 
+def fold_width(text: str) -> str:
+    """Full-width ASCII folded to ASCII (``Ａ７（试行）`` → ``A7(试行)``), case kept."""
+    return text.translate(_WIDTH)
+
+
 def normalize(text: str) -> str:
     """Full-width ASCII folded to ASCII, lower case (``Ａ７号楼`` → ``a7号楼``)."""
     return text.translate(_WIDTH).lower()

@@ -1,0 +1,156 @@
+"""The simplified query syntax, parsed into terms. Pure: no store, no tokenizer, no SQL.
+
+- ``安全 煤矿`` — every word (AND). A run of Chinese is later cut into words by the
+  tokenizer (``盂县煤矿`` → 盂县 AND 煤矿).
+- ``"重大火灾隐患"`` or ``“重大火灾隐患”`` — that exact string (punctuation inside is
+  loose: ``"安全，生产"`` finds 安全、生产).
+- ``-燃气`` / ``-"…"`` — without it.
+- ``燃气 OR 煤矿`` — either (OR binds tighter than the implicit AND).
+- a word with punctuation inside (``盂政发〔2023〕48号``, ``A7-2``) is one exact string.
+- the whole query being a 文号 in any spelling is recognised (``doc_number``).
+
+Nothing the user types is an error except a query over ``MAX_QUERY_LENGTH`` characters:
+operators of the index's own syntax (``NEAR(``, ``*``, ``^``, ``:``, ``AND``, a lone ``OR``
+or ``-``, stray quotes) are plain text here, and the index query is built from the
+parsed terms, never from the input.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..errors import QueryError
+from ..model import DocNumber
+from .tokenize import fold_width, normalize, runs
+
+MAX_QUERY_LENGTH = 500
+
+# Characters that separate words (besides whitespace). Everything else that is neither a
+# letter nor a digit (brackets of a 文号, dots, dashes, slashes) joins the pieces of one
+# word into an exact string. Input is normalized first, so （ is ( and ， is ,.
+_SEPARATORS = set(",、。;:!?()*^+&|<>{}=~`'\\") | {"；", "：", "！", "？", "，", "。", "、"}
+_OPEN_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
+_DOC_NUMBER = re.compile(
+    r"(?P<agency>[\u4e00-\u9fff]{1,14}?)\s*[〔\[［(（【{｛]?\s*(?P<year>(?:19|20)\d\d)\s*[〕\]］)）】}｝]?"
+    r"\s*(?:第\s*)?(?P<serial>\d{1,5})\s*号?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One thing to find: normalized text, found as one string (``exact``) or word by word."""
+
+    text: str
+    exact: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedQuery:
+    """A query as terms: every group must match (a group is an OR of terms), no excluded
+    term may. ``doc_number`` is set when the whole query is a 文号."""
+
+    raw: str
+    groups: tuple[tuple[Term, ...], ...] = ()
+    excluded: tuple[Term, ...] = ()
+    doc_number: Optional[DocNumber] = None
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to search for: a browse."""
+        return not self.groups and not self.excluded
+
+    @property
+    def terms(self) -> list[Term]:
+        """The positive terms (what excerpts highlight)."""
+        return [term for group in self.groups for term in group]
+
+
+def parse_query(q: str) -> ParsedQuery:
+    """Parse what a user typed. Raises :class:`QueryError` only for impossible input."""
+    if not isinstance(q, str):
+        raise QueryError(f"query must be text, not {type(q).__name__}")
+    if len(q) > MAX_QUERY_LENGTH:
+        raise QueryError(f"query is {len(q)} characters long; at most {MAX_QUERY_LENGTH} are allowed")
+    items = _lex(fold_width(q))
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    joining = False  # the previous item was an OR between two positive terms
+    for index, (kind, text, negated) in enumerate(items):
+        if kind == "or":
+            before = items[index - 1] if index else None
+            after = items[index + 1] if index + 1 < len(items) else None
+            if groups and before and before[0] == "term" and not before[2] and after and after[0] == "term" and not after[2]:
+                joining = True
+                continue
+            kind, text = "term", "or"  # a dangling OR is just the word
+        term = _term(text, exact=kind == "quoted")
+        if term is None:
+            continue
+        if negated:
+            excluded.append(term)
+        elif joining:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        joining = False
+    return ParsedQuery(
+        raw=q,
+        groups=tuple(tuple(dict.fromkeys(group)) for group in groups),
+        excluded=tuple(dict.fromkeys(excluded)),
+        doc_number=parse_doc_number_text(q),
+    )
+
+
+def parse_doc_number_text(text: str) -> Optional[DocNumber]:
+    """The 文号 when ``text`` is one and nothing else, in any spelling people type:
+    ``盂政发〔2023〕48号``, ``盂政发[2023]48号``, ``孟政发(2023)48号``, ``盂政发 2023 48``."""
+    match = _DOC_NUMBER.fullmatch(normalize(text).strip())
+    if not match:
+        return None
+    return DocNumber(match["agency"], int(match["year"]), int(match["serial"]))
+
+
+def _lex(text: str) -> list[tuple[str, str, bool]]:
+    """``(kind, text, negated)`` items of a width-folded query: kind is term, quoted or
+    or (``OR`` in capitals, alone); texts are lower-cased."""
+    items: list[tuple[str, str, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char.isspace() or char in _SEPARATORS:
+            i += 1
+            continue
+        negated = False
+        if char == "-":
+            negated, i = True, i + 1
+            if i >= n:
+                break
+            char = text[i]
+        close = _OPEN_QUOTES.get(char)
+        if close is not None:
+            end = text.find(close, i + 1)
+            if end >= 0:
+                items.append(("quoted", text[i + 1:end].lower(), negated))
+                i = end + 1
+                continue
+            i += 1  # a stray quote: ignore it, read on
+            continue
+        start = i
+        while i < n and not text[i].isspace() and text[i] not in _SEPARATORS and text[i] not in _OPEN_QUOTES:
+            i += 1
+        word = text[start:i]
+        if word == "OR" and not negated:
+            items.append(("or", word, False))
+        elif word:
+            items.append(("term", word.lower(), negated))
+    return items
+
+
+def _term(text: str, *, exact: bool) -> Optional[Term]:
+    pieces = runs(text)
+    if not pieces:
+        return None  # only punctuation: nothing to find
+    if exact or len(pieces) > 1:
+        return Term(text.strip(), exact=True)
+    return Term(pieces[0])
