@@ -73,9 +73,23 @@ def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+# pandoc residue: [text](#_Toc123) links and [text]{.underline} spans keep their text;
+# backslash escapes (1\. \- \*) lose the backslash.
+_MD_LINK = re.compile(r"\[(?P<text>[^\[\]]{1,300})\](?:\((?P<target>[^()\s]{0,200})\)|\{(?P<attr>[^{}]{0,80})\})")
+_MD_ESCAPE = re.compile(r"\\(?=[.\-*_#()\[\]`!+>|~])")
+
+
 def _markup_cuts(raw: str, rules: set[str]) -> list[tuple[int, int]]:
     """Index intervals of extraction residue in ``raw`` (markdown, HTML tags, LaTeX, bookmarks)."""
     cut: list[tuple[int, int]] = []
+    if "](" in raw or "]{" in raw:
+        for m in _MD_LINK.finditer(raw):
+            cut += [(m.start(), m.start("text")), (m.end("text"), m.end())]
+            rules.add("markup.link")
+    if "\\" in raw:
+        for m in _MD_ESCAPE.finditer(raw):
+            cut.append((m.start(), m.start() + 1))
+            rules.add("markup.escape")
     m = _MD_PREFIX.match(raw)
     if m and m.end() < len(raw):
         cut.append((m.start(), m.end()))
@@ -100,7 +114,7 @@ def _markup_cuts(raw: str, rules: set[str]) -> list[tuple[int, int]]:
                 cut.append((inner + c.start(), inner + c.end()))
             cut += [(k, k + 1) for k in range(m.start(1), m.end(1)) if raw[k] in "{}^_\\"]
             rules.add("markup.latex")
-    if raw.endswith("\\") and len(raw) > 1:  # markdown hard line break
+    if raw.endswith("\\") and len(raw) > 1 and not _MD_ESCAPE.search(raw[-2:]):  # markdown hard line break
         cut.append((len(raw) - 1, len(raw)))
         rules.add("markup.linebreak")
     return _merge(cut)
