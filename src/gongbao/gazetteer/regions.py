@@ -338,6 +338,23 @@ def _one_char_apart(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
 
+def _without_parents(printed: str) -> str:
+    """``北京市顺义区`` / ``上海市嘉定区`` / ``山西省阳泉市盂县``: drop leading ancestors that
+    are printed before the name, when the rest is one of their descendants."""
+    for k in range(2, len(printed) - 1):
+        head, rest = printed[:k], printed[k:]
+        parents = [r for r in by_name(head) if r.name == head]
+        if not parents:
+            continue
+        for child in by_name(rest):
+            if any(p.code in {a.code for a in _lineage(child)[1:]} for p in parents):
+                return rest
+        deeper = _without_parents(rest)
+        if deeper != rest and any(p.code in {a.code for r in by_name(deeper) for a in _lineage(r)[1:]} for p in parents):
+            return deeper
+    return printed
+
+
 @lru_cache(maxsize=256)
 def _near_misses(printed: str) -> list[tuple[Region, str]]:
     """Regions whose name or stem differs from ``printed`` in exactly one character,
@@ -378,6 +395,8 @@ def guess_region(cover: str, sample: str) -> Optional[RegionGuess]:
     盂县 and 蔚县 both read yuxian) are told apart by the places the text mentions.
     Returns None when the cover names no recognisable region."""
     printed, source = _printed_name(cover) or (None, None)
+    if printed and not by_name(printed):
+        printed = _without_parents(printed)
     pinyin = _printed_pinyin(cover)
     evidence = [source] if source else []
     if pinyin:

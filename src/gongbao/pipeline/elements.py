@@ -38,7 +38,10 @@ def split_issuer(title: str) -> tuple[Optional[str], str]:
     """(issuer, full title). The issuer is what precedes 关于 (or 转发/印发 when there is no 关于)."""
     m = re.match(r"^(?P<org>.+?)(?=关于)", title)
     if m and len(m.group("org")) >= 2 and g.ORG_SUFFIX.search(m.group("org")):
-        return m.group("org"), title
+        org = m.group("org")
+        # ``A转发B关于…``: the issuer is A, B is the author of the forwarded document
+        fwd = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?:转发|批转|印发)", org)
+        return (fwd.group("org") if fwd else org), title
     m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转|颁发|公布)", title)
     if m:
         return m.group("org"), title

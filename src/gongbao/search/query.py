@@ -5,7 +5,8 @@
 - ``"重大火灾隐患"`` or ``“重大火灾隐患”`` — that exact string (punctuation inside is
   loose: ``"安全，生产"`` finds 安全、生产).
 - ``-燃气`` / ``-"…"`` — without it.
-- ``燃气 OR 煤矿`` — either (OR binds tighter than the implicit AND).
+- ``燃气 OR 煤矿`` — either (OR binds tighter than the implicit AND; an OR without a
+  term on both sides is ignored).
 - a word with punctuation inside (``盂政发〔2023〕48号``, ``A7-2``) is one exact string.
 - the whole query being a 文号 in any spelling is recognised (``doc_number``).
 
@@ -78,12 +79,11 @@ def parse_query(q: str) -> ParsedQuery:
     joining = False  # the previous item was an OR between two positive terms
     for index, (kind, text, negated) in enumerate(items):
         if kind == "or":
-            before = items[index - 1] if index else None
+            # An OR between two positive terms joins them; elsewhere it means nothing.
             after = items[index + 1] if index + 1 < len(items) else None
-            if groups and before and before[0] == "term" and not before[2] and after and after[0] == "term" and not after[2]:
-                joining = True
-                continue
-            kind, text = "term", "or"  # a dangling OR is just the word
+            joining = bool(groups) and items[index - 1][0] != "or" and not items[index - 1][2] \
+                and after is not None and after[0] != "or" and not after[2]
+            continue
         term = _term(text, exact=kind == "quoted")
         if term is None:
             continue

@@ -12,7 +12,7 @@ FACET_LABELS = {
     "issuer": "发文机关",
     "doc_type": "文种",
     "section": "栏目",
-    "year": "文号年份",
+    "year": "年份",
     "agency_code": "机关代字",
     "level": "层级",
     "date_from": "成文日期起",

@@ -19,7 +19,7 @@ from ..api.stores import request_store
 from ..errors import NotFound
 from ..search import lookup_doc_number, search
 from . import render_page
-from .render import body_blocks, search_url
+from .render import body_blocks, issue_label, search_url
 
 PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "A parameter is malformed (an HTML page says which)."},
@@ -38,8 +38,10 @@ def search_page(request: Request, params: dict = Depends(search_params)) -> HTML
     """The whole state is in the URL: query, filters, sort and page."""
     store = request_store(request)
     result = search(store, to_query(params))
-    names = browse.region_names(store) | {g["id"]: f"{g['title']} {g['year']}年第{g['issue']}期"
-                                          for g in store.list_gazettes()}
+    # Facets carry region codes and gazette ids; the page shows their names.
+    names = browse.region_names(store) | {
+        g["id"]: f"{g.get('title') or ''} {issue_label(g)}".strip() or g["id"] for g in store.list_gazettes()
+    }
     state = {key: value for key, value in request.query_params.items() if key in params}
     last_page = max(1, -(-result.total // result.query.per_page))
     return render_page(request, "search.html", {

@@ -1,0 +1,117 @@
+"""Parsed terms → units of index tokens (backend-neutral; the store renders them as SQL).
+
+A *unit* is one contiguous string to find. It matches a document when its words occur
+as consecutive tokens of a word column, or its bigrams as consecutive tokens of a bigram
+column — the second is what finds any substring of two or more characters. A term typed
+without quotes is cut into words first (``盂县煤矿`` → 盂县, 煤矿: both must occur, not
+necessarily together); a quoted term is one unit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .query import ParsedQuery, Term
+from .tokenize import Tokenizer, bigrams, normalize
+
+# One-character words dropped from an unquoted term that has other words (盂县的煤矿 →
+# 盂县, 煤矿); any other single character is kept glued to its neighbour, since a
+# single character matches almost everything.
+STOP_CHARACTERS = frozenset("的了和与及或在是对等之其把被将于为以由从向并且而也都就")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One contiguous string, as the tokens each kind of column holds."""
+
+    text: str  # normalized, as typed (what excerpts mark)
+    words: tuple[str, ...]
+    bigrams: tuple[str, ...]  # empty for a single character: then it is a prefix of a bigram
+
+    @property
+    def prefix(self) -> str | None:
+        """The character to look up as a bigram prefix when the unit has no bigram."""
+        if self.bigrams or len(self.words) != 1 or len(self.words[0]) != 1:
+            return None
+        return self.words[0]
+
+
+Conjunction = tuple[Unit, ...]  # every unit
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """Every group must match; a group matches when one of its conjunctions does."""
+
+    groups: tuple[tuple[Conjunction, ...], ...]
+    excluded: tuple[Conjunction, ...]
+
+    @property
+    def units(self) -> list[Unit]:
+        """Positive units, each once (for highlighting)."""
+        seen: dict[str, Unit] = {}
+        for group in self.groups:
+            for conjunction in group:
+                for unit in conjunction:
+                    seen.setdefault(unit.text, unit)
+        return list(seen.values())
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups and not self.excluded
+
+
+def plan(parsed: ParsedQuery, tokenizer: Tokenizer) -> QueryPlan:
+    """Units of a parsed query; terms that yield no token at all are dropped."""
+    groups = []
+    for group in parsed.groups:
+        alternatives = tuple(c for c in (_conjunction(term, tokenizer) for term in group) if c)
+        if alternatives:
+            groups.append(alternatives)
+    excluded = tuple(c for c in (_conjunction(term, tokenizer) for term in parsed.excluded) if c)
+    return QueryPlan(tuple(groups), excluded)
+
+
+def exact_plan(texts: list[str], tokenizer: Tokenizer) -> QueryPlan:
+    """A plan finding any of ``texts`` as exact strings (a 文号 in its stored spellings)."""
+    units = [unit(text, tokenizer) for text in texts]
+    alternatives = tuple((u,) for u in units if u is not None)
+    return QueryPlan((alternatives,) if alternatives else (), ())
+
+
+def unit(text: str, tokenizer: Tokenizer) -> Unit | None:
+    """The unit finding ``text`` as one string, or None when it has no letter or digit."""
+    text = normalize(text).strip()
+    words = tuple(tokenizer.words(text))
+    if not words:
+        return None
+    return Unit(text, words, tuple(bigrams(text)))
+
+
+def _conjunction(term: Term, tokenizer: Tokenizer) -> Conjunction:
+    if term.exact:
+        found = unit(term.text, tokenizer)
+        return (found,) if found else ()
+    pieces = _glue(tokenizer.words(term.text))
+    return tuple(u for u in (unit(piece, tokenizer) for piece in dict.fromkeys(pieces)) if u)
+
+
+def _glue(words: list[str]) -> list[str]:
+    """Words of one run of text, single characters dropped (stop characters) or joined to
+    a neighbour: ``任 丽 鹏 同志`` → ``任丽鹏同志``, ``盂县 的 煤矿`` → ``盂县``, ``煤矿``."""
+    if len(words) > 1:
+        kept = [w for w in words if not (len(w) == 1 and w in STOP_CHARACTERS)]
+        words = kept or words
+    out: list[str] = []
+    pending = ""
+    for word in words:
+        if len(word) == 1:
+            if out:
+                out[-1] += word
+            else:
+                pending += word
+        else:
+            out.append(pending + word)
+            pending = ""
+    if pending:
+        out.append(pending)
+    return out
