@@ -179,7 +179,10 @@ class SearchResponse(BaseModel):
     page: int
     per_page: int
     hits: list[Hit]
-    facets: dict[str, list[FacetValue]]
+    facets: dict[str, list[FacetValue]] = Field(
+        description="Value counts of every filter over the whole result: region, issuer, agency_code, "
+                    "doc_type, year, gazette, section, level.")
+    facets_estimated: bool = Field(False, description="True when facet counts were estimated from a sample.")
     doc_number_match: Optional[str] = Field(
-        None, description="Set when the query is a 文号: its normalized form.")
+        None, description="When q is a 文号 (in any spelling): id of the document it names.")
     query: dict[str, Any] = Field(description="The query as understood, every field.")

@@ -1,17 +1,19 @@
 """Query parameters shared by the search API, the export, the search page and the feeds.
 
-One dependency turns them into a ``gongbao.search.SearchQuery``; the limits
-here only keep absurd input out (the library decides what a query means and
-raises QueryError for impossible ones).
+One dependency collects them for a ``gongbao.search.SearchQuery``; the limits
+here only keep absurd input out and document the API (the library decides
+what a query means, and raises QueryError, a 400, for impossible ones).
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal, Optional
 
 from fastapi import Query
 
+from ..search import SearchQuery
+
 TEXT = 200  # longest filter value accepted
+DATE = "YYYY, YYYY-MM or YYYY-MM-DD."
 FILTERS = ("region", "issuer", "agency_code", "doc_type", "year", "date_from", "date_to",
            "published_from", "published_to", "gazette", "section", "level")
 
@@ -22,11 +24,12 @@ def search_params(
     issuer: Optional[str] = Query(None, max_length=TEXT, description="发文机关", examples=["盂县人民政府"]),
     agency_code: Optional[str] = Query(None, max_length=TEXT, description="机关代字 of the 文号", examples=["盂政发"]),
     doc_type: Optional[str] = Query(None, max_length=TEXT, description="文种", examples=["通知"]),
-    year: Optional[int] = Query(None, ge=1, le=9999, description="Year of the 文号."),
-    date_from: Optional[dt.date] = Query(None, description="成文日期 on or after."),
-    date_to: Optional[dt.date] = Query(None, description="成文日期 on or before."),
-    published_from: Optional[dt.date] = Query(None, description="Issue published on or after."),
-    published_to: Optional[dt.date] = Query(None, description="Issue published on or before."),
+    year: Optional[int] = Query(None, ge=1000, le=9999, description="Year of 成文日期 (else of the 文号)."),
+    date_from: Optional[str] = Query(None, max_length=20, description=DATE + " 成文日期 on or after.",
+                                     examples=["2023-07"]),
+    date_to: Optional[str] = Query(None, max_length=20, description=DATE + " 成文日期 on or before."),
+    published_from: Optional[str] = Query(None, max_length=20, description=DATE + " Issue published on or after."),
+    published_to: Optional[str] = Query(None, max_length=20, description=DATE + " Issue published on or before."),
     gazette: Optional[str] = Query(None, max_length=TEXT, description="Gazette id.", examples=["140322/2023/3"]),
     section: Optional[str] = Query(None, max_length=TEXT, description="Section (栏目) of the issue."),
     level: Optional[Literal["top", "carried"]] = Query(
@@ -34,21 +37,14 @@ def search_params(
     sort: Literal["relevance", "newest", "oldest"] = Query("relevance"),
     page: int = Query(1, ge=1, le=10_000),
     per_page: int = Query(20, ge=1, le=100),
-    excerpt_size: Optional[int] = Query(None, ge=10, le=1000, description="Characters per excerpt."),
+    excerpt_size: Optional[int] = Query(None, ge=0, le=1000, description="Characters per excerpt."),
     number_of_excerpts: Optional[int] = Query(None, ge=0, le=10, description="Excerpts per hit."),
 ) -> dict[str, Any]:
     """The search parameters given, as SearchQuery keyword arguments (unset ones left out)."""
-    given = {key: value for key, value in locals().items() if value is not None}
-    for key in ("date_from", "date_to", "published_from", "published_to"):
-        if key in given:
-            given[key] = given[key].isoformat()
-    return given
+    return {key: value for key, value in locals().items() if value is not None}
 
 
-def to_query(params: dict[str, Any]):
-    """SearchQuery from ``search_params`` output (imported late: the search library is optional at import)."""
-    from ..search import SearchQuery
-
+def to_query(params: dict[str, Any]) -> SearchQuery:
     return SearchQuery(**params)
 
 

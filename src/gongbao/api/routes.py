@@ -39,6 +39,7 @@ def search_json(result: Any) -> dict[str, Any]:
             name: [{"value": value, "count": count} for value, count in values]
             for name, values in result.facets.items()
         },
+        "facets_estimated": getattr(result, "facets_estimated", False),
         "doc_number_match": result.doc_number_match,
         "query": _fields(query),
     }

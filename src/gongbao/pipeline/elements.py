@@ -91,6 +91,9 @@ def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str]
     if m:
         number = m.group("num")
         text = text[: m.start()]
+    elif text.endswith("号") and g.split_title_number(text):
+        text, parsed = g.split_title_number(text)
+        number = parsed.text
     return text, number, _span_of(lines, ids)
 
 
@@ -282,8 +285,9 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
             issuer = _issuer_parts(lines, ds.header_lines, issuer, source)
         if ds.first_line not in ds.header_lines and lines.info[ds.first_line].masthead and not issuer:
             issuer = lines.info[ds.first_line].masthead
-    if ds.number_line is not None and lines.info[ds.number_line].docnum is not None:
-        doc_number = lines.info[ds.number_line].docnum
+    number_info = lines.info[ds.number_line] if ds.number_line is not None else None
+    if number_info is not None and (number_info.docnum or number_info.title_number) is not None:
+        doc_number = number_info.docnum or number_info.title_number
         spans["doc_number"] = lines.lines[ds.number_line].span()
         conf["doc_number"] = 0.98
     elif number_in_title:

@@ -206,3 +206,19 @@ def is_title_like(s: str) -> bool:
     if TOC_LEADER.search(s):
         return False
     return True
+
+
+_BARE_NUMBER_END = re.compile(r"[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*第?\s*\d{1,5}\s*号$")
+
+
+def split_title_number(text: str):
+    """``…的通知尚政发〔2019〕3号`` → (``…的通知``, 尚政发〔2019〕3号): a 文号 printed without
+    brackets under the title. The title must end in a 文种 right where the 机关代字 begins."""
+    m = _BARE_NUMBER_END.search(text)
+    if not m:
+        return None
+    for cut in range(m.start() - 1, max(m.start() - 9, 0), -1):
+        head = text[:cut]
+        if official_type(head) and re.fullmatch(r"[\u4e00-\u9fff]{1,8}", text[cut: m.start()]):
+            return head, parse_doc_number(text[cut:])
+    return None

@@ -47,6 +47,7 @@ class LineInfo:
     toc_leader: bool = False
     masthead: Optional[str] = None
     order_number: bool = False
+    title_number: object = None  # DocNumber printed at the end of a title line
     signed_inline: Optional[list[str]] = None  # ``长汀县人民政府<tab>2024年2月20日``: signers on the date line
 
 
@@ -60,6 +61,10 @@ def classify(text: str) -> LineInfo:
     if not text:
         return info
     info.docnum = g.doc_number_line(text)
+    if info.docnum is None and text.endswith("号") and "\t" not in text:
+        split = g.split_title_number(compact(text))
+        if split and g.is_title_like(split[0]):
+            info.title_number = split[1]  # ``…的通知　珲政发（2009）5号`` on one line
     info.date = g.date_line(text)
     if info.date is None and len(text) <= 80 and text.endswith("日"):
         # 署名 and 成文日期 on one line, side by side (a tab) or run together
@@ -228,22 +233,6 @@ def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
 # --- table of contents -------------------------------------------------------------------------
 
 _TOC_NUMBER_TAIL = re.compile(rf"[（(]\s*(?P<num>{g.DOC_NUMBER.pattern})\s*[)）]\s*$")
-_BARE_NUMBER_END = re.compile(r"[〔\[［(（]\s*(?:19|20)\d\d\s*[〕\]］)）]\s*第?\s*\d{1,5}\s*号$")
-
-
-def _split_bare_number(text: str):
-    """``…的通知尚政发〔2019〕3号`` → (``…的通知``, 尚政发〔2019〕3号): a 文号 printed without
-    brackets under the title. The title must end in a 文种 right where the 机关代字 begins."""
-    m = _BARE_NUMBER_END.search(text)
-    if not m:
-        return None
-    for cut in range(m.start() - 1, max(m.start() - 9, 0), -1):
-        head = text[:cut]
-        if g.official_type(head) and re.fullmatch(r"[\u4e00-\u9fff]{1,8}", text[cut: m.start()]):
-            return head, g.parse_doc_number(text[cut:])
-    return None
-
-
 def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEntry]:
     page = None
     m = g.TOC_LEADER.search(text)
@@ -263,7 +252,7 @@ def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEnt
         number = g.parse_doc_number(m.group("num"))
         text = text[: m.start()]
     else:
-        split = _split_bare_number(text)
+        split = g.split_title_number(text)
         if split:
             text, number = split
     title = compact(text)
@@ -482,6 +471,14 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
                     first = m
                 add(Header(first, below, i, below[-1] + 1, "number", 2.5))
                 continue
+        if info.title_number is not None:
+            block = _title_block_above(lines, i, start) + [i]
+            while block and not _starts_title(lines, block) and len(block) > 1:
+                block.pop(0)
+            title, _num = g.split_title_number(_block_text(lines, block)) or ("", None)
+            if _valid_title(title) and not _inside_running_text(lines, block[0]):
+                add(Header(block[0], block, i, i + 1, "number", 2.8))
+            continue
         if info.title_like and info.official_end:
             # a title ending in a 文种 without a 文号 line: needs a 主送 line, a dated line or a 令 number
             block = _title_block_above(lines, i + 1, start)
@@ -634,7 +631,8 @@ def _top_level_quotes(s: str) -> list[str]:
     return out
 
 
-_TITLE_PARENTHETICAL = re.compile(r"^[（(][^（()）]{1,20}[)）]$")
+# （试行） （2023—2025年）, but not a dated note such as （2009年2月26日…审议通过）
+_TITLE_PARENTHETICAL = re.compile(r"^[（(](?![^（()）]*\d{4}\s*年\s*\d{1,2}\s*月)[^（()）]{1,20}[)）]$")
 
 
 def _carried_title_at(lines: _Lines, k: int, limit: int, expected: Optional[str]) -> Optional[list[int]]:

@@ -5,6 +5,8 @@ import re
 from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import quote, urlencode
 
+from ..search import facet_label as search_facet_label
+
 # Facets as a reader names them, in the order the search page shows them.
 FACET_LABELS = {
     "region": "地区",
@@ -72,6 +74,10 @@ def body_blocks(paragraphs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
             if 0 < stop < HEADING_MAX:
                 lead, rest = text[: stop + 1], text[stop + 1:]
         blocks.append({"kind": "paragraph", "level": level, "lead": lead, "text": rest})
+    for block in blocks:
+        if block["kind"] == "table":  # OCR'd tables are ragged: square them up for the borders
+            width = block["columns"] = max(len(row) for row in block["rows"])
+            block["rows"] = [row if len(row) == 1 else row + [""] * (width - len(row)) for row in block["rows"]]
     return blocks
 
 
@@ -122,10 +128,11 @@ def doc_number_path(number: str) -> str:
 
 
 def facet_label(name: str, value: Any, names: Mapping[str, str]) -> str:
-    """How a facet value reads: region codes and gazette ids get their names from ``names``."""
+    """How a facet value reads: region codes and gazette ids get their names from ``names``
+    (what the store calls them), else from the search library."""
     if name == "level":
         return LEVEL_LABELS.get(value, str(value))
-    return names.get(str(value), str(value))
+    return names.get(str(value)) or search_facet_label(name, str(value))
 
 
 FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label}

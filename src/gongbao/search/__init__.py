@@ -1,0 +1,52 @@
+"""Full-text search over stored documents: one library function that the CLI, the HTTP
+API and the web all call.
+
+>>> from gongbao.store import open_store
+>>> with open_store(":memory:") as store:
+...     search(store, SearchQuery(q="安全")).total
+0
+
+Backend-neutral parts live here — query syntax (``query``), tokens (``tokenize``), what
+is indexed per document (``index``), units of tokens (``plan``), excerpts and
+highlighting (``excerpt``), 文号 lookup (``docnumber``); a store runs the SQL
+(:meth:`gongbao.store.Store.search`).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .docnumber import lookup_doc_number
+from .index import FACET_KEYS
+from .query import ParsedQuery, Term, parse_query
+from .types import SearchHit, SearchQuery, SearchResult
+from .validate import validated
+
+if TYPE_CHECKING:
+    from ..store import Store
+
+__all__ = [
+    "FACET_KEYS", "ParsedQuery", "SearchHit", "SearchQuery", "SearchResult", "Term",
+    "facet_label", "lookup_doc_number", "parse_query", "search",
+]
+
+
+def search(store: "Store", query: SearchQuery) -> SearchResult:
+    """Run ``query`` against ``store``: hits of the requested page, the total, facet
+    counts and, when ``q`` is a 文号, the document it names (first hit).
+
+    Raises :class:`gongbao.errors.QueryError` (HTTP 400) for a query no search can run
+    (``q`` over 500 characters, ``level="middle"``, ``date_from="soon"``); any text in
+    ``q`` is a valid query."""
+    return store.search(validated(query))
+
+
+def facet_label(key: str, value: str) -> str:
+    """A readable label for a facet value: region codes become names (140322 → 盂县)."""
+    if key == "region":
+        from ..gazetteer import by_code
+
+        region = by_code(value)
+        return region.name if region else value
+    if key == "level":
+        return {"top": "正式文件", "carried": "所附文件"}.get(value, value)
+    return value

@@ -1,0 +1,61 @@
+"""What a search takes and returns: the shapes the CLI, the HTTP API and the web share."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+SORTS = ("relevance", "newest", "oldest")
+LEVELS = ("top", "carried")
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class SearchQuery:
+    q: str = ""  # words (AND), "exact phrase", -exclude, A OR B
+    region: Optional[str] = None  # region name (盂县) or GB/T 2260 code (140322)
+    issuer: Optional[str] = None  # 发文机关: exact, else contained
+    agency_code: Optional[str] = None  # 机关代字, e.g. 盂政办发
+    doc_type: Optional[str] = None  # 文种: 通知/批复/方案…
+    year: Optional[int] = None  # year of 成文日期 (fallback: 文号 year)
+    date_from: Optional[str] = None  # 成文日期 range, ISO (YYYY, YYYY-MM or YYYY-MM-DD)
+    date_to: Optional[str] = None
+    published_from: Optional[str] = None  # gazette publication date range
+    published_to: Optional[str] = None
+    gazette: Optional[str] = None  # gazette id "140322/2023/3"
+    section: Optional[str] = None
+    level: Optional[str] = None  # "top" | "carried"
+    sort: str = "relevance"  # relevance | newest | oldest
+    page: int = 1
+    per_page: int = 20  # max 100
+    excerpt_size: int = 120  # characters per excerpt
+    number_of_excerpts: int = 3
+
+
+@dataclass
+class SearchHit:
+    id: str
+    title: str
+    doc_number: Optional[str]
+    issuer: Optional[str]
+    date: Optional[str]
+    doc_type: Optional[str]
+    section: Optional[str]
+    gazette_id: str
+    gazette_title: Optional[str]
+    published: Optional[str]
+    parent_id: Optional[str]
+    score: float
+    excerpts: list[str]  # HTML-safe: text escaped, matches wrapped in <mark>…</mark>
+    title_html: str  # escaped title with <mark>
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[SearchHit]
+    query: SearchQuery
+    # keys: region, issuer, agency_code, doc_type, year, gazette, section, level
+    facets: dict[str, list[tuple[str, int]]]
+    doc_number_match: Optional[str]  # document id when q is a 文号 in any spelling
+    # True when some facet counts were estimated from a sample (very large result sets)
+    facets_estimated: bool = field(default=False)

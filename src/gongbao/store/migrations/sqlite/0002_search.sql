@@ -1,0 +1,66 @@
+-- 0002: full-text search (gongbao.search). Written in the same transaction as the
+-- documents they index (SQLiteStore.save_parse), rebuilt by rebuild_search_index().
+-- Existing stores: the rows are built in Python when the store is next opened
+-- (search_meta.tokenizer = '' means "not built yet").
+
+-- One row per document: filters, facets and sort keys, small enough that scanning
+-- thousands of them for facet counts stays cheap.
+CREATE TABLE search_docs (
+    sid         INTEGER PRIMARY KEY,          -- rowid of the document in search_fts
+    doc_id      TEXT NOT NULL UNIQUE REFERENCES documents (id) ON DELETE CASCADE,
+    gazette_id  TEXT NOT NULL,
+    region_code TEXT,
+    issuer      TEXT,
+    agency_code TEXT,
+    doc_type    TEXT,
+    year        INTEGER,                      -- of date, else of the 文号
+    date        TEXT,                         -- 成文日期; a carried document's is its notice's
+    published   TEXT,                         -- of the gazette
+    section     TEXT,
+    level       TEXT NOT NULL,                -- top | carried
+    doc_number  TEXT,
+    parent_id   TEXT,
+    sort_key    TEXT NOT NULL,                -- "date|published": newest/oldest order
+    sample      INTEGER NOT NULL              -- (sid * 2654435761) % 2^32: facet samples
+);
+CREATE INDEX search_docs_gazette ON search_docs (gazette_id, sort_key);
+CREATE INDEX search_docs_sort ON search_docs (sort_key, sid);
+CREATE INDEX search_docs_sample ON search_docs (sample);
+CREATE INDEX search_docs_region ON search_docs (region_code, sort_key);
+CREATE INDEX search_docs_year ON search_docs (year, sort_key);
+CREATE INDEX search_docs_doc_type ON search_docs (doc_type, sort_key);
+
+-- The texts as printed (excerpts) and as their word columns were indexed: search_fts
+-- stores no content, and removing a row from it needs exactly what was inserted.
+CREATE TABLE search_text (
+    sid         INTEGER PRIMARY KEY REFERENCES search_docs (sid) ON DELETE CASCADE,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    info        TEXT NOT NULL,                -- 文号, issuer, signer, recipients, attachments
+    title_words TEXT NOT NULL,
+    body_words  TEXT NOT NULL,
+    info_words  TEXT NOT NULL,
+    filters     TEXT NOT NULL                 -- filter tokens
+);
+
+-- Tokens are made in Python (gongbao.search.tokenize) and joined with spaces, so the
+-- ascii tokenizer only splits on them. *_w: words, *_b: character bigrams.
+CREATE VIRTUAL TABLE search_fts USING fts5 (
+    title_w, body_w, info_w, title_b, body_b, info_b, filters,
+    content = '', tokenize = 'ascii'
+);
+
+-- The tokenizer's user dictionary: organisation and place names from stored documents.
+CREATE TABLE search_terms (
+    id   INTEGER PRIMARY KEY,
+    term TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE search_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO search_meta (key, value) VALUES ('tokenizer', '');
+
+-- 文号 misprints are looked up by year and serial (gongbao.search.docnumber).
+CREATE INDEX documents_year_serial ON documents (year, serial);
