@@ -302,6 +302,14 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
     conf["title"] = ds.confidence
     conf["doc_type"] = 0.95 if doc_type else 0.3
     header_end = max([ds.number_line or 0] + ds.header_lines) + 1
+    byline = lines.next_nonblank(header_end, end, max_blank=2)
+    if not ds.embedded and issuer is None and byline is not None and g.is_org_like(compact(lines.text(byline))):
+        nxt = lines.next_nonblank(byline + 1, end, max_blank=2)
+        if nxt is not None and lines.info[nxt].date and lines.text(nxt).startswith(("（", "(")):
+            issuer = compact(lines.text(byline))  # the organ printed under the title
+            spans["issuer"] = lines.lines[byline].span()
+            conf["issuer"] = 0.85
+            header_end = byline + 1
     sub = lines.next_nonblank(header_end, end, max_blank=2)
     if sub is not None and _SUBTITLE.match(lines.text(sub)):
         spans["subtitle"] = lines.lines[sub].span()  # ——2023年度: part of the heading, not the body

@@ -36,7 +36,7 @@ DOC_NUMBER_LINE = re.compile(
     rf"^(?:(?:文号|发文字号)[：:])?[（(]?\s*(?P<num>{DOC_NUMBER.pattern})\s*[)）]?(?:\s*(?:签发人[：:].*))?$"
 )
 
-_CN_DIGIT = "〇○零Ｏ一二三四五六七八九十"
+_CN_DIGIT = "〇○零Ｏ一二三四五六七八九十Oo0"  # O/o/0 for 〇: what OCR and typists put in 二〇〇八
 DATE_AR = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 DATE_CN = re.compile(rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}]{{1,3}})\s*月\s*(?P<d>[{_CN_DIGIT}]{{1,3}})\s*日")
 DATE_LINE = re.compile(rf"^[（(]?\s*(?:{DATE_AR.pattern}|{DATE_CN.pattern.replace('?P<', '?P<c')})\s*[)）]?$")
@@ -87,7 +87,7 @@ def doc_number_line(s: str) -> Optional[DocNumber]:
 def _cn_number(s: str) -> Optional[int]:
     import cn2an
 
-    s = s.replace("○", "〇").replace("Ｏ", "〇").replace("零", "〇")
+    s = s.replace("○", "〇").replace("Ｏ", "〇").replace("零", "〇").replace("O", "〇").replace("o", "〇").replace("0", "〇")
     if len(s) == 4 and "十" not in s:  # a year is read digit by digit: 二〇二三
         digits = "〇一二三四五六七八九"
         try:

@@ -272,8 +272,10 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], cover_lines: i
             next_blank = pos + 1 >= len(lines) or not lines[pos + 1].text
             if prev_blank and next_blank:
                 kind = "page_number"
-        elif "公报" in text and short and (_ISSUE_TOKEN.search(text) or shapes[_shape(text)] >= 2):
-            kind = "page_header"
+        elif "公报" in text and short and not text.startswith("【") and (
+            _ISSUE_TOKEN.search(text) or (shapes[_shape(text)] >= 2 and re.search(r"政府公报|政报", text))
+        ):
+            kind = "page_header"  # the gazette's name repeated on every page (not 【统计公报】)
         elif shapes[_shape(text)] >= 3 and re.fullmatch(r"[·•][\u4e00-\u9fff]{2,12}[·•]", text):
             kind = "page_header"  # a decorated section label printed on every page
         if kind:

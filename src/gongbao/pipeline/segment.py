@@ -51,7 +51,7 @@ class LineInfo:
     signed_inline: Optional[list[str]] = None  # ``长汀县人民政府<tab>2024年2月20日``: signers on the date line
 
 
-_DATE_AT_END = re.compile(r"(?:(?:19|20)\d\d|[〇○零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$")
+_DATE_AT_END = re.compile(r"(?:(?:19|20)\d\d|[〇○零一二三四五六七八九Oo0]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$")
 
 
 @lru_cache(maxsize=32768)
@@ -433,7 +433,7 @@ def _valid_title(t: str) -> bool:
         return False
     if not g.official_type(re.sub(rf"[（(]\s*{g.DOC_NUMBER.pattern}\s*[)）]$", "", t)):
         return False
-    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令|纪要)$", t))
+    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令|纪要|公报)$", t))
 
 
 def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
@@ -499,6 +499,11 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
                 add(Header(block[0], block, None, nxt + 1, "dated", 2.0))
             elif ninfo.order_number and title.endswith(("令", "纪要")):
                 add(Header(block[0], block, nxt, nxt + 1, "order", 2.0))
+            elif g.is_org_like(compact(ninfo.text)) and not _inside_running_text(lines, block[0]):
+                # title, the issuing organ on its own line, then （2025年3月20日）: 统计公报, 报告
+                after = lines.next_nonblank(nxt + 1, end, max_blank=3)
+                if after is not None and lines.info[after].date and lines.text(after).startswith(("（", "(")):
+                    add(Header(block[0], block, None, nxt, "dated", 1.8))
     # drop headers that sit inside another header's title block
     out: list[Header] = []
     covered: set[int] = set()

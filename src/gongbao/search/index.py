@@ -50,6 +50,8 @@ class IndexEntry:
     published: Optional[str]
     section: Optional[str]
     level: str  # top | carried
+    doc_number: Optional[str]
+    parent_id: Optional[str]  # id of the carrying notice
     # Texts as printed, and as the word columns index them.
     title: str
     body: str
@@ -106,6 +108,8 @@ def entries(
             doc_type=record.get("doc_type"), year=year if isinstance(year, int) else None,
             date=date, published=gazette.get("published"), section=record.get("section"),
             level="carried" if record.get("parent_seq") else "top",
+            doc_number=record.get("doc_number"),
+            parent_id=f"{gazette['id']}/{record['parent_seq']}" if record.get("parent_seq") else None,
             title=title, body=body, info=info,
             title_words=tokenizer.word_text(title), body_words=tokenizer.word_text(body),
             info_words=tokenizer.word_text(info),

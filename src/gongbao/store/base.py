@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Literal, Optional
 
 from ..model import GazetteMeta, ParseResult
+
+if TYPE_CHECKING:
+    from ..search import SearchQuery, SearchResult
 
 SaveStatus = Literal["added", "unchanged", "replaced"]
 
@@ -76,6 +79,28 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
         """Records whose 发文字号 is ``normalized`` (e.g. ``盂政发〔2023〕48号``)."""
+
+    @abc.abstractmethod
+    def search(self, query: "SearchQuery") -> "SearchResult":
+        """Full-text search with filters and facets; ``query`` is validated already.
+
+        Call ``gongbao.search.search(store, query)``, which validates first. A backend
+        keeps parsing, tokens, excerpts and highlighting in ``gongbao.search`` and only
+        runs the queries: the index is written by :meth:`save_parse` in the same
+        transaction as the documents it indexes."""
+
+    @abc.abstractmethod
+    def rebuild_search_index(self) -> int:
+        """Rebuild the search index from the stored documents; returns how many were indexed."""
+
+    @abc.abstractmethod
+    def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
+        """``(document id, agency code)`` of every document numbered ``year`` / ``serial``
+        (文号 lookup: an OCR misprint differs in the agency code only)."""
+
+    @abc.abstractmethod
+    def region_misprints(self) -> dict[str, str]:
+        """OCR misprints the gazetteer corrected in stored gazettes (``{"孟": "盂"}``)."""
 
     @abc.abstractmethod
     def sources(self) -> Iterator[tuple[str, str, str, str]]:

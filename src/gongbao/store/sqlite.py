@@ -16,11 +16,15 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 from ..errors import StoreError
 from ..model import DocNumber, ParseResult, Span
 from .base import SaveOutcome, Store, document_id, gazette_id
+from .sqlite_search import Prepared, SearchIndex
+
+if TYPE_CHECKING:
+    from ..search import SearchQuery, SearchResult
 
 BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS = resources.files("gongbao.store").joinpath("migrations", "sqlite")
@@ -55,8 +59,12 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         self._conn: Optional[sqlite3.Connection] = _connect(self.path)
+        self._search = SearchIndex()
         try:
             self.schema_version = migrate(self._conn, self.path)
+            if SearchIndex.stale(self._conn):
+                # A store from before search (or from another tokenizer): index it now.
+                self.rebuild_search_index()
         except BaseException:
             self.close()
             raise
@@ -78,6 +86,10 @@ class SQLiteStore(Store):
 
         db = self._db
         try:
+            # Tokenizing takes long; do it before the write lock, unless the issue is
+            # stored already (then it is usually not needed at all).
+            known = db.execute("SELECT 1 FROM gazettes WHERE sha256 = ?", (source.sha256,)).fetchone()
+            search_rows = None if known else self._prepare_search(issue)
             with _transaction(db):
                 same = db.execute(
                     "SELECT id, parse_digest, document_count FROM gazettes WHERE sha256 = ?",
@@ -91,8 +103,10 @@ class SQLiteStore(Store):
                 now = _utc_now()
                 for old in replaced:
                     self._archive(old["id"], replaced_by=source.sha256, replaced_at=now)
+                    self._search.remove_gazette(db, old["id"])
                     db.execute("DELETE FROM gazettes WHERE id = ?", (old["id"],))
                 issue.insert(db, ingested_at=now)
+                self._search.insert(db, search_rows or self._prepare_search(issue))
         except sqlite3.Error as error:
             raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
         return SaveOutcome(
@@ -102,6 +116,16 @@ class SQLiteStore(Store):
             len(records),
             tuple(old["sha256"] for old in replaced),
         )
+
+    def _prepare_search(self, issue: "_IssueRows") -> Prepared:
+        return self._search.prepare(self._db, issue.records, issue.gazette)
+
+    def rebuild_search_index(self) -> int:
+        try:
+            with _transaction(self._db):
+                return self._search.rebuild(self, self._db)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot rebuild the search index: {error}", self.path) from error
 
     def _archive(self, gid: str, *, replaced_by: str, replaced_at: str) -> None:
         """Copy a stored parse into gazette_history before it is deleted."""
@@ -185,6 +209,30 @@ class SQLiteStore(Store):
         )
         return [json.loads(row["record_json"]) for row in rows]
 
+    def search(self, query: "SearchQuery") -> "SearchResult":
+        db = self._db
+        try:
+            db.execute("BEGIN")  # one snapshot: the total, the facets and the hits agree
+            try:
+                return self._search.search(self, db, query)
+            finally:
+                db.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreError(f"search failed: {error}", self.path) from error
+
+    def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
+        rows = self._query(
+            "SELECT id, agency_code FROM documents WHERE year = ? AND serial = ? ORDER BY id", (year, serial)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    def region_misprints(self) -> dict[str, str]:
+        misprints: dict[str, str] = {}
+        for (region,) in self._query("SELECT DISTINCT region_json FROM gazettes WHERE region_json IS NOT NULL"):
+            found = json.loads(region).get("misprints") or {}
+            misprints.update({k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)})
+        return misprints
+
     def sources(self) -> Iterator[tuple[str, str, str, str]]:
         # Ids first, texts one by one: reparse replaces rows while iterating,
         # and an open cursor over `gazettes` would meet the new rows again.
@@ -242,6 +290,7 @@ class _IssueRows:
     unplaced: list[tuple[Any, ...]]
     warnings: list[tuple[Any, ...]]
     digest: str
+    records: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # with their ids
 
     @classmethod
     def build(cls, result: ParseResult, records: list[dict[str, Any]], gid: str) -> "_IssueRows":
@@ -289,7 +338,8 @@ class _IssueRows:
             "document_count": len(documents), "parser_version": result.parser_version,
             "parse_digest": digest,
         }
-        return cls(gazette, source.text, documents, toc, repairs, unplaced, warnings, digest)
+        with_ids = [{**record, "id": row["id"]} for record, row in zip(records, documents)]
+        return cls(gazette, source.text, documents, toc, repairs, unplaced, warnings, digest, with_ids)
 
     def insert(self, db: sqlite3.Connection, *, ingested_at: str) -> None:
         gazette = {**self.gazette, "ingested_at": ingested_at}
