@@ -196,8 +196,17 @@ _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-{2,}:?\s*)?$")
 
 
+# Characters any cleaning rule acts on; a line without them is already clean (the common case).
+_NEEDS_CLEANING = re.compile(
+    r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff\u200c\u200d\u2060\u00ad"
+    r"\uff10-\uff19\uff21-\uff3a\uff41-\uff5a(),;:?!#*_>\[\]{}<$|\\+•\-]"
+)
+
+
 def clean_line(raw: str, base: int) -> tuple[str, list[int], set[str]]:
     """Clean one raw line; ``base`` is the line's offset in the source."""
+    if not _NEEDS_CLEANING.search(raw):
+        return raw, list(range(base, base + len(raw))), set()
     if _PIPE_ROW.match(raw):
         # markdown pipe table: the rule row goes, cells become tab-separated like docx tables
         if _PIPE_RULE.match(raw):

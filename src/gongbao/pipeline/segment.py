@@ -744,8 +744,8 @@ def segment(norm: NormalizedText) -> Segmentation:
     for h in headers:
         taken.update(range(h.first, h.after))
     # a TOC title already found by a strict header is not looked for again
-    found_titles = [_block_text(lines, h.title_lines) for h in headers]
-    unfound = [e.title for e in toc if not any(similarity(e.title, t, 0.9) >= 0.9 for t in found_titles)]
+    matched = {id(_toc_entry_for(toc, _toc_by_number(toc), _block_text(lines, h.title_lines), _doc_number_of(lines, h), 0.9)) for h in headers}
+    unfound = [e.title for e in toc if id(e) not in matched]
     loose = find_loose_headers(lines, cover_end, lines.n, unfound, taken)
     if loose:
         headers = sorted(headers + loose, key=lambda h: h.first)
@@ -963,14 +963,37 @@ def _attach_forwarded(lines: _Lines, docs: list[DocumentSpan]) -> None:
             d.evidence.append("forwarded")
 
 
+def _toc_entry_for(toc: list[TocEntry], by_number: dict[str, TocEntry], title: str, number, cutoff: float) -> Optional[TocEntry]:
+    """The TOC entry of a document: same 文号 first, else the most similar title ≥ cutoff."""
+    if number is not None and number.text in by_number:
+        return by_number[number.text]
+    best, best_score = None, cutoff
+    for e in toc:
+        score = similarity(e.title, title, best_score)
+        if score >= best_score:
+            best, best_score = e, score
+    return best
+
+
+def _toc_by_number(toc: list[TocEntry]) -> dict[str, TocEntry]:
+    return {e.doc_number.text: e for e in toc if e.doc_number}
+
+
+def _doc_number_of(lines: _Lines, d) -> object:
+    if d.number_line is None:
+        return None
+    info = lines.info[d.number_line]
+    return info.docnum or info.title_number
+
+
 def _sections_from_toc(lines: _Lines, docs: list[DocumentSpan], toc: list[TocEntry]) -> None:
+    by_number = _toc_by_number(toc)
     for d in docs:
         if d.embedded:
             continue
-        title = _block_text(lines, d.header_lines)
-        best = max(toc, key=lambda e: similarity(e.title, title, 0.8), default=None)
-        if best is not None and similarity(best.title, title, 0.8) >= 0.8:
-            d.section = best.section
+        entry = _toc_entry_for(toc, by_number, _block_text(lines, d.header_lines), _doc_number_of(lines, d), 0.8)
+        if entry is not None:
+            d.section = entry.section
     for d in docs:
         if d.embedded and d.parent is not None:
             d.section = docs[d.parent].section
