@@ -229,6 +229,21 @@ class Warning:
 
 
 @dataclass(slots=True)
+class LayerRecord:
+    """One fact read out of a document by an ``extract/*`` stage (shared/corpus/SCHEMA.md, layers).
+
+    ``fields`` holds the layer's keys exactly as SCHEMA.md names them (personnel: person, action,
+    position, organisation, post, conditions, date; tasks: task_no, text, lead_units, …).
+    ``span`` is the source text the fact was read from (its provenance)."""
+
+    layer: str  # personnel | duties | tasks | hazards | citations | validity
+    doc_seq: int
+    span: Span
+    fields: dict
+    confidence: float = 0.9
+
+
+@dataclass(slots=True)
 class ParseResult:
     source: SourceText
     gazette: GazetteMeta
@@ -239,3 +254,4 @@ class ParseResult:
     warnings: list[Warning]
     region: Optional[RegionGuess]
     parser_version: str = PARSER_VERSION
+    layers: list[LayerRecord] = field(default_factory=list)  # filled by the extract/* stages

@@ -5,18 +5,24 @@ import hashlib
 from pathlib import Path
 from typing import Callable, Optional
 
-from .elements import elements
+from ..extract import run_extractors
 from ..model import ParseResult, RegionGuess, SourceText
+from .elements import elements
 from .normalize import normalize
 from .segment import segment
 
 # Named stages in order, like spaCy's pipeline components; each takes the previous output.
-STAGES: list[tuple[str, Callable]] = [("normalize", normalize), ("segment", segment), ("elements", elements)]
+STAGES: list[tuple[str, Callable]] = [
+    ("normalize", normalize),
+    ("segment", segment),
+    ("elements", elements),
+    ("extract", run_extractors),
+]
 
 
 def parse(source: SourceText, region: Optional[RegionGuess] = None) -> ParseResult:
     """Run every stage over one decoded gazette issue."""
-    return elements(segment(normalize(source, region)))
+    return run_extractors(elements(segment(normalize(source, region))))
 
 
 def parse_text(text: str, name: str = "<text>") -> ParseResult:
