@@ -111,3 +111,37 @@ def test_unplaced_text_is_reported_not_dropped():
     assert len(result.documents) == 1
     assert result.unplaced, "text outside any document must be reported"
     assert "解读" in "".join(u.text for u in result.unplaced)
+
+
+def test_issued_document_printed_as_the_notice_attachment_is_carried():
+    text = """静乐县人民政府办公室
+关于印发静乐县农村供水工程运行管理办法的通知
+静政办发〔2022〕41号
+
+各乡（镇）人民政府，县直各有关单位：
+《静乐县农村供水工程运行管理办法》已经县人民政府同意，现印发给你们，请认真贯彻执行。
+
+附件：静乐县农村供水工程运行管理办法
+
+静乐县人民政府办公室
+2022年10月8日
+
+附件
+
+静乐县农村供水工程运行管理办法
+
+第一条　为加强农村供水工程运行管理，制定本办法。
+第二条　本办法自印发之日起施行。
+"""
+    result = parse_text(text)
+    assert [(d.title, d.parent_seq) for d in result.documents] == [
+        ("静乐县人民政府办公室关于印发静乐县农村供水工程运行管理办法的通知", None),
+        ("静乐县农村供水工程运行管理办法", 1),
+    ]
+    assert [a.title for a in result.documents[0].attachments] == ["静乐县农村供水工程运行管理办法"]
+    assert result.documents[1].body_start.startswith("第一条")
+
+
+def test_attachment_pages_that_are_not_the_issued_document_stay_attachments():
+    text = NOTICE.replace("特此通知。", "附件：森林防火责任人名单\n特此通知。") + "\n附件\n\n森林防火责任人名单\n\n序号\t姓名\t单位\n1\t张三\t县林业局\n"
+    assert titles(text) == [("平遥县人民政府办公室关于做好春季森林防火工作的通知", None)]

@@ -801,7 +801,14 @@ def segment(norm: NormalizedText) -> Segmentation:
         while k is not None and (lines.info[k].disclosure or lines.info[k].attachment):
             if lines.info[k].attachment:
                 if not _attachment_rest(lines.text(k)):
-                    pages = True  # ``附件1`` + title: attachment pages, not a carried document
+                    # ``附件`` + title: attachment pages, unless the page is the very 方案 the
+                    # notice issues (印发…的通知 that prints it as its 附件): then it is carried
+                    nxt = lines.next_nonblank(k + 1, region_end)
+                    expected = carried_titles(title)
+                    if nxt is not None and expected and _carried_title_at(lines, nxt, region_end, expected[0]) is not None:
+                        after_close = k + 1
+                        break
+                    pages = True
                     break
                 k = _skip_attachment_list(lines, k, region_end)
             after_close = k + 1
