@@ -804,8 +804,9 @@ def segment(norm: NormalizedText) -> Segmentation:
                     # ``附件`` + title: attachment pages, unless the page is the very 方案 the
                     # notice issues (印发…的通知 that prints it as its 附件): then it is carried
                     nxt = lines.next_nonblank(k + 1, region_end)
-                    expected = carried_titles(title)
-                    if nxt is not None and expected and _carried_title_at(lines, nxt, region_end, expected[0]) is not None:
+                    expected = carried_titles(title) if re.search(r"印发|转发|颁发|批转", title) else []
+                    issues_rules = bool(expected) and bool(g.GENRE_END.search(expected[0]))  # not a 名单/名录
+                    if nxt is not None and issues_rules and _carried_title_at(lines, nxt, region_end, expected[0]) is not None:
                         after_close = k + 1
                         break
                     pages = True
