@@ -145,3 +145,9 @@ def test_issued_document_printed_as_the_notice_attachment_is_carried():
 def test_attachment_pages_that_are_not_the_issued_document_stay_attachments():
     text = NOTICE.replace("特此通知。", "附件：森林防火责任人名单\n特此通知。") + "\n附件\n\n森林防火责任人名单\n\n序号\t姓名\t单位\n1\t张三\t县林业局\n"
     assert titles(text) == [("平遥县人民政府办公室关于做好春季森林防火工作的通知", None)]
+
+
+def test_long_title_on_one_line():
+    title = "岚县人民政府办公室关于印发《岚县水环境质量再提升2023年行动计划》《岚县大气污染防治2023年行动计划》《岚县土壤污染防治2023年行动计划》和《岚县地下水污染防治2023年行动计划》的通知"
+    text = f"{title}\n岚政办发〔2023〕7号\n各乡镇人民政府，县直各单位：\n现将四个行动计划印发给你们。\n岚县人民政府办公室\n2023年3月1日\n"
+    assert titles(text)[0] == (title, None)

@@ -195,8 +195,10 @@ def is_recipient_line(s: str) -> bool:
 
 def is_title_like(s: str) -> bool:
     """A line that can be part of a document title block."""
-    if not s or len(s) > 90 or "\t" in s:
+    if not s or "\t" in s:
         return False
+    if len(s) > 90 and not (len(s) <= 240 and "关于" in s and OFFICIAL_END.search(s)):
+        return False  # long lines are prose, except a long title printed on one line
     if s[-1] in "。；！？：:，,":
         return False
     if date_line(s) or DISCLOSURE_LINE.match(s) or doc_number_line(s) or ATTACHMENT_HEAD.match(s):
