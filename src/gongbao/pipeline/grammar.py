@@ -48,7 +48,11 @@ SECTION_LINE = re.compile(r"^(?:【\s*(?P<name>[^【】]{2,20})\s*】|[·•]\s*
 MASTHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff、]{2,40}?)文件$")
 ORDER_NUMBER = re.compile(r"^[（(]?\s*第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*[号期]\s*[)）]?$")
 TOC_HEAD = re.compile(r"^目\s*录$|^目录[：:]?$")
-TOC_LEADER = re.compile(r"(?:[.…·．•。_\-]{3,}|…{2,}|\t)[\s\t]*[（(]?\s*(?P<page>\d{1,4})\s*[)）]?\s*$")
+# Dot leader (or tab) then a page number at the end of the line. The leader run is matched
+# from its first character only, possessively: a long run of dots costs O(n), not O(n²).
+TOC_LEADER = re.compile(
+    r"(?:(?<![.…·．•。_\-])[.…·．•。_\-]{3,}+|(?<!…)…{2,}+|(?<![\t ])\t)[\t ]*+[（(]?[ ]*+(?P<page>\d{1,4})[ ]*+[)）]?[\t ]*+$"
+)
 
 HEADING = re.compile(
     r"^(?:(?P<l1>[一二三四五六七八九十百]{1,3}、)|(?P<l2>[（(][一二三四五六七八九十百]{1,3}[)）])|"

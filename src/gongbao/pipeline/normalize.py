@@ -193,7 +193,13 @@ def _clean_cell(raw: str, base: int) -> tuple[str, list[int], set[str]]:
 
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-_PIPE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{2,}:?\s*\|)+\s*(?::?-{2,}:?\s*)?$")
+_PIPE_RULE_CELL = re.compile(r"\s*:?-{2,}:?\s*")
+
+
+def _is_pipe_rule(raw: str) -> bool:
+    """``|---|:--:|`` separator row of a markdown table (checked cell by cell: no backtracking)."""
+    cells = raw.strip().strip("|").split("|")
+    return bool(cells) and all(_PIPE_RULE_CELL.fullmatch(c) for c in cells)
 
 
 # Characters any cleaning rule acts on; a line without them is already clean (the common case).
@@ -209,7 +215,7 @@ def clean_line(raw: str, base: int) -> tuple[str, list[int], set[str]]:
         return raw, list(range(base, base + len(raw))), set()
     if _PIPE_ROW.match(raw):
         # markdown pipe table: the rule row goes, cells become tab-separated like docx tables
-        if _PIPE_RULE.match(raw):
+        if _is_pipe_rule(raw):
             return "", [], {"markup.table"}
         text, offsets, rules = clean_line(raw.replace("|", "\t"), base)
         return text, offsets, rules | {"markup.table"}
