@@ -27,7 +27,12 @@ def parse(source: SourceText, region: Optional[RegionGuess] = None) -> ParseResu
 
 def parse_text(text: str, name: str = "<text>") -> ParseResult:
     """Parse an already decoded text (tests, API uploads)."""
-    data = text.encode("utf-8")
+    from ..errors import InputError
+
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate: not Unicode text
+        raise InputError(f"not valid Unicode text: {error.reason} at character {error.start}", name) from None
     source = SourceText(name=name, text=text.replace("\r\n", "\n").replace("\r", "\n"), sha256=hashlib.sha256(data).hexdigest(), encoding="utf-8", size_bytes=len(data))
     return parse(source)
 
