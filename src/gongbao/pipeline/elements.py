@@ -97,8 +97,10 @@ def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str]
     return text, number, _span_of(lines, ids)
 
 
-def _recipients(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Optional[Span], int]:
-    """主送 line(s) starting at the first non-blank line >= start. Returns (text, span, body start)."""
+def _recipients(lines: _Lines, start: int, end: int, displaced: Optional[list[int]] = None) -> tuple[Optional[str], Optional[Span], int]:
+    """主送 line(s) starting at the first non-blank line >= start. Returns (text, span, body start).
+    A short fragment displaced above the 主送 line is appended to ``displaced``."""
+    displaced = [] if displaced is None else displaced
     k = lines.next_nonblank(start, end, max_blank=3)
     if k is None:
         return None, None, start
@@ -106,7 +108,8 @@ def _recipients(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Opt
     if _REGISTRATION_CODE.match(lines.text(k)) and nxt is not None:
         k, nxt = nxt, lines.next_nonblank(nxt + 1, end, max_blank=3)  # 规范性文件统一编号 above 主送
     if len(lines.text(k)) <= 12 and not lines.info[k].recipient and nxt is not None and lines.info[nxt].recipient:
-        # a fragment the extractor displaced above the 主送 line (reported by the caller)
+        # a fragment the extractor displaced above the 主送 line (put back by the caller)
+        displaced.append(k)
         k = nxt
     inline = _INLINE_RECIPIENTS.match(lines.text(k))
     if inline and g.is_recipient_line(inline.group("to")):
@@ -247,6 +250,30 @@ def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str]
 
 
 
+def _cut_glued_disclosure(p: Paragraph, ln) -> Paragraph:
+    m = _GLUED_DISCLOSURE.search(p.text)
+    if not m or not (p.span.start <= ln.start <= p.span.end):
+        return p
+    text = p.text[: m.start()].rstrip()
+    end = ln.offsets[len(ln.text) - len(p.text) + m.start() - 1] + 1 if len(ln.text) >= len(p.text) - m.start() else p.span.end
+    return Paragraph(text, Span(p.span.start, max(p.span.start + 1, min(end, p.span.end))), p.level, p.marker, p.table)
+
+
+def _put_back(paragraphs: list[Paragraph], lines: _Lines, k: int, repairs: list[Repair], notes: list, seq: int) -> list[Paragraph]:
+    """A fragment displaced above the 主送 (``期一年）。``) goes back to the paragraph it
+    completes: the one with an unclosed bracket. Otherwise it is reported, never dropped."""
+    frag = lines.text(k)
+    for i, p in enumerate(paragraphs):
+        if p.text.count("（") + p.text.count("(") > p.text.count("）") + p.text.count(")") and frag[:8].count("）") + frag[:8].count(")"):
+            ln = lines.lines[k]
+            repairs.append(Repair(ln.start, ln.end, frag, "", "join.displaced_fragment"))
+            out = list(paragraphs)
+            out[i] = Paragraph(p.text + frag, p.span, p.level, p.marker, p.table)
+            return out
+    notes.append(Warning("body.displaced_fragment", f"fragment «{frag}» printed out of place, not put back", lines.lines[k].span(), seq))
+    return paragraphs
+
+
 def _glued_signature(lines: _Lines, date_line: int, floor: int, issuer: str) -> Optional[Span]:
     """署名 glued by the extractor to the end of the last body line (``…遵照执行阳泉市人民政府办公室``)."""
     k = lines.prev_nonblank(date_line - 1, floor, max_blank=3)
@@ -258,19 +285,24 @@ def _glued_signature(lines: _Lines, date_line: int, floor: int, issuer: str) -> 
     return None
 
 
-def _disclosure(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Optional[int]]:
+_GLUED_DISCLOSURE = re.compile(r"[（(](此件(?:公开发布|主动公开|不公开|依申请公开|删减后公开))[)）]$")
+
+
+def _disclosure(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Optional[int], bool]:
+    """(公开属性, its line, glued): glued when the extractor put it at the end of a text line."""
     for k in range(start, end):
         d = lines.info[k].disclosure
         if d:
-            return d, k
-        # misplaced by the extractor: （此件公开发布） glued to the end of a line
-        m = re.search(r"[（(](此件(?:公开发布|主动公开|不公开|依申请公开))[)）]$", lines.text(k))
+            return d, k, False
+        m = _GLUED_DISCLOSURE.search(lines.text(k))
         if m:
-            return m.group(1), k
-    return None, None
+            return m.group(1), k, True
+    return None, None, False
 
 
-def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int, parent_seq: Optional[int], repairs: list[Repair]) -> Document:
+def build_document(
+    seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int, parent_seq: Optional[int], repairs: list[Repair], notes: list
+) -> Document:
     source = seg.normalized.source.text
     end = ds.last_line + 1
     spans: dict[str, Span] = {}
@@ -302,6 +334,7 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
     conf["title"] = ds.confidence
     conf["doc_type"] = 0.95 if doc_type else 0.3
     header_end = max([ds.number_line or 0] + ds.header_lines) + 1
+    displaced: list[int] = []
     byline = lines.next_nonblank(header_end, end, max_blank=2)
     if not ds.embedded and issuer is None and byline is not None and g.is_org_like(compact(lines.text(byline))):
         nxt = lines.next_nonblank(byline + 1, end, max_blank=2)
@@ -328,7 +361,7 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
             header_end = cand + 1
     recipients, r_span, body_from = (None, None, header_end)
     if not ds.embedded or ds.number_line is not None:
-        recipients, r_span, body_from = _recipients(lines, header_end, end)
+        recipients, r_span, body_from = _recipients(lines, header_end, end, displaced)
         if r_span:
             spans["recipients"] = r_span
             conf["recipients"] = 0.95
@@ -354,7 +387,7 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
                 repairs.append(Repair(glued.start, glued.end, issuer, "\n" + issuer, "split.signature"))
     else:
         closing = None
-    disclosure, disc_line = _disclosure(lines, body_from, end)
+    disclosure, disc_line, disc_glued = _disclosure(lines, body_from, end)
     if disclosure:
         spans["disclosure"] = lines.lines[disc_line].span()
         conf["disclosure"] = 0.95
@@ -379,9 +412,15 @@ def build_document(seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int,
             body_limit = orphan
     if attachments:
         spans["attachments"] = Span(attachments[0].span.start, attachments[-1].span.end)
-    body_lines = [k for k in range(body_from, body_limit) if lines.text(k) and k != disc_line]
+    body_lines = [k for k in range(body_from, body_limit) if lines.text(k) and (k != disc_line or disc_glued)]
     paragraphs = _paragraphs(lines, body_from, body_limit, repairs) if body_lines else []
-    paragraphs = [p for p in paragraphs if not (disc_line is not None and p.span == lines.lines[disc_line].span())]
+    if disc_line is not None and not disc_glued:
+        paragraphs = [p for p in paragraphs if p.span != lines.lines[disc_line].span()]
+    elif disc_glued:
+        # keep the text line, cut the 公开属性 the extractor glued to its end
+        paragraphs = [_cut_glued_disclosure(p, lines.lines[disc_line]) for p in paragraphs]
+    for k in displaced:
+        paragraphs = _put_back(paragraphs, lines, k, repairs, notes, seq)
     if "signed_by" in spans and not sig_ids and paragraphs and paragraphs[-1].text.endswith(signed_by or "\0"):
         last = paragraphs[-1]
         cut = spans["signed_by"].start
@@ -488,7 +527,7 @@ def elements(seg: Segmentation) -> ParseResult:
         seq = len(docs) + 1
         seq_of[index] = seq
         parent_seq = seq_of.get(ds.parent) if ds.parent is not None else None
-        doc = build_document(seg, lines, ds, seq, parent_seq, repairs)
+        doc = build_document(seg, lines, ds, seq, parent_seq, repairs, warnings)
         if ds.embedded and ds.expected_title and similarity(doc.title, ds.expected_title) < 0.9:
             warnings.append(Warning("carried.title_mismatch", f"carried title «{doc.title}» differs from the notice's «{ds.expected_title}»", doc.spans.get("title"), seq))
         docs.append(doc)
