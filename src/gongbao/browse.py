@@ -205,7 +205,8 @@ def citation(view: dict[str, Any], url: str, accessed: Optional[date] = None) ->
     ``主要责任者. 题名: 文号[J/OL]. 公报名, 年(期): 页码[引用日期]. URL.``
     A carried document has no issuer of its own: the notice carrying it answers for it.
     """
-    record, gazette = view["record"], view.get("gazette") or record.get("gazette") or {}
+    record = view["record"]
+    gazette = view.get("gazette") or record.get("gazette") or {}
     parent = view.get("parent") or {}
     author = record.get("issuer") or parent.get("issuer") or gazette.get("sponsor") or gazette.get("region") or "佚名"
     title = record["title"] + (f": {record['doc_number']}" if record.get("doc_number") else "")
@@ -236,7 +237,8 @@ def export_records(get_store: Callable[[], Store], query: Any = None) -> Iterato
 
     page = 1
     while True:
-        result = search(get_store(), dataclasses.replace(query, page=page, per_page=100))
+        # Excerpts are not exported: skip making them.
+        result = search(get_store(), dataclasses.replace(query, page=page, per_page=100, number_of_excerpts=0))
         if not result.hits:
             return
         for hit in result.hits:

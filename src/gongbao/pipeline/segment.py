@@ -242,7 +242,7 @@ def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEnt
     text = re.sub(r"[.…·．•_\s\t]+$", "", text)
     if page is None:
         # ``…（杭政〔2023〕12号）　　1``: the page number after the 文号, its spaces cleaned away
-        m = re.search(rf"(?<=号[)）])\s*(?P<page>\d{{1,4}})$", text)
+        m = re.search(r"(?<=号[)）])\s*(?P<page>\d{1,4})$", text)
         if m:
             page = int(m.group("page"))
             text = text[: m.start()]
