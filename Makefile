@@ -13,16 +13,23 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install -e '.[test,ocr]'
 	touch $@
 
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+# Ingest the sample corpus, then serve the web UI on it until Ctrl-C.
 demo: venv
 	$(BIN)/gongbao ingest $(CORPUS) --db $(DB)
 	$(BIN)/gongbao list --db $(DB)
+	@echo "web UI: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs"
+	$(BIN)/gongbao serve --db $(DB) --host $(HOST) --port $(PORT)
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Ingest benchmark (~7 min on 2 cores); `make bench BENCH_SIZES=10,100` for a quick run.
+BENCH_SIZES ?= 10,100,1000
 bench: venv
-	@test -f bench/run.py || { echo "bench/run.py does not exist yet" >&2; exit 1; }
-	$(BIN)/python bench/run.py $(CORPUS)
+	$(BIN)/python bench/ingest.py --sizes $(BENCH_SIZES) --corpus $(CORPUS)

@@ -205,13 +205,19 @@ def export(
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
     gazette: Optional[str] = typer.Option(None, "--gazette", help="Only this gazette id."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to a file instead of stdout."),
+    layer: Optional[str] = typer.Option(None, "--layer", help="Export this layer's records instead: personnel, duties, tasks, hazards, citations or validity."),
     db: Optional[str] = DbOption,
 ) -> None:
-    """Export every document record (SCHEMA.md form, plus ids and provenance spans)."""
-    from .export import write_csv, write_jsonl
+    """Export every document record (SCHEMA.md form, plus ids and provenance spans), or with
+    --layer the records of one layer."""
+    from .export import write_csv, write_jsonl, write_layer_csv
+    from .extract import LAYERS
 
     if fmt not in ("jsonl", "csv"):
         err.print(f"[red]error:[/red] unknown format {escape(fmt)!r}: use jsonl or csv")
+        raise typer.Exit(2)
+    if layer is not None and layer not in LAYERS:
+        err.print(f"[red]error:[/red] unknown layer {escape(layer)!r}: use one of {', '.join(LAYERS)}")
         raise typer.Exit(2)
     with _open(db) as store:
         if gazette is not None and store.get_gazette(gazette) is None:
@@ -219,8 +225,12 @@ def export(
             raise typer.Exit(1)
         out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         try:
-            records = store.list_documents(gazette)
-            n = write_jsonl(records, out) if fmt == "jsonl" else write_csv(records, out)
+            if layer is not None:
+                records = store.list_layer(layer, gazette_id=gazette)
+                n = write_jsonl(records, out) if fmt == "jsonl" else write_layer_csv(layer, records, out)
+            else:
+                records = store.list_documents(gazette)
+                n = write_jsonl(records, out) if fmt == "jsonl" else write_csv(records, out)
         finally:
             if output:
                 out.close()
@@ -300,8 +310,81 @@ def serve(
     try:
         application = create_app(_db(db), cors_origins=cors or None)
     except GongbaoError as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}")
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2)
     shown = f"[{host}]" if ":" in host else host
-    console.print(f"serving {escape(_db(db))} at http://{shown}:{port}/ (API docs: /docs; Ctrl-C stops)")
+    console.print(escape(f"serving {_db(db)} at http://{shown}:{port}/ (API docs: /docs; Ctrl-C stops)"), soft_wrap=True)
     uvicorn.run(application, host=host, port=port)
+
+
+@app.command("search")
+def search_(
+    query: str = typer.Argument("", help='Words (all of them), "an exact phrase", -excluded, A OR B, or a 文号. Empty: browse, newest first.'),
+    region: Optional[str] = typer.Option(None, help="Region name (盂县) or GB/T 2260 code (140322)."),
+    issuer: Optional[str] = typer.Option(None, help="发文机关: exact, else contained."),
+    doc_type: Optional[str] = typer.Option(None, "--doc-type", help="文种: 通知, 批复, 方案…"),
+    year: Optional[int] = typer.Option(None, help="Year of 成文日期 (else of the 文号)."),
+    date_from: Optional[str] = typer.Option(None, "--from", help="成文日期 from (2023, 2023-07 or 2023-07-25)."),
+    date_to: Optional[str] = typer.Option(None, "--to", help="成文日期 up to."),
+    gazette: Optional[str] = typer.Option(None, help="Gazette id, e.g. 140322/2023/3."),
+    section: Optional[str] = typer.Option(None, help="Section heading, e.g. 人事任免."),
+    level: Optional[str] = typer.Option(None, help="top (official documents) or carried (documents they issue)."),
+    sort: str = typer.Option("relevance", help="relevance, newest or oldest."),
+    limit: int = typer.Option(20, help="Hits per page (at most 100)."),
+    page: int = typer.Option(1, help="Page of hits."),
+    as_json: bool = typer.Option(False, "--json", help="Print the SearchResult as JSON."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Full-text search: hits with excerpts, and the facet counts of the result."""
+    import dataclasses
+
+    from rich.text import Text
+
+    from .search import SearchQuery, facet_label, search
+
+    request = SearchQuery(
+        q=query, region=region, issuer=issuer, doc_type=doc_type, year=year, date_from=date_from, date_to=date_to,
+        gazette=gazette, section=section, level=level, sort=sort, per_page=limit, page=page,
+    )
+    with _open(db) as store:
+        try:
+            result = search(store, request)
+        except GongbaoError as error:
+            err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+            raise typer.Exit(2)
+    if as_json:
+        sys.stdout.write(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2) + "\n")
+        return
+    q = result.query
+    first = (q.page - 1) * q.per_page + 1 if result.hits else 0
+    summary = f"{result.total} document(s)" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else "")
+    if result.doc_number_match:
+        summary += f"; 文号 → {result.doc_number_match}"
+    t = Table(title=escape(summary), show_lines=True)
+    for col in ("id", "文号", "title", "date", "excerpt"):
+        t.add_column(col, overflow="fold")
+    for hit in result.hits:
+        t.add_row(hit.id, hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else ""))
+    console.print(t)
+    estimated = "≈" if result.facets_estimated else ""
+    for key, values in result.facets.items():
+        if values:
+            shown = " · ".join(
+                f"{label}{f' ({value})' if label != value else ''} {estimated}{count}"
+                for value, count in values
+                for label in [facet_label(key, value)]
+            )
+            console.print(Text(f"{key}: ", style="bold") + Text(shown), soft_wrap=True)
+
+
+def _marked(html_text: str) -> "Text":
+    """An excerpt's HTML (escaped text, <mark> around matches) as rich Text, matches bold."""
+    import html
+    import re
+
+    from rich.text import Text
+
+    out = Text()
+    for index, piece in enumerate(re.split(r"</?mark>", html_text)):
+        out.append(html.unescape(piece), style="bold" if index % 2 else None)
+    return out

@@ -118,3 +118,67 @@ def to_csv_string(records: Iterable[dict]) -> str:
     buf = io.StringIO()
     write_csv(records, buf)
     return buf.getvalue()
+
+
+# -- layer records (SCHEMA.md, "Layer records") ---------------------------------------------
+
+LAYER_BASE_KEYS = ("doc_id", "doc_number", "doc_seq", "span")
+# Each layer's keys in SCHEMA.md order; a record may carry more (they follow in CSV).
+LAYER_KEYS: dict[str, tuple[str, ...]] = {
+    "personnel": ("person", "action", "position", "organisation", "post", "conditions", "date"),
+    "duties": ("leader", "role", "areas", "units", "date"),
+    "tasks": ("task_no", "text", "lead_units", "responsible_units", "cooperating_units", "deadline", "deadline_text", "recurrence"),
+    "hazards": ("enterprise", "hazard", "basis", "supervising_unit", "deadline", "action", "date"),
+    "citations": ("cited_title", "cited_number", "kind", "resolved_doc_id", "score"),
+    "validity": ("effective_from", "expires_on", "trial", "repealed_by", "evidence"),
+}
+
+
+def layer_records(result: ParseResult, layer: str | None = None) -> list[dict]:
+    """The issue's layer records (all, or one layer's) in export form: ``doc_id``,
+    ``doc_number``, ``doc_seq``, ``span``, then the layer's keys; ``layer`` and
+    ``confidence`` ride along."""
+    gid = gazette_id(result)
+    numbers = {d.seq: (d.doc_number.text if d.doc_number else None) for d in result.documents}
+    return [
+        {
+            "doc_id": f"{gid}/{rec.doc_seq}",
+            "doc_number": numbers.get(rec.doc_seq),
+            "doc_seq": rec.doc_seq,
+            "span": rec.span.to_list(),
+            **rec.fields,
+            "layer": rec.layer,
+            "confidence": round(rec.confidence, 3),
+        }
+        for rec in result.layers
+        if layer is None or rec.layer == layer
+    ]
+
+
+def layer_csv_columns(layer: str, records: Iterable[dict]) -> list[str]:
+    """Base keys, the layer's SCHEMA.md keys, then any further keys the records carry."""
+    columns = list(LAYER_BASE_KEYS + LAYER_KEYS.get(layer, ()))
+    for rec in records:
+        columns.extend(k for k in rec if k not in columns and k != "layer")
+    return columns
+
+
+def write_layer_csv(layer: str, records: Iterable[dict], out: IO[str]) -> int:
+    """Layer records as CSV; lists are joined with ``；``, objects written as JSON."""
+    rows = list(records)
+    columns = layer_csv_columns(layer, rows)
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for rec in rows:
+        writer.writerow([_csv_cell(rec.get(col)) for col in columns])
+    return len(rows)
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "；".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value

@@ -10,14 +10,13 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from .pipeline import grammar as g
-from .decode import read_source
 from .errors import GongbaoError, InputError
 from .export import document_records
 from .model import ParseResult
 from .pipeline import parse
 from .report import Summary, summarize
-
-INPUT_SUFFIXES = {".txt", ".text"}
+# Gazettes as published (PDF, scans, DOCX, HTML, ZIPs of them) read by content, not by name.
+from .formats import INPUT_SUFFIXES, expand_inputs, read_source_any
 
 # Largest file ingested as ONE issue. ``decode.MAX_BYTES`` (200 MiB) bounds what can be read at
 # all, but parsing costs about 1.2 s and 30 MB of memory per MB of text (2-core laptop), so a
@@ -27,15 +26,16 @@ MAX_ISSUE_BYTES = 16 * 1024 * 1024
 
 
 def iter_inputs(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files named, and the gazette files inside folders named (sorted, recursive)."""
+    """Files named, and the gazette files inside folders named (sorted, recursive); a ZIP of
+    gazettes (by content) yields ``ARCHIVE/MEMBER`` for each member."""
     for path in paths:
         path = Path(path)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 if child.is_file() and child.suffix.lower() in INPUT_SUFFIXES and not child.name.startswith("."):
-                    yield child
+                    yield from expand_inputs(child)
         else:
-            yield path
+            yield from expand_inputs(path)
 
 
 def validate(result: ParseResult, name: str) -> None:
@@ -71,7 +71,7 @@ class IngestOutcome:
 def ingest_file(store, path: Path, *, allow_partial: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
     """Decode, parse and save one file. Errors are returned, not raised, so a batch goes on."""
     try:
-        source = read_source(path, max_bytes=max_bytes)
+        source = read_source_any(path, max_bytes=max_bytes)
         result = parse(source)
         if not allow_partial:
             validate(result, str(path))

@@ -63,6 +63,7 @@ def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None) 
 
     app.include_router(web_router)
     app.add_middleware(SecurityHeaders, docs_csp=_docs_csp())
+    app.add_middleware(HeadAsGet)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "HEAD"],
                            allow_headers=["*"])
@@ -125,6 +126,28 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """Answers HEAD like GET without the body (link checkers and ``curl -I`` use HEAD;
+    FastAPI routes declare GET only)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
 def _swagger_page() -> HTMLResponse:

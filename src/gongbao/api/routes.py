@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from typing import Any, Iterator, Literal
@@ -12,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from .. import browse
 from ..errors import NotFound
 from ..export import csv_rows
-from ..search import search
+from ..search import SearchResult, search
 from .models import (
     DocumentRecord, ErrorBody, GazetteDetail, GazetteSummary, IssuerCount, RegionCount, SearchResponse,
 )
@@ -27,7 +28,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "descrip
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
 
 
-def search_json(result: Any) -> dict[str, Any]:
+def search_json(result: SearchResult) -> dict[str, Any]:
     """A SearchResult as the API returns it: facets as {value, count} objects, hits with their page path."""
     query = result.query
     return {
@@ -39,18 +40,14 @@ def search_json(result: Any) -> dict[str, Any]:
             name: [{"value": value, "count": count} for value, count in values]
             for name, values in result.facets.items()
         },
-        "facets_estimated": getattr(result, "facets_estimated", False),
+        "facets_estimated": result.facets_estimated,
         "doc_number_match": result.doc_number_match,
         "query": _fields(query),
     }
 
 
 def _fields(obj: Any) -> dict[str, Any]:
-    import dataclasses
-
-    if dataclasses.is_dataclass(obj):
-        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-    return dict(vars(obj))
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
 @router.get("/documents", response_model=SearchResponse, summary="Search documents")

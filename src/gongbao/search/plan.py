@@ -35,7 +35,19 @@ class Unit:
         return self.words[0]
 
 
-Conjunction = tuple[Unit, ...]  # every unit
+@dataclass(frozen=True, slots=True)
+class Conjunction:
+    """One term: every unit must match. ``whole`` is the term as typed when it was cut
+    into several units: it only ranks (盂县煤矿 found together beats 盂县 … 煤矿)."""
+
+    units: tuple[Unit, ...]
+    whole: Unit | None = None
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __iter__(self):
+        return iter(self.units)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +59,11 @@ class QueryPlan:
 
     @property
     def units(self) -> list[Unit]:
-        """Positive units, each once (for highlighting)."""
+        """Positive units and wholes, each once (what excerpts mark)."""
         seen: dict[str, Unit] = {}
         for group in self.groups:
             for conjunction in group:
-                for unit in conjunction:
+                for unit in (*conjunction.units, *([conjunction.whole] if conjunction.whole else [])):
                     seen.setdefault(unit.text, unit)
         return list(seen.values())
 
@@ -74,7 +86,7 @@ def plan(parsed: ParsedQuery, tokenizer: Tokenizer) -> QueryPlan:
 def exact_plan(texts: list[str], tokenizer: Tokenizer) -> QueryPlan:
     """A plan finding any of ``texts`` as exact strings (a 文号 in its stored spellings)."""
     units = [unit(text, tokenizer) for text in texts]
-    alternatives = tuple((u,) for u in units if u is not None)
+    alternatives = tuple(Conjunction((u,)) for u in units if u is not None)
     return QueryPlan((alternatives,) if alternatives else (), ())
 
 
@@ -87,12 +99,15 @@ def unit(text: str, tokenizer: Tokenizer) -> Unit | None:
     return Unit(text, words, tuple(bigrams(text)))
 
 
-def _conjunction(term: Term, tokenizer: Tokenizer) -> Conjunction:
+def _conjunction(term: Term, tokenizer: Tokenizer) -> Conjunction | None:
     if term.exact:
         found = unit(term.text, tokenizer)
-        return (found,) if found else ()
+        return Conjunction((found,)) if found else None
     pieces = _glue(tokenizer.words(term.text))
-    return tuple(u for u in (unit(piece, tokenizer) for piece in dict.fromkeys(pieces)) if u)
+    units = tuple(u for u in (unit(piece, tokenizer) for piece in dict.fromkeys(pieces)) if u)
+    if not units:
+        return None
+    return Conjunction(units, unit(term.text, tokenizer) if len(units) > 1 else None)
 
 
 def _glue(words: list[str]) -> list[str]:

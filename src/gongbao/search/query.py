@@ -3,7 +3,7 @@
 - ``安全 煤矿`` — every word (AND). A run of Chinese is later cut into words by the
   tokenizer (``盂县煤矿`` → 盂县 AND 煤矿).
 - ``"重大火灾隐患"`` or ``“重大火灾隐患”`` — that exact string (punctuation inside is
-  loose: ``"安全，生产"`` finds 安全、生产).
+  loose: ``"安全，生产"`` finds 安全、生产; a space between Chinese characters is none).
 - ``-燃气`` / ``-"…"`` — without it.
 - ``燃气 OR 煤矿`` — either (OR binds tighter than the implicit AND; an OR without a
   term on both sides is ignored).
@@ -31,6 +31,7 @@ MAX_QUERY_LENGTH = 500
 # letter nor a digit (brackets of a 文号, dots, dashes, slashes) joins the pieces of one
 # word into an exact string. Input is normalized first, so （ is ( and ， is ,.
 _SEPARATORS = set(",、。;:!?()*^+&|<>{}=~`'\\") | {"；", "：", "！", "？", "，", "。", "、"}
+_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _OPEN_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
 _DOC_NUMBER = re.compile(
     r"(?P<agency>[\u4e00-\u9fff]{1,14}?)\s*[〔\[［(（【{｛]?\s*(?P<year>(?:19|20)\d\d)\s*[〕\]］)）】}｝]?"
@@ -152,5 +153,7 @@ def _term(text: str, *, exact: bool) -> Optional[Term]:
     if not pieces:
         return None  # only punctuation: nothing to find
     if exact or len(pieces) > 1:
-        return Term(text.strip(), exact=True)
+        # Stored texts have no space between Chinese characters (SCHEMA.md): neither
+        # may a phrase, or "安全 检查" would never find 安全检查.
+        return Term(_CJK_SPACE.sub("", text.strip()), exact=True)
     return Term(pieces[0])

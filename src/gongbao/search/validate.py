@@ -16,6 +16,7 @@ MAX_EXCERPT_SIZE = 1_000
 MAX_EXCERPTS = 10
 _DATE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?")
 _TEXT_FILTERS = ("region", "issuer", "agency_code", "doc_type", "gazette", "section")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def validated(query: SearchQuery) -> SearchQuery:
@@ -27,7 +28,7 @@ def validated(query: SearchQuery) -> SearchQuery:
         raise QueryError("q must be text")
     if len(q) > MAX_QUERY_LENGTH:
         raise QueryError(f"query is {len(q)} characters long; at most {MAX_QUERY_LENGTH} are allowed")
-    changes: dict[str, Any] = {"q": q}
+    changes: dict[str, Any] = {"q": _encodable(q)}
     for name in _TEXT_FILTERS:
         changes[name] = _text(name, getattr(query, name))
     level = _text("level", query.level)
@@ -60,10 +61,15 @@ def _text(name: str, value: Any) -> Optional[str]:
         value = str(value)  # 140322 typed as a number
     if not isinstance(value, str):
         raise QueryError(f"{name} must be text, not {type(value).__name__}")
-    value = value.strip()
+    value = _encodable(value.strip())
     if len(value) > MAX_FILTER_LENGTH:
         raise QueryError(f"{name} is {len(value)} characters long; at most {MAX_FILTER_LENGTH} are allowed")
     return value or None
+
+
+def _encodable(text: str) -> str:
+    """Lone surrogates (possible in a Python str, not in UTF-8) as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _integer(name: str, value: Any, default: Optional[int] = None) -> Optional[int]:

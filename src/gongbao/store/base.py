@@ -94,6 +94,22 @@ class Store(abc.ABC):
         """Rebuild the search index from the stored documents; returns how many were indexed."""
 
     @abc.abstractmethod
+    def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Layer records (``gongbao.extract``: personnel, duties, tasks, hazards, citations,
+        validity) in issue order, as exported: ``doc_id``, ``doc_number``, ``doc_seq``,
+        ``span``, the layer's keys, ``layer`` and ``confidence``.
+
+        Filters (None = no filter; an unknown name is a ValueError): ``doc_id``,
+        ``gazette_id``; ``unit`` (any unit the record names — organisation, supervising
+        unit, duties units, task lead / responsible / cooperating units — printed or
+        canonical, part of the name is enough); ``person`` (a person or a duties leader,
+        exact); ``date_from`` / ``date_to`` (document date, ISO, inclusive); ``due_from``
+        / ``due_to`` (deadline); ``overdue_as_of`` (deadline before that day and no 摘牌 /
+        销案 of the same enterprise on or before it); ``enterprise`` (part of the name,
+        region prefix and company form ignored); ``action``. Records are written by
+        :meth:`save_parse` in the same transaction as their issue and replaced with it."""
+
+    @abc.abstractmethod
     def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
         """``(document id, agency code)`` of every document numbered ``year`` / ``serial``
         (文号 lookup: an OCR misprint differs in the agency code only)."""

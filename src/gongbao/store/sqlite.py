@@ -16,12 +16,17 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 from ..errors import StoreError
 from ..model import DocNumber, ParseResult, Span
 from .base import SaveOutcome, Store, document_id, gazette_id
-from .sqlite_search import Prepared, SearchIndex
+from .sqlite_layers import LayerRows
+from .sqlite_layers import list_layer as _list_layer
+from .sqlite_search import Prepared, SearchIndex, prepare
+
+if TYPE_CHECKING:
+    from ..search.tokenize import Tokenizer
 
 if TYPE_CHECKING:
     from ..search import SearchQuery, SearchResult
@@ -59,7 +64,7 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
         self._conn: Optional[sqlite3.Connection] = _connect(self.path)
-        self._search = SearchIndex()
+        self._search = SearchIndex(self.path)
         try:
             self.schema_version = migrate(self._conn, self.path)
             if SearchIndex.stale(self._conn):
@@ -81,6 +86,8 @@ class SQLiteStore(Store):
         gid = gazette_id(result.gazette, source.sha256)
         try:  # all checks and serialization before the transaction: it stays short
             issue = _IssueRows.build(result, records, gid)
+            layers = LayerRows.build(result, gid)  # extract/* records (gongbao.store.sqlite_layers)
+            issue.add_to_digest(layers.digest)
         except (TypeError, ValueError) as error:
             raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
 
@@ -106,6 +113,7 @@ class SQLiteStore(Store):
                     self._search.remove_gazette(db, old["id"])
                     db.execute("DELETE FROM gazettes WHERE id = ?", (old["id"],))
                 issue.insert(db, ingested_at=now)
+                layers.insert(db)
                 self._search.insert(db, search_rows or self._prepare_search(issue))
         except sqlite3.Error as error:
             raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
@@ -119,6 +127,44 @@ class SQLiteStore(Store):
 
     def _prepare_search(self, issue: "_IssueRows") -> Prepared:
         return self._search.prepare(self._db, issue.records, issue.gazette)
+
+    def add_prepared(self, issues: "Iterable[PreparedIssue]") -> list[SaveOutcome]:
+        """Add new issues prepared by :func:`prepare_issue`, all in one transaction
+        (bulk loads: benchmarks, first imports). Unlike :meth:`save_parse` it does not
+        replace: an issue whose sha256 or id is stored already fails the whole batch."""
+        outcomes = []
+        db = self._db
+        try:
+            with _transaction(db):
+                now = _utc_now()
+                for issue, layers, search_rows in issues:
+                    issue.insert(db, ingested_at=now)
+                    layers.insert(db)
+                    self._search.insert(db, search_rows)
+                    outcomes.append(SaveOutcome("added", issue.gazette["id"], issue.gazette["sha256"], len(issue.documents)))
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot add prepared issues: {error}", self.path) from error
+        return outcomes
+
+    def optimize_search_index(self) -> None:
+        """Merge the full-text index's segments into one (after a bulk load; queries on
+        a merged index read one posting list per token)."""
+        try:
+            with _transaction(self._db):
+                SearchIndex.optimize(self._db)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot optimize the search index: {error}", self.path) from error
+
+    def explain_search(self, query: "SearchQuery") -> dict[str, Any]:
+        """Diagnostics: run a search and return its MATCH expression and phase timings (ms)."""
+        from ..search.validate import validated
+
+        db = self._db
+        db.execute("BEGIN")
+        try:
+            return self._search.explain(self, db, validated(query))
+        finally:
+            db.execute("COMMIT")
 
     def rebuild_search_index(self) -> int:
         try:
@@ -220,6 +266,13 @@ class SQLiteStore(Store):
         except sqlite3.Error as error:
             raise StoreError(f"search failed: {error}", self.path) from error
 
+    def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
+        try:
+            rows = list(_list_layer(self._db, layer, **filters))  # read whole: no cursor left open
+        except sqlite3.Error as error:
+            raise StoreError(f"query failed: {error}", self.path) from error
+        yield from rows
+
     def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
         rows = self._query(
             "SELECT id, agency_code FROM documents WHERE year = ? AND serial = ? ORDER BY id", (year, serial)
@@ -276,6 +329,21 @@ class SQLiteStore(Store):
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as error:
             raise StoreError(f"query failed: {error}", self.path) from error
+
+
+def prepare_issue(result: ParseResult, records: list[dict[str, Any]], tokenizer: "Tokenizer") -> "PreparedIssue":
+    """Check, serialize and tokenize one issue for :meth:`SQLiteStore.add_prepared`.
+
+    Needs no store, so a bulk load can run it in worker processes (each with a
+    ``gongbao.search.tokenize.Tokenizer`` of its own)."""
+    gid = gazette_id(result.gazette, result.source.sha256)
+    try:  # as in save_parse
+        issue = _IssueRows.build(result, records, gid)
+        layers = LayerRows.build(result, gid)
+        issue.add_to_digest(layers.digest)
+    except (TypeError, ValueError) as error:
+        raise StoreError(f"cannot save {result.source.name} as {gid}: {error}") from error
+    return issue, layers, prepare(issue.records, issue.gazette, tokenizer)
 
 
 @dataclasses.dataclass(slots=True)
@@ -341,6 +409,11 @@ class _IssueRows:
         with_ids = [{**record, "id": row["id"]} for record, row in zip(records, documents)]
         return cls(gazette, source.text, documents, toc, repairs, unplaced, warnings, digest, with_ids)
 
+    def add_to_digest(self, extra: str) -> None:
+        """Fold more parsed output (the layer records' digest) into the parse digest."""
+        self.digest = hashlib.sha256((self.digest + extra).encode()).hexdigest()
+        self.gazette["parse_digest"] = self.digest
+
     def insert(self, db: sqlite3.Connection, *, ingested_at: str) -> None:
         gazette = {**self.gazette, "ingested_at": ingested_at}
         columns = ", ".join(gazette)
@@ -358,6 +431,9 @@ class _IssueRows:
         db.executemany("INSERT INTO repairs VALUES (?, ?, ?, ?, ?, ?, ?)", self.repairs)
         db.executemany("INSERT INTO unplaced VALUES (?, ?, ?, ?, ?, ?)", self.unplaced)
         db.executemany("INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?, ?)", self.warnings)
+
+
+PreparedIssue = tuple[_IssueRows, LayerRows, Prepared]  # what prepare_issue returns
 
 
 def _document_rows(gid: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:

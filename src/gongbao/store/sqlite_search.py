@@ -1,31 +1,45 @@
 """The SQL half of search on SQLite: index rows in, hits and facet counts out.
 
-Tables (migration 0002): ``search_docs`` (filters, facets, sort keys), ``search_text``
-(texts as printed and as word-indexed), ``search_fts`` (FTS5, contentless, tokens made
-in Python: see ``gongbao.search.tokenize``) and ``search_terms`` (the tokenizer's user
-dictionary). They are written in the transaction that writes the documents.
+Tables (migration 0002), written in the transaction that writes the documents:
+``search_docs`` (filters, sort keys), ``search_combos`` (each combination of facet values
+and how many documents have it), ``search_text`` (texts as printed and as word-indexed,
+for excerpts and exact removal), ``search_fts`` (FTS5, contentless; tokens made in
+Python, see ``gongbao.search.tokenize``) and ``search_terms`` (the tokenizer's user
+dictionary).
 
-How a query runs (cost measured at 10k–100k documents, see ``bench/search.py``):
+How a query runs, and why (costs per matching row measured on 10k synthetic documents,
+``bench/search.py``):
 
-- A text query is answered by FTS5 first, always: probing the full-text index once per
-  row of a filtered table costs ~0.1 ms a row, scanning its posting lists ~0.2 µs.
-  Facet filters are tokens in the ``filters`` column, so ``安全`` AND ``gazette=…`` is
-  an intersection of posting lists, not a lookup per match; date ranges and a
-  "contained" issuer join ``search_docs``.
-- BM25 costs ~3 µs per matching row. When more than ``RANK_WINDOW`` documents match,
-  the ``RANK_WINDOW`` most recently stored ones are ranked and the rest follow, most
-  recently stored first (for so common a query BM25 barely separates anything: FTS5
-  floors the idf of a word in half the documents).
-- Facets are GROUP BYs over the filtered set (each facet with the other filters), ~1 µs
-  per row and key. Above ``FACET_EXACT_MAX`` rows they run over a pseudo-random sample
-  of about that many rows and are scaled up (``SearchResult.facets_estimated``), so
+- Text is matched by FTS5 first, always. Scanning a posting list costs ~0.2 µs a row;
+  probing the full-text index once per row of a filtered table ~0.1 ms. Facet filters
+  are therefore tokens of the ``filters`` column: ``安全`` AND ``gazette=…`` is an
+  intersection of posting lists. Date ranges and a "contained" issuer join
+  ``search_docs`` (~0.5 µs a row).
+- A unit matches where its bigram phrase does (any substring); ranking ANDs in phrases
+  that match wherever it does — in the title or the body, as words or as bigrams — so
+  they change the score, never the set (see ``_unit_boost``).
+- BM25 with those phrases costs a few µs per row. When more than ``RANK_WINDOW``
+  documents match, the ``RANK_WINDOW`` most recently stored ones are ranked and the rest
+  follow, most recently stored first: for so common a query BM25 separates little
+  (FTS5 floors the idf of a word in half the documents at ~0).
+- Facets (each counted with the other filters: drill-down) are one integer GROUP BY per
+  matching row, by combination of facet values, then eight small GROUP BYs over the
+  combinations. Above ``FACET_EXACT_MAX`` matches they run on a pseudo-random sample of
+  about that many (hashed rowids) and are scaled (``SearchResult.facets_estimated``), so
   their cost stops growing with the number of matches.
-- A browse (no words) runs on ``search_docs`` and its indexes.
+- A browse (no words) filtering on facet values only is counted from
+  ``search_combos``: exact, and independent of the number of documents. Other browses
+  run on ``search_docs`` and its indexes.
 """
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
+import threading
+import time
+import weakref
+import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
@@ -35,7 +49,7 @@ from ..search.index import (
     FACET_KEYS, SAMPLE_MULTIPLIER, SAMPLE_SPACE, IndexEntry, dictionary_terms, entries,
     filter_token, region_names, sample_key,
 )
-from ..search.plan import QueryPlan, Unit, exact_plan, plan
+from ..search.plan import Conjunction, QueryPlan, Unit, exact_plan, plan
 from ..search.query import parse_query
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text
 from ..search.types import SearchHit, SearchQuery, SearchResult
@@ -43,15 +57,17 @@ from ..search.types import SearchHit, SearchQuery, SearchResult
 if TYPE_CHECKING:
     from .sqlite import SQLiteStore
 
-RANK_WINDOW = 2_000
-FACET_EXACT_MAX = 2_000
+RANK_WINDOW = 500
+FACET_EXACT_MAX = 1_000
 FACET_TOP = 20
 MAX_UNITS = 64  # a query of more units than this is not a search; the rest are ignored
-# bm25 weights by column: title above body, words above bigrams (a real word beats the
-# same two characters straddling two words: 煤矿 in 非煤矿山), filters not at all.
-WEIGHTS = (10.0, 1.0, 2.0, 5.0, 0.5, 1.0, 0.0)
+# bm25 weights by column (title_w, body_w, info_w, title_b, body_b, info_b, filters).
+WEIGHTS = (4.0, 1.0, 1.0, 4.0, 1.0, 1.0, 0.0)
 WORD_COLUMNS = "{title_w body_w info_w}"
 BIGRAM_COLUMNS = "{title_b body_b info_b}"
+# Phrases that only score (see _boost): BM25 saturates per phrase, so a title match
+# outranks body matches only as a phrase of its own, with the idf of titles.
+BOOST_COLUMNS = (("{title_w}", "{title_b}"), ("{body_w info_w}", "{body_b info_b}"))
 FACET_COLUMNS = {
     "region": "region_code", "issuer": "issuer", "agency_code": "agency_code", "doc_type": "doc_type",
     "year": "year", "gazette": "gazette_id", "section": "section", "level": "level",
@@ -65,59 +81,96 @@ _BM25 = f"bm25(search_fts, {', '.join(map(str, WEIGHTS))})"
 
 @dataclass
 class Prepared:
-    """One issue's index rows, tokenized before the write transaction starts."""
+    """One issue's index rows, tokenized (and long texts compressed) before the write
+    transaction starts."""
 
     terms: set[str]
     entries: list[IndexEntry]
     bigrams: list[tuple[str, str, str]]
+    packed: list[tuple[bytes, bytes]]  # zlib(body), zlib(words) per entry
+
+
+def prepare(records: list[dict[str, Any]], gazette: dict[str, Any], tokenizer: Tokenizer) -> Prepared:
+    """Tokenize one issue: its names go into the dictionary first, so they are words.
+    Pure given the tokenizer (bulk loads run it in worker processes)."""
+    terms = dictionary_terms(records, region_names(gazette.get("region_code")))
+    tokenizer.add_words(terms)
+    found = entries(records, gazette, tokenizer)
+    return Prepared(
+        terms, found, [entry.bigram_columns() for entry in found],
+        [(_pack(entry.body), _pack("\x00".join((entry.title_words, entry.body_words, entry.info_words))))
+         for entry in found],
+    )
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 1)  # level 1: 3× smaller, fast enough to write
+
+
+def _unpack(data: bytes) -> str:
+    return zlib.decompress(data).decode("utf-8")
+
+
+# Tokenizers by database file: every store on one file in this process shares one (the
+# web server opens a store per worker thread; rjieba's dictionary takes ~25 MB each).
+_TOKENIZERS: "weakref.WeakValueDictionary[str, Tokenizer]" = weakref.WeakValueDictionary()
+_TOKENIZERS_LOCK = threading.Lock()
 
 
 class SearchIndex:
     """Search index of one SQLite store: holds its tokenizer (with the user dictionary)."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: str = ":memory:") -> None:
+        self._key = None if path == ":memory:" else os.path.realpath(path)
         self._tokenizer: Optional[Tokenizer] = None
-        self._terms_seen = 0
 
     def tokenizer(self, db: sqlite3.Connection) -> Tokenizer:
         """The tokenizer, with every dictionary term stored so far (other processes' too)."""
         if self._tokenizer is None:
-            self._tokenizer = Tokenizer()
+            self._tokenizer = self._shared(fresh=False)
+        tokenizer = self._tokenizer
         rows = db.execute(
-            "SELECT id, term FROM search_terms WHERE id > ? ORDER BY id", (self._terms_seen,)
+            "SELECT id, term FROM search_terms WHERE id > ? ORDER BY id", (tokenizer.terms_seen,)
         ).fetchall()
         if rows:
-            self._tokenizer.add_words(row[1] for row in rows)
-            self._terms_seen = rows[-1][0]
-        return self._tokenizer
+            tokenizer.add_words(row[1] for row in rows)
+            tokenizer.terms_seen = max(tokenizer.terms_seen, rows[-1][0])
+        return tokenizer
+
+    def _shared(self, *, fresh: bool) -> Tokenizer:
+        if self._key is None:
+            return Tokenizer()
+        with _TOKENIZERS_LOCK:
+            tokenizer = None if fresh else _TOKENIZERS.get(self._key)
+            if tokenizer is None:
+                tokenizer = _TOKENIZERS[self._key] = Tokenizer()
+            return tokenizer
 
     def prepare(
         self, db: sqlite3.Connection, records: list[dict[str, Any]], gazette: dict[str, Any]
     ) -> Prepared:
-        """Tokenize one issue: its names go into the dictionary first, so they are words."""
-        tokenizer = self.tokenizer(db)
-        terms = dictionary_terms(records, region_names(gazette.get("region_code")))
-        tokenizer.add_words(terms)
-        found = entries(records, gazette, tokenizer)
-        return Prepared(terms, found, [entry.bigram_columns() for entry in found])
+        """Tokenize one issue with this store's tokenizer."""
+        return prepare(records, gazette, self.tokenizer(db))
 
     def insert(self, db: sqlite3.Connection, prepared: Prepared) -> None:
         """Write prepared rows (inside the caller's transaction)."""
         db.executemany("INSERT OR IGNORE INTO search_terms (term) VALUES (?)", [(t,) for t in sorted(prepared.terms)])
+        combos = _combos(db, prepared.entries)
         (last,) = db.execute("SELECT coalesce(max(sid), 0) FROM search_docs").fetchone()
         docs, texts, fts = [], [], []
-        for sid, (entry, bigrams) in enumerate(zip(prepared.entries, prepared.bigrams), start=last + 1):
+        for sid, (entry, bigrams, (body, words)) in enumerate(
+            zip(prepared.entries, prepared.bigrams, prepared.packed), start=last + 1
+        ):
             docs.append((
                 sid, entry.doc_id, entry.gazette_id, entry.region_code, entry.issuer, entry.agency_code,
                 entry.doc_type, entry.year, entry.date, entry.published, entry.section, entry.level,
                 entry.doc_number, entry.parent_id, f"{entry.date or entry.published or ''}|{entry.published or ''}",
-                sample_key(sid),
+                sample_key(sid), combos[_combo_key(entry)],
             ))
-            texts.append((sid, entry.title, entry.body, entry.info, entry.title_words, entry.body_words,
-                          entry.info_words, entry.filters))
+            texts.append((sid, entry.title, body, entry.info, words, entry.filters))
             fts.append((sid, entry.title_words, entry.body_words, entry.info_words, *bigrams, entry.filters))
-        db.executemany(f"INSERT INTO search_docs VALUES ({', '.join('?' * 16)})", docs)
-        db.executemany(f"INSERT INTO search_text VALUES ({', '.join('?' * 8)})", texts)
+        db.executemany(f"INSERT INTO search_docs VALUES ({', '.join('?' * 17)})", docs)
+        db.executemany(f"INSERT INTO search_text VALUES ({', '.join('?' * 6)})", texts)
         db.executemany(
             "INSERT INTO search_fts (rowid, title_w, body_w, info_w, title_b, body_b, info_b, filters)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -137,20 +190,33 @@ class SearchIndex:
             "INSERT INTO search_fts (search_fts, rowid, title_w, body_w, info_w, title_b, body_b, info_b, filters)"
             " VALUES ('delete', ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (row["sid"], row["title_words"], row["body_words"], row["info_words"],
-                 bigram_text(row["title"]), bigram_text(row["body"]), bigram_text(row["info"]), row["filters"])
+                (row["sid"], *_unpack(row["words"]).split("\x00"),
+                 bigram_text(row["title"]), bigram_text(_unpack(row["body"])), bigram_text(row["info"]), row["filters"])
                 for row in rows
             ],
         )
+        db.execute(
+            "UPDATE search_combos SET documents = documents - (SELECT count(*) FROM search_docs AS d"
+            " WHERE d.combo = search_combos.combo AND d.gazette_id = ?)"
+            " WHERE combo IN (SELECT combo FROM search_docs WHERE gazette_id = ?)",
+            (gazette_id, gazette_id),
+        )
         db.execute("DELETE FROM search_docs WHERE gazette_id = ?", (gazette_id,))  # search_text cascades
+        db.execute("DELETE FROM search_combos WHERE documents <= 0")
         return len(rows)
+
+    @staticmethod
+    def optimize(db: sqlite3.Connection) -> None:
+        """Merge the full-text index into one segment (after a bulk load)."""
+        db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
 
     def rebuild(self, store: "SQLiteStore", db: sqlite3.Connection) -> int:
         """Drop and rebuild every search row from the stored documents (inside a transaction)."""
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
         db.execute("DELETE FROM search_docs")
+        db.execute("DELETE FROM search_combos")
         db.execute("DELETE FROM search_terms")
-        self._tokenizer, self._terms_seen = None, 0
+        self._tokenizer = self._shared(fresh=True)  # the dictionary starts again from the documents
         gazettes = [dict(row) for row in db.execute("SELECT id, region_code, published FROM gazettes ORDER BY id")]
         count = 0
         for gazette in gazettes:
@@ -174,6 +240,43 @@ class SearchIndex:
         """Run a validated query (see ``gongbao.search.search``)."""
         return _Search(store, db, self.tokenizer(db), query).run()
 
+    def explain(self, store: "SQLiteStore", db: sqlite3.Connection, query: SearchQuery) -> dict[str, Any]:
+        """Run a validated query and say how: the MATCH expression (None for a browse),
+        milliseconds per phase, the total and whether facets were sampled."""
+        run = _Search(store, db, self.tokenizer(db), query)
+        result = run.run()
+        return {"match": run.match, "timings": run.timings, "total": result.total,
+                "facets_estimated": result.facets_estimated, "result": result}
+
+
+def _combo_key(entry: IndexEntry) -> str:
+    return "\t".join("" if entry.facet(key) is None else str(entry.facet(key)) for key in FACET_KEYS)
+
+
+def _combos(db: sqlite3.Connection, entries: list[IndexEntry]) -> dict[str, int]:
+    """Ids of the facet-value combinations of ``entries``, their document counts raised."""
+    counts: dict[str, int] = {}
+    rows: dict[str, tuple[Any, ...]] = {}
+    for entry in entries:
+        key = _combo_key(entry)
+        counts[key] = counts.get(key, 0) + 1
+        rows[key] = (entry.region_code, entry.issuer, entry.agency_code, entry.doc_type, entry.year,
+                     entry.gazette_id, entry.section, entry.level)
+    db.executemany(
+        "INSERT INTO search_combos (key, region_code, issuer, agency_code, doc_type, year, gazette_id, section,"
+        " level, documents) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET documents = documents + excluded.documents",
+        [(key, *rows[key], n) for key, n in counts.items()],
+    )
+    ids: dict[str, int] = {}
+    keys = list(counts)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        ids.update(db.execute(
+            f"SELECT key, combo FROM search_combos WHERE key IN ({', '.join('?' * len(chunk))})", chunk
+        ).fetchall())
+    return ids
+
 
 # -- reading ---------------------------------------------------------------------------
 
@@ -195,14 +298,14 @@ class _Source:
     sql: str
     params: tuple[Any, ...]
     fts: bool  # driven by search_fts (rowid expression search_fts.rowid), else search_docs d
-    joined: bool  # search_docs is available as d
+    combos: bool = False  # over search_combos AS d: counts only (a browse filtering facets only)
 
     @property
     def rowid(self) -> str:
         return "search_fts.rowid" if self.fts else "d.sid"
 
     def where(self, condition: str, *params: Any) -> "_Source":
-        return _Source(f"{self.sql} AND {condition}", (*self.params, *params), self.fts, self.joined)
+        return _Source(f"{self.sql} AND {condition}", (*self.params, *params), self.fts, self.combos)
 
 
 @dataclass
@@ -212,8 +315,19 @@ class _Search:
     tokenizer: Tokenizer
     query: SearchQuery
     filters: list[_Filter] = field(default_factory=list)
+    expression: Optional[str] = None  # MATCH expression of the words; None for a browse
+    excluded: Optional[str] = None  # a browse's excluded terms, as a MATCH expression
+    from_combos: bool = False  # a browse filtering facet values only: counted from search_combos
+    match: Optional[str] = None  # the full MATCH string of the result set (explain)
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
+
+    def _lap(self, phase: str, started: float) -> float:
+        now = time.perf_counter()
+        self.timings[phase] = round((now - started) * 1000, 3)
+        return now
 
     def run(self) -> SearchResult:
+        started = time.perf_counter()
         query = self.query
         parsed = parse_query(query.q)
         doc_match: Optional[str] = None
@@ -226,27 +340,29 @@ class _Search:
                 numbers = self._doc_numbers(pinned_ids)
                 query_plan = exact_plan(numbers, self.tokenizer) if numbers else query_plan
         self.filters = self._filters()
-        expression = _expression(query_plan)
-        excluded = _excluded(query_plan)
-        units = query_plan.units
+        query_plan = _capped(query_plan)
+        self.expression = _expression(query_plan)
+        if self.expression is None:
+            self.excluded = _excluded(query_plan)
+            self.from_combos = self.excluded is None and all(f.key for f in self.filters)
 
-        if expression:
-            base = lambda fs, join=False: self._fts_source(expression, fs, join)  # noqa: E731
-        else:
-            base = lambda fs, join=False: self._browse_source(excluded, fs)  # noqa: E731
-
-        everything = base(self.filters)
-        total = self._count(everything)
-        facets, estimated = self._facets(base, total)
+        everything = self._source(self.filters)
+        self.match = everything.params[0] if everything.fts else None
+        started = self._lap("plan", started)
+        total, facets, estimated = self._count_and_facets()
+        started = self._lap("facets", started)
         offset = (query.page - 1) * query.per_page
         pinned = self._pinned(everything, pinned_ids) if total else []
         if not total or offset >= total:
             rows: list[tuple[int, float]] = []
-        elif expression and query.sort == "relevance":
-            rows = self._ranked(base(self.filters), pinned, offset, query.per_page, total)
+        elif self.expression and query.sort == "relevance":
+            ranking = self._fts_source(f"({self.expression}) AND {_boost(query_plan)}", self.filters)
+            rows = self._ranked(everything, ranking, pinned, offset, query.per_page, total)
         else:
-            rows = self._by_date(base(self.filters, True), pinned, offset, query.per_page)
-        hits = self._hits(rows, units)
+            rows = self._by_date(self._source(self.filters, join=True), pinned, offset, query.per_page)
+        started = self._lap("rank", started)
+        hits = self._hits(rows, query_plan.units)
+        self._lap("hits", started)
         return SearchResult(total, hits, query, facets, doc_match, estimated)
 
     # -- filters -----------------------------------------------------------------
@@ -298,6 +414,17 @@ class _Search:
 
     # -- sources ---------------------------------------------------------------------
 
+    def _source(self, filters: Sequence[_Filter], *, join: bool = False) -> _Source:
+        """The documents matching the words (or all, for a browse) and ``filters``;
+        ``join``: with ``search_docs AS d`` available."""
+        if self.expression is not None:
+            return self._fts_source(self.expression, filters, join)
+        return self._browse_source(self.excluded, filters)
+
+    def _counted(self, filters: Sequence[_Filter], *, join: bool = False) -> _Source:
+        """Where to count: search_combos when it can answer, else :meth:`_source`."""
+        return self._combo_source(filters) if self.from_combos else self._source(filters, join=join)
+
     def _fts_source(self, expression: str, filters: Sequence[_Filter], join: bool = False) -> _Source:
         match = f"({expression})" if filters else expression
         conditions, params = [], []
@@ -311,9 +438,16 @@ class _Search:
             where = " AND ".join(["search_fts MATCH ?", *conditions])
             return _Source(
                 f"FROM search_fts CROSS JOIN search_docs AS d ON d.sid = search_fts.rowid WHERE {where}",
-                (match, *params), True, True,
+                (match, *params), True,
             )
-        return _Source("FROM search_fts WHERE search_fts MATCH ?", (match,), True, False)
+        return _Source("FROM search_fts WHERE search_fts MATCH ?", (match,), True)
+
+    def _combo_source(self, filters: Sequence[_Filter]) -> _Source:
+        """The facet-value combinations matching facet filters (their SQL names the same
+        columns on search_combos as on search_docs)."""
+        conditions = [f.sql for f in filters] or ["1"]
+        params = [p for f in filters for p in f.params]
+        return _Source(f"FROM search_combos AS d WHERE {' AND '.join(conditions)}", tuple(params), False, True)
 
     def _browse_source(self, excluded: Optional[str], filters: Sequence[_Filter]) -> _Source:
         conditions = [f.sql for f in filters] or ["1"]
@@ -321,60 +455,74 @@ class _Search:
         if excluded:
             conditions.append("d.sid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
             params.append(excluded)
-        return _Source(f"FROM search_docs AS d WHERE {' AND '.join(conditions)}", tuple(params), False, True)
+        return _Source(f"FROM search_docs AS d WHERE {' AND '.join(conditions)}", tuple(params), False)
 
     def _count(self, source: _Source) -> int:
+        if source.combos:
+            return self.db.execute(f"SELECT coalesce(sum(d.documents), 0) {source.sql}", source.params).fetchone()[0]
         return self.db.execute(f"SELECT count(*) {source.sql}", source.params).fetchone()[0]
 
     # -- facets ----------------------------------------------------------------------
 
-    def _facets(self, base, total: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
-        """Counts per facet key, each with every filter but its own (drill-down)."""
+    def _count_and_facets(self) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
+        """The total and the counts per facet key, each key counted with every filter but
+        its own (drill-down). The keys without a filter share the result set itself,
+        whose count is the total."""
         facets: dict[str, list[tuple[str, int]]] = {key: [] for key in FACET_KEYS}
         filtered = {f.key for f in self.filters if f.key}
-        groups: list[tuple[list[str], list[_Filter], Optional[int]]] = []
         unfiltered = [k for k in FACET_KEYS if k not in filtered]
-        if unfiltered:
-            groups.append((unfiltered, self.filters, total))
-        for key in FACET_KEYS:
-            if key in filtered:
-                groups.append(([key], [f for f in self.filters if f.key != key], None))
+        groups = [(unfiltered, self.filters)] if unfiltered else []
+        groups += [([k], [f for f in self.filters if f.key != k]) for k in FACET_KEYS if k in filtered]
+        total = None if unfiltered else self._count(self._counted(self.filters))
         estimated = False
-        for keys, filters, size in groups:
-            source = base(filters, True)
-            if size is None:
-                size = self._count(source)
-            if not size:
-                continue
-            counts, sampled = self._group(source, keys, size)
+        for keys, filters in groups:
+            size, counts, sampled = self._group(self._counted(filters, join=True), keys)
+            if filters is self.filters:
+                total = size
             facets.update(counts)
             estimated = estimated or sampled
-        return facets, estimated
+        return total or 0, facets, estimated
 
-    def _group(self, source: _Source, keys: list[str], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
-        sampled = size > FACET_EXACT_MAX
-        if sampled:
-            cut = SAMPLE_SPACE * FACET_EXACT_MAX // size
-            if source.fts:
-                source = source.where(f"(search_fts.rowid * {SAMPLE_MULTIPLIER}) % {SAMPLE_SPACE} < ?", cut)
-            else:
-                source = source.where("d.sample < ?", cut)
-        columns = ", ".join(f"d.{FACET_COLUMNS[k]} AS {k}" for k in keys)
+    def _group(self, source: _Source, keys: list[str]) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
+        """``(size of the set, top values per key, sampled?)`` in one statement.
+
+        The set's rowids are read once; its size sets the sampling rate (everything up
+        to FACET_EXACT_MAX rows, else a hashed sample of about that many); the sampled
+        rows are grouped by combination of facet values — one integer GROUP BY per row —
+        and the combinations by each key."""
+        columns = ", ".join(f"c.{FACET_COLUMNS[k]} AS {k}" for k in keys)
         parts = [
-            f"SELECT * FROM (SELECT '{k}' AS k, {k} AS v, count(*) AS n FROM m WHERE {k} IS NOT NULL"
-            f" GROUP BY {k} ORDER BY n DESC, {k} LIMIT {FACET_TOP})"
+            f"SELECT * FROM (SELECT '{k}' AS k, {k} AS v, sum(n) AS total FROM g WHERE {k} IS NOT NULL"
+            f" GROUP BY {k} ORDER BY total DESC, {k} LIMIT {FACET_TOP})"
             for k in keys
         ]
-        parts.append("SELECT '#', NULL, count(*) FROM m")
-        sql = f"WITH m AS MATERIALIZED (SELECT {columns} {source.sql}) {' UNION ALL '.join(parts)}"
+        parts.append("SELECT '#', NULL, coalesce(sum(n), 0) FROM g")
+        if source.combos:  # a count is kept per combination: exact, whatever the size
+            ctes = f"m AS (SELECT d.combo AS combo, d.documents AS n {source.sql} AND d.documents > 0)"
+        else:
+            rate = (f"(SELECT CASE WHEN c > {FACET_EXACT_MAX} THEN {SAMPLE_SPACE} * {FACET_EXACT_MAX} / c"
+                    f" ELSE {SAMPLE_SPACE} END FROM z)")
+            ctes = (
+                f"r AS MATERIALIZED (SELECT {source.rowid} AS sid {source.sql}),"
+                " z AS MATERIALIZED (SELECT count(*) AS c FROM r),"
+                " m AS (SELECT d.combo AS combo, count(*) AS n FROM r CROSS JOIN search_docs AS d ON d.sid = r.sid"
+                f" WHERE (r.sid * {SAMPLE_MULTIPLIER}) % {SAMPLE_SPACE} < {rate} GROUP BY d.combo)"
+            )
+            parts.append("SELECT '=', NULL, c FROM z")
+        sql = (
+            f"WITH {ctes}, g AS MATERIALIZED (SELECT {columns}, m.n AS n FROM m"
+            f" JOIN search_combos AS c ON c.combo = m.combo) {' UNION ALL '.join(parts)}"
+        )
         rows = self.db.execute(sql, source.params).fetchall()
         seen = next(row[2] for row in rows if row[0] == "#")
+        size = next((row[2] for row in rows if row[0] == "="), seen)
+        sampled = size > FACET_EXACT_MAX and not source.combos
         scale = size / seen if sampled and seen else 1.0
         counts: dict[str, list[tuple[str, int]]] = {k: [] for k in keys}
         for key, value, n in rows:
-            if key != "#":
-                counts[key].append((str(value), int(round(n * scale)) if sampled else n))
-        return counts, sampled
+            if key not in ("#", "="):
+                counts[key].append((str(value), int(round(n * scale))))
+        return size, counts, sampled
 
     # -- hits ------------------------------------------------------------------------
 
@@ -400,24 +548,30 @@ class _Search:
         }
         return [sid for sid in wanted if sid in inside]
 
-    def _ranked(self, source: _Source, pinned: list[int], offset: int, limit: int, total: int) -> list[tuple[int, float]]:
+    def _ranked(
+        self, source: _Source, ranking: _Source, pinned: list[int], offset: int, limit: int, total: int
+    ) -> list[tuple[int, float]]:
         """A page in relevance order: 文号 matches, then BM25 over at most RANK_WINDOW
-        rows (the most recently stored), then the rest, most recently stored first."""
+        rows (the most recently stored), then the rest, most recently stored first.
+
+        ``ranking`` finds the same rows as ``source`` with more phrases to score."""
         rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
         offset, limit = max(0, offset - len(pinned)), limit - len(rows)
         if limit <= 0:
             return rows
-        rest = source.where(f"search_fts.rowid NOT IN ({', '.join('?' * len(pinned))})", *pinned) if pinned else source
-        remaining = total - len(pinned)
+        rest, window = source, ranking
+        if pinned:
+            marks = f"search_fts.rowid NOT IN ({', '.join('?' * len(pinned))})"
+            rest, window = source.where(marks, *pinned), ranking.where(marks, *pinned)
+        remaining, tail, size = total - len(pinned), None, total - len(pinned)
         if remaining > RANK_WINDOW:
             cut = self.db.execute(
                 f"SELECT search_fts.rowid {rest.sql} ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?",
                 (*rest.params, RANK_WINDOW - 1),
             ).fetchone()
-            window, tail = (rest.where("search_fts.rowid >= ?", cut[0]), rest.where("search_fts.rowid < ?", cut[0])) if cut else (rest, None)
-            size = RANK_WINDOW
-        else:
-            window, tail, size = rest, None, remaining
+            if cut:
+                window = window.where("search_fts.rowid >= ?", cut[0])
+                tail, size = rest.where("search_fts.rowid < ?", cut[0]), RANK_WINDOW
         if offset < size:
             found = self.db.execute(
                 f"SELECT search_fts.rowid, {_BM25} AS score {window.sql}"
@@ -465,6 +619,7 @@ class _Search:
             )
         }
         compiled = excerpt.pattern(units)
+        wanted = self.query.excerpt_size > 0 and self.query.number_of_excerpts > 0
         top = max((score for _, score in rows if math.isfinite(score)), default=0.0)
         hits = []
         for sid, score in rows:
@@ -476,7 +631,9 @@ class _Search:
                 date=row["date"], doc_type=row["doc_type"], section=row["section"], gazette_id=row["gazette_id"],
                 gazette_title=row["gazette_title"], published=row["published"], parent_id=row["parent_id"],
                 score=round(top + 1.0 if math.isinf(score) else score, 4),
-                excerpts=excerpt.excerpts(row["body"], compiled, self.query.excerpt_size, self.query.number_of_excerpts),
+                excerpts=excerpt.excerpts(
+                    _unpack(row["body"]), compiled, self.query.excerpt_size, self.query.number_of_excerpts
+                ) if wanted else [],
                 title_html=excerpt.highlight(row["title"], compiled),
             ))
         return hits
@@ -499,17 +656,47 @@ def _phrase(tokens: Iterable[str]) -> str:
 
 
 def _unit(unit: Unit) -> str:
-    """Words in a word column, or bigrams in a bigram column (or a one-character prefix)."""
-    parts = [f"{WORD_COLUMNS}: {_phrase(unit.words)}"]
+    """Where a unit matches: its bigrams as a phrase — any substring of two or more
+    characters, however the words were cut. A single character: that word, or a bigram
+    starting with it."""
     if unit.bigrams:
-        parts.append(f"{BIGRAM_COLUMNS}: {_phrase(unit.bigrams)}")
-    elif unit.prefix:
-        parts.append(f"{BIGRAM_COLUMNS}: {_phrase([unit.prefix])} *")
+        return f"{BIGRAM_COLUMNS}: {_phrase(unit.bigrams)}"
+    if unit.prefix:
+        return f"({WORD_COLUMNS}: {_phrase(unit.words)} OR {BIGRAM_COLUMNS}: {_phrase([unit.prefix])} *)"
+    return f"{WORD_COLUMNS}: {_phrase(unit.words)}"
+
+
+def _unit_boost(unit: Unit, whole: Optional[Unit] = None) -> str:
+    """Phrases that rank a unit's matches: in the title or the body, as words or as
+    bigrams. Together they match wherever the unit does, so ANDing them changes no set:
+    a real word outscores two characters straddling words (煤矿 in 非煤矿山), a title
+    match outscores the body (its phrases have their own, rarer, idf). ``whole``: the
+    term the unit was cut from, scoring where it occurs in one piece."""
+    parts = [] if whole is None or not whole.bigrams else [f"{BIGRAM_COLUMNS}: {_phrase(whole.bigrams)}"]
+    for words_in, bigrams_in in BOOST_COLUMNS:
+        parts.append(f"{words_in}: {_phrase(unit.words)}")
+        if unit.bigrams:
+            parts.append(f"{bigrams_in}: {_phrase(unit.bigrams)}")
+        elif unit.prefix:
+            parts.append(f"{bigrams_in}: {_phrase([unit.prefix])} *")
     return "(" + " OR ".join(parts) + ")"
 
 
-def _conjunction(units: Sequence[Unit]) -> str:
-    return "(" + " AND ".join(_unit(u) for u in units) + ")"
+def _conjunction(conjunction: Conjunction) -> str:
+    return "(" + " AND ".join(_unit(u) for u in conjunction.units) + ")"
+
+
+def _boost(query_plan: QueryPlan) -> str:
+    """The scoring phrases of every positive unit, ANDed: each group matches wherever
+    one alternative does, and a unit of an alternative that did not match scores nothing."""
+    groups = []
+    for group in query_plan.groups:
+        alternatives = []
+        for conjunction in group:
+            boosts = [_unit_boost(u, conjunction.whole if i == 0 else None) for i, u in enumerate(conjunction.units)]
+            alternatives.append("(" + " AND ".join(boosts) + ")")
+        groups.append("(" + " OR ".join(alternatives) + ")")
+    return "(" + " AND ".join(groups) + ")"
 
 
 def _capped(query_plan: QueryPlan) -> QueryPlan:
@@ -525,7 +712,6 @@ def _capped(query_plan: QueryPlan) -> QueryPlan:
 
 def _expression(query_plan: QueryPlan) -> Optional[str]:
     """The MATCH expression of the positive part, with exclusions; None for a browse."""
-    query_plan = _capped(query_plan)
     if not query_plan.groups:
         return None
     positive = " AND ".join("(" + " OR ".join(_conjunction(c) for c in group) + ")" for group in query_plan.groups)

@@ -65,13 +65,13 @@ def body_blocks(paragraphs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
                 blocks.append({"kind": "table", "rows": [cells]})
             continue
         level = level if 1 <= level <= 4 else 0
-        if level and len(text) <= HEADING_MAX and "。" not in text.rstrip("。"):
+        if level and len(text) <= HEADING_MAX and "。" not in text:
             blocks.append({"kind": "heading", "level": level, "text": text})
             continue
         lead, rest = "", text
         if level:
             stop = text.find("。")
-            if 0 < stop < HEADING_MAX:
+            if 0 < stop < min(HEADING_MAX, len(text) - 1):  # a lone sentence has no heading of its own
                 lead, rest = text[: stop + 1], text[stop + 1:]
         blocks.append({"kind": "paragraph", "level": level, "lead": lead, "text": rest})
     for block in blocks:

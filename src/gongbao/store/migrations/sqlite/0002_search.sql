@@ -3,8 +3,23 @@
 -- Existing stores: the rows are built in Python when the store is next opened
 -- (search_meta.tokenizer = '' means "not built yet").
 
--- One row per document: filters, facets and sort keys, small enough that scanning
--- thousands of them for facet counts stays cheap.
+-- Every combination of facet values that documents have, with how many do: facet
+-- counts are GROUP BYs over combinations (a handful per issue), not over documents.
+CREATE TABLE search_combos (
+    combo       INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,         -- the values below, tab separated
+    region_code TEXT,
+    issuer      TEXT,
+    agency_code TEXT,
+    doc_type    TEXT,
+    year        INTEGER,
+    gazette_id  TEXT,
+    section     TEXT,
+    level       TEXT NOT NULL,
+    documents   INTEGER NOT NULL              -- documents with these values, kept by the store
+);
+
+-- One row per document: filters, facets and sort keys.
 CREATE TABLE search_docs (
     sid         INTEGER PRIMARY KEY,          -- rowid of the document in search_fts
     doc_id      TEXT NOT NULL UNIQUE REFERENCES documents (id) ON DELETE CASCADE,
@@ -21,7 +36,8 @@ CREATE TABLE search_docs (
     doc_number  TEXT,
     parent_id   TEXT,
     sort_key    TEXT NOT NULL,                -- "date|published": newest/oldest order
-    sample      INTEGER NOT NULL              -- (sid * 2654435761) % 2^32: facet samples
+    sample      INTEGER NOT NULL,             -- (sid * 2654435761) % 2^32: facet samples
+    combo       INTEGER NOT NULL REFERENCES search_combos (combo)
 );
 CREATE INDEX search_docs_gazette ON search_docs (gazette_id, sort_key);
 CREATE INDEX search_docs_sort ON search_docs (sort_key, sid);
@@ -29,17 +45,17 @@ CREATE INDEX search_docs_sample ON search_docs (sample);
 CREATE INDEX search_docs_region ON search_docs (region_code, sort_key);
 CREATE INDEX search_docs_year ON search_docs (year, sort_key);
 CREATE INDEX search_docs_doc_type ON search_docs (doc_type, sort_key);
+CREATE INDEX search_docs_combo ON search_docs (combo);
 
 -- The texts as printed (excerpts) and as their word columns were indexed: search_fts
 -- stores no content, and removing a row from it needs exactly what was inserted.
+-- Long texts are zlib-compressed UTF-8 (a third of their size; read a page at a time).
 CREATE TABLE search_text (
     sid         INTEGER PRIMARY KEY REFERENCES search_docs (sid) ON DELETE CASCADE,
     title       TEXT NOT NULL,
-    body        TEXT NOT NULL,
+    body        BLOB NOT NULL,                -- zlib(body)
     info        TEXT NOT NULL,                -- 文号, issuer, signer, recipients, attachments
-    title_words TEXT NOT NULL,
-    body_words  TEXT NOT NULL,
-    info_words  TEXT NOT NULL,
+    words       BLOB NOT NULL,                -- zlib(title words NUL body words NUL info words)
     filters     TEXT NOT NULL                 -- filter tokens
 );
 

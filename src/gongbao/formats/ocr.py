@@ -1,0 +1,145 @@
+"""OCR of page images with RapidOCR (PP-OCRv4 models run by onnxruntime).
+
+Optional: ``pip install gongbao[ocr]``. The wheel ships its three ONNX models, so nothing is
+downloaded at run time. Why RapidOCR and not Tesseract: on a clean 200 dpi page of a real
+issue it read 812 of 812 characters right (CER 0.000) where Tesseract 5.3 ``chi_sim`` got
+CER 0.028, at a similar speed (about 29 s vs 22 s a dense A4 page on one core of the
+2-core reference machine), and it needs no system packages.
+
+Pages are recognized in parallel, one process per core, each with a single-threaded
+onnxruntime session (more threads per session only fight over the same cores).
+"""
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import sys
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
+from typing import Callable, Iterable, Optional
+
+ENGINE = "rapidocr"
+INSTALL_HINT = "pip install gongbao[ocr]"
+# Pages are rendered at this resolution for OCR: body text of 10.5–16 pt is 30–45 px tall,
+# what the recognizer (48 px input height) reads best.
+DPI = 200
+# Lines the recognizer is less sure of than this are listed for a person to check.
+LOW_CONFIDENCE = 0.85
+# Longest image side the text detector sees; larger pages are scaled down for detection only
+# (detection cost grows with the area; 2000 px still finds 9 pt text on A4 at 200 dpi).
+DET_MAX_SIDE = 2000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class OcrLine:
+    """One line the OCR engine read: page (1-based), text, confidence 0–1, box in PDF points.
+
+    ``height`` is the text box's height across the baseline: on a skewed scan the upright
+    ``bbox`` of a long line is taller than its text.
+    """
+
+    page: int
+    text: str
+    confidence: float
+    bbox: tuple[float, float, float, float]
+    height: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PageImage:
+    """A grayscale page raster to recognize; ``scale`` converts its pixels to PDF points."""
+
+    page: int
+    width: int
+    height: int
+    samples: bytes
+    scale: float
+
+
+def available() -> bool:
+    """Is the OCR extra installed?"""
+    return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+
+
+def recognize(images: Iterable[PageImage], *, workers: Optional[int] = None, progress: Optional[Progress] = None,
+              done: int = 0, total: Optional[int] = None, count: Optional[int] = None) -> dict[int, list[OcrLine]]:
+    """OCR every image; lines per page number. ``progress(done, total)`` after each page.
+
+    ``images`` may be a generator: at most two pages per worker are rendered and in flight at
+    once, so memory does not grow with the number of pages.
+    """
+    if count is None:
+        images = list(images)
+        count = len(images)
+    total = count if total is None else total
+    workers = max(1, min(workers or os.cpu_count() or 1, count))
+    out: dict[int, list[OcrLine]] = {}
+    if workers == 1:
+        for image in images:
+            out[image.page] = _to_lines(image, _recognize(image, threads=0))
+            done += 1
+            if progress:
+                progress(done, total)
+        return out
+    # fork on Linux: spawn would re-import the caller's __main__, which breaks any script without
+    # an ``if __name__ == "__main__"`` guard. Workers build their own engine (``_engine(1)``), so
+    # nothing of the parent's onnxruntime state is used after the fork.
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    pending = iter(images)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        running = {}
+        for image in islice(pending, 2 * workers):
+            running[pool.submit(_recognize, image, 1)] = image
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                image = running.pop(future)
+                out[image.page] = _to_lines(image, future.result())
+                done += 1
+                if progress:
+                    progress(done, total)
+                for follower in islice(pending, 1):
+                    running[pool.submit(_recognize, follower, 1)] = follower
+    return out
+
+
+Box = tuple[str, float, tuple[float, float, float, float], float]
+
+
+def _to_lines(image: PageImage, boxes: list[Box]) -> list[OcrLine]:
+    s = image.scale
+    return [OcrLine(image.page, text, conf, (x0 * s, y0 * s, x1 * s, y1 * s), height * s)
+            for text, conf, (x0, y0, x1, y1), height in boxes]
+
+
+def _recognize(image: PageImage, threads: int) -> list[Box]:
+    """Runs in a worker process: (text, confidence, pixel box, box height) of each line found."""
+    import numpy as np
+
+    pixels = np.frombuffer(image.samples, dtype=np.uint8).reshape(image.height, image.width)
+    pixels = np.repeat(pixels[:, :, None], 3, axis=2)  # the models take BGR
+    result, _ = _engine(threads)(pixels, use_cls=False)  # upright scans: skip the 180° classifier
+    boxes = []
+    for points, text, confidence in result or []:
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        (ax, ay), (dx, dy) = points[0], points[3]  # top-left and bottom-left corners of the quad
+        height = ((ax - dx) ** 2 + (ay - dy) ** 2) ** 0.5
+        boxes.append((text, float(confidence), (min(xs), min(ys), max(xs), max(ys)), float(height)))
+    return boxes
+
+
+@lru_cache(maxsize=2)
+def _engine(threads: int):
+    """One RapidOCR per process (loading the models takes a second or two)."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    options = {"max_side_len": DET_MAX_SIDE}
+    if threads:
+        options.update(intra_op_num_threads=threads, inter_op_num_threads=1)
+    return RapidOCR(**options)

@@ -1,0 +1,174 @@
+"""Layer records in SQLite (migration 0003): writing them with their issue, and
+``Store.list_layer`` with its filters.
+
+Generic over :class:`~gongbao.model.LayerRecord`: whatever an extractor emits is stored as
+its export record (``gongbao.export.layer_records``) in ``layer_records.data``; the keys
+queries filter on are generated columns, and the units a record names are rows of
+``layer_units`` (printed and canonical), so ``unit=`` finds a unit under any of its names.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional
+
+from ..export import layer_records
+from ..extract.orgs import agency_names, normalize_unit
+from ..model import Span
+
+# Record keys that hold unit names (one name or a list of them), across all layers.
+UNIT_KEYS = (
+    "organisation", "supervising_unit", "units", "manages", "liaises",
+    "lead_units", "responsible_units", "cooperating_units", "position",
+)
+FILTERS = (
+    "doc_id", "gazette_id", "unit", "person", "date_from", "date_to", "due_from", "due_to",
+    "overdue_as_of", "enterprise", "action",
+)
+CLOSING_ACTIONS = ("摘牌", "销案")
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRows:
+    """One issue's layer records, serialized before the write transaction."""
+
+    rows: list[tuple[Any, ...]]  # (gazette_id, doc_id, layer, seq, start, end, data, confidence)
+    units: list[list[tuple[str, str]]]  # per row: (printed, canonical)
+    digest: str  # of every row: a reparse whose layers changed is not "unchanged"
+
+    @classmethod
+    def build(cls, result: Any, gid: str) -> "LayerRows":
+        region = result.region if result.region is not None else result.gazette.region_code
+        documents = {d.seq for d in result.documents}
+        rows, units, seqs = [], [], {}
+        for record in layer_records(result):
+            if record["doc_seq"] not in documents:
+                raise ValueError(f"{record['layer']} record of seq {record['doc_seq']}, not a document of this issue")
+            layer = record.pop("layer")
+            confidence = record.pop("confidence")
+            record["doc_id"] = f"{gid}/{record['doc_seq']}"  # the store's id, whatever export chose
+            seq = seqs[layer] = seqs.get(layer, 0) + 1
+            start, end = record["span"]
+            data = json.dumps(record, ensure_ascii=False, allow_nan=False, default=_plain)
+            rows.append((gid, record["doc_id"], layer, seq, start, end, data, float(confidence)))
+            units.append(_units(record, region))
+        digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+        return cls(rows, units, digest)
+
+    def insert(self, db: sqlite3.Connection) -> None:
+        for row, names in zip(self.rows, self.units):
+            cursor = db.execute(
+                "INSERT INTO layer_records (gazette_id, doc_id, layer, seq, span_start, span_end, data, confidence)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO layer_units (record_id, unit, canonical) VALUES (?, ?, ?)",
+                [(cursor.lastrowid, printed, canonical) for printed, canonical in names],
+            )
+
+
+def _plain(value: Any) -> Any:
+    """Model objects an extractor may leave in its fields, as JSON values (Span → [start, end])."""
+    if isinstance(value, Span):
+        return value.to_list()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"layer record value {value!r} is not JSON")
+
+
+def _units(record: dict[str, Any], region: Any) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    date = record.get("date")
+    for key in UNIT_KEYS:
+        value = record.get(key)
+        for name in ([value] if isinstance(value, str) else value if isinstance(value, list) else []):
+            if isinstance(name, str) and name:
+                found.append((name, normalize_unit(name, region, date if isinstance(date, str) else None)))
+    return found
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_layer(db: sqlite3.Connection, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
+    """Records of one layer in issue order, filtered (see ``Store.list_layer``)."""
+    unknown = sorted(set(filters) - set(FILTERS))
+    if unknown:
+        raise ValueError(f"unknown layer filter(s) {', '.join(unknown)}; known: {', '.join(FILTERS)}")
+    where, params = ["r.layer = ?"], [layer]
+
+    def add(condition: str, *values: Any) -> None:
+        where.append(condition)
+        params.extend(values)
+
+    f = {k: v for k, v in filters.items() if v is not None}
+    if "doc_id" in f:
+        add("r.doc_id = ?", f["doc_id"])
+    if "gazette_id" in f:
+        add("r.gazette_id = ?", f["gazette_id"])
+    if "person" in f:
+        add("r.person = ?", f["person"])
+    if "action" in f:
+        add("r.action = ?", f["action"])
+    if "date_from" in f:
+        add("r.date >= ?", f["date_from"])
+    if "date_to" in f:
+        add("r.date <= ?", f["date_to"])
+    if "due_from" in f:
+        add("r.deadline >= ?", f["due_from"])
+    if "due_to" in f:
+        add("r.deadline <= ?", f["due_to"])
+    if "enterprise" in f:
+        from ..extract.hazards import enterprise_key
+
+        add("(r.enterprise LIKE ? ESCAPE '\\' OR r.enterprise LIKE ? ESCAPE '\\')",
+            _like(f["enterprise"]), _like(enterprise_key(f["enterprise"])))
+    if "unit" in f:
+        patterns = [f["unit"], normalize_unit(f["unit"]), *agency_names(f["unit"])]
+        tests = " OR ".join("u.unit LIKE ? ESCAPE '\\' OR u.canonical LIKE ? ESCAPE '\\'" for _ in patterns)
+        add(f"EXISTS (SELECT 1 FROM layer_units AS u WHERE u.record_id = r.id AND ({tests}))",
+            *[_like(p) for p in patterns for _ in (0, 1)])
+    if "overdue_as_of" in f:
+        add("r.deadline < ? AND coalesce(r.action, '') NOT IN (?, ?)", f["overdue_as_of"], *CLOSING_ACTIONS)
+    rows = db.execute(
+        "SELECT r.data, r.confidence, r.layer FROM layer_records AS r JOIN gazettes AS g ON g.id = r.gazette_id"
+        f" WHERE {' AND '.join(where)}"
+        " ORDER BY g.region_code, g.year, g.issue, r.gazette_id, r.seq",
+        params,
+    ).fetchall()
+    records = [{**json.loads(data), "layer": name, "confidence": confidence} for data, confidence, name in rows]
+    if "overdue_as_of" in f and records:
+        records = _still_open(db, records, f["overdue_as_of"])
+    yield from records
+
+
+def _still_open(db: sqlite3.Connection, records: list[dict[str, Any]], as_of: str) -> list[dict[str, Any]]:
+    """Drop the records a 摘牌 / 销案 dated on or before ``as_of`` has closed since."""
+    from ..extract.hazards import closed_by
+
+    closings = [
+        json.loads(data)
+        for (data,) in db.execute(
+            "SELECT data FROM layer_records WHERE layer = 'hazards' AND action IN (?, ?) AND date <= ?",
+            (*CLOSING_ACTIONS, as_of),
+        )
+    ]
+    if not closings:
+        return records
+    return [r for r in records if not (r.get("enterprise") and closed_by(r, closings))]
+
+
+def count(db: sqlite3.Connection) -> Optional[int]:
+    """Rows in layer_records (None before migration 0003)."""
+    try:
+        return db.execute("SELECT count(*) FROM layer_records").fetchone()[0]
+    except sqlite3.OperationalError:
+        return None

@@ -1,0 +1,138 @@
+"""The web UI in a real browser (Debian's Chromium through Playwright) against a real uvicorn server.
+
+Screenshots of the search and document pages, at desktop and phone widths, go
+to tests/artifacts/ for people to look at.
+"""
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+WIDTHS = {"desktop": 1280, "phone": 375}
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(corpus_db):
+    """uvicorn serving the corpus store on a free loopback port, in a thread."""
+    import uvicorn
+
+    from gongbao.api import create_app
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(str(corpus_db)), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _shoot(browser, url: str, name: str) -> None:
+    """Full-page screenshots at each width; the phone one must not scroll sideways."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for label, width in WIDTHS.items():
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN",
+                                      device_scale_factor=2 if label == "phone" else 1)
+        page = context.new_page()
+        page.goto(url)
+        assert page.evaluate("document.fonts.check('16px \"Noto Serif CJK SC\"')"), "CJK font missing: tofu"
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{name} scrolls sideways at {width}px"
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+        context.close()
+
+
+def test_search_filter_and_open_a_document(server, page, browser):
+    page.goto(server + "/")
+    box = page.get_by_role("searchbox", name="检索公文")
+    box.fill("安全")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    count = page.locator(".count strong")
+    total = int(count.inner_text())
+    assert total > 0
+    assert page.locator(".hit mark").first.inner_text() == "安全"
+
+    # A facet link adds the filter to the URL and narrows the results.
+    facet = page.locator("#facet-issuer ~ ul a").first
+    expected = int(facet.locator(".facet-count").inner_text())
+    facet.click()
+    page.wait_for_url(re.compile(r"issuer="))
+    assert int(count.inner_text()) == expected <= total
+    assert page.locator(".chips").get_by_text("发文机关").is_visible()
+    _shoot(browser, page.url, "search")
+
+    title = page.locator(".hit-title a").first
+    title_text = title.inner_text()
+    title.click()
+    page.wait_for_url(re.compile(r"/\d{6}/\d{4}/\d+/\d+$"))
+    assert page.locator("h1.gw-title").inner_text() == title_text
+    assert re.search(r"〔\d{4}〕\d+号", page.locator(".gw-number").inner_text())
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", page.locator(".gw-date").inner_text())
+
+
+def test_issue_toc_links_to_its_documents(server, page, browser):
+    page.goto(server + "/140322/2023/3")
+    assert page.locator(".cover-title").inner_text().replace(" ", "") == "盂县人民政府公报"
+    assert page.locator(".toc-entry.flagged").count() >= 1  # TOC↔body disagreements are shown
+    link = page.locator(".toc-title a").first
+    link_text = link.inner_text()
+    link.click()
+    page.wait_for_url(server + "/140322/2023/3/1")
+    assert page.locator("h1.gw-title").inner_text() == link_text
+    assert page.locator(".gw-number").inner_text() == "盂政发〔2023〕48号"
+    assert page.locator(".gw-date").is_visible()
+    _shoot(browser, page.url, "document")
+
+
+def test_source_link_highlights_the_document(server, page):
+    page.goto(server + "/140322/2023/3/12")
+    page.get_by_role("link", name="在公报原文中查看").click()
+    page.wait_for_url(re.compile(r"/source/140322/2023/3#d12$"))
+    target = page.locator("#d12")
+    color = target.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert color not in ("rgba(0, 0, 0, 0)", "transparent")  # :target highlight, no script

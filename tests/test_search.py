@@ -1,0 +1,468 @@
+"""gongbao.search: query syntax, tokens, excerpts, the SQLite index and its consistency,
+filters, facets, pages, 文号 lookup, hostile input, and the CLI command."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gongbao.errors import QueryError
+from gongbao.export import document_records
+from gongbao.ingest import ingest_file
+from gongbao.pipeline import parse_text
+from gongbao.search import SearchQuery, lookup_doc_number, parse_query, search
+from gongbao.search.excerpt import excerpts, highlight, pattern
+from gongbao.search.plan import plan
+from gongbao.search.query import Term
+from gongbao.search.tokenize import Tokenizer, bigram_text, bigrams, normalize
+from gongbao.store import open_store
+from gongbao.store import sqlite as sqlite_store
+
+HOSTILE = """平定县人民政府公报
+2024年第1期
+
+平定县人民政府文件
+
+平政发〔2024〕9号
+
+平定县人民政府
+关于<script>alert(1)</script>“引号”"双引号" AND OR NEAR * 安全检查的通知
+
+各乡（镇）人民政府，县直各有关单位：
+
+　　为做好<script>alert(1)</script>安全检查工作，"NEAR(安全 检查)" OR 安全* -生产 title:^ <img src=x onerror=alert(2)> 现通知如下。
+
+　　一、加强&amp;领导
+
+　　各单位要高度重视。
+
+平定县人民政府
+
+2024年1月5日
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, corpus):
+    """The three corpus issues in a SQLite file, plus one hostile document."""
+    path = tmp_path_factory.mktemp("search") / "corpus.db"
+    with open_store(path) as opened:
+        for source in sorted(corpus.glob("00*.txt")):
+            assert ingest_file(opened, source).status == "added"
+        result = parse_text(HOSTILE, "hostile.txt")
+        opened.save_parse(result, document_records(result))
+        yield opened
+
+
+def ids(result) -> list[str]:
+    return [hit.id for hit in result.hits]
+
+
+def everything(store, **kwargs) -> list[str]:
+    """Ids of every hit, page after page."""
+    found, page = [], 1
+    while True:
+        hits = ids(search(store, SearchQuery(per_page=100, page=page, **kwargs)))
+        found += hits
+        if len(hits) < 100:
+            return found
+        page += 1
+
+
+# -- query syntax (pure) --------------------------------------------------------------
+
+
+def test_words_are_anded_phrases_exact_minus_excludes_or_joins():
+    parsed = parse_query('安全 "重大火灾隐患" -燃气 煤矿 OR 甲醇')
+    assert parsed.groups == (
+        (Term("安全"),), (Term("重大火灾隐患", exact=True),), (Term("煤矿"), Term("甲醇")),
+    )
+    assert parsed.excluded == (Term("燃气"),)
+
+
+@pytest.mark.parametrize("q", ['"', "(", "NEAR(", "*", "-", "OR", "AND", ":", "^", "", "   ", "“", "--", "OR OR", "-OR"])
+def test_stray_operators_are_plain_text_or_nothing(q):
+    parsed = parse_query(q)
+    assert all(t.text.isalnum() for t in parsed.terms)
+
+
+def test_a_query_over_500_characters_is_the_only_error():
+    parse_query("安" * 500)
+    with pytest.raises(QueryError) as caught:
+        parse_query("安" * 501)
+    assert caught.value.status == 400
+
+
+@pytest.mark.parametrize(
+    "q", ["盂政发〔2023〕48号", "孟政发(2023)48号", "盂政发 2023 48", "盂政发[2023]48号", "盂政发（2023）第48号", "盂政发〔2023〕48"],
+)
+def test_a_doc_number_in_any_spelling_is_recognised(q):
+    number = parse_query(q).doc_number
+    assert number is not None and (number.year, number.serial) == (2023, 48)
+
+
+def test_a_word_with_punctuation_inside_is_one_exact_string():
+    assert parse_query("A7-2 号楼").groups == ((Term("a7-2", exact=True),), (Term("号楼"),))
+
+
+# -- tokens ----------------------------------------------------------------------------
+
+
+def test_bigrams_cover_every_substring_and_stop_at_punctuation():
+    assert bigrams("安全生产") == ["安全", "全生", "生产"]
+    assert bigram_text("安全，生产").split() == ["安全", "全", "生", "生产"]  # 全 and 生 end their runs
+    assert bigrams("县") == []
+    assert normalize("Ａ７号楼") == "a7号楼"
+
+
+def test_the_user_dictionary_makes_names_one_word():
+    tokenizer = Tokenizer(["盂县人民政府办公室"])
+    assert tokenizer.words("盂县人民政府办公室关于") == ["盂县人民政府办公室", "关于"]
+    assert Tokenizer().words("盂县人民政府办公室") != ["盂县人民政府办公室"]
+
+
+def test_unquoted_chinese_is_cut_into_words_single_characters_glued():
+    query_plan = plan(parse_query("盂县的煤矿 任丽鹏同志"), Tokenizer())
+    texts = [[u.text for u in c] for group in query_plan.groups for c in group]
+    assert texts == [["盂县", "煤矿"], ["任丽鹏同志"]]
+
+
+# -- excerpts ------------------------------------------------------------------------
+
+
+def test_excerpts_escape_everything_and_mark_matches():
+    units = plan(parse_query("script 安全"), Tokenizer()).units
+    text = "前言。" * 40 + "<script>alert('x')</script> & \"安全\"" + "。后记" * 40
+    [excerpt] = excerpts(text, pattern(units), 60, 3)
+    assert "<script>" not in excerpt and "&lt;<mark>script</mark>&gt;" in excerpt
+    assert "&quot;<mark>安全</mark>&quot;" in excerpt and "&amp;" in excerpt
+    assert excerpt.startswith("…") and excerpt.endswith("…")
+    assert re.sub(r"</?mark>", "", excerpt).count("<") == 0
+
+
+def test_excerpts_are_windows_merged_when_they_overlap():
+    units = plan(parse_query("消防 安全"), Tokenizer()).units
+    text = "消防" + "中" * 300 + "安全" + "后" * 300 + "消防安全"
+    found = excerpts(text, pattern(units), 40, 3)
+    assert len(found) == 3 and all(e.count("<mark>") >= 1 for e in found)
+    assert "<mark>消防安全</mark>" in found[-1]  # touching matches are one mark
+    close = excerpts("消防。安全", pattern(units), 40, 3)
+    assert close == ["<mark>消防</mark>。<mark>安全</mark>"]
+
+
+def test_no_match_in_the_body_shows_its_opening():
+    units = plan(parse_query("燃气"), Tokenizer()).units
+    assert excerpts("正文" * 100, pattern(units), 10, 3) == ["正文正文正文正文正文…"]
+    assert highlight("蓝天燃气经销部", pattern(units)) == "蓝天<mark>燃气</mark>经销部"
+
+
+# -- searching the corpus ----------------------------------------------------------------
+
+
+def test_two_character_words_are_found(store):
+    for word in ("安全", "煤矿", "任免", "燃气"):
+        result = search(store, SearchQuery(q=word))
+        assert result.total > 0 and all(word in h.title_html or h.excerpts for h in result.hits)
+
+
+def test_a_substring_the_tokenizer_cut_differently_is_found(store):
+    # rjieba cuts 非煤矿山 into 非/煤矿/山 and 消防工作站 into 消防工作/站: bigrams still find them.
+    assert "140322/2023/3/45" in everything(store, q="非煤矿山")
+    assert {"140322/2023/3/26", "140322/2023/3/27"} <= set(everything(store, q="防工"))
+
+
+def test_title_matches_rank_above_body_matches(store):
+    result = search(store, SearchQuery(q="消防", per_page=100))
+    in_title = [("消防" in h.title) for h in result.hits]
+    assert in_title == sorted(in_title, reverse=True)
+
+
+def test_a_real_word_ranks_above_two_characters_inside_another_word(store):
+    first, second = ids(search(store, SearchQuery(q="煤矿")))[:2]
+    assert first == "140300/2020/3/3"  # 煤矿企业, before 非煤矿山企业
+    assert second == "140322/2023/3/45"
+
+
+def test_exclusion_and_or(store):
+    with_gas = set(everything(store, q="燃气"))
+    assert not with_gas & set(everything(store, q="安全 -燃气"))
+    assert set(everything(store, q="燃气 OR 甲醇")) == with_gas | set(everything(store, q="甲醇"))
+    assert set(everything(store, q="-燃气")) == set(everything(store)) - with_gas
+
+
+def test_operators_of_the_index_are_plain_text(store):
+    for q in ['"', "(", "NEAR(", "*", "-", "OR", "AND", ":", "^", "NEAR(安全 检查)", "安全*", "title:^", '"安全', "安全)"]:
+        result = search(store, SearchQuery(q=q))
+        assert result.total >= 0
+
+
+def test_an_empty_query_browses_newest_first(store):
+    result = search(store, SearchQuery(per_page=100))
+    assert result.total == store.stats()["documents"]
+    keys = [(h.date or h.published or "") for h in result.hits]
+    assert keys == sorted(keys, reverse=True)
+
+
+def test_pages_split_the_result_and_the_total_holds(store):
+    full = everything(store, q="安全")
+    total = search(store, SearchQuery(q="安全")).total
+    pages = [ids(search(store, SearchQuery(q="安全", page=p, per_page=7))) for p in range(1, 10)]
+    assert total == len(full) and sum(pages, []) == full
+    assert search(store, SearchQuery(q="安全", page=999)).hits == []
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_sort_by_date(store, sort):
+    hits = search(store, SearchQuery(q="安全", sort=sort, per_page=100)).hits
+    keys = [h.date or "" for h in hits]
+    assert keys == sorted(keys, reverse=sort == "newest")
+
+
+def test_filters(store):
+    def docs(**kwargs):
+        return [store.get_document(i) for i in everything(store, **kwargs)]
+
+    assert {d["gazette"]["region_code"] for d in docs(q="安全", region="盂县")} == {"140322"}
+    assert {d["gazette"]["region_code"] for d in docs(q="安全", region="140300")} == {"140300"}
+    assert {d["gazette"]["region_code"] for d in docs(q="安全", region="阳泉")} == {"140300"}
+    assert {d["doc_type"] for d in docs(doc_type="批复")} == {"批复"}
+    assert {d["parent_seq"] is not None for d in docs(q="消防", level="carried")} == {True}
+    assert {d["section"] for d in docs(section="人事任免")} == {"人事任免"}
+    assert {d["issuer"] for d in docs(issuer="阳泉市人民政府")} == {"阳泉市人民政府"}
+    assert {d["issuer"] for d in docs(issuer="人民政府办公室")} == {"盂县人民政府办公室", "阳泉市人民政府办公室"}
+    assert {d["agency_code"] for d in docs(agency_code="盂政发")} == {"盂政发"}
+    assert all(d["date"].startswith("2023-08") for d in docs(q="通知", date_from="2023-08", date_to="2023-08") if d["date"])
+    assert {d["gazette"]["published"] for d in docs(published_from="2024-01-01")} == {"2024-07-04"}
+    assert set(everything(store, gazette="140300/2020/3")) == {f"140300/2020/3/{n}" for n in range(1, 44)}
+    assert everything(store, region="北京市") == []
+
+
+def test_year_falls_back_to_the_notice_of_a_carried_document(store):
+    carried = everything(store, year=2020, level="carried")
+    assert carried and all(i.startswith("140300/2020/3/") for i in carried)
+
+
+def test_facets_drill_down_with_the_other_filters(store):
+    both = search(store, SearchQuery(q="安全", region="140322", doc_type="方案"))
+    assert both.total == sum(1 for _ in everything(store, q="安全", region="140322", doc_type="方案"))
+    regions = dict(both.facets["region"])  # region counted without the region filter
+    assert regions == {
+        code: search(store, SearchQuery(q="安全", region=code, doc_type="方案")).total for code in regions
+    }
+    doc_types = dict(both.facets["doc_type"])  # 文种 counted without the 文种 filter
+    assert doc_types["方案"] == both.total and len(doc_types) > 1
+    years = dict(both.facets["year"])  # unfiltered keys: the result itself
+    assert sum(years.values()) == both.total
+    assert set(both.facets) == {"region", "issuer", "agency_code", "doc_type", "year", "gazette", "section", "level"}
+    assert not both.facets_estimated
+
+
+def test_facets_list_at_most_20_values_most_frequent_first(store):
+    facets = search(store, SearchQuery()).facets
+    for values in facets.values():
+        assert len(values) <= 20
+        assert [n for _, n in values] == sorted((n for _, n in values), reverse=True)
+
+
+@pytest.mark.parametrize(
+    "q", ["盂政发〔2023〕48号", "孟政发(2023)48号", "盂政发 2023 48", "盂政发[2023]48号", "盂政发（2023）48号"],
+)
+def test_a_doc_number_query_pins_its_document_first(store, q):
+    result = search(store, SearchQuery(q=q))
+    assert result.doc_number_match == "140322/2023/3/1" == result.hits[0].id
+
+
+def test_lookup_doc_number_spellings_misprints_and_one_character_away(store):
+    assert lookup_doc_number(store, "盂政办发〔2023〕43号") == ["140322/2023/3/8"]
+    assert lookup_doc_number(store, "孟政办发（2023）43号") == ["140322/2023/3/8"]  # gazetteer misprint 孟 → 盂
+    assert lookup_doc_number(store, "盂政か发 2023 43") == []  # not a 文号 at all
+    assert lookup_doc_number(store, "盂政亦发〔2023〕43号") == ["140322/2023/3/8"]  # one character off
+    assert lookup_doc_number(store, "盂政办发〔2023〕999号") == []
+    assert lookup_doc_number(store, "安全") == []
+
+
+def test_the_same_doc_number_in_two_documents_pins_both(tmp_path):
+    with open_store(tmp_path / "twice.db") as twice:
+        for issue in (1, 2):
+            result = parse_text(HOSTILE.replace("第1期", f"第{issue}期"), f"h{issue}.txt")
+            twice.save_parse(result, document_records(result))
+        result = search(twice, SearchQuery(q="平政发〔2024〕9号"))
+        assert result.total == 2 and set(ids(result)) == set(lookup_doc_number(twice, "平政发〔2024〕9号"))
+
+
+# -- hostile text ------------------------------------------------------------------------
+
+
+def test_a_document_full_of_markup_and_operators_is_found_and_shown_inert(store):
+    for q in ("script", "alert", '"NEAR(安全 检查)"', "onerror"):
+        result = search(store, SearchQuery(q=q))
+        assert result.total == 1, q
+        hit = result.hits[0]
+        shown = hit.title_html + "".join(hit.excerpts)
+        assert "<script>" not in shown and "<img" not in shown
+        assert re.sub(r"</?mark>", "", shown).count("<") == 0
+    hit = search(store, SearchQuery(q="script")).hits[0]
+    assert "&lt;<mark>script</mark>&gt;" in "".join(hit.excerpts)
+    assert "&lt;<mark>script</mark>&gt;" in hit.title_html
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    q=st.text(max_size=60) | st.sampled_from(['"', "NEAR(", "a OR", "-", "安全*", "盂政发〔2023〕48号", "孟政发(2023)48"]),
+    region=st.none() | st.text(max_size=8) | st.sampled_from(["盂县", "140300", "阳泉"]),
+    issuer=st.none() | st.text(max_size=8),
+    doc_type=st.none() | st.text(max_size=4) | st.just("批复"),
+    year=st.none() | st.integers(-10**12, 10**12),
+    date_from=st.none() | st.text(max_size=12) | st.just("2023-07"),
+    level=st.none() | st.text(max_size=8) | st.sampled_from(["top", "carried"]),
+    sort=st.sampled_from(["relevance", "newest", "oldest", "best"]),
+    page=st.integers(-5, 10**9),
+    per_page=st.integers(-5, 10**6),
+    excerpt_size=st.integers(-5, 10**6),
+)
+def test_any_query_returns_a_result_or_a_query_error(store, q, region, issuer, doc_type, year, date_from, level, sort,
+                                                      page, per_page, excerpt_size):
+    query = SearchQuery(q=q, region=region, issuer=issuer, doc_type=doc_type, year=year, date_from=date_from,
+                        level=level, sort=sort, page=page, per_page=per_page, excerpt_size=excerpt_size)
+    try:
+        result = search(store, query)
+    except QueryError:
+        return
+    assert 0 <= len(result.hits) <= 100 and result.total >= len(result.hits)
+    for hit in result.hits:
+        assert "<script" not in hit.title_html + "".join(hit.excerpts)
+
+
+def test_surrogates_and_nul_are_plain_text(store):
+    assert search(store, SearchQuery(q="关于\ud800的\x00通知", issuer="\udfff")).total == 0
+    assert search(store, SearchQuery(q="\x00")).total == store.stats()["documents"]
+
+
+@pytest.mark.parametrize(
+    "change", [{"level": "middle"}, {"sort": "best"}, {"date_from": "soon"}, {"year": 12}, {"page": "two"}, {"q": "x" * 501}],
+)
+def test_impossible_values_are_query_errors(store, change):
+    with pytest.raises(QueryError):
+        search(store, SearchQuery(**change))
+
+
+# -- the index stays in step with the documents --------------------------------------------
+
+
+def _index_rows(path: Path) -> tuple[int, int]:
+    with closing(sqlite3.connect(path)) as db:
+        return (db.execute("SELECT count(*) FROM search_docs").fetchone()[0],
+                db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+
+def _integrity(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('integrity-check', 0)")
+
+
+def test_replace_reparse_and_rebuild_keep_the_index_in_step(tmp_path, corpus):
+    path = tmp_path / "replace.db"
+    source = next(iter(sorted(corpus.glob("00*.txt"))))
+    with open_store(path) as s:
+        assert ingest_file(s, source).status == "added"
+        before = everything(s, q="燃气")
+        text = source.read_text(encoding="utf-8").replace("蓝天燃气经销部", "蓝天天然气站")
+        result = parse_text(text, source.name)  # same gazette id, another sha256: replaces
+        assert s.save_parse(result, document_records(result)).status == "replaced"
+        assert everything(s, q='"蓝天燃气经销部"') == [] and everything(s, q="蓝天天然气站") == ["140322/2023/3/5"]
+        assert _index_rows(path)[0] == _index_rows(path)[1]
+        _integrity(path)
+        for outcome in __import__("gongbao.ingest", fromlist=["reparse_all"]).reparse_all(s):
+            assert outcome.status in ("unchanged", "replaced")
+        assert everything(s, q="蓝天天然气站") == ["140322/2023/3/5"] and set(before) - {"140322/2023/3/5"} <= set(everything(s, q="燃气"))
+        assert s.rebuild_search_index() == s.stats()["documents"]
+        assert everything(s, q="蓝天天然气站") == ["140322/2023/3/5"]
+        _integrity(path)
+
+
+def test_a_failed_save_leaves_no_index_rows(tmp_path, corpus, monkeypatch):
+    path = tmp_path / "failed.db"
+    with open_store(path) as s:
+        def boom(*args, **kwargs):
+            raise sqlite3.OperationalError("disk on fire")
+
+        monkeypatch.setattr(s._search, "insert", boom)
+        outcome = ingest_file(s, sorted(corpus.glob("00*.txt"))[0])
+        assert outcome.status == "error"
+        assert _index_rows(path) == (0, 0) and s.stats()["gazettes"] == 0
+
+
+def test_a_store_from_before_search_is_indexed_when_opened(tmp_path, corpus):
+    """A schema-1 store (documents, no search tables) gets migrated and indexed."""
+    full = tmp_path / "full.db"
+    with open_store(full) as s:
+        ingest_file(s, sorted(corpus.glob("00*.txt"))[1])
+    old = tmp_path / "old.db"
+    with closing(sqlite3.connect(old)) as db:
+        [first] = [m for m in sqlite_store.load_migrations() if m.version == 1]
+        for statement in sqlite_store._statements(first.sql):
+            db.execute(statement)
+        db.execute("INSERT INTO schema_version VALUES (1, 'initial', '2024-01-01')")
+        db.execute("ATTACH DATABASE ? AS full", (str(full),))
+        for table in ("gazettes", "sources", "documents", "toc_entries", "repairs", "unplaced", "warnings"):
+            db.execute(f"INSERT INTO {table} SELECT * FROM full.{table}")
+        db.commit()
+    with open_store(old) as s:
+        assert s.schema_version >= 2
+        assert everything(s, q='"全域旅游"')[:2] == ["140322/2024/2/3", "140322/2024/2/4"]
+        assert _index_rows(old)[0] == _index_rows(old)[1] == 23
+
+
+# -- CLI -----------------------------------------------------------------------------------
+
+
+def test_cli_search_prints_hits_and_facets_or_json(store):
+    from typer.testing import CliRunner
+
+    from gongbao.cli import app
+
+    runner = CliRunner()
+    shown = runner.invoke(app, ["search", "燃气", "--db", store.path, "--limit", "3"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "140322/2023/3/5" in shown.output and "doc_type:" in shown.output and "<mark>" not in shown.output
+    as_json = runner.invoke(app, ["search", "孟政发(2023)48号", "--db", store.path, "--json"])
+    data = json.loads(as_json.output)
+    assert data["doc_number_match"] == "140322/2023/3/1" and data["hits"][0]["id"] == "140322/2023/3/1"
+    assert set(data) == {f.name for f in dataclasses.fields(type(search(store, SearchQuery())))}
+    bad = runner.invoke(app, ["search", "x", "--level", "middle", "--db", store.path])
+    assert bad.exit_code == 2 and "level must be one of" in bad.output
+
+
+def test_beyond_the_ranked_window_pages_continue_with_the_rest(store, monkeypatch):
+    """More matches than RANK_WINDOW: the newest window ranked, then the others; every
+    match exactly once across pages, the total unchanged."""
+    from gongbao.store import sqlite_search
+
+    full = set(everything(store, q="安全"))
+    monkeypatch.setattr(sqlite_search, "RANK_WINDOW", 7)
+    pages = [ids(search(store, SearchQuery(q="安全", page=p, per_page=5))) for p in range(1, 20)]
+    flat = sum(pages, [])
+    assert len(flat) == len(set(flat)) == len(full) and set(flat) == full
+    first = search(store, SearchQuery(q="安全", per_page=7)).hits
+    assert all(h.score > 0 for h in first)  # the window is ranked
+
+
+def test_facets_of_a_large_result_are_estimated_from_a_sample(store, monkeypatch):
+    from gongbao.store import sqlite_search
+
+    exact = search(store, SearchQuery(q="通知"))
+    monkeypatch.setattr(sqlite_search, "FACET_EXACT_MAX", 20)
+    sampled = search(store, SearchQuery(q="通知"))
+    assert sampled.facets_estimated and not exact.facets_estimated
+    assert sampled.total == exact.total  # the total is always exact
+    estimate = dict(sampled.facets["region"])
+    truth = dict(exact.facets["region"])
+    assert set(estimate) <= set(truth)
+    assert abs(sum(estimate.values()) - exact.total) <= exact.total * 0.1
