@@ -62,12 +62,15 @@ _ORG_END = re.compile(
     r"银行|支行|分行|海关|管委会|委员会|会|联|组|段|室|团|校|馆|台|社|园|场)$"
 )
 # 县教科局等县直部门 / 国运公司等县…领导小组成员单位 / 县自然资源局等: the "and others" tail
+_BRACKETS = re.compile(r"[（(〔\[【）)〕\]】]")
 _ETC = re.compile(r"等(?:[^等、，]{0,30}(?:部门|单位|机构))?$")
 _ETC_AND = re.compile(r"等(?:有关|相关)?(?:部门|单位|成员单位)?(?:和|及|以及)(?=各|市|县|区|乡|镇)")
 
 
 def _split_top(text: str, seps: str) -> list[str]:
     """Split at ``seps`` outside brackets (各县（区）、各部门 keeps 各县（区）)."""
+    if not _BRACKETS.search(text):  # the common case, without a character loop
+        return [t.strip() for t in re.split(f"[{re.escape(seps)}]", text) if t.strip()]
     out, depth, cur = [], 0, []
     for ch in text:
         if ch in "（(〔[【":
@@ -282,8 +285,13 @@ class Deadline:
     start: int
 
 
+_TIME_WORD = re.compile(r"[年月日季期前底内时限每周旬]")
+
+
 def _deadline_candidates(text: str, base: Optional[date], strict: bool = True) -> list[Deadline]:
     """Deadline expressions in ``text`` with their dates (``base`` = the document date)."""
+    if not _TIME_WORD.search(text):
+        return []  # no time word, no deadline: skip the pattern loop
     out: list[Deadline] = []
     taken = bytearray(len(text))  # characters already read as part of a deadline
     year0 = base.year if base else None
@@ -482,10 +490,14 @@ def _char_before(text: str, i: int) -> str:
     return text[k] if k >= 0 else ""
 
 
+_PAREN = re.compile(r"[（()）]")
+
+
 def _parentheticals(text: str) -> list[tuple[int, int]]:
     """[start, end) of the top-level （…） / (…) groups of ``text``."""
     out, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
+    for m in _PAREN.finditer(text):  # visit the brackets only, not every character
+        i, ch = m.start(), m.group(0)
         if ch in "（(":
             if depth == 0:
                 start = i
