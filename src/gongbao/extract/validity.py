@@ -71,15 +71,12 @@ def _add(d: date, years: int = 0, months: int = 0) -> date:
             day -= 1
 
 
+_SENTENCE = re.compile(r"[^。；！？]*(?:[。；！？]|$)")
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
-    out, start = [], 0
-    for i, ch in enumerate(text):
-        if ch in "。；！？":
-            out.append((start, i + 1))
-            start = i + 1
-    if start < len(text):
-        out.append((start, len(text)))
-    return out
+    """[start, end) of each sentence (ending 。；！？, or the end of the text)."""
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.end() > m.start()]
 
 
 def _issue_date(result: ParseResult, doc: Document) -> Optional[str]:
