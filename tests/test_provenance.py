@@ -146,7 +146,7 @@ def _is_whole_line(text: str, start: int, end: int) -> bool:
 def test_repairs_quote_the_source(path):
     """``before`` is what the source holds at [start, end); joins cover nothing but line breaks
     (and page furniture removed by a repair of its own); removed page furniture covers one whole
-    source line (its ``before`` is that line as cleaned: see the xfail test below)."""
+    source line (its ``before`` is that line as printed)."""
     result = parsed(path)
     text = result.source.text
     furniture = [(r.start, r.end) for r in result.repairs if r.rule in FURNITURE_RULES]
@@ -168,8 +168,6 @@ def test_repairs_quote_the_source(path):
             assert r.before == printed, (r.rule, r.start, r.end, r.before, printed)
 
 
-@pytest.mark.xfail(reason="normalize.mark_page_furniture records the cleaned line as `before` "
-                          "('—1—' for a printed '— 1 —'), not the source text", strict=False)
 def test_page_furniture_repairs_quote_the_printed_line():
     wrong = [
         (path.name, r.before, parsed(path).source.text[r.start: r.end])

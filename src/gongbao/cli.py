@@ -47,7 +47,6 @@ def ingest(
     from .ingest import ingest_file, iter_inputs
 
     files = list(iter_inputs(paths))
-    missing = [p for p in files if not p.exists()]
     failed = 0
     with _open(db) as store:
         with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
@@ -65,7 +64,7 @@ def ingest(
     if not files:
         err.print("[red]error:[/red] no input files found")
         raise typer.Exit(2)
-    if failed or missing:
+    if failed:
         err.print(f"{failed} of {len(files)} file(s) failed")
         raise typer.Exit(1)
 

@@ -266,7 +266,7 @@ def _put_back(paragraphs: list[Paragraph], lines: _Lines, k: int, repairs: list[
     for i, p in enumerate(paragraphs):
         if p.text.count("（") + p.text.count("(") > p.text.count("）") + p.text.count(")") and frag[:8].count("）") + frag[:8].count(")"):
             ln = lines.lines[k]
-            repairs.append(Repair(ln.start, ln.end, frag, "", "join.displaced_fragment"))
+            repairs.append(Repair(ln.start, ln.end, lines.source_text(k), "", "join.displaced_fragment"))
             out = list(paragraphs)
             out[i] = Paragraph(p.text + frag, p.span, p.level, p.marker, p.table)
             return out
@@ -408,7 +408,7 @@ def build_document(
             frag = re.sub(r"[（(]\s*略\s*[)）]$", "", lines.text(orphan))
             last = attachments[-1]
             attachments[-1] = Attachment(last.number, last.title + frag, True, last.span)
-            repairs.append(Repair(lines.lines[orphan].start, lines.lines[orphan].end, lines.text(orphan), "", "join.displaced_fragment"))
+            repairs.append(Repair(lines.lines[orphan].start, lines.lines[orphan].end, lines.source_text(orphan), "", "join.displaced_fragment"))
             body_limit = orphan
     if attachments:
         spans["attachments"] = Span(attachments[0].span.start, attachments[-1].span.end)

@@ -256,7 +256,7 @@ _ISSUE_TOKEN = re.compile(r"(?:19|20)\d\d\s*年?\s*第\s*\d{1,3}\s*期")
 _TOC_HEAD = re.compile(r"^目\s*录[：:]?$")
 
 
-def mark_page_furniture(lines: list[Line], repairs: list[Repair], cover_lines: int = 12) -> None:
+def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, cover_lines: int = 12) -> None:
     """Running headers/footers and page numbers: found by form and by repetition across pages.
 
     Furniture is a page number alone (``— 12 —``, ``·12·``, ``第3页``, a bare number between
@@ -294,7 +294,7 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], cover_lines: i
         elif shapes[_shape(text)] >= 3 and re.fullmatch(r"[·•][\u4e00-\u9fff]{2,12}[·•]", text):
             kind = "page_header"  # a decorated section label printed on every page
         if kind:
-            repairs.append(Repair(ln.start, ln.end, text, "", kind))
+            repairs.append(Repair(ln.start, ln.end, source[ln.start: ln.end], "", kind))
             ln.kind = kind
             ln.text = ""
             ln.offsets = []
@@ -401,7 +401,7 @@ def normalize(source: SourceText, region: Optional[RegionGuess] = None) -> Norma
             repairs.append(Repair(start, end, raw, text, "clean:" + ",".join(sorted(rules))))
         kind = "table" if "\t" in text else ("text" if text else "blank")
         lines.append(Line(index, start, end, text, offsets, kind))
-    mark_page_furniture(lines, repairs)
+    mark_page_furniture(lines, repairs, source.text)
     fix_digit_misprints(lines, repairs)
     if region is None:
         from ..gazetteer.regions import guess_region
