@@ -76,7 +76,7 @@ def check(
     all_repairs: bool = typer.Option(False, "--all-repairs", help="List every repair, not only OCR fixes and removals."),
 ) -> None:
     """Dry run: parse one file, store nothing, and print a report to review."""
-    from .decode import read_source
+    from .formats import read_source_any as read_source
     from .ingest import MAX_ISSUE_BYTES
     from .pipeline import parse
     from .report import check_report, grouped_repairs
@@ -244,7 +244,7 @@ def eval_(
     min_f1: float = typer.Option(0.0, help="Exit 1 when the document F1 of any file is below this."),
 ) -> None:
     """Parse each gold file's source and print per-field precision / recall / exact match."""
-    from .decode import read_source
+    from .formats import read_source_any as read_source
     from .evaluate import evaluate
     from .export import document_records
     from .pipeline import parse

@@ -38,6 +38,6 @@ def parse_text(text: str, name: str = "<text>") -> ParseResult:
 
 
 def parse_file(path: Path) -> ParseResult:
-    from ..decode import read_source
+    from ..formats import read_source_any
 
-    return parse(read_source(Path(path)))
+    return parse(read_source_any(Path(path)))
