@@ -28,3 +28,17 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_no_input_causes_a_server_error(case):
     # Only 5xx is checked: 4xx answers to malformed input are the point.
     case.call_and_validate(checks=[not_a_server_error])
+
+
+LAYER_OPERATIONS = (
+    "/api/layers/{layer}", "/api/documents/{document_id}/citations", "/api/documents/{document_id}/validity",
+    "/api/people", "/api/people/{name}", "/api/units/{name}", "/api/tasks", "/api/hazards", "/api/duties",
+    "/people", "/people/{name}", "/units/{name}", "/tasks", "/hazards", "/duties", "/source/{gazette_id}",
+)
+
+
+def test_layer_endpoints_and_pages_are_fuzzed(api_schema):
+    """The layer API and pages are in the schema the test above walks, with their parameters."""
+    paths = {operation.path for operation in (result.ok() for result in api_schema.get_all_operations())}
+    missing = [path for path in LAYER_OPERATIONS if path not in paths]
+    assert not missing, missing

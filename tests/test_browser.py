@@ -136,3 +136,39 @@ def test_source_link_highlights_the_document(server, page):
     target = page.locator("#d12")
     color = target.evaluate("el => getComputedStyle(el).backgroundColor")
     assert color not in ("rgba(0, 0, 0, 0)", "transparent")  # :target highlight, no script
+
+
+def test_document_to_person_to_unit_task_ledger(server, page, browser):
+    """Follow the layers: a 任免 notice → the person appointed → their unit → its task ledger."""
+    page.goto(server + "/140322/2023/3/1")
+    assert page.get_by_role("heading", name="引用", exact=True).is_visible()
+    assert page.get_by_role("heading", name="时效", exact=True).is_visible()
+    page.locator(".doc-layers a.person-link", has_text="任丽鹏").click()
+    page.wait_for_url(re.compile(r"/people/%E4%BB%BB%E4%B8%BD%E9%B9%8F$"))
+    assert page.locator("h1").inner_text().startswith("任丽鹏")
+    event = page.locator(".timeline .event")
+    assert event.count() == 1
+    assert "县发改局副局长" in event.inner_text() and "2023年7月25日" in event.inner_text()
+    _shoot(browser, page.url, "person")
+
+    event.get_by_role("link", name="盂县发展和改革局").click()
+    page.wait_for_url(re.compile(r"/units/.+\?region=140322$"))
+    assert page.locator("h1").inner_text() == "盂县发展和改革局"
+    page.get_by_role("link", name="在任务台账中按时限筛选").click()
+    page.wait_for_url(re.compile(r"/tasks\?unit=.+&region=140322$"))
+    assert page.get_by_label("单位").input_value() == "盂县发展和改革局"
+    total = int(page.locator(".count strong").inner_text())
+    assert total > 0
+    rows = page.locator("table.tasks-table tbody tr")
+    assert rows.count() == min(total, 50)
+    assert "盂县发展和改革局" in rows.first.inner_text() or "发改" in rows.first.inner_text()
+
+    # Narrow it with the form: tasks due before the end of 2023.
+    page.get_by_label("时限至").fill("2023-12-31")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url(re.compile(r"due_to=2023-12-31"))
+    narrowed = int(page.locator(".count strong").inner_text())
+    assert 0 < narrowed <= total
+    _shoot(browser, page.url, "tasks")
+    _shoot(browser, server + "/hazards", "hazards")
+    _shoot(browser, server + "/duties?on=2024-06-01&area=%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7", "duties")

@@ -172,11 +172,14 @@ def source_text(store: Store, gazette_id: str) -> Optional[str]:
     return None
 
 
-def source_view(store: Store, gazette_id: str) -> Optional[dict[str, Any]]:
+def source_view(store: Store, gazette_id: str, mark: Optional[tuple[int, int]] = None) -> Optional[dict[str, Any]]:
     """An issue's source text cut into segments, each inside at most one document's span.
 
-    ``segments`` is a list of ``{"text", "document"}`` (document summary or None), in
-    text order, so a page can wrap each document's text in an element of its own.
+    ``segments`` is a list of ``{"text", "document", "pieces"}`` (document summary or None),
+    in text order, so a page can wrap each document's text in an element of its own.
+    ``mark`` (``[start, end)`` offsets, e.g. a layer record's span) is cut out as pieces of
+    their own: ``pieces`` is ``[{"text", "mark"}]``, the segment's text in order. ``mark``
+    is clipped to the text; the view's ``mark`` says what was marked (None: nothing).
     """
     gazette = store.get_gazette(gazette_id)
     text = source_text(store, gazette_id) if gazette else None
@@ -196,7 +199,26 @@ def source_view(store: Store, gazette_id: str) -> Optional[dict[str, Any]]:
         cursor = end
     if cursor < len(text):
         segments.append({"text": text[cursor:], "document": None})
-    return {"gazette": gazette_summary(gazette), "segments": segments, "length": len(text)}
+    marked = None
+    if mark is not None:
+        start, end = max(0, mark[0]), min(len(text), mark[1])
+        marked = (start, end) if end > start else None
+    offset = 0
+    for segment in segments:
+        segment["pieces"] = _pieces(segment["text"], offset, marked)
+        offset += len(segment["text"])
+    return {"gazette": gazette_summary(gazette), "segments": segments, "length": len(text),
+            "mark": list(marked) if marked else None,
+            "marked_text": text[marked[0]:marked[1]] if marked else None}
+
+
+def _pieces(text: str, offset: int, mark: Optional[tuple[int, int]]) -> list[dict[str, Any]]:
+    """``text`` (starting at ``offset`` in the issue) as pieces, the part inside ``mark`` marked."""
+    if mark is None or mark[1] <= offset or mark[0] >= offset + len(text):
+        return [{"text": text, "mark": False}]
+    a, b = max(mark[0] - offset, 0), min(mark[1] - offset, len(text))
+    pieces = [{"text": text[:a], "mark": False}, {"text": text[a:b], "mark": True}, {"text": text[b:], "mark": False}]
+    return [piece for piece in pieces if piece["text"]]
 
 
 def citation(view: dict[str, Any], url: str, accessed: Optional[date] = None) -> str:

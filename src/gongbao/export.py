@@ -170,11 +170,12 @@ def write_layer_csv(layer: str, records: Iterable[dict], out: IO[str]) -> int:
     writer = csv.writer(out)
     writer.writerow(columns)
     for rec in rows:
-        writer.writerow([_csv_cell(rec.get(col)) for col in columns])
+        writer.writerow([csv_cell(rec.get(col)) for col in columns])
     return len(rows)
 
 
-def _csv_cell(value: object) -> object:
+def csv_cell(value: object) -> object:
+    """A layer record's value as a CSV cell: lists of names joined with ``；``, objects as JSON."""
     if value is None:
         return ""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):

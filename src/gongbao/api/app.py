@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __doc__ as package_doc
 from ..errors import GongbaoError
 from ..web import STATIC_DIR, render_error
-from . import feeds, routes
+from . import feeds, layer_routes, routes
 from .stores import ThreadStores
 
 # Pages render no script at all, so the policy can forbid every script.
@@ -47,7 +47,11 @@ def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None) 
     app = FastAPI(
         title="gongbao",
         summary=(package_doc or "").strip(),
-        description="Documents of Chinese local government gazettes (政府公报): search, records, issues, feeds.",
+        description=(
+            "Documents of Chinese local government gazettes (政府公报): search, records, issues, feeds; "
+            "and what was read out of them: people and their careers, units, the task ledger, the hazard "
+            "registry, leaders' duties, citations and validity."
+        ),
         version=_version(),
         docs_url=None,  # served below, under a policy that admits Swagger UI's one inline script
         redoc_url=None,
@@ -55,12 +59,15 @@ def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None) 
     app.state.stores = ThreadStores(store_url)
     for error_type in (GongbaoError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(error_type, handle_error)
+    app.include_router(layer_routes.router)  # first: /api/documents/{id}/citations before the id catch-all
     app.include_router(routes.router)
     app.include_router(feeds.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_docs(app)
+    from ..web.layer_routes import router as layer_pages
     from ..web.routes import router as web_router  # last: its catch-all id route must match after all others
 
+    app.include_router(layer_pages)
     app.include_router(web_router)
     app.add_middleware(SecurityHeaders, docs_csp=_docs_csp())
     app.add_middleware(HeadAsGet)

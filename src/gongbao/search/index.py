@@ -13,15 +13,23 @@ from .tokenize import Tokenizer, bigram_text, names_in
 
 # Facet keys, in the order responses list them, and the SearchQuery field filtering each.
 FACET_KEYS = ("region", "issuer", "agency_code", "doc_type", "year", "gazette", "section", "level")
-# Multiplicative hash (Knuth) of a row number to 32 bits: a stable pseudo-random sample key.
-SAMPLE_MULTIPLIER = 2654435761
 SAMPLE_SPACE = 1 << 32
+SAMPLE_LEVELS = 12  # sample tokens down to 1/4096 of the documents
 
 
-def sample_key(row: int) -> int:
-    """Pseudo-random 32-bit key of an index row number; SQL computes the same with
-    ``(rowid * 2654435761) % 4294967296`` (facets of huge result sets use a sample)."""
-    return (row * SAMPLE_MULTIPLIER) % SAMPLE_SPACE
+def sample_key(doc_id: str) -> int:
+    """A stable pseudo-random 32-bit key of a document (facets of huge result sets are
+    counted on the documents whose key is below a cut)."""
+    return int.from_bytes(hashlib.blake2b(doc_id.encode(), digest_size=4).digest(), "big")
+
+
+def sample_level(key: int) -> int:
+    """How many halvings ``key`` survives: a document of level j is in the samples of
+    1/2, 1/4 … 1/2^j of the documents, and indexed with the tokens of those levels."""
+    level = 0
+    while level < SAMPLE_LEVELS and key < SAMPLE_SPACE >> (level + 1):
+        level += 1
+    return level
 
 
 def filter_token(key: str, value: object) -> str:
@@ -50,6 +58,7 @@ class IndexEntry:
     published: Optional[str]
     section: Optional[str]
     level: str  # top | carried
+    sample: int  # sample_key(doc_id)
     doc_number: Optional[str]
     parent_id: Optional[str]  # id of the carrying notice
     # Texts as printed, and as the word columns index them.
@@ -108,6 +117,7 @@ def entries(
             doc_type=record.get("doc_type"), year=year if isinstance(year, int) else None,
             date=date, published=gazette.get("published"), section=record.get("section"),
             level="carried" if record.get("parent_seq") else "top",
+            sample=sample_key(record["id"]),
             doc_number=record.get("doc_number"),
             parent_id=f"{gazette['id']}/{record['parent_seq']}" if record.get("parent_seq") else None,
             title=title, body=body, info=info,
@@ -128,6 +138,7 @@ def _filter_tokens(entry: Mapping[str, Any]) -> list[str]:
         tokens.append(filter_token(key, value))
         if key == "issuer":  # joint issuers (A、B): each one is an issuer of the document too
             tokens.extend(filter_token(key, part) for part in issuer_parts(value) if part != value)
+    tokens.extend(filter_token("sample", level) for level in range(1, sample_level(entry["sample"]) + 1))
     return tokens
 
 

@@ -46,8 +46,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from ..search import excerpt
 from ..search.docnumber import lookup_doc_number
 from ..search.index import (
-    FACET_KEYS, SAMPLE_MULTIPLIER, SAMPLE_SPACE, IndexEntry, dictionary_terms, entries,
-    filter_token, region_names, sample_key,
+    FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, dictionary_terms, entries, filter_token,
+    region_names,
 )
 from ..search.plan import Conjunction, QueryPlan, Unit, exact_plan, plan
 from ..search.query import parse_query
@@ -57,8 +57,9 @@ from ..search.types import SearchHit, SearchQuery, SearchResult
 if TYPE_CHECKING:
     from .sqlite import SQLiteStore
 
-RANK_WINDOW = 500
+RANK_LIMIT = 2_000
 FACET_EXACT_MAX = 1_000
+DATE_INDEX_MIN = 2_000  # from this many matches on, newest/oldest walk the date index
 FACET_TOP = 20
 MAX_UNITS = 64  # a query of more units than this is not a search; the rest are ignored
 # bm25 weights by column (title_w, body_w, info_w, title_b, body_b, info_b, filters).
@@ -165,7 +166,7 @@ class SearchIndex:
                 sid, entry.doc_id, entry.gazette_id, entry.region_code, entry.issuer, entry.agency_code,
                 entry.doc_type, entry.year, entry.date, entry.published, entry.section, entry.level,
                 entry.doc_number, entry.parent_id, f"{entry.date or entry.published or ''}|{entry.published or ''}",
-                sample_key(sid), combos[_combo_key(entry)],
+                entry.sample, combos[_combo_key(entry)],
             ))
             texts.append((sid, entry.title, body, entry.info, words, entry.filters))
             fts.append((sid, entry.title_words, entry.body_words, entry.info_words, *bigrams, entry.filters))
@@ -466,30 +467,39 @@ class _Search:
 
     def _count_and_facets(self) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
         """The total and the counts per facet key, each key counted with every filter but
-        its own (drill-down). The keys without a filter share the result set itself,
-        whose count is the total."""
+        its own (drill-down); the keys without a filter share the result set itself."""
         facets: dict[str, list[tuple[str, int]]] = {key: [] for key in FACET_KEYS}
+        total = self._count(self._counted(self.filters))
         filtered = {f.key for f in self.filters if f.key}
         unfiltered = [k for k in FACET_KEYS if k not in filtered]
-        groups = [(unfiltered, self.filters)] if unfiltered else []
-        groups += [([k], [f for f in self.filters if f.key != k]) for k in FACET_KEYS if k in filtered]
-        total = None if unfiltered else self._count(self._counted(self.filters))
+        groups: list[tuple[list[str], list[_Filter], Optional[int]]] = [(unfiltered, self.filters, total)] if unfiltered else []
+        groups += [([k], [f for f in self.filters if f.key != k], None) for k in FACET_KEYS if k in filtered]
         estimated = False
-        for keys, filters in groups:
-            size, counts, sampled = self._group(self._counted(filters, join=True), keys)
-            if filters is self.filters:
-                total = size
-            facets.update(counts)
-            estimated = estimated or sampled
-        return total or 0, facets, estimated
+        for keys, filters, size in groups:
+            if size is None:
+                size = self._count(self._counted(filters))
+            if size:
+                counts, sampled = self._group(filters, keys, size)
+                facets.update(counts)
+                estimated = estimated or sampled
+        return total, facets, estimated
 
-    def _group(self, source: _Source, keys: list[str]) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
-        """``(size of the set, top values per key, sampled?)`` in one statement.
-
-        The set's rowids are read once; its size sets the sampling rate (everything up
-        to FACET_EXACT_MAX rows, else a hashed sample of about that many); the sampled
-        rows are grouped by combination of facet values — one integer GROUP BY per row —
-        and the combinations by each key."""
+    def _group(self, filters: list[_Filter], keys: list[str], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+        """Top values per key of the ``size`` documents matching ``filters``: grouped by
+        combination of facet values — one integer GROUP BY per document — then each key
+        over the combinations. Above FACET_EXACT_MAX documents, on the 1/2^k of them
+        whose sample key is lowest (about FACET_EXACT_MAX), counts scaled: in the index
+        that sample is one more token to AND, so its cost does not grow with ``size``."""
+        source = self._counted(filters, join=True)
+        sampled = size > FACET_EXACT_MAX and not source.combos
+        if sampled:
+            level = min(SAMPLE_LEVELS, math.ceil(math.log2(size / FACET_EXACT_MAX)))
+            sample = _Filter(None, (filter_token("sample", level),), "d.sample < ?", (SAMPLE_SPACE >> level,))
+            source = self._counted([*filters, sample], join=True)
+        if source.combos:  # a count is kept per combination: exact, whatever the size
+            inner = f"SELECT d.combo AS combo, d.documents AS n {source.sql} AND d.documents > 0"
+        else:
+            inner = f"SELECT d.combo AS combo, count(*) AS n {source.sql} GROUP BY d.combo"
         columns = ", ".join(f"c.{FACET_COLUMNS[k]} AS {k}" for k in keys)
         parts = [
             f"SELECT * FROM (SELECT '{k}' AS k, {k} AS v, sum(n) AS total FROM g WHERE {k} IS NOT NULL"
@@ -497,32 +507,18 @@ class _Search:
             for k in keys
         ]
         parts.append("SELECT '#', NULL, coalesce(sum(n), 0) FROM g")
-        if source.combos:  # a count is kept per combination: exact, whatever the size
-            ctes = f"m AS (SELECT d.combo AS combo, d.documents AS n {source.sql} AND d.documents > 0)"
-        else:
-            rate = (f"(SELECT CASE WHEN c > {FACET_EXACT_MAX} THEN {SAMPLE_SPACE} * {FACET_EXACT_MAX} / c"
-                    f" ELSE {SAMPLE_SPACE} END FROM z)")
-            ctes = (
-                f"r AS MATERIALIZED (SELECT {source.rowid} AS sid {source.sql}),"
-                " z AS MATERIALIZED (SELECT count(*) AS c FROM r),"
-                " m AS (SELECT d.combo AS combo, count(*) AS n FROM r CROSS JOIN search_docs AS d ON d.sid = r.sid"
-                f" WHERE (r.sid * {SAMPLE_MULTIPLIER}) % {SAMPLE_SPACE} < {rate} GROUP BY d.combo)"
-            )
-            parts.append("SELECT '=', NULL, c FROM z")
         sql = (
-            f"WITH {ctes}, g AS MATERIALIZED (SELECT {columns}, m.n AS n FROM m"
+            f"WITH m AS ({inner}), g AS MATERIALIZED (SELECT {columns}, m.n AS n FROM m"
             f" JOIN search_combos AS c ON c.combo = m.combo) {' UNION ALL '.join(parts)}"
         )
         rows = self.db.execute(sql, source.params).fetchall()
         seen = next(row[2] for row in rows if row[0] == "#")
-        size = next((row[2] for row in rows if row[0] == "="), seen)
-        sampled = size > FACET_EXACT_MAX and not source.combos
         scale = size / seen if sampled and seen else 1.0
         counts: dict[str, list[tuple[str, int]]] = {k: [] for k in keys}
         for key, value, n in rows:
-            if key not in ("#", "="):
+            if key != "#":
                 counts[key].append((str(value), int(round(n * scale))))
-        return size, counts, sampled
+        return counts, sampled
 
     # -- hits ------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ import re
 from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import quote, urlencode
 
+from ..layers_view import KIND_LABELS, ROLE_LABELS, person_url, unit_url
 from ..search import facet_label as search_facet_label
 
 # Facets as a reader names them, in the order the search page shows them.
@@ -135,7 +136,20 @@ def facet_label(name: str, value: Any, names: Mapping[str, str]) -> str:
     return names.get(str(value)) or search_facet_label(name, str(value))
 
 
-FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label}
+# How a status of the layer views reads, and the class that colours it.
+STATUS_LABELS = {"open": "督办中", "closed": "已摘牌"}
+VALIDITY_CLASSES = {"现行有效": "ok", "尚未生效": "info", "已失效": "off", "已废止": "off", "未知": "unknown"}
+DOC_ROLE_LABELS = {"issuer": "发文", "signed_by": "署名", "recipient": "主送"}
+
+
+def span_label(span: Any) -> str:
+    """``[2136, 2149]`` → ``字符 2136–2149``."""
+    if isinstance(span, (list, tuple)) and len(span) == 2:
+        return f"字符 {span[0]}–{span[1]}"
+    return ""
+
+
+FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label, "span_label": span_label}
 GLOBALS = {
     "search_url": search_url,
     "page_numbers": page_numbers,
@@ -145,4 +159,11 @@ GLOBALS = {
     "FACET_LABELS": FACET_LABELS,
     "SORT_LABELS": SORT_LABELS,
     "LEVEL_LABELS": LEVEL_LABELS,
+    "person_url": person_url,
+    "unit_url": unit_url,
+    "ROLE_LABELS": ROLE_LABELS,
+    "KIND_LABELS": KIND_LABELS,
+    "STATUS_LABELS": STATUS_LABELS,
+    "VALIDITY_CLASSES": VALIDITY_CLASSES,
+    "DOC_ROLE_LABELS": DOC_ROLE_LABELS,
 }

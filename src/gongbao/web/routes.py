@@ -6,17 +6,17 @@ Stable URLs: an issue or a document lives at ``/{its id}`` (``/140322/2023/3``,
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Optional
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from .. import browse
+from .. import browse, layers_view
 from ..api.feeds import feed_path
 from ..api.params import FILTERS, search_params, to_query
 from ..api.stores import request_store
-from ..errors import NotFound
+from ..errors import NotFound, QueryError
 from ..search import lookup_doc_number, search
 from . import render_page
 from .render import body_blocks, issue_label, search_url
@@ -69,9 +69,17 @@ def by_doc_number(request: Request, number: str = Path(max_length=200, examples=
 
 
 @router.get("/source/{gazette_id:path}", summary="Source text of an issue")
-def source(request: Request, gazette_id: str) -> HTMLResponse:
-    """The text as ingested; ``#d{seq}`` highlights a document's span (CSS :target, no script)."""
-    view = browse.source_view(request_store(request), gazette_id)
+def source(
+    request: Request,
+    gazette_id: str,
+    start: Optional[int] = Query(None, ge=0, le=100_000_000, description="Mark the text from this offset…"),
+    end: Optional[int] = Query(None, ge=0, le=100_000_000, description="…to this one (exclusive): a record's span."),
+) -> HTMLResponse:
+    """The text as ingested; ``#d{seq}`` highlights a document's span (CSS :target, no script);
+    ``?start=&end=#mark`` marks a span inside it (where a layer record was read)."""
+    if (start is None) != (end is None) or (start is not None and end <= start):
+        raise QueryError("start and end: give both, with start < end")
+    view = browse.source_view(request_store(request), gazette_id, (start, end) if start is not None else None)
     if view is None:
         raise NotFound(f"没有期刊「{gazette_id}」")
     return render_page(request, "source.html", view)
@@ -99,6 +107,7 @@ def _document_page(request: Request, view: dict[str, Any]) -> HTMLResponse:
     return render_page(request, "document.html", {
         **view,
         "doc": record,
+        "layers": layers_view.document_layers(request_store(request), record["id"]),
         "blocks": body_blocks(record.get("paragraphs") or []),
         "url": url,
         "citation": browse.citation(view, url, date.today()),

@@ -1,0 +1,205 @@
+"""JSON routes over the layer records: each parses its parameters and calls one function of
+``gongbao.layers_view``. Included before ``routes.router``: ``/api/documents/{id}/citations``
+must match before the document route's catch-all id."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any, Iterable, Iterator, Literal, Optional
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
+
+from .. import layers_view
+from ..errors import NotFound
+from ..export import csv_cell, layer_csv_columns
+from ..extract import LAYERS
+from .layer_models import Citations, Duties, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit, Validity
+from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND
+from .stores import request_store
+
+router = APIRouter(prefix="/api", tags=["layers"], responses=ERRORS)
+
+TEXT = 200
+DAY_PATTERN = r"^(\d{4}(-\d{1,2}(-\d{1,2})?)?)?$"  # empty: no filter (a blank form field)
+DAY = "YYYY, YYYY-MM or YYYY-MM-DD."
+Layer = Literal["personnel", "duties", "tasks", "hazards", "citations", "validity"]
+assert set(Layer.__args__) == set(LAYERS)  # type: ignore[attr-defined]
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/x-ndjson": {}, "text/csv": {}},
+          "description": "JSON; with format=jsonl or csv every matching record, streamed (no paging)."},
+}
+
+
+def _day(description: str, example: Optional[str] = None) -> Any:
+    return Query(None, max_length=10, pattern=DAY_PATTERN, description=DAY + " " + description,
+                 examples=[example] if example else None)
+
+
+def _text(description: str, example: Optional[str] = None) -> Any:
+    return Query(None, max_length=TEXT, description=description, examples=[example] if example else None)
+
+
+@router.get("/layers/{layer}", response_model=LayerPage, responses=STREAM_RESPONSES, summary="Layer records")
+def layer(
+    request: Request,
+    layer: Layer = Path(description="personnel, duties, tasks, hazards, citations or validity."),
+    doc_id: Optional[str] = _text("Records of one document.", "140322/2023/3/1"),
+    gazette_id: Optional[str] = _text("Records of one issue.", "140322/2023/3"),
+    unit: Optional[str] = _text("A unit the record names (printed or canonical; part of the name is enough).", "县应急局"),
+    person: Optional[str] = _text("A person (personnel) or a leader (duties), exact.", "任丽鹏"),
+    date_from: Optional[str] = _day("Document date on or after."),
+    date_to: Optional[str] = _day("Document date on or before."),
+    due_from: Optional[str] = _day("Deadline on or after."),
+    due_to: Optional[str] = _day("Deadline on or before."),
+    overdue_as_of: Optional[str] = _day("Deadline before this day, not closed by a 摘牌/销案 by then.", "2024-01-01"),
+    enterprise: Optional[str] = _text("Enterprise (hazards), part of the name.", "福跃"),
+    action: Optional[str] = _text("Action: 任/免/… (personnel), 挂牌/摘牌/销案 (hazards).", "任"),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=1_000_000),
+    format: Literal["json", "jsonl", "csv"] = Query("json", description="jsonl/csv: every matching record, streamed."),
+) -> Any:
+    """The stored records of one layer (SCHEMA.md "Layer records") in issue order, filtered, a page at a time.
+
+    Citations are stored as read (``resolved_doc_id`` null): ``/api/documents/{id}/citations``
+    resolves them against the documents stored now."""
+    filters = dict(doc_id=doc_id, gazette_id=gazette_id, unit=unit, person=person, date_from=date_from,
+                   date_to=date_to, due_from=due_from, due_to=due_to, overdue_as_of=overdue_as_of,
+                   enterprise=enterprise, action=action)
+    store = request_store(request)
+    if format != "json":
+        return _stream(layer, layers_view.layer_records(store, layer, **filters), format)
+    return layers_view.layer_page(store, layer, limit=limit, offset=offset, **filters)
+
+
+@router.get("/documents/{document_id:path}/citations", response_model=Citations, responses=NOT_FOUND,
+            summary="What a document cites, and who cites it")
+def citations(request: Request, document_id: str = Path(max_length=TEXT, examples=["140322/2023/3/9"])) -> Any:
+    """``cites``: the document's citations resolved against the stored documents (exact 文号 → 1.0,
+    similar title ≥ 0.85), external ones normalized; ``cited_by``: stored documents citing it."""
+    view = layers_view.citations_view(request_store(request), document_id)
+    if view is None:
+        raise NotFound(f"no document {document_id!r}")
+    return view
+
+
+@router.get("/documents/{document_id:path}/validity", response_model=Validity, responses=NOT_FOUND,
+            summary="A document's validity and status on a day")
+def validity(
+    request: Request,
+    document_id: str = Path(max_length=TEXT, examples=["140322/2023/3/20"]),
+    on: Optional[str] = _day("Day of the status (default today).", "2024-01-01"),
+) -> Any:
+    """Effective from, expiry, trial, repeals (read across issues) and the status on ``on``."""
+    view = layers_view.validity_view(request_store(request), document_id, on)
+    if view is None:
+        raise NotFound(f"no document {document_id!r}")
+    return view
+
+
+@router.get("/people", response_model=list[PersonSummary], summary="People named in 任免 and 分工 records")
+def people(request: Request) -> Any:
+    return layers_view.people(request_store(request))
+
+
+@router.get("/people/{name}", response_model=Person, responses=NOT_FOUND, summary="A person's career")
+def person(request: Request, name: str = Path(max_length=TEXT, examples=["任丽鹏"])) -> Any:
+    """Every 任免 action and 分工 entry of the name across the stored issues, by date. Records of the
+    same document or organisation are one person; other groups are shown apart (``ambiguous``)."""
+    view = layers_view.person_view(request_store(request), name)
+    if view is None:
+        raise NotFound(f"no records of a person named {name!r}")
+    return view
+
+
+@router.get("/units/{name}", response_model=Unit, responses=NOT_FOUND, summary="An organisation")
+def unit(
+    request: Request,
+    name: str = Path(max_length=TEXT, examples=["县应急局"]),
+    region: Optional[str] = _text("Region (code or name) the name is read in; default: where it is found most.", "140322"),
+) -> Any:
+    """The canonical unit, the documents it issued, signed or received, its tasks, the leaders it is
+    assigned to and the 任免 of its posts."""
+    view = layers_view.unit_view(request_store(request), name, region)
+    if view is None:
+        raise NotFound(f"no records naming the unit {name!r}")
+    return view
+
+
+@router.get("/tasks", response_model=TaskLedger, responses=STREAM_RESPONSES, summary="Task ledger")
+def tasks(
+    request: Request,
+    unit: Optional[str] = _text("Lead, responsible or cooperating unit (part of a name; any spelling of an agency).",
+                                "县住建局"),
+    region: Optional[str] = _text("Region, code or name.", "140322"),
+    due_from: Optional[str] = _day("Deadline on or after.", "2023-12"),
+    due_to: Optional[str] = _day("Deadline on or before.", "2023-12"),
+    overdue_as_of: Optional[str] = _day("Deadline before this day.", "2024-01-01"),
+    doc_id: Optional[str] = _text("Tasks of one document."),
+    sort: Literal["document", "deadline"] = Query("document"),
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=1_000_000),
+    format: Literal["json", "jsonl", "csv"] = Query("json", description="jsonl/csv: every matching task, streamed."),
+) -> Any:
+    """任务分工 of every stored document: task number, text, units, deadline, document."""
+    store = request_store(request)
+    params = dict(unit=unit, region=region, due_from=due_from, due_to=due_to, overdue_as_of=overdue_as_of,
+                  doc_id=doc_id, sort=sort)
+    if format != "json":
+        ledger = layers_view.task_ledger(store, **params, limit=None)
+        return _stream("tasks", ledger["tasks"], format)
+    return layers_view.task_ledger(store, **params, limit=limit, offset=offset)
+
+
+@router.get("/hazards", response_model=HazardRegistry, summary="Hazard registry (挂牌督办)")
+def hazards(
+    request: Request,
+    region: Optional[str] = _text("Region, code or name.", "盂县"),
+    status: Optional[Literal["open", "closed"]] = Query(None),
+    enterprise: Optional[str] = _text("Enterprise, part of the name.", "人民医院"),
+    as_of: Optional[str] = _day("Day for ``overdue`` (default today)."),
+) -> Any:
+    """Open and closed cases of 重大隐患挂牌督办 with their lifecycle: 挂牌, relistings, 摘牌/销案."""
+    return layers_view.hazard_registry(request_store(request), region=region, status=status,
+                                       enterprise=enterprise, as_of=as_of)
+
+
+@router.get("/duties", response_model=Duties, summary="Leaders' duties (分工) on a day")
+def duties(
+    request: Request,
+    area: Optional[str] = _text("A field (安全生产) or a unit (县应急局).", "安全生产"),
+    on: Optional[str] = _day("The day (default today).", "2024-06-01"),
+    region: Optional[str] = _text("Region, code or name.", "140322"),
+) -> Any:
+    """Who was responsible for what on a day: every leader's entry in force, and for ``area`` the
+    leaders responsible for it."""
+    return layers_view.duties_on(request_store(request), on, area, region)
+
+
+def _stream(layer: str, records: Iterable[dict[str, Any]], format: str) -> StreamingResponse:
+    rows = list(layers_view.iter_rows(records))
+    lines = _jsonl(rows) if format == "jsonl" else _csv(layer, rows)
+    return StreamingResponse(
+        lines,
+        media_type=EXPORT_TYPES[format],
+        headers={"content-disposition": f'attachment; filename="gongbao-{layer}.{format}"'},
+    )
+
+
+def _jsonl(rows: list[dict[str, Any]]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def _csv(layer: str, rows: list[dict[str, Any]]) -> Iterator[str]:
+    """A header row (SCHEMA.md keys first), then one row per record; lists joined with ；."""
+    columns = layer_csv_columns(layer, rows)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    lines = (columns, *([csv_cell(r.get(c)) for c in columns] for r in rows))
+    for row in lines:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
