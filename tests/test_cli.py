@@ -405,3 +405,20 @@ def test_reparse_reports_unchanged(ingested, tmp_path):
     assert all(ln.startswith("unchanged") for ln in lines), result.output
     assert {gid for gid in GIDS.values() if any(gid in ln for ln in lines)} == set(GIDS.values())
     assert store_counts(copy) == before
+
+
+def test_ingest_keeps_the_original_bytes_content_addressed(tmp_path):
+    """Every ingested file is kept as it was, under originals/<sha[:2]>/<sha>, and reparse reads it."""
+    import hashlib
+
+    from gongbao.ingest import ingest_file, reparse_all
+    from gongbao.store import open_store
+
+    source = CORPUS / "001_c4221d5962f1b0b2.txt"
+    data = source.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    with open_store(tmp_path / "g.db") as store:
+        assert ingest_file(store, source).status == "added"
+        kept = tmp_path / "originals" / digest[:2] / digest
+        assert kept.read_bytes() == data
+        assert [o.status for o in reparse_all(store)] == ["unchanged"]

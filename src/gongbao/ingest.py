@@ -16,7 +16,7 @@ from .model import ParseResult
 from .pipeline import parse
 from .report import Summary, summarize
 # Gazettes as published (PDF, scans, DOCX, HTML, ZIPs of them) read by content, not by name.
-from .formats import INPUT_SUFFIXES, expand_inputs, read_source_any
+from .formats import INPUT_SUFFIXES, expand_inputs, originals_root, read_bytes, read_source_any, store_original
 
 # Largest file ingested as ONE issue. ``decode.MAX_BYTES`` (200 MiB) bounds what can be read at
 # all, but parsing costs about 1.2 s and 30 MB of memory per MB of text (2-core laptop), so a
@@ -76,19 +76,35 @@ def ingest_file(store, path: Path, *, allow_partial: bool = False, max_bytes: in
         if not allow_partial:
             validate(result, str(path))
         outcome = store.save_parse(result, document_records(result))
+        root = originals_dir(store)
+        if root is not None:
+            # the original bytes, content-addressed, so a newer extractor can re-run (reparse)
+            store_original(path, root)
         return IngestOutcome(path, outcome.status, outcome.gazette_id, summarize(result))
     except GongbaoError as error:
         return IngestOutcome(path, "error", error=str(error))
+
+
+def originals_dir(store) -> Optional[Path]:
+    """``originals/`` beside a file-backed store; None for an in-memory or server store."""
+    path = getattr(store, "path", None)
+    if not path or path == ":memory:" or "://" in str(path):
+        return None
+    return originals_root(path)
 
 
 def reparse_all(store) -> Iterator[IngestOutcome]:
     """Re-run the current parser over every stored source (after a parser upgrade)."""
     from .model import SourceText
 
+    root = originals_dir(store)
     for gid, name, text, sha256 in list(store.sources()):
         data = text.encode("utf-8")
         source = SourceText(name=name, text=text, sha256=sha256, encoding="utf-8", size_bytes=len(data))
         try:
+            original = root / sha256[:2] / sha256 if root is not None else None
+            if original is not None and original.is_file():
+                source = read_bytes(original.read_bytes(), name).source  # re-extract, not only re-parse
             result = parse(source)
             outcome = store.save_parse(result, document_records(result), force=True)
             yield IngestOutcome(Path(name), outcome.status, outcome.gazette_id, summarize(result))
