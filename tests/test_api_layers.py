@@ -51,6 +51,37 @@ PINGDING_APPOINTMENTS = """平定县人民政府公报
 """
 
 
+# A later 盂县 issue whose 办法 repeals the 试行 one of 2023 (140322/2023/3/20): a repeal across issues.
+YUXIAN_REPEAL = """盂县人民政府公报
+2024年第4期
+
+盂县人民政府办公室文件
+
+盂政办发〔2024〕99号
+
+盂县人民政府办公室
+关于印发盂县非法集资线索举报奖励办法的通知
+
+各乡（镇）人民政府，县直各有关单位：
+
+　　《盂县非法集资线索举报奖励办法》已经县人民政府同意，现印发给你们，请认真贯彻执行。
+
+盂县人民政府办公室
+
+2024年4月20日
+
+（此件公开发布）
+
+盂县非法集资线索举报奖励办法
+
+　　第一条　为鼓励举报非法集资线索，制定本办法。
+
+　　第二条　本办法由县金融事务服务中心负责解释。
+
+　　第三条　本办法自2024年5月1日起施行。《盂县非法集资线索举报奖励办法（试行）》同时废止。
+"""
+
+
 @pytest.fixture(scope="module")
 def client(corpus_db):
     with TestClient(create_app(str(corpus_db))) as client:
@@ -65,12 +96,14 @@ def store(corpus_db):
 
 @pytest.fixture(scope="module")
 def namesakes_db(tmp_path_factory, corpus_db):
-    """The corpus store plus a 平定县 issue naming a second 任丽鹏 and a hostile position."""
+    """The corpus store plus a 平定县 issue naming a second 任丽鹏 and a hostile position, and a
+    later 盂县 issue repealing a document of the corpus."""
     path = tmp_path_factory.mktemp("store") / "namesakes.db"
     with closing(sqlite3.connect(corpus_db)) as source, closing(sqlite3.connect(path)) as copy:
         source.backup(copy)
     with open_store(path) as store:
         assert save_text(store, PINGDING_APPOINTMENTS, "pingding_2024_3.txt").status == "added"
+        assert save_text(store, YUXIAN_REPEAL, "yuxian_2024_4.txt").status == "added"
     return path
 
 
@@ -114,7 +147,7 @@ def test_layers_export_streams_every_matching_record(client):
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="gongbao-tasks.csv"' in response.headers["content-disposition"]
     table = list(csv.reader(io.StringIO(response.text)))
-    assert table[0][:8] == ["doc_id", "doc_number", "doc_seq", "span", "task_no", "text", "lead_units", "responsible_units"]
+    assert table[0][:7] == ["doc_id", "doc_number", "doc_seq", "span", "task_no", "text", "lead_units"]
     assert len(table) == total + 1
 
 
@@ -200,6 +233,18 @@ def test_documents_in_force_on(store):
     assert "140322/2024/2/8" in layers_view.documents_in_force_on(store, date(2024, 5, 1))
     with pytest.raises(QueryError):
         layers_view.documents_in_force_on(store, "someday")
+
+
+def test_a_repeal_in_a_later_issue_ends_validity(namesakes, namesakes_db):
+    before = get_json(namesakes, "/api/documents/140322/2023/3/20/validity", on="2024-04-30")
+    after = get_json(namesakes, "/api/documents/140322/2023/3/20/validity", on="2024-06-01")
+    assert before["status"] == "现行有效" and after["status"] == "已废止"
+    assert after["repealed_by"]["id"] == "140322/2024/4/2" and after["record"]["repealed_on"] == "2024-05-01"
+    with open_store(namesakes_db) as store:
+        in_force = layers_view.documents_in_force_on(store, "2024-06-01")
+    assert "140322/2024/4/2" in in_force and "140322/2023/3/20" not in in_force
+    page = namesakes.get("/140322/2023/3/20").text
+    assert "已由" in page and 'href="/140322/2024/4/2"' in page
 
 
 # -- people -------------------------------------------------------------------------------

@@ -440,18 +440,30 @@ def test_cli_search_prints_hits_and_facets_or_json(store):
     assert bad.exit_code == 2 and "level must be one of" in bad.output
 
 
-def test_beyond_the_ranked_window_pages_continue_with_the_rest(store, monkeypatch):
-    """More matches than RANK_WINDOW: the newest window ranked, then the others; every
-    match exactly once across pages, the total unchanged."""
+def test_beyond_rank_limit_title_matches_come_first_and_pages_hold(store, monkeypatch):
+    """More matches than RANK_LIMIT: documents with the word in their title first, then
+    the others; every match exactly once across pages, the total unchanged."""
     from gongbao.store import sqlite_search
 
     full = set(everything(store, q="安全"))
-    monkeypatch.setattr(sqlite_search, "RANK_WINDOW", 7)
-    pages = [ids(search(store, SearchQuery(q="安全", page=p, per_page=5))) for p in range(1, 20)]
-    flat = sum(pages, [])
+    monkeypatch.setattr(sqlite_search, "RANK_LIMIT", 7)
+    pages = [search(store, SearchQuery(q="安全", page=p, per_page=5)).hits for p in range(1, 20)]
+    flat = [h.id for page in pages for h in page]
     assert len(flat) == len(set(flat)) == len(full) and set(flat) == full
-    first = search(store, SearchQuery(q="安全", per_page=7)).hits
-    assert all(h.score > 0 for h in first)  # the window is ranked
+    in_title = ["安全" in h.title for page in pages for h in page]
+    assert in_title == sorted(in_title, reverse=True) and in_title[0]
+    pinned = search(store, SearchQuery(q="盂政发〔2023〕48号"))
+    assert pinned.hits[0].id == "140322/2023/3/1"
+
+
+def test_newest_first_through_the_date_index(store, monkeypatch):
+    from gongbao.store import sqlite_search
+
+    newest = everything(store, q="安全", sort="newest")
+    oldest = everything(store, q="安全", sort="oldest", date_from="2023")
+    monkeypatch.setattr(sqlite_search, "DATE_INDEX_MIN", 1)
+    assert everything(store, q="安全", sort="newest") == newest
+    assert everything(store, q="安全", sort="oldest", date_from="2023") == oldest
 
 
 def test_facets_of_a_large_result_are_estimated_from_a_sample(store, monkeypatch):

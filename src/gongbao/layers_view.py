@@ -111,6 +111,10 @@ def unit_url(name: str, region: Optional[str] = None) -> str:
     return "/units/" + quote(name, safe="") + ("?" + urlencode({"region": region}) if region else "")
 
 
+def ledger_url(unit: str, region: Optional[str] = None) -> str:
+    return "/tasks?" + urlencode({"unit": unit, **({"region": region} if region else {})})
+
+
 SUMMARY_KEYS = ("id", "seq", "parent_seq", "title", "doc_number", "doc_type", "issuer", "signed_by",
                 "recipients", "date")
 
@@ -154,7 +158,8 @@ def _task_row(record: dict[str, Any], docs: dict[str, dict[str, Any]], region: O
     row = _with_links(record, docs)
     row["region_code"] = region
     row["unit_links"] = {
-        role: [{"name": n, "url": unit_url(n, region)} for n in record.get(f"{role}_units") or []] for role in TASK_ROLES
+        role: [{"name": n, "url": unit_url(n, region)} for n in record.get(f"{role}_units") or []]
+        for role in TASK_ROLES
     }
     return row
 
@@ -286,20 +291,24 @@ def _could_cite(citation: dict[str, Any], doc: dict[str, Any]) -> bool:
     if cited and cited == _number_key(doc.get("doc_number")):
         return True
     title = citation.get("cited_title")
-    return bool(title) and any(
-        similarity(title, form, cutoff=TITLE_SIMILARITY) >= TITLE_SIMILARITY for form in _title_forms(doc["title"] or "")
-    )
+    return bool(title) and _alike(title, doc["title"] or "", TITLE_SIMILARITY)
 
 
-def citations_view(store: Store, doc_id: str) -> Optional[dict[str, Any]]:
+def _alike(title: str, stored: str, threshold: float) -> bool:
+    """A cited title at least ``threshold`` alike to a stored title, with or without its issuer."""
+    return any(similarity(title, form, cutoff=threshold) >= threshold for form in _title_forms(stored))
+
+
+def citations_view(store: Store, doc_id: str,
+                   docs: Optional[dict[str, dict[str, Any]]] = None) -> Optional[dict[str, Any]]:
     """What a document cites and which stored documents cite it.
 
     ``cites``: its citation records, each resolved against the stored documents
     (``resolved`` is the stored document, or None for an external reference, shown by its
     ``normalized`` title and number). ``cited_by``: citation records of other stored
     documents that resolve to this one, with the citing ``document``. None when no such
-    document is stored."""
-    docs = catalogue(store)
+    document is stored. ``docs``: the ``catalogue``, if read already."""
+    docs = catalogue(store) if docs is None else docs
     doc = docs.get(doc_id)
     if doc is None:
         return None
@@ -326,10 +335,12 @@ def citations_view(store: Store, doc_id: str) -> Optional[dict[str, Any]]:
 
 def _repeals(ref: dict[str, Any], doc: dict[str, Any], repealer: dict[str, Any]) -> bool:
     """Whether the repeal reference ``ref`` of ``repealer`` names the stored ``doc``."""
-    if doc["id"] == repealer["id"] or doc.get("parent_seq") == repealer["seq"] and gazette_of(doc["id"]) == gazette_of(repealer["id"]):
+    if doc["id"] == repealer["id"]:
         return False
-    if repealer.get("parent_seq") and gazette_of(doc["id"]) == gazette_of(repealer["id"]) and doc["seq"] == repealer["parent_seq"]:
-        return False  # the notice carrying the repealing document
+    if gazette_of(doc["id"]) == gazette_of(repealer["id"]) and (
+        doc.get("parent_seq") == repealer["seq"] or doc["seq"] == repealer.get("parent_seq")
+    ):
+        return False  # a document it carries, or the notice carrying it
     if doc.get("date") and repealer.get("date") and doc["date"] > repealer["date"]:
         return False  # a document cannot repeal one issued after it
     number, own = _number_key(ref.get("number")), _number_key(doc.get("doc_number"))
@@ -341,7 +352,7 @@ def _repeals(ref: dict[str, Any], doc: dict[str, Any], repealer: dict[str, Any])
     a, b = first_place(title), first_place(doc.get("title") or "")
     if a and b and a != b:
         return False
-    return any(similarity(title, form, cutoff=REPEAL_SIMILARITY) >= REPEAL_SIMILARITY for form in _title_forms(doc["title"] or ""))
+    return _alike(title, doc["title"] or "", REPEAL_SIMILARITY)
 
 
 def validity_records(store: Store, docs: Optional[dict[str, dict[str, Any]]] = None) -> dict[str, dict[str, Any]]:
@@ -349,8 +360,10 @@ def validity_records(store: Store, docs: Optional[dict[str, dict[str, Any]]] = N
     later stored document repeals (``…同时废止《…》（文号）``) gets ``repealed_by`` and
     ``repealed_on`` (the repealing document's effective date, else its date), and a record
     of its own if it had none."""
-    docs = catalogue(store) if docs is None else docs
     records = {r["doc_id"]: dict(r) for r in store.list_layer("validity")}
+    if not any(r.get("repeals") for r in records.values()):
+        return records
+    docs = catalogue(store) if docs is None else docs
     for record in list(records.values()):
         repealer = docs.get(record["doc_id"])
         if repealer is None:
@@ -373,11 +386,12 @@ def validity_records(store: Store, docs: Optional[dict[str, dict[str, Any]]] = N
     return records
 
 
-def validity_view(store: Store, doc_id: str, on: Optional[str] = None) -> Optional[dict[str, Any]]:
+def validity_view(store: Store, doc_id: str, on: Optional[str] = None,
+                  docs: Optional[dict[str, dict[str, Any]]] = None) -> Optional[dict[str, Any]]:
     """A document's validity record and its status (``status_on``: 现行有效 / 尚未生效 /
     已失效 / 已废止 / 未知) on ``on`` (default today). None when no such document is stored."""
     day = parse_day(on, "on") or _today()
-    docs = catalogue(store)
+    docs = catalogue(store) if docs is None else docs
     if doc_id not in docs:
         return None
     record = validity_records(store, docs).get(doc_id)
@@ -429,13 +443,15 @@ def _government(region_code: Optional[str], names: dict[str, str]) -> Optional[s
     return f"{name}人民政府" if name else None
 
 
-def _person_events(store: Store, name: str, docs: dict[str, dict[str, Any]], regions: dict[str, str]) -> list[dict[str, Any]]:
+def _person_events(store: Store, name: str, docs: dict[str, dict[str, Any]],
+                   regions: dict[str, str]) -> list[dict[str, Any]]:
     events = []
     for r in store.list_layer("personnel", person=name):
         if r.get("person") != name:
             continue
+        region = (docs.get(r["doc_id"]) or {}).get("region_code")
         events.append({**_with_links(r, docs), "kind": "personnel",
-                       "organisation": r.get("organisation") or None, "region_code": (docs.get(r["doc_id"]) or {}).get("region_code")})
+                       "organisation": r.get("organisation") or None, "region_code": region})
     for r in store.list_layer("duties", person=name):
         if r.get("leader") != name:
             continue
@@ -610,12 +626,13 @@ def unit_view(store: Store, name: str, region: Optional[str] = None) -> Optional
     if not _count(matches):
         return None
     unit_region = unit.region_code or home
+    found = region_of(unit_region) if unit_region else None
     tasks = matches["tasks"]
     return {
         "name": name,
         "canonical": unit.canonical,
         "region_code": unit_region,
-        "region": names.get(unit_region or "") or (region_of(unit_region).name if unit_region and region_of(unit_region) else None),
+        "region": names.get(unit_region or "") or (found.name if found else None),
         "variants": list(unit.variants),
         "note": unit.note,
         "alternatives": [
@@ -629,7 +646,7 @@ def unit_view(store: Store, name: str, region: Optional[str] = None) -> Optional
         "task_roles": dict(Counter(role for t in tasks for role in t["roles"])),
         "duties": matches["duties"],
         "personnel": matches["personnel"],
-        "ledger_url": "/tasks?" + urlencode({"unit": unit.canonical, **({"region": unit_region} if unit_region else {})}),
+        "ledger_url": ledger_url(unit.canonical, unit_region),
     }
 
 
@@ -739,7 +756,8 @@ def hazard_registry(store: Store, *, region: Optional[str] = None, status: Optio
     }
     shown = [c for c in cases if status is None or c["status"] == status]
     return {
-        "filters": {**filters, **({"region": code} if code else {}), **({"status": status} if status else {}), "as_of": day},
+        "filters": {**filters, **({"region": code} if code else {}), **({"status": status} if status else {}),
+                    "as_of": day},
         "counts": counts,
         "total": len(shown),
         "cases": shown,
@@ -826,8 +844,8 @@ def document_layers(store: Store, doc_id: str, on: Optional[str] = None) -> dict
         "tasks": tasks,
         "hazards": rows("hazards"),
         "duties": duties,
-        "validity": validity_view(store, doc_id, on),
-        "citations": citations_view(store, doc_id),
+        "validity": validity_view(store, doc_id, on, docs),
+        "citations": citations_view(store, doc_id, docs),
     }
 
 

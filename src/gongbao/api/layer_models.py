@@ -96,7 +96,8 @@ class Validity(BaseModel):
     document: DocRef
     on: str = Field(description="The day the status is for (ISO).")
     status: str = Field(description="现行有效 / 尚未生效 / 已失效 / 已废止 / 未知")
-    record: Optional[ValidityRecord] = Field(None, description="Null when the document says nothing about its validity.")
+    record: Optional[ValidityRecord] = Field(
+        None, description="Null when the document says nothing about its validity.")
     repealed_by: Optional[DocRef] = None
     source_url: Optional[str] = Field(None, description=SOURCE_URL)
 

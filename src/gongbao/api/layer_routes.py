@@ -15,7 +15,9 @@ from .. import layers_view
 from ..errors import NotFound
 from ..export import csv_cell, layer_csv_columns
 from ..extract import LAYERS
-from .layer_models import Citations, Duties, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit, Validity
+from .layer_models import (
+    Citations, Duties, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit, Validity,
+)
 from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND
 from .stores import request_store
 
@@ -117,7 +119,8 @@ def person(request: Request, name: str = Path(max_length=TEXT, examples=["任丽
 def unit(
     request: Request,
     name: str = Path(max_length=TEXT, examples=["县应急局"]),
-    region: Optional[str] = _text("Region (code or name) the name is read in; default: where it is found most.", "140322"),
+    region: Optional[str] = _text("Region (code or name) to read the name in; default: where it is found most.",
+                                  "140322"),
 ) -> Any:
     """The canonical unit, the documents it issued, signed or received, its tasks, the leaders it is
     assigned to and the 任免 of its posts."""

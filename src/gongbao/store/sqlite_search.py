@@ -18,15 +18,19 @@ How a query runs, and why (costs per matching row measured on 10k synthetic docu
 - A unit matches where its bigram phrase does (any substring); ranking ANDs in phrases
   that match wherever it does — in the title or the body, as words or as bigrams — so
   they change the score, never the set (see ``_unit_boost``).
-- BM25 with those phrases costs a few µs per row. When more than ``RANK_WINDOW``
-  documents match, the ``RANK_WINDOW`` most recently stored ones are ranked and the rest
-  follow, most recently stored first: for so common a query BM25 separates little
-  (FTS5 floors the idf of a word in half the documents at ~0).
+- Up to ``RANK_LIMIT`` matches are ranked by BM25 with those phrases. FTS5's bm25 reads
+  the whole posting list of every phrase for its idf, whatever rows it ranks, so beyond
+  that the documents with every word in their title come first, then the others, each
+  tier most recently stored first — two queries that stop after the page (and over tens
+  of thousands of matches a common word's idf is ~0: BM25 would separate little).
+- Newest/oldest over many matches walk the date index, keeping rows found in the set of
+  matches, instead of sorting every match.
 - Facets (each counted with the other filters: drill-down) are one integer GROUP BY per
   matching row, by combination of facet values, then eight small GROUP BYs over the
-  combinations. Above ``FACET_EXACT_MAX`` matches they run on a pseudo-random sample of
-  about that many (hashed rowids) and are scaled (``SearchResult.facets_estimated``), so
-  their cost stops growing with the number of matches.
+  combinations. Above ``FACET_EXACT_MAX`` matches they count a pseudo-random sample of
+  about that many — documents carry ``fsample`` tokens for 1/2, 1/4 … 1/4096 of them, so
+  the sample is one token ANDed in the index, its cost independent of the number of
+  matches — and are scaled (``SearchResult.facets_estimated``). The total is always exact.
 - A browse (no words) filtering on facet values only is counted from
   ``search_combos``: exact, and independent of the number of documents. Other browses
   run on ``search_docs`` and its indexes.
@@ -357,10 +361,9 @@ class _Search:
         if not total or offset >= total:
             rows: list[tuple[int, float]] = []
         elif self.expression and query.sort == "relevance":
-            ranking = self._fts_source(f"({self.expression}) AND {_boost(query_plan)}", self.filters)
-            rows = self._ranked(everything, ranking, pinned, offset, query.per_page, total)
+            rows = self._ranked(query_plan, pinned, offset, query.per_page, total)
         else:
-            rows = self._by_date(self._source(self.filters, join=True), pinned, offset, query.per_page)
+            rows = self._by_date(pinned, offset, query.per_page, total)
         started = self._lap("rank", started)
         hits = self._hits(rows, query_plan.units)
         self._lap("hits", started)
@@ -544,55 +547,69 @@ class _Search:
         }
         return [sid for sid in wanted if sid in inside]
 
-    def _ranked(
-        self, source: _Source, ranking: _Source, pinned: list[int], offset: int, limit: int, total: int
-    ) -> list[tuple[int, float]]:
-        """A page in relevance order: 文号 matches, then BM25 over at most RANK_WINDOW
-        rows (the most recently stored), then the rest, most recently stored first.
+    def _ranked(self, query_plan: QueryPlan, pinned: list[int], offset: int, limit: int, total: int) -> list[tuple[int, float]]:
+        """A page in relevance order: the 文号 matches first, then
 
-        ``ranking`` finds the same rows as ``source`` with more phrases to score."""
+        - up to RANK_LIMIT matches: BM25 with the scoring phrases of ``_boost``;
+        - more: the documents with every word in the title, then the others, each most
+          recently stored first. (FTS5's bm25 reads the whole posting list of every
+          phrase for its idf, whatever rows it ranks; and over tens of thousands of
+          matches a common word's idf is ~0 anyway.) Both tiers stop after the page."""
         rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
         offset, limit = max(0, offset - len(pinned)), limit - len(rows)
         if limit <= 0:
             return rows
-        rest, window = source, ranking
-        if pinned:
-            marks = f"search_fts.rowid NOT IN ({', '.join('?' * len(pinned))})"
-            rest, window = source.where(marks, *pinned), ranking.where(marks, *pinned)
-        remaining, tail, size = total - len(pinned), None, total - len(pinned)
-        if remaining > RANK_WINDOW:
-            cut = self.db.execute(
-                f"SELECT search_fts.rowid {rest.sql} ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?",
-                (*rest.params, RANK_WINDOW - 1),
-            ).fetchone()
-            if cut:
-                window = window.where("search_fts.rowid >= ?", cut[0])
-                tail, size = rest.where("search_fts.rowid < ?", cut[0]), RANK_WINDOW
-        if offset < size:
+        assert self.expression is not None
+        marks = f"search_fts.rowid NOT IN ({', '.join('?' * len(pinned))})"
+
+        def without_pinned(source: _Source) -> _Source:
+            return source.where(marks, *pinned) if pinned else source
+
+        if total - len(pinned) <= RANK_LIMIT:
+            ranking = without_pinned(self._fts_source(f"({self.expression}) AND {_boost(query_plan)}", self.filters))
             found = self.db.execute(
-                f"SELECT search_fts.rowid, {_BM25} AS score {window.sql}"
+                f"SELECT search_fts.rowid, {_BM25} AS score {ranking.sql}"
                 " ORDER BY score, search_fts.rowid DESC LIMIT ? OFFSET ?",
-                (*window.params, min(limit, size - offset), offset),
+                (*ranking.params, limit, offset),
             ).fetchall()
-            rows.extend((sid, -score) for sid, score in found)
-            limit -= len(found)
-        if tail is not None and limit > 0:
+            return rows + [(sid, -score) for sid, score in found]
+        in_title = _in_title(query_plan)
+        tiers = [f"({self.expression}) AND {in_title}", f"({self.expression}) NOT {in_title}"]
+        for tier in tiers:
+            source = without_pinned(self._fts_source(tier, self.filters))
             found = self.db.execute(
-                f"SELECT search_fts.rowid {tail.sql} ORDER BY search_fts.rowid DESC LIMIT ? OFFSET ?",
-                (*tail.params, limit, max(0, offset - size)),
+                f"SELECT search_fts.rowid {source.sql} ORDER BY search_fts.rowid DESC LIMIT ?",
+                (*source.params, offset + limit),
             ).fetchall()
-            rows.extend((sid, 0.0) for (sid,) in found)
+            rows += [(sid, 0.0) for (sid,) in found[offset:]]
+            limit -= max(0, len(found) - offset)
+            offset = max(0, offset - len(found))
+            if limit <= 0:
+                break
         return rows
 
-    def _by_date(self, source: _Source, pinned: list[int], offset: int, limit: int) -> list[tuple[int, float]]:
-        """A page by 成文日期 (then gazette date), newest or oldest first."""
+    def _by_date(self, pinned: list[int], offset: int, limit: int, total: int) -> list[tuple[int, float]]:
+        """A page by 成文日期 (then gazette date), newest or oldest first. Many matches:
+        walk the date index and keep the rows in the (hashed) set of matches, rather
+        than sorting them all."""
         rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
         offset, limit = max(0, offset - len(pinned)), limit - len(rows)
         if limit <= 0:
             return rows
+        direction = "ASC" if self.query.sort == "oldest" else "DESC"
+        if self.expression is not None and total >= DATE_INDEX_MIN:
+            everything = self._fts_source(self.expression, [f for f in self.filters if f.tokens])
+            conditions = [f.sql for f in self.filters if not f.tokens]
+            params = [p for f in self.filters if not f.tokens for p in f.params]
+            source = _Source(
+                "FROM search_docs AS d INDEXED BY search_docs_sort WHERE d.sid IN"
+                f" (SELECT search_fts.rowid {everything.sql})" + "".join(f" AND {c}" for c in conditions),
+                (*everything.params, *params), False,
+            )
+        else:
+            source = self._source(self.filters, join=True)
         if pinned:
             source = source.where(f"d.sid NOT IN ({', '.join('?' * len(pinned))})", *pinned)
-        direction = "ASC" if self.query.sort == "oldest" else "DESC"
         found = self.db.execute(
             f"SELECT d.sid {source.sql} ORDER BY d.sort_key {direction}, d.sid {direction} LIMIT ? OFFSET ?",
             (*source.params, limit, offset),
@@ -655,6 +672,10 @@ def _unit(unit: Unit) -> str:
     """Where a unit matches: its bigrams as a phrase — any substring of two or more
     characters, however the words were cut. A single character: that word, or a bigram
     starting with it."""
+    if len(unit.bigrams) == 1 and len(unit.bigrams[0]) == 2:
+        # One bigram: where its two characters occur as a word they occur as a bigram too,
+        # and filter tokens are longer: no column filter needed, and FTS5 counts faster.
+        return _phrase(unit.bigrams)
     if unit.bigrams:
         return f"{BIGRAM_COLUMNS}: {_phrase(unit.bigrams)}"
     if unit.prefix:
@@ -676,6 +697,22 @@ def _unit_boost(unit: Unit, whole: Optional[Unit] = None) -> str:
         elif unit.prefix:
             parts.append(f"{bigrams_in}: {_phrase([unit.prefix])} *")
     return "(" + " OR ".join(parts) + ")"
+
+
+def _in_title(query_plan: QueryPlan) -> str:
+    """Every group matched in the title (as bigrams, or a single character as a word)."""
+    def unit_in_title(unit: Unit) -> str:
+        if unit.bigrams:
+            return f"{{title_b}}: {_phrase(unit.bigrams)}"
+        if unit.prefix:
+            return f"({{title_w}}: {_phrase(unit.words)} OR {{title_b}}: {_phrase([unit.prefix])} *)"
+        return f"{{title_w}}: {_phrase(unit.words)}"
+
+    groups = [
+        "(" + " OR ".join("(" + " AND ".join(unit_in_title(u) for u in c.units) + ")" for c in group) + ")"
+        for group in query_plan.groups
+    ]
+    return "(" + " AND ".join(groups) + ")"
 
 
 def _conjunction(conjunction: Conjunction) -> str:
