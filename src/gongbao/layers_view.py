@@ -31,6 +31,7 @@ from .extract.validity import status_on
 from .gazetteer.regions import by_name
 from .store import Store
 from .text import fold, similarity
+from .text import split_outside_brackets
 
 TASK_ROLES = ("lead", "responsible", "cooperating")
 ROLE_LABELS = {"lead": "牵头", "responsible": "责任", "cooperating": "配合"}
@@ -538,19 +539,7 @@ def people(store: Store) -> list[dict[str, Any]]:
 
 def _split_names(text: Optional[str]) -> list[str]:
     """Unit names of an issuer / recipients / signature line, split at ，、；: outside brackets."""
-    parts, depth, current = [], 0, []
-    for ch in text or "":
-        if ch in "（(《〔":
-            depth += 1
-        elif ch in "）)》〕":
-            depth = max(0, depth - 1)
-        if ch in "，,、；;：:\n" and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return [p.strip() for p in parts if p.strip()]
+    return split_outside_brackets(text or "", "，,、；;：:\n")
 
 
 def _readings(store: Store, name: str, region: Optional[str]) -> list[tuple[Any, Optional[str]]]:

@@ -79,3 +79,28 @@ def similarity(a: str, b: str, cutoff: float = 0.0) -> float:
 
 def cjk_count(s: str) -> int:
     return len(CJK_RE.findall(s))
+
+
+_OPEN_BRACKETS = "（(《〔[【"
+_CLOSE_BRACKETS = "）)》〕]】"
+_ANY_BRACKET = re.compile(r"[（(《〔\[【）)》〕\]】]")
+
+
+def split_outside_brackets(text: str, separators: str) -> list[str]:
+    """Parts of ``text`` between ``separators`` that stand outside brackets (各县（区）、各部门
+    → [各县（区）, 各部门]), stripped, empty parts dropped."""
+    if not _ANY_BRACKET.search(text):  # the common case, without a character loop
+        return [t.strip() for t in re.split(f"[{re.escape(separators)}]", text) if t.strip()]
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch in _OPEN_BRACKETS:
+            depth += 1
+        elif ch in _CLOSE_BRACKETS:
+            depth = max(0, depth - 1)
+        if ch in separators and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]

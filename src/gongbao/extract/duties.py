@@ -26,6 +26,7 @@ from ..model import Document, LayerRecord, ParseResult, Span
 from ..text import fold
 from .orgs import compounds_with_he, normalize_unit, region_of
 from .textspan import Piece, piece
+from ..text import split_outside_brackets
 
 LAYER = "duties"
 
@@ -163,19 +164,7 @@ def _units(text: str) -> list[str]:
 
 def _split_top(text: str, separators: str) -> list[str]:
     """Parts of ``text`` between separators outside brackets, stripped, empty ones dropped."""
-    parts, depth, current = [], 0, []
-    for ch in text:
-        if ch in "（(《〔":
-            depth += 1
-        elif ch in "）)》〕":
-            depth = max(0, depth - 1)
-        if ch in separators and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return [p.strip() for p in parts if p.strip()]
+    return split_outside_brackets(text, separators)
 
 
 # -- queries over records of many issues ----------------------------------------------

@@ -30,6 +30,7 @@ from typing import Callable, Iterable, Optional
 from ..model import Document, LayerRecord, Paragraph, ParseResult, Span
 from ..text import fold
 from .citations import _NUMBER_CONTINUES, SpanMap
+from ..text import split_outside_brackets
 
 LAYER = "tasks"
 
@@ -62,28 +63,13 @@ _ORG_END = re.compile(
     r"银行|支行|分行|海关|管委会|委员会|会|联|组|段|室|团|校|馆|台|社|园|场)$"
 )
 # 县教科局等县直部门 / 国运公司等县…领导小组成员单位 / 县自然资源局等: the "and others" tail
-_BRACKETS = re.compile(r"[（(〔\[【）)〕\]】]")
 _ETC = re.compile(r"等(?:[^等、，]{0,30}(?:部门|单位|机构))?$")
 _ETC_AND = re.compile(r"等(?:有关|相关)?(?:部门|单位|成员单位)?(?:和|及|以及)(?=各|市|县|区|乡|镇)")
 
 
 def _split_top(text: str, seps: str) -> list[str]:
     """Split at ``seps`` outside brackets (各县（区）、各部门 keeps 各县（区）)."""
-    if not _BRACKETS.search(text):  # the common case, without a character loop
-        return [t.strip() for t in re.split(f"[{re.escape(seps)}]", text) if t.strip()]
-    out, depth, cur = [], 0, []
-    for ch in text:
-        if ch in "（(〔[【":
-            depth += 1
-        elif ch in "）)〕]】":
-            depth = max(0, depth - 1)
-        if ch in seps and depth == 0:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    out.append("".join(cur))
-    return [s.strip() for s in out if s.strip()]
+    return split_outside_brackets(text, seps)
 
 
 def _verb(clause: str) -> Optional[re.Match]:
