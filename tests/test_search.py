@@ -478,3 +478,17 @@ def test_facets_of_a_large_result_are_estimated_from_a_sample(store, monkeypatch
     truth = dict(exact.facets["region"])
     assert set(estimate) <= set(truth)
     assert abs(sum(estimate.values()) - exact.total) <= exact.total * 0.1
+
+
+def test_in_force_on_keeps_only_documents_whose_validity_says_so(store):
+    """The 办法 of 000 (施行 2023-09-01, 有效期两年) is in force in 2024, not before nor after."""
+    from gongbao.search import SearchQuery, search
+
+    def ids(day):
+        return {h.id for h in search(store, SearchQuery(q="", in_force_on=day, per_page=100)).hits}
+
+    assert "140322/2023/3/20" in ids("2024-01-01")
+    assert "140322/2023/3/20" not in ids("2023-08-01")
+    assert "140322/2023/3/20" not in ids("2026-01-01")
+    with pytest.raises(QueryError):
+        search(store, SearchQuery(q="", in_force_on="2024-02-30"))

@@ -328,6 +328,7 @@ def search_(
     gazette: Optional[str] = typer.Option(None, help="Gazette id, e.g. 140322/2023/3."),
     section: Optional[str] = typer.Option(None, help="Section heading, e.g. 人事任免."),
     level: Optional[str] = typer.Option(None, help="top (official documents) or carried (documents they issue)."),
+    in_force_on: Optional[str] = typer.Option(None, "--in-force-on", help="YYYY-MM-DD: only documents in force that day."),
     sort: str = typer.Option("relevance", help="relevance, newest or oldest."),
     limit: int = typer.Option(20, help="Hits per page (at most 100)."),
     page: int = typer.Option(1, help="Page of hits."),
@@ -343,7 +344,7 @@ def search_(
 
     request = SearchQuery(
         q=query, region=region, issuer=issuer, doc_type=doc_type, year=year, date_from=date_from, date_to=date_to,
-        gazette=gazette, section=section, level=level, sort=sort, per_page=limit, page=page,
+        gazette=gazette, section=section, level=level, in_force_on=in_force_on, sort=sort, per_page=limit, page=page,
     )
     with _open(db) as store:
         try:

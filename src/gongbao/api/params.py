@@ -15,7 +15,7 @@ from ..search import SearchQuery
 TEXT = 200  # longest filter value accepted
 DATE = "YYYY, YYYY-MM or YYYY-MM-DD."
 FILTERS = ("region", "issuer", "agency_code", "doc_type", "year", "date_from", "date_to",
-           "published_from", "published_to", "gazette", "section", "level")
+           "published_from", "published_to", "gazette", "section", "level", "in_force_on")
 
 
 def search_params(
@@ -34,6 +34,8 @@ def search_params(
     section: Optional[str] = Query(None, max_length=TEXT, description="Section (栏目) of the issue."),
     level: Optional[Literal["top", "carried"]] = Query(
         None, description="top: documents issued in their own right; carried: documents a notice issues."),
+    in_force_on: Optional[str] = Query(None, max_length=10, description="YYYY-MM-DD: only documents in force (现行有效) that day.",
+                                       examples=["2024-01-01"]),
     sort: Literal["relevance", "newest", "oldest"] = Query("relevance"),
     page: int = Query(1, ge=1, le=10_000),
     per_page: int = Query(20, ge=1, le=100),

@@ -24,6 +24,7 @@ class SearchQuery:
     gazette: Optional[str] = None  # gazette id "140322/2023/3"
     section: Optional[str] = None
     level: Optional[str] = None  # "top" | "carried"
+    in_force_on: Optional[str] = None  # ISO date: only documents whose validity says 现行有效 that day
     sort: str = "relevance"  # relevance | newest | oldest
     page: int = 1
     per_page: int = 20  # max 100

@@ -3,6 +3,7 @@ is of the right type and range, so the SQL never meets a surprise."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import re
 from typing import Any, Optional
 
@@ -46,12 +47,24 @@ def validated(query: SearchQuery) -> SearchQuery:
         date_to=_date("date_to", query.date_to, upper=True),
         published_from=_date("published_from", query.published_from, upper=False),
         published_to=_date("published_to", query.published_to, upper=True),
+        in_force_on=_day("in_force_on", query.in_force_on),
         page=_clamp(_integer("page", query.page, 1), 1, MAX_PAGE),
         per_page=_clamp(_integer("per_page", query.per_page, 20), 1, MAX_PER_PAGE),
         excerpt_size=_clamp(_integer("excerpt_size", query.excerpt_size, 120), 0, MAX_EXCERPT_SIZE),
         number_of_excerpts=_clamp(_integer("number_of_excerpts", query.number_of_excerpts, 3), 0, MAX_EXCERPTS),
     )
     return dataclasses.replace(query, **changes)
+
+
+def _day(name: str, value: Any) -> Optional[str]:
+    """A full ISO date (YYYY-MM-DD): validity is decided day by day."""
+    value = _text(name, value)
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise QueryError(f"{name} must be a date YYYY-MM-DD, not {value!r}") from None
 
 
 def _text(name: str, value: Any) -> Optional[str]:

@@ -81,6 +81,16 @@ _NO_MATCH = filter_token("none", "")  # a token no document has: an impossible f
 _BM25 = f"bm25(search_fts, {', '.join(map(str, WEIGHTS))})"
 
 
+# 现行有效 on a day, from the validity layer (status_on in extract/validity, in SQL). Repeals
+# recorded across issues are resolved at read time by layers_view, not here.
+_IN_FORCE_SQL = (
+    "d.doc_id IN (SELECT v.doc_id FROM layer_records v WHERE v.layer = 'validity'"
+    " AND json_extract(v.data, '$.effective_from') <= ?"
+    " AND (json_extract(v.data, '$.expires_on') IS NULL OR json_extract(v.data, '$.expires_on') >= ?)"
+    " AND (json_extract(v.data, '$.repealed_by') IS NULL OR json_extract(v.data, '$.repealed_on') > ?))"
+)
+
+
 # -- writing -------------------------------------------------------------------------
 
 
@@ -386,6 +396,9 @@ class _Search:
                            ("gazette", q.gazette), ("section", q.section), ("level", q.level)):
             if value is not None:
                 out.append(_Filter(key, (filter_token(key, value),), f"d.{FACET_COLUMNS[key]} = ?", (value,)))
+        if q.in_force_on is not None:
+            # validity records (extract/validity): in effect that day, not expired, not repealed
+            out.append(_Filter(None, (), _IN_FORCE_SQL, (q.in_force_on,) * 3))
         for column, low, high in (("date", q.date_from, q.date_to), ("published", q.published_from, q.published_to)):
             if low is not None:
                 out.append(_Filter(None, (), f"d.{column} >= ?", (low,)))
