@@ -362,7 +362,8 @@ class _Search:
             self.from_combos = self.excluded is None and all(f.key for f in self.filters)
 
         everything = self._source(self.filters)
-        self.match = everything.params[0] if everything.fts else None
+        if self.expression is not None:
+            self.match = self._fts_source(self.expression, self.filters, driving=True).params[0]
         started = self._lap("plan", started)
         total, facets, estimated = self._count_and_facets()
         started = self._lap("facets", started)
@@ -399,11 +400,15 @@ class _Search:
         if q.in_force_on is not None:
             # validity records (extract/validity): in effect that day, not expired, not repealed
             out.append(_Filter(None, (), _IN_FORCE_SQL, (q.in_force_on,) * 3))
-        for column, low, high in (("date", q.date_from, q.date_to), ("published", q.published_from, q.published_to)):
-            if low is not None:
-                out.append(_Filter(None, (), f"d.{column} >= ?", (low,)))
-            if high is not None:
-                out.append(_Filter(None, (), f"d.{column} <= ?", (high,)))
+        # sort_key begins with the date: bounding it too lets an index walk only the range.
+        if q.date_from is not None:
+            out.append(_Filter(None, (), "d.date >= ? AND d.sort_key >= ?", (q.date_from, q.date_from)))
+        if q.date_to is not None:
+            out.append(_Filter(None, (), "d.date <= ? AND d.sort_key <= ?", (q.date_to, q.date_to + "~")))
+        if q.published_from is not None:
+            out.append(_Filter(None, (), "d.published >= ?", (q.published_from,)))
+        if q.published_to is not None:
+            out.append(_Filter(None, (), "d.published <= ?", (q.published_to,)))
         return out
 
     def _region_codes(self, value: str) -> list[str]:
@@ -442,7 +447,15 @@ class _Search:
         """Where to count: search_combos when it can answer, else :meth:`_source`."""
         return self._combo_source(filters) if self.from_combos else self._source(filters, join=join)
 
-    def _fts_source(self, expression: str, filters: Sequence[_Filter], join: bool = False) -> _Source:
+    def _fts_source(
+        self, expression: str, filters: Sequence[_Filter], join: bool = False, *, driving: bool = False,
+        indexed_by: Optional[str] = None,
+    ) -> _Source:
+        """Documents matching ``expression`` and ``filters``. Filters with tokens go into
+        the MATCH; others are SQL on ``search_docs AS d``, which then either joins the
+        full-text matches (``driving``: needed by bm25 and rowid order) or keeps the
+        rows whose sid is in them — letting SQLite walk an index of ``search_docs``
+        (a date range) instead of looking up every match."""
         match = f"({expression})" if filters else expression
         conditions, params = [], []
         for f in filters:
@@ -451,6 +464,10 @@ class _Search:
             else:
                 conditions.append(f.sql)
                 params.extend(f.params)
+        if indexed_by or (conditions and not driving):
+            index = f" INDEXED BY {indexed_by}" if indexed_by else ""
+            where = " AND ".join(["d.sid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", *conditions])
+            return _Source(f"FROM search_docs AS d{index} WHERE {where}", (match, *params), False)
         if conditions or join:
             where = " AND ".join(["search_fts MATCH ?", *conditions])
             return _Source(
@@ -506,16 +523,18 @@ class _Search:
         over the combinations. Above FACET_EXACT_MAX documents, on the 1/2^k of them
         whose sample key is lowest (about FACET_EXACT_MAX), counts scaled: in the index
         that sample is one more token to AND, so its cost does not grow with ``size``."""
-        source = self._counted(filters, join=True)
-        sampled = size > FACET_EXACT_MAX and not source.combos
-        if sampled:
+        sampled = size > FACET_EXACT_MAX
+        if sampled:  # (search_combos too: a big store has tens of thousands of combinations)
             level = min(SAMPLE_LEVELS, math.ceil(math.log2(size / FACET_EXACT_MAX)))
             sample = _Filter(None, (filter_token("sample", level),), "d.sample < ?", (SAMPLE_SPACE >> level,))
-            source = self._counted([*filters, sample], join=True)
+            source = self._source([*filters, sample], join=True)
+        else:
+            source = self._counted(filters, join=True)
         if source.combos:  # a count is kept per combination: exact, whatever the size
             inner = f"SELECT d.combo AS combo, d.documents AS n {source.sql} AND d.documents > 0"
         else:
-            inner = f"SELECT d.combo AS combo, count(*) AS n {source.sql} GROUP BY d.combo"
+            # +d.combo: group after filtering (by the sample index), never by walking an index on combo.
+            inner = f"SELECT d.combo AS combo, count(*) AS n {source.sql} GROUP BY +d.combo"
         columns = ", ".join(f"c.{FACET_COLUMNS[k]} AS {k}" for k in keys)
         parts = [
             f"SELECT * FROM (SELECT '{k}' AS k, {k} AS v, sum(n) AS total FROM g WHERE {k} IS NOT NULL"
@@ -564,10 +583,11 @@ class _Search:
         """A page in relevance order: the 文号 matches first, then
 
         - up to RANK_LIMIT matches: BM25 with the scoring phrases of ``_boost``;
-        - more: the documents with every word in the title, then the others, each most
-          recently stored first. (FTS5's bm25 reads the whole posting list of every
-          phrase for its idf, whatever rows it ranks; and over tens of thousands of
-          matches a common word's idf is ~0 anyway.) Both tiers stop after the page."""
+        - more: those of the newest RANK_LIMIT matches with every word in the title,
+          then all the others, most recently stored first. (FTS5's bm25 reads the whole
+          posting list of every phrase for its idf, whatever rows it ranks; and over tens
+          of thousands of matches a common word's idf is ~0 anyway.) Bounded work: the
+          title tier looks at RANK_LIMIT rows, the rest stops after the page."""
         rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
         offset, limit = max(0, offset - len(pinned)), limit - len(rows)
         if limit <= 0:
@@ -579,27 +599,41 @@ class _Search:
             return source.where(marks, *pinned) if pinned else source
 
         if total - len(pinned) <= RANK_LIMIT:
-            ranking = without_pinned(self._fts_source(f"({self.expression}) AND {_boost(query_plan)}", self.filters))
+            ranking = without_pinned(
+                self._fts_source(f"({self.expression}) AND {_boost(query_plan)}", self.filters, driving=True)
+            )
             found = self.db.execute(
                 f"SELECT search_fts.rowid, {_BM25} AS score {ranking.sql}"
                 " ORDER BY score, search_fts.rowid DESC LIMIT ? OFFSET ?",
                 (*ranking.params, limit, offset),
             ).fetchall()
             return rows + [(sid, -score) for sid, score in found]
-        in_title = _in_title(query_plan)
-        tiers = [f"({self.expression}) AND {in_title}", f"({self.expression}) NOT {in_title}"]
-        for tier in tiers:
-            source = without_pinned(self._fts_source(tier, self.filters))
-            found = self.db.execute(
-                f"SELECT search_fts.rowid {source.sql} ORDER BY search_fts.rowid DESC LIMIT ?",
-                (*source.params, offset + limit),
-            ).fetchall()
-            rows += [(sid, 0.0) for (sid,) in found[offset:]]
-            limit -= max(0, len(found) - offset)
-            offset = max(0, offset - len(found))
-            if limit <= 0:
-                break
-        return rows
+        # The newest RANK_LIMIT matches with every word in the title, then everything
+        # else newest first: bounded work, whether titles hold the words often or never.
+        everything = without_pinned(self._fts_source(self.expression, self.filters, driving=True))
+        cut = self.db.execute(
+            f"SELECT search_fts.rowid {everything.sql} ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?",
+            (*everything.params, RANK_LIMIT - 1),
+        ).fetchone()
+        titled = without_pinned(self._fts_source(f"({self.expression}) AND {_in_title(query_plan)}", self.filters,
+                                                 driving=True))
+        if cut:
+            titled = titled.where("search_fts.rowid >= ?", cut[0])
+        first = [sid for (sid,) in self.db.execute(
+            f"SELECT search_fts.rowid {titled.sql} ORDER BY search_fts.rowid DESC", titled.params
+        )]
+        page = first[offset:offset + limit]
+        rows += [(sid, 0.0) for sid in page]
+        limit, offset = limit - len(page), max(0, offset - len(first))
+        if limit <= 0:
+            return rows
+        skip = set(first)
+        found = self.db.execute(
+            f"SELECT search_fts.rowid {everything.sql} ORDER BY search_fts.rowid DESC LIMIT ?",
+            (*everything.params, offset + limit + len(skip)),
+        ).fetchall()
+        others = [sid for (sid,) in found if sid not in skip]
+        return rows + [(sid, 0.0) for sid in others[offset:offset + limit]]
 
     def _by_date(self, pinned: list[int], offset: int, limit: int, total: int) -> list[tuple[int, float]]:
         """A page by 成文日期 (then gazette date), newest or oldest first. Many matches:
@@ -611,14 +645,7 @@ class _Search:
             return rows
         direction = "ASC" if self.query.sort == "oldest" else "DESC"
         if self.expression is not None and total >= DATE_INDEX_MIN:
-            everything = self._fts_source(self.expression, [f for f in self.filters if f.tokens])
-            conditions = [f.sql for f in self.filters if not f.tokens]
-            params = [p for f in self.filters if not f.tokens for p in f.params]
-            source = _Source(
-                "FROM search_docs AS d INDEXED BY search_docs_sort WHERE d.sid IN"
-                f" (SELECT search_fts.rowid {everything.sql})" + "".join(f" AND {c}" for c in conditions),
-                (*everything.params, *params), False,
-            )
+            source = self._fts_source(self.expression, self.filters, indexed_by="search_docs_sort")
         else:
             source = self._source(self.filters, join=True)
         if pinned:

@@ -45,7 +45,7 @@ CREATE INDEX search_docs_sample ON search_docs (sample);
 CREATE INDEX search_docs_region ON search_docs (region_code, sort_key);
 CREATE INDEX search_docs_year ON search_docs (year, sort_key);
 CREATE INDEX search_docs_doc_type ON search_docs (doc_type, sort_key);
-CREATE INDEX search_docs_combo ON search_docs (combo);
+-- No index on combo: SQLite would walk it for GROUP BY combo instead of the sample.
 
 -- The texts as printed (excerpts) and as their word columns were indexed: search_fts
 -- stores no content, and removing a row from it needs exactly what was inserted.
