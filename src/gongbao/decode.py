@@ -80,21 +80,30 @@ def read_source(path: Path, max_bytes: int = MAX_BYTES) -> SourceText:
     large, binary, undecodable, or not Chinese text.
     """
     path = Path(path)
+    data = read_file_bytes(path, max_bytes)
+    return _decode(data, name=path.name, shown_as=str(path), max_bytes=max_bytes)
+
+
+def read_file_bytes(path: Path, limit: int, whole: bool = True) -> bytes:
+    """The bytes of a file, or an InputError naming it: missing, a directory, unreadable, too
+    large. ``whole=False`` reads only the first ``limit`` bytes (a head, for type detection)."""
     try:
-        size = path.stat().st_size
         if path.is_dir():
-            raise InputError("is a directory, not a text file", path)
-        if size > max_bytes:
-            raise InputError(_too_large(size, max_bytes), path)
+            raise InputError("is a directory, not a file", path)
+        size = path.stat().st_size
+        if whole and size > limit:
+            raise InputError(_too_large(size, limit), path)
         with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)  # +1: notice a file that grew since stat()
+            data = handle.read(limit + (1 if whole else 0))  # +1: notice a file that grew since stat()
     except FileNotFoundError:
         raise InputError("no such file", path) from None
     except PermissionError:
         raise InputError("permission denied", path) from None
     except OSError as error:
         raise InputError(f"cannot read: {error.strerror or error}", path) from None
-    return _decode(data, name=path.name, shown_as=str(path), max_bytes=max_bytes)
+    if whole and len(data) > limit:
+        raise InputError("too large: the file grew while it was read", path)
+    return data
 
 
 def decode_bytes(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> SourceText:

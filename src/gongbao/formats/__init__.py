@@ -243,20 +243,4 @@ def _read_head(path: Path) -> bytes:
 
 def _read_file(path: Path, limit: int = MAX_FILE_BYTES, whole: bool = True) -> bytes:
     """Read a file (or its head), with the refusals ``decode.read_source`` gives."""
-    try:
-        if path.is_dir():
-            raise InputError("is a directory, not a file", path)
-        size = path.stat().st_size
-        if whole and size > limit:
-            raise InputError(f"too large: {size / 1024 / 1024:.1f} MiB, the limit is {limit / 1024 / 1024:.1f} MiB", path)
-        with path.open("rb") as handle:
-            data = handle.read(limit + (1 if whole else 0))
-    except FileNotFoundError:
-        raise InputError("no such file", path) from None
-    except PermissionError:
-        raise InputError("permission denied", path) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path) from None
-    if whole and len(data) > limit:
-        raise InputError("too large: the file grew while it was read", path)
-    return data
+    return decode.read_file_bytes(path, limit, whole)
