@@ -13,27 +13,34 @@ How a query runs, and why (costs per matching row measured on 10k synthetic docu
 - Text is matched by FTS5 first, always. Scanning a posting list costs ~0.2 µs a row;
   probing the full-text index once per row of a filtered table ~0.1 ms. Facet filters
   are therefore tokens of the ``filters`` column: ``安全`` AND ``gazette=…`` is an
-  intersection of posting lists. Date ranges and a "contained" issuer join
-  ``search_docs`` (~0.5 µs a row).
+  intersection of posting lists. Date ranges and a "contained" issuer are SQL on
+  ``search_docs``, kept where the sid is among the full-text matches.
 - A unit matches where its bigram phrase does (any substring); ranking ANDs in phrases
   that match wherever it does — in the title or the body, as words or as bigrams — so
   they change the score, never the set (see ``_unit_boost``).
 - Up to ``RANK_LIMIT`` matches are ranked by BM25 with those phrases. FTS5's bm25 reads
   the whole posting list of every phrase for its idf, whatever rows it ranks, so beyond
-  that the documents with every word in their title come first, then the others, each
-  tier most recently stored first — two queries that stop after the page (and over tens
-  of thousands of matches a common word's idf is ~0: BM25 would separate little).
+  that: those of the newest ``RANK_LIMIT`` matches with every word in the title, then
+  all the others, most recently stored first — bounded work (and over tens of thousands
+  of matches a common word's idf is ~0: BM25 would separate little).
 - Newest/oldest over many matches walk the date index, keeping rows found in the set of
-  matches, instead of sorting every match.
+  matches, instead of sorting every match. A date range bounds that walk (the sort key
+  begins with the date), for counting too.
 - Facets (each counted with the other filters: drill-down) are one integer GROUP BY per
   matching row, by combination of facet values, then eight small GROUP BYs over the
   combinations. Above ``FACET_EXACT_MAX`` matches they count a pseudo-random sample of
   about that many — documents carry ``fsample`` tokens for 1/2, 1/4 … 1/4096 of them, so
-  the sample is one token ANDed in the index, its cost independent of the number of
-  matches — and are scaled (``SearchResult.facets_estimated``). The total is always exact.
+  the sample is one token ANDed in the index — and are scaled
+  (``SearchResult.facets_estimated``). The total is always exact.
 - A browse (no words) filtering on facet values only is counted from
-  ``search_combos``: exact, and independent of the number of documents. Other browses
-  run on ``search_docs`` and its indexes.
+  ``search_combos``: exact, and independent of the number of documents. Its facets are
+  too while it matches at most ``FACET_EXACT_MAX`` documents; beyond, they are sampled
+  through the index on ``search_docs.sample`` (a big store has tens of thousands of
+  combinations). Other browses run on ``search_docs`` and its indexes.
+- Costs that stay linear in the number of matches: the exact total (FTS5 counts ~0.1 µs
+  a match for a word, ~0.5 µs for a long phrase, whose positions it checks in every
+  candidate, the facet sample's too) and, with a date range, checking the matches
+  against it (~1 µs a match).
 """
 from __future__ import annotations
 
@@ -456,14 +463,14 @@ class _Search:
         full-text matches (``driving``: needed by bm25 and rowid order) or keeps the
         rows whose sid is in them — letting SQLite walk an index of ``search_docs``
         (a date range) instead of looking up every match."""
-        match = f"({expression})" if filters else expression
-        conditions, params = [], []
-        for f in filters:
-            if f.tokens:
-                match += f" AND {{filters}}: ({' OR '.join(_phrase([t]) for t in f.tokens)})"
-            else:
-                conditions.append(f.sql)
-                params.extend(f.params)
+        # Filter tokens first: FTS5 steps through the first operand of an AND and skips
+        # through the others, so a sparse token (a gazette, the facet sample) leads.
+        tokens = [f"{{filters}}: ({' OR '.join(_phrase([t]) for t in f.tokens)})" for f in filters if f.tokens]
+        match = " AND ".join([*tokens, f"({expression})"]) if tokens else expression
+        conditions = [f.sql for f in filters if not f.tokens]
+        params = [p for f in filters if not f.tokens for p in f.params]
+        if indexed_by is None and conditions and not driving and self._dated:
+            indexed_by = "search_docs_sort"  # walk the date range only
         if indexed_by or (conditions and not driving):
             index = f" INDEXED BY {indexed_by}" if indexed_by else ""
             where = " AND ".join(["d.sid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)", *conditions])
@@ -483,13 +490,26 @@ class _Search:
         params = [p for f in filters for p in f.params]
         return _Source(f"FROM search_combos AS d WHERE {' AND '.join(conditions)}", tuple(params), False, True)
 
-    def _browse_source(self, excluded: Optional[str], filters: Sequence[_Filter]) -> _Source:
+    def _browse_source(
+        self, excluded: Optional[str], filters: Sequence[_Filter], indexed_by: Optional[str] = None
+    ) -> _Source:
         conditions = [f.sql for f in filters] or ["1"]
         params = [p for f in filters for p in f.params]
         if excluded:
             conditions.append("d.sid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
             params.append(excluded)
-        return _Source(f"FROM search_docs AS d WHERE {' AND '.join(conditions)}", tuple(params), False)
+        if indexed_by is None and self._dated:
+            indexed_by = "search_docs_sort"
+        index = f" INDEXED BY {indexed_by}" if indexed_by else ""
+        return _Source(f"FROM search_docs AS d{index} WHERE {' AND '.join(conditions)}", tuple(params), False)
+
+    @property
+    def _dated(self) -> bool:
+        return self.query.date_from is not None or self.query.date_to is not None
+
+    def _documents(self) -> int:
+        """About how many documents are indexed (sids are dense)."""
+        return self.db.execute("SELECT coalesce(max(sid), 0) FROM search_docs").fetchone()[0]
 
     def _count(self, source: _Source) -> int:
         if source.combos:
@@ -528,6 +548,10 @@ class _Search:
             level = min(SAMPLE_LEVELS, math.ceil(math.log2(size / FACET_EXACT_MAX)))
             sample = _Filter(None, (filter_token("sample", level),), "d.sample < ?", (SAMPLE_SPACE >> level,))
             source = self._source([*filters, sample], join=True)
+            if self.expression is None and not self._dated and size * size > self._documents() * FACET_EXACT_MAX:
+                # A browse of many documents: reading the sample (N/2^level rows through its
+                # index) beats reading the filtered set (size rows through a filter's index).
+                source = self._browse_source(self.excluded, [*filters, sample], "search_docs_sample")
         else:
             source = self._counted(filters, join=True)
         if source.combos:  # a count is kept per combination: exact, whatever the size
