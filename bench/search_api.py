@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import httpx
 
@@ -27,6 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from gongbao.ingest import ingest_file  # noqa: E402
 from gongbao.search import SearchQuery, search  # noqa: E402
 from gongbao.store import open_store  # noqa: E402
+from search import percentiles, run_mix  # noqa: E402  (bench/search.py: the same mix timing)
 
 # What people search for: words, phrases, OR, exclusion, a 文号, filters alone and with words.
 QUERIES: list[dict[str, Any]] = [
@@ -43,25 +43,6 @@ QUERIES: list[dict[str, Any]] = [
     {"issuer": "盂县人民政府办公室", "year": 2023},
     {"q": "任免", "level": "top"},
 ]
-
-
-def run_mix(call: Callable[[dict[str, Any]], Any], queries: Iterable[dict[str, Any]], repeat: int) -> list[float]:
-    """Milliseconds of every call, after one untimed warm-up pass."""
-    queries = list(queries)
-    for params in queries:
-        call(params)
-    timings = []
-    for _ in range(repeat):
-        for params in queries:
-            start = time.perf_counter()
-            call(params)
-            timings.append((time.perf_counter() - start) * 1000)
-    return timings
-
-
-def percentiles(timings: list[float]) -> tuple[float, float]:
-    cuts = statistics.quantiles(timings, n=100, method="inclusive")
-    return cuts[49], cuts[94]
 
 
 def _free_port() -> int:
