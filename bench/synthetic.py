@@ -14,7 +14,7 @@ import hashlib
 import random
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from gongbao.export import document_records
 from gongbao.gazetteer import all_regions
@@ -46,12 +46,25 @@ def issues(templates: Templates, count: int, *, seed: int = 1, start: int = 0) -
         yield issue(templates, number, seed=seed)
 
 
-def issue(templates: Templates, number: int, *, seed: int = 1) -> tuple[ParseResult, list[dict]]:
+def issue(
+    templates: Templates, number: int, *, seed: int = 1, slot: Optional[tuple[int, int, int, int]] = None,
+    layers: bool = False,
+) -> tuple[ParseResult, list[dict]]:
+    """Synthetic issue ``number``. ``slot`` = (template, region, year, issue number) chooses
+    them instead of the default numbering (``bench/scale.py`` spreads a million documents
+    over regions × years × issues without a repeated gazette id); ``layers`` keeps the
+    template's extracted layer records (by document seq), so the store writes layer rows."""
     rnd = random.Random(f"{seed}/{number}")
-    template, records = templates.issues[number % len(templates.issues)]
-    region = templates.regions[(number // len(templates.issues)) % len(templates.regions)]
-    year = 2010 + (number // (len(templates.issues) * len(templates.regions))) % 15
-    issue_no = 1 + number % 12
+    if slot is None:
+        template, records = templates.issues[number % len(templates.issues)]
+        region = templates.regions[(number // len(templates.issues)) % len(templates.regions)]
+        year = 2010 + (number // (len(templates.issues) * len(templates.regions))) % 15
+        issue_no = 1 + number % 12
+        gazette_issue = issue_no + 12 * (number // 100_000)
+    else:
+        template, records = templates.issues[slot[0]]
+        region, year, issue_no = templates.regions[slot[1]], slot[2], slot[3]
+        gazette_issue = issue_no
     old = template.gazette.region or ""
     old_short = template.region.short if template.region else old[:1]
     old_year = template.gazette.year or year
@@ -91,8 +104,8 @@ def issue(templates: Templates, number: int, *, seed: int = 1) -> tuple[ParseRes
     )
     gazette = GazetteMeta(
         title=f"{region.name}人民政府公报", region=region.name, region_code=region.code, year=year,
-        issue=issue_no + 12 * (number // 100_000), published=published.isoformat(), frequency="季刊",
+        issue=gazette_issue, published=published.isoformat(), frequency="季刊",
     )
     guess = RegionGuess(region.name, region.code, region.province, region.city, region.short, confidence=1.0)
-    result = ParseResult(source, gazette, [], [], [], [], [], guess)
+    result = ParseResult(source, gazette, [], [], [], [], [], guess, layers=list(template.layers) if layers else [])
     return result, new_records

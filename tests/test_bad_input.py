@@ -237,7 +237,7 @@ def test_missing_file_gets_an_error_line(tmp_path):
 
 def _fail_after(monkeypatch, table: str, exc: BaseException) -> None:
     """Make the store fail while inserting the rows of ``table`` (earlier tables already written)."""
-    original = sqlite_store._IssueRows.insert
+    original = sqlite_store._insert_issue
 
     class FailingConnection:
         def __init__(self, db):
@@ -251,10 +251,10 @@ def _fail_after(monkeypatch, table: str, exc: BaseException) -> None:
                 raise exc
             return self._db.executemany(sql, rows)
 
-    def insert(self, db, *, ingested_at):
-        return original(self, FailingConnection(db), ingested_at=ingested_at)
+    def insert(db, issue, *, ingested_at):
+        return original(FailingConnection(db), issue, ingested_at=ingested_at)
 
-    monkeypatch.setattr(sqlite_store._IssueRows, "insert", insert)
+    monkeypatch.setattr(sqlite_store, "_insert_issue", insert)
 
 
 @pytest.mark.parametrize("table", ["documents", "repairs", "warnings"])

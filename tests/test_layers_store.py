@@ -16,7 +16,7 @@ from gongbao.cli import app
 from gongbao.errors import StoreError
 from gongbao.export import LAYER_BASE_KEYS, LAYER_KEYS, document_records, layer_records
 from gongbao.store import open_store
-from gongbao.store.sqlite_layers import LayerRows
+from gongbao.store.layers import LayerRows
 
 from .layer_scoring import synthetic
 
@@ -128,10 +128,12 @@ def test_layers_are_replaced_with_their_issue(store) -> None:
 
 
 def test_layers_are_written_in_the_issue_transaction(store, monkeypatch) -> None:
-    def broken(self, db):
+    from gongbao.store import sqlite as sqlite_store
+
+    def broken(db, layers):
         db.execute("INSERT INTO layer_records (gazette_id) VALUES (NULL)")  # violates NOT NULL
 
-    monkeypatch.setattr(LayerRows, "insert", broken)
+    monkeypatch.setattr(sqlite_store, "_insert_layers", broken)
     with pytest.raises(StoreError):
         _save(store, _listing())
     assert store.list_gazettes() == [] and list(store.list_layer("hazards")) == []

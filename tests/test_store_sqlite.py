@@ -375,13 +375,13 @@ def test_save_parse_crash_after_writing_rolls_back(store, db_path, monkeypatch, 
         stored = make_result(TEXT + "旧版本\n")
         store.save_parse(stored, make_records(stored))
     before = dump(db_path)
-    insert = sqlite_store._IssueRows.insert
+    insert = sqlite_store._insert_issue
 
-    def insert_then_crash(self, db, **kwargs):
-        insert(self, db, **kwargs)  # every row of the issue written, history too
+    def insert_then_crash(db, issue, **kwargs):
+        insert(db, issue, **kwargs)  # every row of the issue written, history too
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(sqlite_store._IssueRows, "insert", insert_then_crash)
+    monkeypatch.setattr(sqlite_store, "_insert_issue", insert_then_crash)
     with pytest.raises(RuntimeError, match="power cut"):
         store.save_parse(make_result(), make_records(make_result()))
 

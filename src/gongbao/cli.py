@@ -300,20 +300,43 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     db: Optional[str] = DbOption,
     cors: Optional[List[str]] = typer.Option(None, "--cors", help="Origin allowed to call the API from a browser (repeatable; * for any)."),
+    upload_token_file: Optional[Path] = typer.Option(None, "--upload-token-file", help="Enable POST /api/gazettes (upload), for clients sending this file's token as 'Authorization: Bearer TOKEN' (else $GONGBAO_UPLOAD_TOKEN; neither: read-only)."),
+    max_upload_mb: float = typer.Option(20.0, "--max-upload-mb", help="Largest upload accepted, in MiB (413 beyond)."),
 ) -> None:
-    """Serve the web UI, the JSON API (/api, docs at /docs) and Atom feeds."""
+    """Serve the web UI, the JSON API (/api, docs at /docs) and Atom feeds; read-only unless an upload token is given."""
     import uvicorn
 
     from .api import create_app
 
+    token = _upload_token(upload_token_file)
     try:
-        application = create_app(_db(db), cors_origins=cors or None)
+        application = create_app(_db(db), cors_origins=cors or None, upload_token=token,
+                                 max_upload_bytes=int(max_upload_mb * 1024 * 1024))
+    except ValueError as error:  # a token too short, a limit below one byte
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2)
     except GongbaoError as error:
         err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2)
     shown = f"[{host}]" if ":" in host else host
     console.print(escape(f"serving {_db(db)} at http://{shown}:{port}/ (API docs: /docs; Ctrl-C stops)"), soft_wrap=True)
+    console.print("uploads: POST /api/gazettes with the bearer token" if token else "read-only (no upload token)")
     uvicorn.run(application, host=host, port=port)
+
+
+def _upload_token(path: Optional[Path]) -> Optional[str]:
+    """The upload token: the first line of ``path``, else $GONGBAO_UPLOAD_TOKEN, else None (read-only)."""
+    if path is None:
+        return os.environ.get("GONGBAO_UPLOAD_TOKEN", "").strip() or None
+    try:
+        lines = path.read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        err.print(f"[red]error:[/red] cannot read the upload token file {escape(str(path))}: {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(2)
+    if not lines or not lines[0].strip():
+        err.print(f"[red]error:[/red] the upload token file {escape(str(path))} is empty", soft_wrap=True)
+        raise typer.Exit(2)
+    return lines[0].strip()
 
 
 @app.command("search")

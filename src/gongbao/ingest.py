@@ -85,6 +85,22 @@ def ingest_file(store, path: Path, *, allow_partial: bool = False, max_bytes: in
         return IngestOutcome(path, "error", error=str(error))
 
 
+def ingest_bytes(store, data: bytes, name: str, *, allow_partial: bool = False,
+                 max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
+    """Decode, parse, validate and save the bytes of one file (an upload): the checks of
+    :func:`ingest_file`, but errors are raised (InputError: bad input, nothing stored;
+    StoreError), not returned. The same bytes again are a no-op (status ``unchanged``)."""
+    source = read_bytes(data, name, max_bytes=max_bytes).source
+    result = parse(source)
+    if not allow_partial:
+        validate(result, name)
+    outcome = store.save_parse(result, document_records(result))
+    root = originals_dir(store)
+    if root is not None:
+        store_original(data, root)
+    return IngestOutcome(Path(name), outcome.status, outcome.gazette_id, summarize(result))
+
+
 def originals_dir(store) -> Optional[Path]:
     """``originals/`` beside a file-backed store; None for an in-memory or server store."""
     path = getattr(store, "path", None)

@@ -24,6 +24,7 @@ from ..errors import GongbaoError
 from ..web import STATIC_DIR, render_error
 from . import feeds, layer_routes, routes
 from .stores import ThreadStores
+from .upload import DEFAULT_MAX_UPLOAD_BYTES, upload_router
 
 # Pages render no script at all, so the policy can forbid every script.
 PAGE_CSP = (
@@ -38,11 +39,15 @@ SECURITY_HEADERS = [
 JSON_PREFIXES = ("/api/", "/feeds/", "/openapi.json")
 
 
-def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None) -> FastAPI:
+def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None,
+               upload_token: Optional[str] = None, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> FastAPI:
     """The web application over the store at ``store_url`` (a SQLite path or URL).
 
     ``cors_origins``: origins allowed to call the API from a browser (``["*"]`` for any).
-    Raises StoreError at once when the store cannot be opened.
+    ``upload_token``: adds ``POST /api/gazettes`` (``gongbao.api.upload``), guarded by this
+    bearer token, taking bodies up to ``max_upload_bytes``; without it the app is read-only.
+    Raises StoreError at once when the store cannot be opened, ValueError for a token
+    shorter than 16 characters.
     """
     app = FastAPI(
         title="gongbao",
@@ -50,7 +55,10 @@ def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None) 
         description=(
             "Documents of Chinese local government gazettes (政府公报): search, records, issues, feeds; "
             "and what was read out of them: people and their careers, units, the task ledger, the hazard "
-            "registry, leaders' duties, citations and validity."
+            "registry, leaders' duties, citations and validity.\n\n"
+            "Read-only: every operation is a GET, except `POST /api/gazettes` (upload one issue), which "
+            "exists only on a server started with an upload token (`gongbao serve --upload-token-file FILE` "
+            "or `GONGBAO_UPLOAD_TOKEN`) and then needs `Authorization: Bearer <token>`."
         ),
         version=_version(),
         docs_url=None,  # served below, under a policy that admits Swagger UI's one inline script
@@ -60,6 +68,8 @@ def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None) 
     for error_type in (GongbaoError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(error_type, handle_error)
     app.include_router(layer_routes.router)  # first: /api/documents/{id}/citations before the id catch-all
+    if upload_token is not None:
+        app.include_router(upload_router(upload_token, max_upload_bytes))
     app.include_router(routes.router)
     app.include_router(feeds.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -97,7 +107,8 @@ async def handle_error(request: Request, exc: Exception):
     else:
         status, code, message = 500, "internal_error", "internal error"
     if request.url.path.startswith(JSON_PREFIXES):
-        return JSONResponse({"error": code, "message": message}, status_code=status)
+        headers = getattr(exc, "headers", None) if isinstance(exc, StarletteHTTPException) else None
+        return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
     return render_error(request, status, code, message)
 
 
@@ -110,7 +121,8 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 
 def _http_code(status: int) -> str:
-    return {404: "not_found", 405: "method_not_allowed"}.get(status, "http_error")
+    return {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+            413: "too_large", 415: "unsupported_media_type"}.get(status, "http_error")
 
 
 class SecurityHeaders:

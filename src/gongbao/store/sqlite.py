@@ -8,21 +8,20 @@ transaction, and recorded in ``schema_version``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import re
 import sqlite3
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 from ..errors import StoreError
-from ..model import DocNumber, ParseResult, Span
-from .base import SaveOutcome, Store, document_id, gazette_id
-from .sqlite_layers import LayerRows
-from .sqlite_layers import list_layer as _list_layer
+from ..model import ParseResult
+from .base import SaveOutcome, Store, gazette_id
+from .rows import IssueRows, fold_doc_number, to_json, utc_now, without
+from .layers import LayerRows
+from .layers import list_layer as _list_layer
 from .sqlite_search import Prepared, SearchIndex, prepare
 
 if TYPE_CHECKING:
@@ -43,12 +42,6 @@ _GAZETTE_SUMMARY = (
 )
 _GAZETTE_ORDER = "region_code, year, issue, id"
 _DOCUMENT_SUMMARY = "id, seq, parent_seq, section, issuer, doc_number, title, doc_type, date"
-# Record keys copied into indexed columns; the whole record is kept as JSON too.
-_RECORD_COLUMNS = (
-    "parent_seq", "section", "issuer", "doc_number", "agency_code", "year", "serial",
-    "title", "doc_type", "date", "disclosure", "body",
-)
-_YEAR_BRACKETS = re.compile(r"[\[［(（【〔﹝]\s*(\d{4})\s*[\]］)）】〕﹞]")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -85,8 +78,8 @@ class SQLiteStore(Store):
         source = result.source
         gid = gazette_id(result.gazette, source.sha256)
         try:  # all checks and serialization before the transaction: it stays short
-            issue = _IssueRows.build(result, records, gid)
-            layers = LayerRows.build(result, gid)  # extract/* records (gongbao.store.sqlite_layers)
+            issue = IssueRows.build(result, records, gid)
+            layers = LayerRows.build(result, gid)  # extract/* records (gongbao.store.layers)
             issue.add_to_digest(layers.digest)
         except (TypeError, ValueError) as error:
             raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
@@ -107,13 +100,13 @@ class SQLiteStore(Store):
                 replaced = db.execute(
                     "SELECT id, sha256 FROM gazettes WHERE sha256 = ? OR id = ?", (source.sha256, gid)
                 ).fetchall()
-                now = _utc_now()
+                now = utc_now()
                 for old in replaced:
                     self._archive(old["id"], replaced_by=source.sha256, replaced_at=now)
                     self._search.remove_gazette(db, old["id"])
                     db.execute("DELETE FROM gazettes WHERE id = ?", (old["id"],))
-                issue.insert(db, ingested_at=now)
-                layers.insert(db)
+                _insert_issue(db, issue, ingested_at=now)
+                _insert_layers(db, layers)
                 self._search.insert(db, search_rows or self._prepare_search(issue))
         except sqlite3.Error as error:
             raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
@@ -125,7 +118,7 @@ class SQLiteStore(Store):
             tuple(old["sha256"] for old in replaced),
         )
 
-    def _prepare_search(self, issue: "_IssueRows") -> Prepared:
+    def _prepare_search(self, issue: "IssueRows") -> Prepared:
         return self._search.prepare(self._db, issue.records, issue.gazette)
 
     def add_prepared(self, issues: "Iterable[PreparedIssue]") -> list[SaveOutcome]:
@@ -136,10 +129,10 @@ class SQLiteStore(Store):
         db = self._db
         try:
             with _transaction(db):
-                now = _utc_now()
+                now = utc_now()
                 for issue, layers, search_rows in issues:
-                    issue.insert(db, ingested_at=now)
-                    layers.insert(db)
+                    _insert_issue(db, issue, ingested_at=now)
+                    _insert_layers(db, layers)
                     self._search.insert(db, search_rows)
                     outcomes.append(SaveOutcome("added", issue.gazette["id"], issue.gazette["sha256"], len(issue.documents)))
         except sqlite3.Error as error:
@@ -186,7 +179,7 @@ class SQLiteStore(Store):
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 gid, gazette["sha256"], gazette["source_name"], gazette["parser_version"],
-                gazette["ingested_at"], replaced_at, replaced_by, text, _json(snapshot),
+                gazette["ingested_at"], replaced_at, replaced_by, text, to_json(snapshot),
             ),
         )
 
@@ -217,7 +210,7 @@ class SQLiteStore(Store):
         for table in _ISSUE_TABLES:
             key = "toc" if table == "toc_entries" else table
             gazette[key] = [
-                _without(dict(row), "gazette_id", "ordinal")
+                without(dict(row), "gazette_id", "ordinal")
                 for row in self._query(
                     f"SELECT * FROM {table} WHERE gazette_id = ? ORDER BY ordinal", (gazette_id,)
                 )
@@ -251,7 +244,7 @@ class SQLiteStore(Store):
         rows = self._query(
             "SELECT d.record_json FROM documents AS d JOIN gazettes AS g ON g.id = d.gazette_id"
             " WHERE d.doc_number = ? ORDER BY g.published, g.id, d.seq",
-            (_fold_doc_number(normalized),),
+            (fold_doc_number(normalized),),
         )
         return [json.loads(row["record_json"]) for row in rows]
 
@@ -268,7 +261,7 @@ class SQLiteStore(Store):
 
     def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
         try:
-            rows = list(_list_layer(self._db, layer, **filters))  # read whole: no cursor left open
+            rows = list(_list_layer(lambda sql, params: self._db.execute(sql, params).fetchall(), layer, **filters))  # read whole: no cursor left open
         except sqlite3.Error as error:
             raise StoreError(f"query failed: {error}", self.path) from error
         yield from rows
@@ -338,7 +331,7 @@ def prepare_issue(result: ParseResult, records: list[dict[str, Any]], tokenizer:
     ``gongbao.search.tokenize.Tokenizer`` of its own)."""
     gid = gazette_id(result.gazette, result.source.sha256)
     try:  # as in save_parse
-        issue = _IssueRows.build(result, records, gid)
+        issue = IssueRows.build(result, records, gid)
         layers = LayerRows.build(result, gid)
         issue.add_to_digest(layers.digest)
     except (TypeError, ValueError) as error:
@@ -346,123 +339,42 @@ def prepare_issue(result: ParseResult, records: list[dict[str, Any]], tokenizer:
     return issue, layers, prepare(issue.records, issue.gazette, tokenizer)
 
 
-@dataclasses.dataclass(slots=True)
-class _IssueRows:
-    """One parsed issue as rows, checked and serialized, ready to insert."""
+PreparedIssue = tuple[IssueRows, LayerRows, Prepared]  # what prepare_issue returns
 
-    gazette: dict[str, Any]
-    text: str
-    documents: list[dict[str, Any]]
-    toc: list[tuple[Any, ...]]
-    repairs: list[tuple[Any, ...]]
-    unplaced: list[tuple[Any, ...]]
-    warnings: list[tuple[Any, ...]]
-    digest: str
-    records: list[dict[str, Any]] = dataclasses.field(default_factory=list)  # with their ids
 
-    @classmethod
-    def build(cls, result: ParseResult, records: list[dict[str, Any]], gid: str) -> "_IssueRows":
-        documents = _document_rows(gid, records)
-        seqs = {row["seq"] for row in documents}
-        for entry in result.toc:
-            if entry.matched_seq is not None and entry.matched_seq not in seqs:
-                raise ValueError(
-                    f"TOC entry {entry.title!r} matches seq {entry.matched_seq}, not a document of this issue"
-                )
-        toc = [
-            (gid, i, e.section, e.title, e.doc_number.text if e.doc_number else None, e.page,
-             e.span.start, e.span.end, e.matched_seq, e.match_score)
-            for i, e in enumerate(result.toc)
-        ]
-        repairs = [
-            (gid, i, r.start, r.end, r.before, r.after, r.rule) for i, r in enumerate(result.repairs)
-        ]
-        unplaced = [
-            (gid, i, u.span.start, u.span.end, u.text, u.reason) for i, u in enumerate(result.unplaced)
-        ]
-        warnings = [
-            (gid, i, w.code, w.message, w.span.start if w.span else None,
-             w.span.end if w.span else None, w.seq)
-            for i, w in enumerate(result.warnings)
-        ]
-        meta = _plain(result.gazette)
-        region = None if result.region is None else _plain(result.region)
-        # Everything the parser produced, so a forced reparse can tell "same output" from "new output".
-        digest = hashlib.sha256(
-            _json(
-                [meta, region, [row["record_json"] for row in documents], toc, repairs,
-                 unplaced, warnings, result.parser_version],
-                sort_keys=True,
-            ).encode()
-        ).hexdigest()
-        source, g = result.source, result.gazette
-        gazette = {
-            "id": gid, "sha256": source.sha256, "source_name": source.name,
-            "encoding": source.encoding, "size_bytes": source.size_bytes,
-            "title": g.title, "region": g.region, "region_code": g.region_code, "year": g.year,
-            "issue": g.issue, "total_issue": g.total_issue, "published": g.published,
-            "frequency": g.frequency, "sponsor": g.sponsor,
-            "meta_json": _json(meta), "region_json": None if region is None else _json(region),
-            "document_count": len(documents), "parser_version": result.parser_version,
-            "parse_digest": digest,
-        }
-        with_ids = [{**record, "id": row["id"]} for record, row in zip(records, documents)]
-        return cls(gazette, source.text, documents, toc, repairs, unplaced, warnings, digest, with_ids)
 
-    def add_to_digest(self, extra: str) -> None:
-        """Fold more parsed output (the layer records' digest) into the parse digest."""
-        self.digest = hashlib.sha256((self.digest + extra).encode()).hexdigest()
-        self.gazette["parse_digest"] = self.digest
-
-    def insert(self, db: sqlite3.Connection, *, ingested_at: str) -> None:
-        gazette = {**self.gazette, "ingested_at": ingested_at}
-        columns = ", ".join(gazette)
-        db.execute(
-            f"INSERT INTO gazettes ({columns}) VALUES ({', '.join(':' + c for c in gazette)})", gazette
+def _insert_layers(db: sqlite3.Connection, layers: LayerRows) -> None:
+    for row, names in zip(layers.rows, layers.units):
+        cursor = db.execute(
+            "INSERT INTO layer_records (gazette_id, doc_id, layer, seq, span_start, span_end, data, confidence)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            row,
         )
-        db.execute("INSERT INTO sources (gazette_id, text) VALUES (?, ?)", (gazette["id"], self.text))
-        if self.documents:
-            names = list(self.documents[0])
-            db.executemany(
-                f"INSERT INTO documents ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})",
-                self.documents,
-            )
-        db.executemany("INSERT INTO toc_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", self.toc)
-        db.executemany("INSERT INTO repairs VALUES (?, ?, ?, ?, ?, ?, ?)", self.repairs)
-        db.executemany("INSERT INTO unplaced VALUES (?, ?, ?, ?, ?, ?)", self.unplaced)
-        db.executemany("INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?, ?)", self.warnings)
-
-
-PreparedIssue = tuple[_IssueRows, LayerRows, Prepared]  # what prepare_issue returns
-
-
-def _document_rows(gid: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Check the export records of one issue and turn them into `documents` rows."""
-    rows: list[dict[str, Any]] = []
-    for position, record in enumerate(records):
-        seq = record.get("seq") if isinstance(record, dict) else None
-        if type(seq) is not int or seq < 1:  # bool is an int, and not a seq
-            raise ValueError(f"record #{position}: seq must be a positive integer, got {seq!r}")
-        expected = document_id(gid, seq)
-        if record.get("id", expected) != expected:
-            raise ValueError(
-                f"record seq {seq}: id {record['id']!r} differs from the store's id {expected!r}"
-            )
-        record = {"id": expected, **record}  # a copy: the caller's dict stays as it was
-        rows.append(
-            {"id": expected, "gazette_id": gid, "seq": seq}
-            | {key: record.get(key) for key in _RECORD_COLUMNS}
-            | {"record_json": _json(record)}
+        db.executemany(
+            "INSERT OR IGNORE INTO layer_units (record_id, unit, canonical) VALUES (?, ?, ?)",
+            [(cursor.lastrowid, printed, canonical) for printed, canonical in names],
         )
-    seqs = [row["seq"] for row in rows]
-    if len(set(seqs)) != len(seqs):
-        raise ValueError(f"duplicate seq in records: {sorted(s for s in set(seqs) if seqs.count(s) > 1)}")
-    for row in rows:
-        if row["parent_seq"] is not None and row["parent_seq"] not in seqs:
-            raise ValueError(
-                f"record seq {row['seq']}: parent_seq {row['parent_seq']!r} is not a document of this issue"
-            )
-    return rows
+
+
+def _insert_issue(db: sqlite3.Connection, issue: IssueRows, *, ingested_at: str) -> None:
+    gazette = {**issue.gazette, "ingested_at": ingested_at}
+    columns = ", ".join(gazette)
+    db.execute(
+        f"INSERT INTO gazettes ({columns}) VALUES ({', '.join(':' + c for c in gazette)})", gazette
+    )
+    db.execute("INSERT INTO sources (gazette_id, text) VALUES (?, ?)", (gazette["id"], issue.text))
+    if issue.documents:
+        names = list(issue.documents[0])
+        db.executemany(
+            f"INSERT INTO documents ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})",
+            issue.documents,
+        )
+    db.executemany("INSERT INTO toc_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", issue.toc)
+    db.executemany("INSERT INTO repairs VALUES (?, ?, ?, ?, ?, ?, ?)", issue.repairs)
+    db.executemany("INSERT INTO unplaced VALUES (?, ?, ?, ?, ?, ?)", issue.unplaced)
+    db.executemany("INSERT INTO warnings VALUES (?, ?, ?, ?, ?, ?, ?)", issue.warnings)
+
+
 
 
 # -- connection and migrations ---------------------------------------------------
@@ -531,7 +443,7 @@ def migrate(db: sqlite3.Connection, path: str) -> int:
                     db.execute(statement)
                 db.execute(
                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                    (migration.version, migration.name, _utc_now()),
+                    (migration.version, migration.name, utc_now()),
                 )
         return schema_version(db)
     except sqlite3.Error as error:
@@ -566,39 +478,3 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise
-
-
-# -- values ----------------------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    """Model objects as JSON values, the way export records write them:
-    Span as [start, end], DocNumber as its text, dataclasses as dicts."""
-    if isinstance(value, Span):
-        return value.to_list()
-    if isinstance(value, DocNumber):
-        return value.text
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _json(value: Any, *, sort_keys: bool = False) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, allow_nan=False)
-
-
-def _fold_doc_number(text: str) -> str:
-    """Forgive what people type: spaces, and [2023] / (2023) for 〔2023〕."""
-    return _YEAR_BRACKETS.sub(r"〔\1〕", re.sub(r"\s+", "", text))
-
-
-def _without(row: dict[str, Any], *keys: str) -> dict[str, Any]:
-    return {key: value for key, value in row.items() if key not in keys}
-
-
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")

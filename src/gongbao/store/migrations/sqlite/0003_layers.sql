@@ -1,6 +1,6 @@
 -- 0003: layer records (gongbao.extract.*: personnel, duties, tasks, hazards, citations,
 -- validity), one row per record, written in the same transaction as the documents they were
--- read from (SQLiteStore.save_parse → gongbao.store.sqlite_layers) and deleted with them.
+-- read from (SQLiteStore.save_parse → gongbao.store.layers) and deleted with them.
 -- Stores from before this migration get their layers on the next `gongbao reparse`.
 
 CREATE TABLE layer_records (

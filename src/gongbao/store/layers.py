@@ -1,5 +1,6 @@
-"""Layer records in SQLite (migration 0003): writing them with their issue, and
-``Store.list_layer`` with its filters.
+"""Layer records of any backend: serialized with their issue (:class:`LayerRows`), and
+``Store.list_layer`` with its filters as SQL both SQLite and PostgreSQL run (each
+backend gives :func:`list_layer` a function that runs a query with ``?`` parameters).
 
 Generic over :class:`~gongbao.model.LayerRecord`: whatever an extractor emits is stored as
 its export record (``gongbao.export.layer_records``) in ``layer_records.data``; the keys
@@ -11,9 +12,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Sequence
+
+# Runs one query with ``?`` parameters and returns its rows (a backend's connection).
+Run = Callable[[str, Sequence[Any]], list[Sequence[Any]]]
 
 from ..export import layer_records
 from ..extract.orgs import agency_names, normalize_unit
@@ -58,18 +61,6 @@ class LayerRows:
         digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
         return cls(rows, units, digest)
 
-    def insert(self, db: sqlite3.Connection) -> None:
-        for row, names in zip(self.rows, self.units):
-            cursor = db.execute(
-                "INSERT INTO layer_records (gazette_id, doc_id, layer, seq, span_start, span_end, data, confidence)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                row,
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO layer_units (record_id, unit, canonical) VALUES (?, ?, ?)",
-                [(cursor.lastrowid, printed, canonical) for printed, canonical in names],
-            )
-
 
 def _plain(value: Any) -> Any:
     """Model objects an extractor may leave in its fields, as JSON values (Span → [start, end])."""
@@ -98,7 +89,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def list_layer(db: sqlite3.Connection, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
+def list_layer(run: Run, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
     """Records of one layer in issue order, filtered (see ``Store.list_layer``)."""
     unknown = sorted(set(filters) - set(FILTERS))
     if unknown:
@@ -138,25 +129,25 @@ def list_layer(db: sqlite3.Connection, layer: str, **filters: Any) -> Iterator[d
             *[_like(p) for p in patterns for _ in (0, 1)])
     if "overdue_as_of" in f:
         add("r.deadline < ? AND coalesce(r.action, '') NOT IN (?, ?)", f["overdue_as_of"], *CLOSING_ACTIONS)
-    rows = db.execute(
+    rows = run(
         "SELECT r.data, r.confidence, r.layer FROM layer_records AS r JOIN gazettes AS g ON g.id = r.gazette_id"
         f" WHERE {' AND '.join(where)}"
         " ORDER BY g.region_code, g.year, g.issue, r.gazette_id, r.seq",
         params,
-    ).fetchall()
+    )
     records = [{**json.loads(data), "layer": name, "confidence": confidence} for data, confidence, name in rows]
     if "overdue_as_of" in f and records:
-        records = _still_open(db, records, f["overdue_as_of"])
+        records = _still_open(run, records, f["overdue_as_of"])
     yield from records
 
 
-def _still_open(db: sqlite3.Connection, records: list[dict[str, Any]], as_of: str) -> list[dict[str, Any]]:
+def _still_open(run: Run, records: list[dict[str, Any]], as_of: str) -> list[dict[str, Any]]:
     """Drop the records a 摘牌 / 销案 dated on or before ``as_of`` has closed since."""
     from ..extract.hazards import closed_by
 
     closings = [
         json.loads(data)
-        for (data,) in db.execute(
+        for (data,) in run(
             "SELECT data FROM layer_records WHERE layer = 'hazards' AND action IN (?, ?) AND date <= ?",
             (*CLOSING_ACTIONS, as_of),
         )
@@ -164,11 +155,3 @@ def _still_open(db: sqlite3.Connection, records: list[dict[str, Any]], as_of: st
     if not closings:
         return records
     return [r for r in records if not (r.get("enterprise") and closed_by(r, closings))]
-
-
-def count(db: sqlite3.Connection) -> Optional[int]:
-    """Rows in layer_records (None before migration 0003)."""
-    try:
-        return db.execute("SELECT count(*) FROM layer_records").fetchone()[0]
-    except sqlite3.OperationalError:
-        return None

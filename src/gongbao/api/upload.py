@@ -1,0 +1,170 @@
+"""``POST /api/gazettes``: upload one issue — the only route that writes.
+
+It exists only when the server is given an upload token (``gongbao serve
+--upload-token-file FILE`` or ``$GONGBAO_UPLOAD_TOKEN``); without one the API is
+read-only and the route is not in the app or its OpenAPI schema at all.
+
+What it checks, in this order, before anything is parsed:
+
+1. ``Authorization: Bearer <token>`` — missing: 401, wrong: 403 (constant-time compare);
+2. ``Content-Type`` — text/plain, text/html, application/pdf or DOCX, else 415; and the
+   bytes must be what the header says (a PNG sent as application/pdf is a 415 too);
+3. size — a ``Content-Length`` over the limit is refused before the body is read, and the
+   body is counted while it streams in, so a chunked upload stops at the limit: 413.
+
+Then the bytes go through :func:`gongbao.ingest.ingest_bytes`, the same decoding, parsing
+and validation as ``gongbao ingest``: a bad file is a 422 with the reason and nothing is
+stored; the same bytes again are a no-op (200, status ``unchanged``); a new issue is 201.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import io
+import re
+import zipfile
+from typing import Any, Optional
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from ..formats.detect import HEAD_BYTES, sniff
+from .models import ErrorBody
+
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MIN_TOKEN_LENGTH = 16
+# Issues parsed at the same time (each can take ~30 MB of memory per MB of text).
+PARSE_SLOTS = 2
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# Declared media type → the kinds of content (gongbao.formats.detect) it may hold.
+ACCEPTED = {
+    "text/plain": {"text", "html"},
+    "text/html": {"html", "text"},
+    "application/xhtml+xml": {"html", "text"},
+    "application/pdf": {"pdf"},
+    DOCX: {"docx"},
+}
+_BINARY = {"type": "string", "format": "binary"}
+REQUEST_BODY = {
+    "required": True,
+    "description": "The file of one issue, as published. Text: UTF-8 (with or without BOM) or GB18030/GBK.",
+    "content": {
+        "text/plain": {"schema": {"type": "string"}},
+        "text/html": {"schema": {"type": "string"}},
+        "application/pdf": {"schema": _BINARY},
+        DOCX: {"schema": _BINARY},
+    },
+}
+
+
+class UploadResult(BaseModel):
+    status: str = Field(description="added, replaced (a corrected version of a stored issue) or unchanged.")
+    gazette_id: str = Field(description="Id of the issue: GET /api/gazettes/{gazette_id}.", examples=["140322/2023/3"])
+    url: str = Field(description="The issue's API path.")
+    summary: str = Field(description="Documents, TOC matches, repairs: what the parse found.")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": description}
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": UploadResult, "description": "The same file is stored already: nothing changed."},
+    401: _error("No bearer token."),
+    403: _error("Wrong token."),
+    413: _error("The body is larger than the server's upload limit."),
+    415: _error("Not text/plain, text/html, application/pdf or DOCX, or the bytes are not of the declared type."),
+    422: _error("Not a readable gazette issue (the reason is given); nothing was stored."),
+}
+
+
+def upload_router(token: str, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> APIRouter:
+    """The router holding ``POST /api/gazettes``, guarded by ``token``."""
+    if len(token) < MIN_TOKEN_LENGTH:
+        raise ValueError(f"upload token too short: use at least {MIN_TOKEN_LENGTH} characters")
+    if max_bytes < 1:
+        raise ValueError("upload limit must be at least 1 byte")
+    expected = token.encode("utf-8")
+    slots = asyncio.Semaphore(PARSE_SLOTS)
+    bearer = HTTPBearer(auto_error=False, description="The upload token the server was started with.")
+    router = APIRouter(prefix="/api", tags=["upload"])
+
+    @router.post(
+        "/gazettes",
+        status_code=201,
+        response_model=UploadResult,
+        responses=RESPONSES,
+        summary="Upload one issue",
+        openapi_extra={"requestBody": REQUEST_BODY},
+    )
+    async def upload(
+        request: Request,
+        credentials: Optional[HTTPAuthorizationCredentials] = Depends(bearer),
+        name: Optional[str] = Query(None, max_length=200, description="File name to record as the source (else 'upload')."),
+    ) -> JSONResponse:
+        """Ingest one gazette issue (only on servers started with an upload token): decoded,
+        parsed and validated as ``gongbao ingest`` does, stored in one transaction.
+        201 for a new or corrected issue, 200 when the same file is stored already."""
+        if credentials is None:
+            raise HTTPException(401, "upload needs Authorization: Bearer <token>", {"WWW-Authenticate": "Bearer"})
+        if not hmac.compare_digest(credentials.credentials.encode("utf-8"), expected):
+            raise HTTPException(403, "wrong upload token")
+        allowed = _accepted_kinds(request.headers.get("content-type"))
+        data = await _read_body(request, max_bytes)
+        kind = sniff(data[:HEAD_BYTES], lambda: zipfile.ZipFile(io.BytesIO(data)))
+        if kind.name not in allowed and kind.name != "refuse":  # refuse: the library says why (422)
+            raise HTTPException(415, f"the body is {kind.name} content, not {request.headers['content-type']}")
+        filename = _safe_name(name)
+        stores = request.app.state.stores
+
+        def ingest() -> Any:
+            from ..ingest import ingest_bytes
+
+            return ingest_bytes(stores.get(), data, filename)  # InputError → 422, via the app's handler
+
+        async with slots:
+            outcome = await run_in_threadpool(ingest)
+        url = f"/api/gazettes/{outcome.gazette_id}"
+        body = UploadResult(status=outcome.status, gazette_id=outcome.gazette_id, url=url,
+                            summary=outcome.summary.line())
+        if outcome.status == "unchanged":
+            return JSONResponse(body.model_dump(), status_code=200)
+        return JSONResponse(body.model_dump(), status_code=201, headers={"Location": url})
+
+    return router
+
+
+def _accepted_kinds(content_type: Optional[str]) -> set[str]:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media not in ACCEPTED:
+        raise HTTPException(415, f"unsupported Content-Type {media or '(none)'!r}: send one of {', '.join(ACCEPTED)}")
+    return ACCEPTED[media]
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused (413) as soon as it is known to be over ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise HTTPException(400, "bad Content-Length")
+        if int(declared) > limit:
+            raise HTTPException(413, f"upload too large: {declared} bytes, the limit is {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise HTTPException(413, f"upload too large: over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _safe_name(name: Optional[str]) -> str:
+    """A client's file name as a plain name: no folders, no control characters."""
+    name = re.split(r"[/\\]", name or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().lstrip(".")
+    return name or "upload"
