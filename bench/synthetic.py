@@ -53,7 +53,8 @@ def issue(
     """Synthetic issue ``number``. ``slot`` = (template, region, year, issue number) chooses
     them instead of the default numbering (``bench/scale.py`` spreads a million documents
     over regions × years × issues without a repeated gazette id); ``layers`` keeps the
-    template's extracted layer records (by document seq), so the store writes layer rows."""
+    template's extracted layer records (by document seq; the template's documents come
+    along in ``result.documents`` for them), so the store writes layer rows."""
     rnd = random.Random(f"{seed}/{number}")
     if slot is None:
         template, records = templates.issues[number % len(templates.issues)]
@@ -107,5 +108,6 @@ def issue(
         issue=gazette_issue, published=published.isoformat(), frequency="季刊",
     )
     guess = RegionGuess(region.name, region.code, region.province, region.city, region.short, confidence=1.0)
-    result = ParseResult(source, gazette, [], [], [], [], [], guess, layers=list(template.layers) if layers else [])
+    result = ParseResult(source, gazette, [], list(template.documents) if layers else [], [], [], [], guess,
+                         layers=list(template.layers) if layers else [])
     return result, new_records

@@ -65,6 +65,39 @@ def save_text(store, text: str, name: str):
     return store.save_parse(result, document_records(result))
 
 
+# Store backends every backend-neutral store test runs on. PostgreSQL is a real server
+# (Debian's postgresql package, which .ci/run installs) started in a temporary directory.
+BACKENDS = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL cluster of the session (initdb + pg_ctl on a free port), removed after."""
+    from gongbao.store.pg_cluster import TemporaryCluster, server_bin
+
+    if server_bin() is None:
+        pytest.fail("PostgreSQL server binaries not found: apt-get install postgresql (.ci/run does)")
+    with TemporaryCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def new_store_url(tmp_path_factory, request):
+    """Make the URL of a new, empty store of a backend: ``new_store_url("postgresql")``."""
+    import itertools
+
+    numbers = itertools.count(1)
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return str(tmp_path_factory.mktemp("store") / "store.db")
+        if backend == "postgresql":
+            return request.getfixturevalue("pg_cluster").create_database(f"test_{next(numbers)}")
+        raise ValueError(backend)
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory, corpus) -> Path:
     """A SQLite store file holding the three corpus issues, ingested once per session."""

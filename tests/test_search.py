@@ -23,7 +23,15 @@ from gongbao.search.plan import plan
 from gongbao.search.query import Term
 from gongbao.search.tokenize import Tokenizer, bigram_text, bigrams, normalize
 from gongbao.store import open_store
+from gongbao.store import postgres_search, sqlite_search
 from gongbao.store import sqlite as sqlite_store
+
+from .conftest import BACKENDS
+
+
+def search_module(store):
+    """The module running ``store``'s searches (its limits are monkeypatched below)."""
+    return sqlite_search if isinstance(store, sqlite_store.SQLiteStore) else postgres_search
 
 HOSTILE = """平定县人民政府公报
 2024年第1期
@@ -49,11 +57,10 @@ HOSTILE = """平定县人民政府公报
 """
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory, corpus):
-    """The three corpus issues in a SQLite file, plus one hostile document."""
-    path = tmp_path_factory.mktemp("search") / "corpus.db"
-    with open_store(path) as opened:
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, new_store_url, corpus):
+    """The three corpus issues in a store of each backend, plus one hostile document."""
+    with open_store(new_store_url(request.param)) as opened:
         for source in sorted(corpus.glob("00*.txt")):
             assert ingest_file(opened, source).status == "added"
         result = parse_text(HOSTILE, "hostile.txt")
@@ -443,10 +450,8 @@ def test_cli_search_prints_hits_and_facets_or_json(store):
 def test_beyond_rank_limit_title_matches_come_first_and_pages_hold(store, monkeypatch):
     """More matches than RANK_LIMIT: the newest RANK_LIMIT matches with the word in their
     title first, then all the others newest first; every match exactly once across pages."""
-    from gongbao.store import sqlite_search
-
     full = set(everything(store, q="安全"))
-    monkeypatch.setattr(sqlite_search, "RANK_LIMIT", 7)
+    monkeypatch.setattr(search_module(store), "RANK_LIMIT", 7)
     pages = [search(store, SearchQuery(q="安全", page=p, per_page=5)).hits for p in range(1, 20)]
     flat = [h.id for page in pages for h in page]
     assert len(flat) == len(set(flat)) == len(full) and set(flat) == full
@@ -460,20 +465,16 @@ def test_beyond_rank_limit_title_matches_come_first_and_pages_hold(store, monkey
 
 
 def test_newest_first_through_the_date_index(store, monkeypatch):
-    from gongbao.store import sqlite_search
-
     newest = everything(store, q="安全", sort="newest")
     oldest = everything(store, q="安全", sort="oldest", date_from="2023")
-    monkeypatch.setattr(sqlite_search, "DATE_INDEX_MIN", 1)
+    monkeypatch.setattr(search_module(store), "DATE_INDEX_MIN", 1, raising=False)  # SQLite's strategy
     assert everything(store, q="安全", sort="newest") == newest
     assert everything(store, q="安全", sort="oldest", date_from="2023") == oldest
 
 
 def test_facets_of_a_large_result_are_estimated_from_a_sample(store, monkeypatch):
-    from gongbao.store import sqlite_search
-
     exact = search(store, SearchQuery(q="通知"))
-    monkeypatch.setattr(sqlite_search, "FACET_EXACT_MAX", 20)
+    monkeypatch.setattr(search_module(store), "FACET_EXACT_MAX", 20)
     sampled = search(store, SearchQuery(q="通知"))
     assert sampled.facets_estimated and not exact.facets_estimated
     assert sampled.total == exact.total  # the total is always exact

@@ -23,6 +23,8 @@ from gongbao.ingest import ingest_file
 from gongbao.search import SearchQuery, search
 from gongbao.store import open_store
 
+from .conftest import BACKENDS
+
 MEAN_PRECISION = 0.95
 MIN_PRECISION = 0.5
 MEAN_RECALL = 1.0
@@ -95,10 +97,9 @@ CASES: list[tuple[dict, set[str], str | None]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory, corpus):
-    path = tmp_path_factory.mktemp("quality") / "corpus.db"
-    with open_store(path) as opened:
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, new_store_url, corpus):
+    with open_store(new_store_url(request.param)) as opened:
         for source in sorted(corpus.glob("00*.txt")):
             assert ingest_file(opened, source).status == "added"
         yield opened

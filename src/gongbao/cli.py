@@ -32,9 +32,9 @@ def _open(db: Optional[str]):
 
     try:
         return open_store(_db(db))
-    except GongbaoError as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}")
-        raise typer.Exit(2)
+    except GongbaoError as error:  # a store fault, not a usage error: exit 1
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -411,3 +411,61 @@ def _marked(html_text: str) -> "Text":
     for index, piece in enumerate(re.split(r"</?mark>", html_text)):
         out.append(html.unescape(piece), style="bold" if index % 2 else None)
     return out
+
+
+# -- reliability: fsck, backup, restore --------------------------------------------------
+
+
+def _counts(stats: dict) -> str:
+    return f"{stats['gazettes']} issue(s), {stats['documents']} document(s)"
+
+
+@app.command()
+def fsck(db: Optional[str] = DbOption) -> None:
+    """Check the store for lost, half-written or out-of-step records (exit 1 if any)."""
+    with _open(db) as store:
+        try:
+            problems = store.check_integrity()
+            stats = store.stats()
+        except GongbaoError as error:
+            err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+            raise typer.Exit(1)
+    if problems:
+        for problem in problems:
+            console.print(f"[red]problem[/red] {escape(problem)}", soft_wrap=True)
+        err.print(f"{len(problems)} problem(s) in {escape(_db(db))}", soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(f"OK {escape(_db(db))}: {_counts(stats)}, {stats['gazette_history']} replaced parse(s) in history", soft_wrap=True)
+
+
+@app.command()
+def backup(
+    destination: Path = typer.Argument(..., help="New file to write the backup to (an existing file is refused)."),
+    db: Optional[str] = DbOption,
+) -> None:
+    """Copy the whole store to DESTINATION, consistent even while another process ingests."""
+    with _open(db) as store:
+        try:
+            store.backup(str(destination))
+            stats = store.stats()
+        except GongbaoError as error:
+            err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+            raise typer.Exit(1)
+    console.print(f"backup {escape(_db(db))} → {escape(str(destination))}: {_counts(stats)}", soft_wrap=True)
+
+
+@app.command()
+def restore(
+    backup_file: Path = typer.Argument(..., metavar="BACKUP", help="A file written by `gongbao backup`."),
+    db: Optional[str] = DbOption,
+    force: bool = typer.Option(False, "--force", help="Replace a store that holds issues already."),
+) -> None:
+    """Replace the store by a backup (checked first; a non-empty store only with --force)."""
+    from .store import restore as restore_store
+
+    try:
+        stats = restore_store(backup_file, _db(db), force=force)
+    except GongbaoError as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(f"restored {escape(str(backup_file))} → {escape(_db(db))}: {_counts(stats)}", soft_wrap=True)

@@ -8,6 +8,7 @@ safe because a thread runs one request at a time.
 from __future__ import annotations
 
 import threading
+from typing import Optional
 
 from starlette.requests import Request
 
@@ -24,12 +25,19 @@ class ThreadStores:
         # Open once up front: a bad path or a newer schema fails at startup, not
         # on the first request; and refuse a memory database, which each thread
         # would see as a different, empty one.
-        with open_store(store_url) as store:
-            if isinstance(store, SQLiteStore) and store.path == ":memory:":
-                raise StoreError("the web server needs a database file, not an in-memory store", store_url)
+        store = open_store(store_url)
+        if isinstance(store, SQLiteStore) and store.path == ":memory:":
+            store.close()
+            raise StoreError("the web server needs a database file, not an in-memory store", store_url)
+        # A store with a connection pool (PostgreSQL) serves every thread; SQLite's is per thread.
+        self._shared: Optional[Store] = store if store.thread_safe else None
+        if self._shared is None:
+            store.close()
 
     def get(self) -> Store:
-        """This thread's store, opened on first use."""
+        """This thread's store, opened on first use (or the shared one)."""
+        if self._shared is not None:
+            return self._shared
         store = getattr(self._local, "store", None)
         if store is None:
             store = self._local.store = open_store(self.store_url)

@@ -16,6 +16,7 @@ from .tokenize import Tokenizer, bigrams, normalize
 # One-character words dropped from an unquoted term that has other words (盂县的煤矿 →
 # 盂县, 煤矿); any other single character is kept glued to its neighbour, since a
 # single character matches almost everything.
+MAX_UNITS = 64  # a query of more units than this is not a search; the rest are ignored
 STOP_CHARACTERS = frozenset("的了和与及或在是对等之其把被将于为以由从向并且而也都就")
 
 
@@ -81,6 +82,18 @@ def plan(parsed: ParsedQuery, tokenizer: Tokenizer) -> QueryPlan:
             groups.append(alternatives)
     excluded = tuple(c for c in (_conjunction(term, tokenizer) for term in parsed.excluded) if c)
     return QueryPlan(tuple(groups), excluded)
+
+
+def capped(query_plan: QueryPlan) -> QueryPlan:
+    """At most MAX_UNITS units: whole groups in order while they fit, then exclusions."""
+    budget, groups = MAX_UNITS, []
+    for group in query_plan.groups:
+        size = sum(len(c) for c in group)
+        if size > budget:
+            break
+        budget -= size
+        groups.append(group)
+    return QueryPlan(tuple(groups), query_plan.excluded[: max(0, budget)])
 
 
 def exact_plan(texts: list[str], tokenizer: Tokenizer) -> QueryPlan:

@@ -13,9 +13,10 @@ from typing import Union
 from ..errors import StoreError
 from .base import SaveOutcome, SaveStatus, Store, document_id, gazette_id
 from .sqlite import SQLiteStore
+from .backup import restore
 
 __all__ = [
-    "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "document_id", "gazette_id", "open_store",
+    "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "document_id", "gazette_id", "open_store", "restore",
 ]
 
 
@@ -24,7 +25,7 @@ def open_store(url_or_path: Union[str, "os.PathLike[str]"]) -> Store:
 
     - ``gongbao.db``, ``/data/gongbao.db``, ``:memory:`` → SQLite file / in memory
     - ``sqlite:///relative.db``, ``sqlite:////absolute.db``, ``sqlite://`` (memory)
-    - ``postgresql://…`` → not available yet (StoreError)
+    - ``postgresql://user:password@host:port/database`` (also ``postgres://``) → PostgreSQL
     """
     target = os.fspath(url_or_path)
     scheme, separator, rest = target.partition("://")
@@ -36,7 +37,9 @@ def open_store(url_or_path: Union[str, "os.PathLike[str]"]) -> Store:
         path = rest[1:] if rest.startswith("/") else rest
         return SQLiteStore(path or ":memory:")
     if scheme in ("postgres", "postgresql") or scheme.startswith("postgresql+"):
-        raise StoreError("PostgreSQL backend not available yet; use a SQLite path", _redact(target))
+        from .postgres import PostgresStore  # psycopg is imported only when used
+
+        return PostgresStore("postgresql://" + rest)
     raise StoreError(f"unknown store URL scheme {scheme!r}; use a path or sqlite:///PATH", _redact(target))
 
 

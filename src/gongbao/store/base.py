@@ -47,6 +47,9 @@ class SaveOutcome:
 class Store(abc.ABC):
     """Gazette issues, their documents and everything the parser found out."""
 
+    # True when one object may serve several threads at once (a pool behind it).
+    thread_safe: bool = False
+
     @abc.abstractmethod
     def save_parse(
         self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False
@@ -121,6 +124,35 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def sources(self) -> Iterator[tuple[str, str, str, str]]:
         """``(gazette_id, name, text, sha256)`` of every stored issue, for reparsing."""
+
+    @abc.abstractmethod
+    def check_integrity(self) -> list[str]:
+        """Check that nothing stored is lost, half-written or out of step (``gongbao fsck``).
+
+        Returns human-readable problems, one per kind of inconsistency (with examples);
+        an empty list means the store is consistent. Checked:
+
+        - the database's own checks (SQLite: ``PRAGMA integrity_check`` and
+          ``foreign_key_check``);
+        - every gazette has its source text and exactly ``document_count`` documents, and
+          every document, source, TOC match and layer record belongs to an existing
+          gazette / document (layer records: of the same gazette);
+        - the search index agrees with the documents: exactly one ``search_docs`` row per
+          document, one ``search_text`` row and one full-text row per ``search_docs`` row
+          (and the full-text engine's own check, where it has one), and every
+          ``search_combos`` count equals the documents of that combination.
+
+        Read-only and safe while other processes write (one read snapshot). Raises
+        :class:`~gongbao.errors.StoreError` only when the store cannot be read at all."""
+
+    @abc.abstractmethod
+    def backup(self, destination: str) -> None:
+        """Write a consistent copy of the whole store to ``destination``, a new file
+        (an existing one is refused: StoreError), while other processes go on writing.
+
+        The copy is the store as of one commit: no half-saved issue. A partial copy never
+        appears under ``destination`` (written aside, then renamed). Read it back with
+        :func:`gongbao.store.restore`. SQLite: a SQLite file (online backup API)."""
 
     @abc.abstractmethod
     def stats(self) -> dict[str, Any]:

@@ -57,6 +57,16 @@ class TemporaryCluster:
     def url(self) -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{DATABASE}"
 
+    def create_database(self, name: str) -> str:
+        """Create an empty database ``name`` (letters, digits, _) and return its URL."""
+        import psycopg
+
+        if not name.replace("_", "").isalnum() or not name.isascii():
+            raise ValueError(f"database name {name!r}: letters, digits and _ only")
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
     @property
     def data(self) -> Path:
         assert self.root is not None

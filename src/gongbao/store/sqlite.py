@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ from .base import SaveOutcome, Store, gazette_id
 from .rows import IssueRows, fold_doc_number, to_json, utc_now, without
 from .layers import LayerRows
 from .layers import list_layer as _list_layer
+from .sqlite_check import backup_to, integrity_problems
+from .sqlite_check import reason as _reason
 from .sqlite_search import Prepared, SearchIndex, prepare
 
 if TYPE_CHECKING:
@@ -30,7 +33,7 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from ..search import SearchQuery, SearchResult
 
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 10_000  # default; GONGBAO_BUSY_TIMEOUT_MS overrides (see busy_timeout_ms)
 MIGRATIONS = resources.files("gongbao.store").joinpath("migrations", "sqlite")
 
 _MIGRATION_FILE = re.compile(r"(\d{4})_(\w+)\.sql")
@@ -109,7 +112,9 @@ class SQLiteStore(Store):
                 _insert_layers(db, layers)
                 self._search.insert(db, search_rows or self._prepare_search(issue))
         except sqlite3.Error as error:
-            raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
+            raise StoreError(
+                f"cannot save {source.name} as {gid}: {_reason(error, self.path, busy_timeout_ms())}", self.path
+            ) from error
         return SaveOutcome(
             "replaced" if replaced else "added",
             gid,
@@ -304,6 +309,15 @@ class SQLiteStore(Store):
             "source_bytes": source_bytes,
         }
 
+    def check_integrity(self) -> list[str]:
+        try:
+            return integrity_problems(self._db)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot check the store: {_reason(error, self.path)}", self.path) from error
+
+    def backup(self, destination: str) -> None:
+        backup_to(self._db, self.path, str(destination))
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -386,20 +400,36 @@ def _connect(path: str) -> sqlite3.Connection:
     try:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction
         # is exactly what the code says it is.
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        busy = busy_timeout_ms()
+        db = sqlite3.connect(path, timeout=busy / 1000, isolation_level=None)
     except sqlite3.Error as error:
-        raise StoreError(f"cannot open database: {error}", path) from error
+        raise StoreError(f"cannot open database: {_reason(error, path)}", path) from error
     db.row_factory = sqlite3.Row
     try:
-        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute(f"PRAGMA busy_timeout = {busy}")
         db.execute("PRAGMA foreign_keys = ON")
         if path != ":memory:":
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")  # safe with WAL; FULL costs an fsync per commit
     except sqlite3.DatabaseError as error:
         db.close()
-        raise StoreError(f"not a usable SQLite database: {error}", path) from error
+        raise StoreError(f"not a usable SQLite database: {_reason(error, path)}", path) from error
     return db
+
+
+def busy_timeout_ms() -> int:
+    """How long a connection waits for another one's write lock before failing "database
+    is locked": ``GONGBAO_BUSY_TIMEOUT_MS`` (milliseconds), else :data:`BUSY_TIMEOUT_MS`."""
+    value = os.environ.get("GONGBAO_BUSY_TIMEOUT_MS", "").strip()
+    if not value:
+        return BUSY_TIMEOUT_MS
+    try:
+        ms = int(value)
+    except ValueError:
+        ms = -1
+    if ms < 0:
+        raise StoreError(f"GONGBAO_BUSY_TIMEOUT_MS must be a number of milliseconds ≥ 0, got {value!r}")
+    return ms
 
 
 def load_migrations() -> list[Migration]:
@@ -447,7 +477,7 @@ def migrate(db: sqlite3.Connection, path: str) -> int:
                 )
         return schema_version(db)
     except sqlite3.Error as error:
-        raise StoreError(f"migration failed: {error}", path) from error
+        raise StoreError(f"migration failed: {_reason(error, path)}", path) from error
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -97,9 +97,10 @@ def integrity_problems(db: sqlite3.Connection, *, fts_check: bool = True) -> lis
         try:
             db.execute("INSERT INTO search_fts (search_fts) VALUES ('integrity-check')")
         except sqlite3.Error as error:
-            if error.sqlite_errorcode in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_CORRUPT_VTAB):
+            primary = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+            if primary == sqlite3.SQLITE_CORRUPT:
                 problems.append(f"full-text index search_fts is damaged: {error}")
-            elif error.sqlite_errorcode not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_BUSY):
+            elif primary not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_BUSY):
                 problems.append(f"full-text index search_fts integrity-check failed: {error}")
     return problems
 
@@ -115,6 +116,11 @@ def reason(error: sqlite3.Error, path: Optional[str] = None, busy_timeout_ms: Op
     code = getattr(error, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     where = Path(path).parent if path and path != ":memory:" else None
+    if primary in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY) and where is not None:
+        unwritable = [str(p) for p in (Path(path), where) if p.exists() and not os.access(p, os.W_OK)]
+        if unwritable:  # (os.access also says so for root on a read-only mount: EROFS)
+            return (f"store is read-only: {error}; cannot write {' nor '.join(unwritable)} (SQLite writes the"
+                    " file and its -wal/-shm files beside it: make both writable, on a read-write file system)")
     if primary == sqlite3.SQLITE_FULL:
         return f"disk full: {error} (free space on the disk of {where or 'the store'}, then retry)"
     if primary == sqlite3.SQLITE_READONLY:
@@ -185,7 +191,7 @@ def stored_gazettes(path: str) -> Optional[int]:
     if not file.exists() or (file.is_file() and file.stat().st_size == 0):
         return None
     try:
-        db = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+        db = sqlite3.connect(file)  # not mode=ro: a copy of a WAL-mode store needs its -shm
         try:
             return db.execute("SELECT count(*) FROM gazettes").fetchone()[0]
         finally:
@@ -197,7 +203,7 @@ def stored_gazettes(path: str) -> Optional[int]:
 def copy_database(source: str, target_db: sqlite3.Connection, *, progress: Optional[Callable[..., None]] = None) -> None:
     """Replace the whole content of ``target_db`` by the SQLite file ``source`` (backup API,
     under the target's write lock: other connections see the old or the new database)."""
-    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
+    src = sqlite3.connect(source)
     try:
         src.backup(target_db, progress=progress)
     finally:

@@ -60,7 +60,7 @@ from ..search.index import (
     FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, dictionary_terms, entries, filter_token,
     region_names,
 )
-from ..search.plan import Conjunction, QueryPlan, Unit, exact_plan, plan
+from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, plan
 from ..search.query import parse_query
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text
 from ..search.types import SearchHit, SearchQuery, SearchResult
@@ -72,7 +72,6 @@ RANK_LIMIT = 2_000
 FACET_EXACT_MAX = 1_000
 DATE_INDEX_MIN = 2_000  # from this many matches on, newest/oldest walk the date index
 FACET_TOP = 20
-MAX_UNITS = 64  # a query of more units than this is not a search; the rest are ignored
 # bm25 weights by column (title_w, body_w, info_w, title_b, body_b, info_b, filters).
 WEIGHTS = (4.0, 1.0, 1.0, 4.0, 1.0, 1.0, 0.0)
 WORD_COLUMNS = "{title_w body_w info_w}"
@@ -362,7 +361,7 @@ class _Search:
                 numbers = self._doc_numbers(pinned_ids)
                 query_plan = exact_plan(numbers, self.tokenizer) if numbers else query_plan
         self.filters = self._filters()
-        query_plan = _capped(query_plan)
+        query_plan = capped(query_plan)
         self.expression = _expression(query_plan)
         if self.expression is None:
             self.excluded = _excluded(query_plan)
@@ -796,17 +795,6 @@ def _boost(query_plan: QueryPlan) -> str:
     return "(" + " AND ".join(groups) + ")"
 
 
-def _capped(query_plan: QueryPlan) -> QueryPlan:
-    budget, groups = MAX_UNITS, []
-    for group in query_plan.groups:
-        size = sum(len(c) for c in group)
-        if size > budget:
-            break
-        budget -= size
-        groups.append(group)
-    return QueryPlan(tuple(groups), query_plan.excluded[: max(0, budget)])
-
-
 def _expression(query_plan: QueryPlan) -> Optional[str]:
     """The MATCH expression of the positive part, with exclusions; None for a browse."""
     if not query_plan.groups:
@@ -819,4 +807,4 @@ def _expression(query_plan: QueryPlan) -> Optional[str]:
 def _excluded(query_plan: QueryPlan) -> Optional[str]:
     if not query_plan.excluded:
         return None
-    return "(" + " OR ".join(_conjunction(c) for c in query_plan.excluded[:MAX_UNITS]) + ")"
+    return "(" + " OR ".join(_conjunction(c) for c in query_plan.excluded) + ")"

@@ -1,0 +1,490 @@
+"""PostgreSQL store: the same :class:`Store` as SQLite, for a server and many users.
+
+- Tables and columns as in SQLite (``migrations/postgresql``), so ``gongbao migrate``
+  copies rows one to one; numbered SQL files applied in order under an advisory lock,
+  recorded in ``schema_version``.
+- Connections from a ``psycopg_pool.ConnectionPool``: one store object serves every
+  thread of a web server; each call takes a connection for one transaction.
+- One issue is one transaction. Concurrent ingest workers writing different issues do
+  not wait for each other; two writing the same issue are serialized by an advisory
+  lock on its sha256 and id. Readers never wait for writers (MVCC); a search reads one
+  snapshot (REPEATABLE READ), so its total, facets and hits agree.
+- Search: ``store.postgres_search`` (tsvector + GIN, no extension needed).
+"""
+from __future__ import annotations
+
+import json
+import re
+from contextlib import contextmanager
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+
+from ..errors import StoreError
+from ..model import ParseResult
+from .base import SaveOutcome, Store, gazette_id
+from .layers import LayerRows
+from .layers import list_layer as _list_layer
+from .rows import IssueRows, fold_doc_number, to_json, utc_now, without
+from .postgres_search import PgSearchIndex
+
+if TYPE_CHECKING:
+    import subprocess
+
+    import psycopg
+
+    from ..search import SearchQuery, SearchResult
+
+MIGRATIONS = resources.files("gongbao.store").joinpath("migrations", "postgresql")
+_MIGRATION_FILE = re.compile(r"(\d{4})_(\w+)\.sql")
+_MIGRATION_LOCK = 7_716_001  # pg_advisory_xact_lock key: one migrating process at a time
+_ISSUE_TABLES = ("toc_entries", "repairs", "unplaced", "warnings")
+_COUNTED_TABLES = ("gazettes", "documents", *_ISSUE_TABLES, "gazette_history")
+_GAZETTE_SUMMARY = (
+    "id, sha256, source_name, encoding, size_bytes, title, region, region_code, year, issue,"
+    " total_issue, published, frequency, sponsor, document_count, parser_version, ingested_at"
+)
+_GAZETTE_ORDER = "region_code, year, issue, id"
+_DOCUMENT_SUMMARY = "id, seq, parent_seq, section, issuer, doc_number, title, doc_type, date"
+POOL_MAX = 8
+
+
+def qmarks(sql: str) -> str:
+    """``?`` parameters (the SQL the backends share) as psycopg's ``%s``."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresStore(Store):
+    """A :class:`Store` in a PostgreSQL database (``postgresql://user@host:port/db``)."""
+
+    thread_safe = True  # a pool behind it: the web server shares one store between threads
+
+    def __init__(self, url: str, *, pool_size: int = POOL_MAX) -> None:
+        import psycopg
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+        self.path = redact(url)  # what error messages name
+        self._errors = psycopg.Error
+        try:
+            self._pool: Optional[ConnectionPool] = ConnectionPool(
+                url, min_size=1, max_size=pool_size, kwargs={"row_factory": dict_row}, open=False,
+                name="gongbao",
+            )
+            self._pool.open(wait=True, timeout=30)
+        except Exception as error:  # PoolTimeout, OperationalError: the server is not there
+            raise StoreError(f"cannot connect to PostgreSQL: {_reason(error)}", self.path) from error
+        self._search = PgSearchIndex()
+        try:
+            self.schema_version = self._migrate()
+            with self._connection() as conn:
+                stale = PgSearchIndex.stale(conn)
+            if stale:
+                self.rebuild_search_index()
+        except BaseException:
+            self.close()
+            raise
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.path!r})"
+
+    # -- writing ---------------------------------------------------------------
+
+    def save_parse(
+        self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False
+    ) -> SaveOutcome:
+        source = result.source
+        gid = gazette_id(result.gazette, source.sha256)
+        try:
+            issue = IssueRows.build(result, records, gid)
+            layers = LayerRows.build(result, gid)
+            issue.add_to_digest(layers.digest)
+        except (TypeError, ValueError) as error:
+            raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
+        try:
+            with self._connection() as conn:
+                known = conn.execute("SELECT 1 FROM gazettes WHERE sha256 = %s", (source.sha256,)).fetchone()
+                if known and not force:
+                    pass  # answered inside the transaction below, without tokenizing
+                prepared = None if known else self._search.prepare(conn, issue.records, issue.gazette)
+                with conn.transaction():
+                    # Writers of the same issue (by sha256 or id) take turns; others run in parallel.
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (gid,))
+                    conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (source.sha256,))
+                    same = conn.execute(
+                        "SELECT id, parse_digest, document_count FROM gazettes WHERE sha256 = %s", (source.sha256,)
+                    ).fetchone()
+                    if same and (not force or (same["parse_digest"], same["id"]) == (issue.digest, gid)):
+                        return SaveOutcome("unchanged", same["id"], source.sha256, same["document_count"])
+                    replaced = conn.execute(
+                        "SELECT id, sha256 FROM gazettes WHERE sha256 = %s OR id = %s ORDER BY id", (source.sha256, gid)
+                    ).fetchall()
+                    now = utc_now()
+                    for old in replaced:
+                        self._archive(conn, old["id"], replaced_by=source.sha256, replaced_at=now)
+                        conn.execute("DELETE FROM gazettes WHERE id = %s", (old["id"],))
+                    _insert_issue(conn, issue, ingested_at=now)
+                    _insert_layers(conn, layers)
+                    self._search.insert(conn, prepared or self._search.prepare(conn, issue.records, issue.gazette))
+        except self._errors as error:
+            raise StoreError(f"cannot save {source.name} as {gid}: {_reason(error)}", self.path) from error
+        return SaveOutcome(
+            "replaced" if replaced else "added", gid, source.sha256, len(records),
+            tuple(old["sha256"] for old in replaced),
+        )
+
+    def add_prepared(self, issues: Iterable[tuple[IssueRows, LayerRows, Any]]) -> list[SaveOutcome]:
+        """Add new issues in one transaction (bulk loads). ``issues`` are
+        ``(IssueRows, LayerRows, prepared search rows)`` as :func:`prepare_issue` makes
+        them; an issue stored already fails the whole batch, as on SQLite."""
+        outcomes = []
+        try:
+            with self._connection() as conn, conn.transaction():
+                now = utc_now()
+                for issue, layers, search_rows in issues:
+                    _insert_issue(conn, issue, ingested_at=now)
+                    _insert_layers(conn, layers)
+                    self._search.insert(conn, search_rows)
+                    outcomes.append(SaveOutcome("added", issue.gazette["id"], issue.gazette["sha256"], len(issue.documents)))
+        except self._errors as error:
+            raise StoreError(f"cannot add prepared issues: {_reason(error)}", self.path) from error
+        return outcomes
+
+    def rebuild_search_index(self) -> int:
+        try:
+            with self._connection() as conn, conn.transaction():
+                return self._search.rebuild(self, conn)
+        except self._errors as error:
+            raise StoreError(f"cannot rebuild the search index: {_reason(error)}", self.path) from error
+
+    def _archive(self, conn: "psycopg.Connection", gid: str, *, replaced_by: str, replaced_at: str) -> None:
+        """Copy a stored parse into gazette_history before it is deleted (same transaction)."""
+        gazette = _gazette(conn, gid)
+        assert gazette is not None, gid
+        gazette.pop("history")
+        snapshot = {"gazette": gazette, "documents": _records(conn, gid)}
+        text = conn.execute("SELECT text FROM sources WHERE gazette_id = %s", (gid,)).fetchone()["text"]
+        conn.execute(
+            "INSERT INTO gazette_history (gazette_id, sha256, source_name, parser_version,"
+            " ingested_at, replaced_at, replaced_by_sha256, source_text, snapshot_json)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (gid, gazette["sha256"], gazette["source_name"], gazette["parser_version"],
+             gazette["ingested_at"], replaced_at, replaced_by, text, to_json(snapshot)),
+        )
+
+    # -- reading ---------------------------------------------------------------
+
+    def list_gazettes(self) -> list[dict[str, Any]]:
+        return self._query(f"SELECT {_GAZETTE_SUMMARY} FROM gazettes ORDER BY {_GAZETTE_ORDER}")
+
+    def get_gazette(self, gazette_id: str) -> Optional[dict[str, Any]]:
+        try:
+            with self._connection() as conn:
+                return _gazette(conn, gazette_id)
+        except self._errors as error:
+            raise StoreError(f"query failed: {_reason(error)}", self.path) from error
+
+    def list_documents(self, gazette_id: Optional[str] = None) -> Iterator[dict[str, Any]]:
+        ids = [gazette_id] if gazette_id is not None else [g["id"] for g in self.list_gazettes()]
+        for gid in ids:
+            rows = self._query("SELECT record_json FROM documents WHERE gazette_id = %s ORDER BY seq", (gid,))
+            for row in rows:
+                yield json.loads(row["record_json"])
+
+    def get_document(self, document_id: str) -> Optional[dict[str, Any]]:
+        rows = self._query("SELECT record_json FROM documents WHERE id = %s", (document_id,))
+        return json.loads(rows[0]["record_json"]) if rows else None
+
+    def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
+        rows = self._query(
+            "SELECT d.record_json FROM documents AS d JOIN gazettes AS g ON g.id = d.gazette_id"
+            " WHERE d.doc_number = %s ORDER BY g.published, g.id, d.seq",
+            (fold_doc_number(normalized),),
+        )
+        return [json.loads(row["record_json"]) for row in rows]
+
+    def search(self, query: "SearchQuery") -> "SearchResult":
+        try:
+            with self._connection() as conn:
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                return self._search.search(self, conn, query)
+        except self._errors as error:
+            raise StoreError(f"search failed: {_reason(error)}", self.path) from error
+
+    def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
+        try:
+            with self._connection() as conn:
+                def run(sql: str, params: Any) -> list[Any]:
+                    return [tuple(row.values()) for row in conn.execute(qmarks(sql), params).fetchall()]
+
+                rows = list(_list_layer(run, layer, **filters))
+        except self._errors as error:
+            raise StoreError(f"query failed: {_reason(error)}", self.path) from error
+        yield from rows
+
+    def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
+        rows = self._query(
+            "SELECT id, agency_code FROM documents WHERE year = %s AND serial = %s ORDER BY id", (year, serial)
+        )
+        return [(row["id"], row["agency_code"]) for row in rows]
+
+    def region_misprints(self) -> dict[str, str]:
+        misprints: dict[str, str] = {}
+        for row in self._query("SELECT DISTINCT region_json FROM gazettes WHERE region_json IS NOT NULL"):
+            found = json.loads(row["region_json"]).get("misprints") or {}
+            misprints.update({k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)})
+        return misprints
+
+    def sources(self) -> Iterator[tuple[str, str, str, str]]:
+        for gid in [g["id"] for g in self.list_gazettes()]:
+            rows = self._query(
+                "SELECT g.id, g.source_name, s.text, g.sha256 FROM gazettes AS g"
+                " JOIN sources AS s ON s.gazette_id = g.id WHERE g.id = %s",
+                (gid,),
+            )
+            if rows:
+                row = rows[0]
+                yield row["id"], row["source_name"], row["text"], row["sha256"]
+
+    def stats(self) -> dict[str, Any]:
+        counts = {table: self._query(f"SELECT count(*) AS n FROM {table}")[0]["n"] for table in _COUNTED_TABLES}
+        source_bytes = self._query("SELECT coalesce(sum(size_bytes), 0) AS n FROM gazettes")[0]["n"]
+        return {
+            "backend": "postgresql", "path": self.path, "schema_version": self.schema_version,
+            **counts, "source_bytes": int(source_bytes),
+        }
+
+    def check_integrity(self) -> list[str]:
+        try:
+            with self._connection() as conn:
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                return [
+                    f"{problem}: {row['n']} (e.g. {row['example']})"
+                    for problem, sql in _INTEGRITY_CHECKS
+                    for row in [conn.execute(sql).fetchone()]
+                    if row["n"]
+                ]
+        except self._errors as error:
+            raise StoreError(f"cannot check the store: {_reason(error)}", self.path) from error
+
+    def backup(self, destination: str) -> None:
+        """pg_dump's custom format (``pg_restore`` reads it; so does :func:`gongbao.store.restore`),
+        one snapshot of the database, written aside and renamed when complete."""
+        from pathlib import Path
+
+        target = Path(destination)
+        if target.exists():
+            raise StoreError("backup destination exists already; choose a new file", str(target))
+        partial = target.with_name(target.name + ".partial")
+        done = _pg_tool("pg_dump", "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={self.url}")
+        if done.returncode != 0:
+            partial.unlink(missing_ok=True)
+            raise StoreError(f"pg_dump failed: {redact(done.stderr.strip())}", str(target))
+        partial.rename(target)
+
+    def restore_from(self, backup: str) -> None:
+        """Replace every table of this database by those of a :meth:`backup` file
+        (``pg_restore --clean --single-transaction``: all or nothing)."""
+        done = _pg_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                        f"--dbname={self.url}", str(backup))
+        if done.returncode != 0:
+            raise StoreError(f"pg_restore failed: {redact(done.stderr.strip())[:500]}", str(backup))
+        self._search = PgSearchIndex()  # the dictionary is the restored one
+        self.schema_version = self._migrate()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    # -- plumbing --------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator["psycopg.Connection"]:
+        """A pooled connection; its transaction commits when the block ends without error."""
+        if self._pool is None:
+            raise StoreError("store is closed", self.path)
+        try:
+            with self._pool.connection(timeout=60) as conn:
+                yield conn
+        except self._errors:
+            raise
+        except Exception as error:
+            if type(error).__name__ == "PoolTimeout":
+                raise StoreError(f"no database connection available: {error}", self.path) from error
+            raise
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        try:
+            with self._connection() as conn:
+                return conn.execute(sql, params).fetchall()
+        except self._errors as error:
+            raise StoreError(f"query failed: {_reason(error)}", self.path) from error
+
+    def _migrate(self) -> int:
+        migrations = load_migrations()
+        latest = migrations[-1][0] if migrations else 0
+        try:
+            with self._connection() as conn:
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                    current = _schema_version(conn)
+                    if current > latest:
+                        raise StoreError(
+                            f"database schema version {current} is newer than this gongbao knows ({latest}); upgrade gongbao",
+                            self.path,
+                        )
+                    for version, name, sql in migrations[current:]:
+                        conn.execute(sql)  # psycopg sends a script of several statements as one
+                        conn.execute(
+                            "INSERT INTO schema_version (version, name, applied_at) VALUES (%s, %s, %s)",
+                            (version, name, utc_now()),
+                        )
+                return _schema_version(conn)
+        except self._errors as error:
+            raise StoreError(f"migration failed: {_reason(error)}", self.path) from error
+
+
+# (problem, query of its count n and one example): the checks of Store.check_integrity.
+_INTEGRITY_CHECKS = (
+    ("issues whose document count differs from their documents",
+     "SELECT count(*) AS n, min(g.id) AS example FROM gazettes AS g"
+     " WHERE g.document_count <> (SELECT count(*) FROM documents AS d WHERE d.gazette_id = g.id)"),
+    ("issues without their source text",
+     "SELECT count(*) AS n, min(g.id) AS example FROM gazettes AS g"
+     " WHERE NOT EXISTS (SELECT 1 FROM sources AS s WHERE s.gazette_id = g.id)"),
+    ("documents missing from the search index",
+     "SELECT count(*) AS n, min(d.id) AS example FROM documents AS d"
+     " WHERE NOT EXISTS (SELECT 1 FROM search_docs AS s WHERE s.doc_id = d.id)"),
+    ("search rows of another issue than their document's",
+     "SELECT count(*) AS n, min(s.doc_id) AS example FROM search_docs AS s JOIN documents AS d ON d.id = s.doc_id"
+     " WHERE s.gazette_id <> d.gazette_id"),
+    ("search rows whose texts were not indexed",
+     "SELECT count(*) AS n, min(s.doc_id) AS example FROM search_docs AS s"
+     " WHERE (s.grams = ''::tsvector) <> (s.plain = ' |  | ')"),
+    ("layer records of another issue than their document's",
+     "SELECT count(*) AS n, min(r.doc_id) AS example FROM layer_records AS r JOIN documents AS d ON d.id = r.doc_id"
+     " WHERE r.gazette_id <> d.gazette_id"),
+    ("TOC entries matched to no document of their issue",
+     "SELECT count(*) AS n, min(t.gazette_id) AS example FROM toc_entries AS t WHERE t.matched_seq IS NOT NULL"
+     " AND NOT EXISTS (SELECT 1 FROM documents AS d WHERE d.gazette_id = t.gazette_id AND d.seq = t.matched_seq)"),
+)
+
+
+def _pg_tool(name: str, *args: str) -> "subprocess.CompletedProcess[str]":
+    """Run a PostgreSQL client tool, preferring the server's version (pg_dump refuses newer servers)."""
+    import shutil
+    import subprocess
+
+    from .pg_cluster import server_bin
+
+    directory = server_bin()
+    program = str(directory / name) if directory and (directory / name).exists() else shutil.which(name)
+    if program is None:
+        raise StoreError(f"{name} not found (apt-get install postgresql-client)")
+    return subprocess.run([program, *args], capture_output=True, text=True, timeout=3600)
+
+
+def load_migrations() -> list[tuple[int, str, str]]:
+    """``(version, name, sql)`` of the numbered files of ``migrations/postgresql``, in order."""
+    found = []
+    for entry in MIGRATIONS.iterdir():
+        match = _MIGRATION_FILE.fullmatch(entry.name)
+        if match:
+            found.append((int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    found.sort()
+    if [v for v, _, _ in found] != list(range(1, len(found) + 1)):
+        raise StoreError("PostgreSQL migrations must be numbered 0001, 0002, … without gaps", str(MIGRATIONS))
+    return found
+
+
+def _schema_version(conn: "psycopg.Connection") -> int:
+    exists = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL AS present").fetchone()["present"]
+    if not exists:
+        return 0
+    return conn.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version").fetchone()["v"]
+
+
+def _gazette(conn: "psycopg.Connection", gazette_id: str) -> Optional[dict[str, Any]]:
+    row = conn.execute(
+        f"SELECT {_GAZETTE_SUMMARY}, meta_json, region_json FROM gazettes WHERE id = %s", (gazette_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    gazette = dict(row)
+    gazette["meta"] = json.loads(gazette.pop("meta_json"))
+    region = gazette.pop("region_json")
+    gazette["region_guess"] = None if region is None else json.loads(region)
+    gazette["documents"] = conn.execute(
+        f"SELECT {_DOCUMENT_SUMMARY} FROM documents WHERE gazette_id = %s ORDER BY seq", (gazette_id,)
+    ).fetchall()
+    for table in _ISSUE_TABLES:
+        key = "toc" if table == "toc_entries" else table
+        gazette[key] = [
+            without(row, "gazette_id", "ordinal")
+            for row in conn.execute(f"SELECT * FROM {table} WHERE gazette_id = %s ORDER BY ordinal", (gazette_id,))
+        ]
+    gazette["history"] = conn.execute(
+        "SELECT sha256, source_name, parser_version, ingested_at, replaced_at, replaced_by_sha256"
+        " FROM gazette_history WHERE gazette_id = %s ORDER BY history_id",
+        (gazette_id,),
+    ).fetchall()
+    return gazette
+
+
+def _records(conn: "psycopg.Connection", gazette_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute("SELECT record_json FROM documents WHERE gazette_id = %s ORDER BY seq", (gazette_id,))
+    return [json.loads(row["record_json"]) for row in rows]
+
+
+def _insert_issue(conn: "psycopg.Connection", issue: IssueRows, *, ingested_at: str) -> None:
+    gazette = {**issue.gazette, "ingested_at": ingested_at}
+    conn.execute(
+        f"INSERT INTO gazettes ({', '.join(gazette)}) VALUES ({', '.join(f'%({c})s' for c in gazette)})", gazette
+    )
+    conn.execute("INSERT INTO sources (gazette_id, text) VALUES (%s, %s)", (gazette["id"], _no_nul(issue.text)))
+    with conn.cursor() as cursor:
+        if issue.documents:
+            names = list(issue.documents[0])
+            cursor.executemany(
+                f"INSERT INTO documents ({', '.join(names)}) VALUES ({', '.join(f'%({n})s' for n in names)})",
+                [{k: _no_nul(v) for k, v in row.items()} for row in issue.documents],
+            )
+        for table, rows in (("toc_entries", issue.toc), ("repairs", issue.repairs),
+                            ("unplaced", issue.unplaced), ("warnings", issue.warnings)):
+            if rows:
+                cursor.executemany(
+                    f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(rows[0]))})",
+                    [tuple(_no_nul(v) for v in row) for row in rows],
+                )
+
+
+def _insert_layers(conn: "psycopg.Connection", layers: LayerRows) -> None:
+    for row, names in zip(layers.rows, layers.units):
+        (record_id,) = conn.execute(
+            "INSERT INTO layer_records (gazette_id, doc_id, layer, seq, span_start, span_end, data, confidence)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            tuple(_no_nul(v) for v in row),
+        ).fetchone().values()
+        if names:
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO layer_units (record_id, unit, canonical) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+                    [(record_id, _no_nul(printed), _no_nul(canonical)) for printed, canonical in names],
+                )
+
+
+def _no_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold U+0000 (SQLite can): stored as U+FFFD, the replacement
+    character, so the rest of the text is kept. (Ingest refuses NUL in sources already.)"""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
+
+
+def _reason(error: BaseException) -> str:
+    """The server's message without the connection string."""
+    return redact(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
+
+
+def redact(url: str) -> str:
+    """Hide a password before a URL goes into a message."""
+    return re.sub(r"(://[^/:@]*):[^/@]*@", r"\1:***@", re.sub(r"password=\S+", "password=***", url))

@@ -1,0 +1,445 @@
+"""The SQL half of search on PostgreSQL, with nothing outside Debian's server package.
+
+One row per document in ``search_docs`` (migration 0001), written in the transaction
+that writes the documents. Tokens come from ``gongbao.search.tokenize``, as on SQLite,
+so both backends cut the same words and bigrams:
+
+- ``grams``: the set of the document's bigram tokens as a ``tsvector`` (``simple``
+  lexemes, no positions) under a GIN index. A unit (a string to find) is first the
+  documents holding all of its bigrams — an index intersection — then those whose
+  ``plain`` text (``clean`` title | body | info) contains the unit: exact substring
+  semantics, as the bigram phrase on SQLite, without tsvector's 16,383-position limit
+  that would lose phrases deep in long documents.
+- ``words``: rjieba words with positions, the title's weighted A, for ``ts_rank``;
+  a unit also found in the title (``title_plain``) scores on top, so title matches
+  rank first and a real word (煤矿) outranks two characters straddling words (非煤矿山).
+- Filters are columns with btree indexes; facets one ``GROUPING SETS`` query over the
+  matches (over a pseudo-random sample above ``FACET_EXACT_MAX``, counts scaled, as on
+  SQLite); the total is always exact.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Optional
+
+from ..search import excerpt
+from ..search.docnumber import lookup_doc_number
+from ..search.index import FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, dictionary_terms, entries, region_names
+from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, plan
+from ..search.query import parse_query
+from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text, clean
+from ..search.types import SearchHit, SearchQuery, SearchResult
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from .postgres import PostgresStore
+
+RANK_LIMIT = 2_000
+FACET_EXACT_MAX = 1_000
+FACET_TOP = 20
+FACET_COLUMNS = {
+    "region": "region_code", "issuer": "issuer", "agency_code": "agency_code", "doc_type": "doc_type",
+    "year": "year", "gazette": "gazette_id", "section": "section", "level": "level",
+}
+TITLE_BONUS = 1.0  # per unit found in the title: above any ts_rank of body words
+
+_IN_FORCE_SQL = (
+    "d.doc_id IN (SELECT v.doc_id FROM layer_records v WHERE v.layer = 'validity'"
+    " AND v.effective_from <= %s AND (v.expires_on IS NULL OR v.expires_on >= %s)"
+    " AND (v.repealed_by IS NULL OR v.repealed_on > %s))"
+)
+
+
+@dataclass
+class PgPrepared:
+    """One issue's search rows, tokenized before the write transaction."""
+
+    terms: set[str]
+    rows: list[tuple[Any, ...]]
+
+
+def prepare(records: list[dict[str, Any]], gazette: dict[str, Any], tokenizer: Tokenizer) -> PgPrepared:
+    """Tokenize one issue (pure given the tokenizer: bulk loads run it in workers)."""
+    terms = dictionary_terms(records, region_names(gazette.get("region_code")))
+    tokenizer.add_words(terms)
+    return PgPrepared(terms, [_row(entry) for entry in entries(records, gazette, tokenizer)])
+
+
+def _row(entry: IndexEntry) -> tuple[Any, ...]:
+    title_b, body_b, info_b = entry.bigram_columns()
+    grams = " ".join(sorted(set(f"{title_b} {body_b} {info_b}".split())))
+    plain = f"{clean(entry.title)} | {clean(entry.body)} | {clean(entry.info)}"
+    return (
+        entry.doc_id, entry.gazette_id, entry.region_code, entry.issuer, entry.agency_code, entry.doc_type,
+        entry.year, entry.date, entry.published, entry.section, entry.level, entry.doc_number, entry.parent_id,
+        f"{entry.date or entry.published or ''}|{entry.published or ''}", entry.sample,
+        entry.title, entry.body, entry.info, clean(entry.title), plain,
+        grams, entry.title_words, f"{entry.body_words} {entry.info_words}",
+    )
+
+
+_INSERT = (
+    "INSERT INTO search_docs (doc_id, gazette_id, region_code, issuer, agency_code, doc_type, year, date,"
+    " published, section, level, doc_number, parent_id, sort_key, sample, title, body, info, title_plain, plain,"
+    " grams, words) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+    " array_to_tsvector(string_to_array(%s, ' ')),"
+    " setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s))"
+)
+
+
+class PgSearchIndex:
+    """Search index of one PostgreSQL store: holds its tokenizer (with the user dictionary)."""
+
+    def __init__(self) -> None:
+        self._tokenizer: Optional[Tokenizer] = None
+
+    def tokenizer(self, conn: "psycopg.Connection") -> Tokenizer:
+        """The tokenizer, with every dictionary term stored so far (other writers' too)."""
+        if self._tokenizer is None:
+            self._tokenizer = Tokenizer()
+        tokenizer = self._tokenizer
+        rows = conn.execute(
+            "SELECT id, term FROM search_terms WHERE id > %s ORDER BY id", (tokenizer.terms_seen,)
+        ).fetchall()
+        if rows:
+            tokenizer.add_words(row["term"] for row in rows)
+            tokenizer.terms_seen = max(tokenizer.terms_seen, rows[-1]["id"])
+        return tokenizer
+
+    def prepare(self, conn: "psycopg.Connection", records: list[dict[str, Any]], gazette: dict[str, Any]) -> PgPrepared:
+        return prepare(records, gazette, self.tokenizer(conn))
+
+    def insert(self, conn: "psycopg.Connection", prepared: PgPrepared) -> None:
+        """Write prepared rows (inside the caller's transaction)."""
+        with conn.cursor() as cursor:
+            if prepared.terms:
+                cursor.executemany(
+                    "INSERT INTO search_terms (term) VALUES (%s) ON CONFLICT (term) DO NOTHING",
+                    [(t.replace("\x00", ""),) for t in sorted(prepared.terms)],
+                )
+            if prepared.rows:
+                cursor.executemany(_INSERT, [_text_safe(row) for row in prepared.rows])
+
+    def rebuild(self, store: "PostgresStore", conn: "psycopg.Connection") -> int:
+        """Drop and rebuild every search row from the stored documents (inside a transaction)."""
+        conn.execute("DELETE FROM search_docs")
+        conn.execute("DELETE FROM search_terms")
+        self._tokenizer = Tokenizer()
+        gazettes = conn.execute("SELECT id, region_code, published FROM gazettes ORDER BY id").fetchall()
+        count = 0
+        for gazette in gazettes:
+            from .postgres import _records
+
+            records = [{**r, "id": f"{gazette['id']}/{r['seq']}"} for r in _records(conn, gazette["id"])]
+            prepared = self.prepare(conn, records, gazette)
+            self.insert(conn, prepared)
+            count += len(prepared.rows)
+        conn.execute(
+            "INSERT INTO search_meta (key, value) VALUES ('tokenizer', %s)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (TOKENIZER_VERSION,),
+        )
+        return count
+
+    @staticmethod
+    def stale(conn: "psycopg.Connection") -> bool:
+        row = conn.execute("SELECT value FROM search_meta WHERE key = 'tokenizer'").fetchone()
+        return row is None or row["value"] != TOKENIZER_VERSION
+
+    def search(self, store: "PostgresStore", conn: "psycopg.Connection", query: SearchQuery) -> SearchResult:
+        return _Search(store, conn, self.tokenizer(conn), query).run()
+
+
+def _text_safe(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row)
+
+
+# -- reading ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Where:
+    """A condition on ``search_docs AS d`` with its parameters; ``key``: the facet it filters."""
+
+    sql: str
+    params: tuple[Any, ...] = ()
+    key: Optional[str] = None
+
+
+def _and(parts: list[_Where]) -> _Where:
+    if not parts:
+        return _Where("TRUE")
+    return _Where(" AND ".join(f"({p.sql})" for p in parts), tuple(x for p in parts for x in p.params))
+
+
+@dataclass
+class _Search:
+    store: "PostgresStore"
+    conn: "psycopg.Connection"
+    tokenizer: Tokenizer
+    query: SearchQuery
+    filters: list[_Where] = field(default_factory=list)
+    match: Optional[_Where] = None  # the words; None for a browse
+
+    def run(self) -> SearchResult:
+        query = self.query
+        parsed = parse_query(query.q)
+        query_plan = plan(parsed, self.tokenizer)
+        pinned_ids: list[str] = []
+        doc_match = None
+        if parsed.doc_number is not None:
+            pinned_ids = lookup_doc_number(self.store, query.q)
+            if pinned_ids:
+                doc_match = pinned_ids[0]
+                numbers = self._doc_numbers(pinned_ids)
+                query_plan = exact_plan(numbers, self.tokenizer) if numbers else query_plan
+        query_plan = capped(query_plan)
+        self.filters = self._filters()
+        self.match = _match(query_plan)
+        everything = _and([*([self.match] if self.match else []), *self.filters])
+        total, facets, estimated = self._count_and_facets(everything)
+        offset = (query.page - 1) * query.per_page
+        pinned = self._pinned(everything, pinned_ids) if total else []
+        if not total or offset >= total:
+            rows: list[tuple[int, float]] = []
+        elif query_plan.groups and query.sort == "relevance":
+            rows = self._ranked(everything, query_plan, pinned, offset, query.per_page, total)
+        else:
+            rows = self._by_date(everything, pinned, offset, query.per_page)
+        return SearchResult(total, self._hits(rows, query_plan.units), query, facets, doc_match, estimated)
+
+    # -- filters -----------------------------------------------------------------
+
+    def _filters(self) -> list[_Where]:
+        q = self.query
+        out: list[_Where] = []
+        if q.region is not None:
+            out.append(_Where("d.region_code = ANY(%s)", (self._region_codes(q.region),), "region"))
+        if q.issuer is not None:
+            out.append(self._issuer_filter(q.issuer))
+        for key, value in (("agency_code", q.agency_code), ("doc_type", q.doc_type), ("year", q.year),
+                           ("gazette", q.gazette), ("section", q.section), ("level", q.level)):
+            if value is not None:
+                out.append(_Where(f"d.{FACET_COLUMNS[key]} = %s", (value,), key))
+        if q.in_force_on is not None:
+            out.append(_Where(_IN_FORCE_SQL, (q.in_force_on,) * 3))
+        if q.date_from is not None:
+            out.append(_Where("d.date >= %s AND d.sort_key >= %s", (q.date_from, q.date_from)))
+        if q.date_to is not None:
+            out.append(_Where("d.date <= %s AND d.sort_key <= %s", (q.date_to, q.date_to + "~")))
+        if q.published_from is not None:
+            out.append(_Where("d.published >= %s", (q.published_from,)))
+        if q.published_to is not None:
+            out.append(_Where("d.published <= %s", (q.published_to,)))
+        return out
+
+    def _region_codes(self, value: str) -> list[str]:
+        from ..gazetteer import by_name
+
+        if value.isdigit():
+            return [value]
+        codes = {region.code for region in by_name(value)}
+        codes.update(row["region_code"] for row in self.conn.execute(
+            "SELECT DISTINCT region_code FROM gazettes WHERE region = %s AND region_code IS NOT NULL", (value,)
+        ))
+        return sorted(codes)
+
+    def _issuer_filter(self, value: str) -> _Where:
+        """An issuer some document has (alone or in a joint issue) matches exactly;
+        anything else matches the issuers containing it (应急管理局)."""
+        joint = "strpos('、' || replace(d.issuer, '，', '、') || '、', '、' || %s || '、') > 0"
+        known = self.conn.execute(f"SELECT 1 FROM search_docs AS d WHERE {joint} LIMIT 1", (value,)).fetchone()
+        if known:
+            return _Where(joint, (value,), "issuer")
+        return _Where("strpos(d.issuer, %s) > 0", (value,), "issuer")
+
+    # -- counting ----------------------------------------------------------------
+
+    def _count(self, where: _Where) -> int:
+        return self.conn.execute(f"SELECT count(*) AS n FROM search_docs AS d WHERE {where.sql}", where.params).fetchone()["n"]
+
+    def _count_and_facets(self, everything: _Where) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
+        """The total and the counts per facet key, each key counted with every filter but
+        its own (drill-down)."""
+        facets: dict[str, list[tuple[str, int]]] = {key: [] for key in FACET_KEYS}
+        total = self._count(everything)
+        words = [self.match] if self.match else []
+        filtered = {f.key for f in self.filters if f.key}
+        unfiltered = [k for k in FACET_KEYS if k not in filtered]
+        groups: list[tuple[list[str], _Where, Optional[int]]] = [(unfiltered, everything, total)] if unfiltered else []
+        groups += [([k], _and([*words, *(f for f in self.filters if f.key != k)]), None) for k in FACET_KEYS if k in filtered]
+        estimated = False
+        for keys, where, size in groups:
+            if size is None:
+                size = self._count(where)
+            if size:
+                counts, sampled = self._group(where, keys, size)
+                facets.update(counts)
+                estimated = estimated or sampled
+        return total, facets, estimated
+
+    def _group(self, where: _Where, keys: list[str], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+        sampled = size > FACET_EXACT_MAX
+        if sampled:
+            level = min(SAMPLE_LEVELS, math.ceil(math.log2(size / FACET_EXACT_MAX)))
+            where = _and([where, _Where("d.sample < %s", (SAMPLE_SPACE >> level,))])
+        columns = [FACET_COLUMNS[k] for k in keys]
+        sets = ", ".join(f"(d.{c})" for c in columns)
+        selected = ", ".join(f"d.{c}::text AS {c}" for c in columns)
+        grouping = ", ".join(f"GROUPING(d.{c}) AS g_{c}" for c in columns)
+        rows = self.conn.execute(
+            f"SELECT {selected}, {grouping}, count(*) AS n FROM search_docs AS d WHERE {where.sql}"
+            f" GROUP BY GROUPING SETS ({sets}, ())",
+            where.params,
+        ).fetchall()
+        seen = next((row["n"] for row in rows if all(row[f"g_{c}"] for c in columns)), 0)
+        scale = size / seen if sampled and seen else 1.0
+        counts: dict[str, list[tuple[str, int]]] = {}
+        for key, column in zip(keys, columns):
+            values = [(row[column], row["n"]) for row in rows
+                      if not row[f"g_{column}"] and row[column] is not None]
+            values.sort(key=lambda item: (-item[1], item[0]))
+            counts[key] = [(value, int(round(n * scale))) for value, n in values[:FACET_TOP]]
+        return counts, sampled
+
+    # -- ordering ----------------------------------------------------------------
+
+    def _pinned(self, everything: _Where, doc_ids: list[str]) -> list[int]:
+        if not doc_ids:
+            return []
+        rows = self.conn.execute(
+            f"SELECT d.sid, d.doc_id FROM search_docs AS d WHERE d.doc_id = ANY(%s) AND {everything.sql}",
+            (doc_ids, *everything.params),
+        ).fetchall()
+        sids = {row["doc_id"]: row["sid"] for row in rows}
+        return [sids[d] for d in doc_ids if d in sids]
+
+    def _ranked(
+        self, everything: _Where, query_plan: QueryPlan, pinned: list[int], offset: int, limit: int, total: int
+    ) -> list[tuple[int, float]]:
+        """The 文号 matches first, then: up to RANK_LIMIT matches by score (ts_rank of the
+        words, title weighted, plus TITLE_BONUS per unit in the title); beyond that, the
+        matches with every unit in the title, then the others, newest stored first —
+        bounded work per row, as on SQLite."""
+        rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
+        offset, limit = max(0, offset - len(pinned)), limit - len(rows)
+        if limit <= 0:
+            return rows
+        where = _and([everything, _Where("NOT (d.sid = ANY(%s))", (pinned,))]) if pinned else everything
+        units = [(u, whole) for group in query_plan.groups for c in group
+                 for i, u in enumerate(c.units) for whole in [c.whole if i == 0 else None]]
+        in_title = [
+            _Where("strpos(d.title_plain, %s) > 0", (clean(u.text).strip(),)) for u, _ in units if clean(u.text).strip()
+        ]
+        if total - len(pinned) <= RANK_LIMIT:
+            words = [w for u, whole in units for w in (*u.words, *(whole.words if whole else ()))]
+            score = " + ".join(
+                ["ts_rank(d.words, websearch_to_tsquery('simple', %s))"]
+                + [f"CASE WHEN {w.sql} THEN {TITLE_BONUS} ELSE 0 END" for w in in_title]
+            )
+            params = (" or ".join(dict.fromkeys(words)), *[p for w in in_title for p in w.params])
+            found = self.conn.execute(
+                f"SELECT d.sid, {score} AS score FROM search_docs AS d WHERE {where.sql}"
+                " ORDER BY score DESC, d.sid DESC LIMIT %s OFFSET %s",
+                (*params, *where.params, limit, offset),
+            ).fetchall()
+            return rows + [(row["sid"], float(row["score"])) for row in found]
+        titled = _and(in_title) if in_title else _Where("FALSE")
+        found = self.conn.execute(
+            f"SELECT d.sid FROM search_docs AS d WHERE {where.sql}"
+            f" ORDER BY ({titled.sql}) DESC, d.sid DESC LIMIT %s OFFSET %s",
+            (*where.params, *titled.params, limit, offset),
+        ).fetchall()
+        return rows + [(row["sid"], 0.0) for row in found]
+
+    def _by_date(self, everything: _Where, pinned: list[int], offset: int, limit: int) -> list[tuple[int, float]]:
+        rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
+        offset, limit = max(0, offset - len(pinned)), limit - len(rows)
+        if limit <= 0:
+            return rows
+        where = _and([everything, _Where("NOT (d.sid = ANY(%s))", (pinned,))]) if pinned else everything
+        direction = "ASC" if self.query.sort == "oldest" else "DESC"
+        found = self.conn.execute(
+            f"SELECT d.sid FROM search_docs AS d WHERE {where.sql}"
+            f" ORDER BY d.sort_key {direction}, d.sid {direction} LIMIT %s OFFSET %s",
+            (*where.params, limit, offset),
+        ).fetchall()
+        return rows + [(row["sid"], 0.0) for row in found]
+
+    # -- hits --------------------------------------------------------------------
+
+    def _hits(self, rows: list[tuple[int, float]], units: list[Unit]) -> list[SearchHit]:
+        if not rows:
+            return []
+        found = {
+            row["sid"]: row
+            for row in self.conn.execute(
+                "SELECT d.sid, d.doc_id, d.gazette_id, d.issuer, d.doc_type, d.date, d.section, d.published,"
+                " d.doc_number, d.parent_id, d.title, d.body, g.title AS gazette_title"
+                " FROM search_docs AS d LEFT JOIN gazettes AS g ON g.id = d.gazette_id WHERE d.sid = ANY(%s)",
+                ([sid for sid, _ in rows],),
+            )
+        }
+        compiled = excerpt.pattern(units)
+        wanted = self.query.excerpt_size > 0 and self.query.number_of_excerpts > 0
+        top = max((score for _, score in rows if math.isfinite(score)), default=0.0)
+        hits = []
+        for sid, score in rows:
+            row = found.get(sid)
+            if row is None:
+                continue
+            hits.append(SearchHit(
+                id=row["doc_id"], title=row["title"], doc_number=row["doc_number"], issuer=row["issuer"],
+                date=row["date"], doc_type=row["doc_type"], section=row["section"], gazette_id=row["gazette_id"],
+                gazette_title=row["gazette_title"], published=row["published"], parent_id=row["parent_id"],
+                score=round(top + 1.0 if math.isinf(score) else score, 4),
+                excerpts=excerpt.excerpts(row["body"], compiled, self.query.excerpt_size,
+                                          self.query.number_of_excerpts) if wanted else [],
+                title_html=excerpt.highlight(row["title"], compiled),
+            ))
+        return hits
+
+    def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT doc_number FROM search_docs WHERE doc_id = ANY(%s) AND doc_number IS NOT NULL",
+            (doc_ids,),
+        ).fetchall()
+        return [row["doc_number"] for row in rows]
+
+
+# -- units as SQL ----------------------------------------------------------------------
+
+
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _unit(unit: Unit) -> _Where:
+    """Where a unit occurs: all its bigrams (GIN), then the string itself in ``plain``."""
+    text = clean(unit.text).strip()
+    grams = sorted(set(bigram_text(unit.text).split()))
+    if unit.bigrams and grams:
+        return _Where("d.grams @@ %s::tsquery AND strpos(d.plain, %s) > 0", (" & ".join(map(_lexeme, grams)), text))
+    if unit.prefix:
+        return _Where("d.grams @@ %s::tsquery", (_lexeme(unit.prefix) + ":*",))
+    return _Where("strpos(d.plain, %s) > 0", (text,))
+
+
+def _conjunction(conjunction: Conjunction) -> _Where:
+    return _and([_unit(u) for u in conjunction.units])
+
+
+def _any(conjunctions: tuple[Conjunction, ...]) -> _Where:
+    parts = [_conjunction(c) for c in conjunctions]
+    return _Where(" OR ".join(f"({p.sql})" for p in parts), tuple(x for p in parts for x in p.params))
+
+
+def _match(query_plan: QueryPlan) -> Optional[_Where]:
+    """The condition of the words (None for a browse without exclusions)."""
+    parts = [_any(group) for group in query_plan.groups]
+    if query_plan.excluded:
+        excluded = _any(query_plan.excluded)
+        parts.append(_Where(f"NOT ({excluded.sql})", excluded.params))
+    return _and(parts) if parts else None

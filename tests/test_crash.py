@@ -1,0 +1,93 @@
+"""Crash safety (issue 7): ``gongbao ingest`` killed with SIGKILL at random moments never
+leaves a half-stored issue, and running it again completes the store.
+
+Each run ingests six issues (the corpus and a variant of it with other issue numbers) into
+a new store, is killed after a seeded random delay within the time a whole ingest takes,
+then: ``check_integrity()`` is empty, every stored issue equals the same issue of a
+reference ingest (its export records) and the others are absent; a second ingest, not
+killed, completes, and the store's export equals the reference's. Runs go two at a time.
+"""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from gongbao.store import open_store
+
+from .reliability import GONGBAO, cli_env, export_jsonl, make_variants, records_by_gazette
+
+RUNS = 20
+SEED = 20241205
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+
+
+def ingest(folder: Path, db: Path) -> subprocess.Popen:
+    return subprocess.Popen([*GONGBAO, "ingest", str(folder), "--db", str(db)], env=cli_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> dict:
+    """The inputs, and what a whole ingest of them stores (and how long it takes)."""
+    root = tmp_path_factory.mktemp("crash")
+    make_variants(root / "in", 2)
+    started = time.monotonic()
+    process = ingest(root / "in", root / "reference.db")
+    _, errors = process.communicate(timeout=300)
+    seconds = time.monotonic() - started
+    assert process.returncode == 0, errors
+    with open_store(root / "reference.db") as store:
+        assert store.check_integrity() == []
+        export = export_jsonl(store)
+        counts = {g["id"]: g["document_count"] for g in store.list_gazettes()}
+    assert len(counts) == 6
+    return {"root": root, "inputs": root / "in", "seconds": seconds, "export": export,
+            "issues": records_by_gazette(export), "counts": counts}
+
+
+def crash_run(reference: dict, run: int, delay: float) -> dict:
+    db = reference["root"] / f"run{run}.db"
+    process = ingest(reference["inputs"], db)
+    time.sleep(delay)
+    finished_first = process.poll() is not None
+    if not finished_first:
+        os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=60)
+    with open_store(db) as store:  # recovers the WAL the killed process left
+        problems = store.check_integrity()
+        stored = records_by_gazette(export_jsonl(store))
+        counts = {g["id"]: g["document_count"] for g in store.list_gazettes()}
+    assert problems == [], (run, problems)
+    for gid, records in stored.items():  # complete, record for record, or absent
+        assert counts[gid] == reference["counts"][gid], (run, gid)
+        assert records == reference["issues"][gid], (run, gid)
+    assert set(counts) <= set(reference["counts"]) and set(counts) == set(stored), run
+
+    again = ingest(reference["inputs"], db)
+    _, errors = again.communicate(timeout=300)
+    assert again.returncode == 0, (run, errors)
+    with open_store(db) as store:
+        assert store.check_integrity() == [], run
+        assert export_jsonl(store) == reference["export"], run
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return {"run": run, "delay": delay, "stored_at_kill": len(counts), "finished_first": finished_first}
+
+
+def test_sigkill_during_ingest_never_leaves_a_partial_issue(reference: dict) -> None:
+    rng = random.Random(SEED)
+    # from "still starting" to "about done": the whole of an ingest, at random
+    delays = [rng.uniform(0.1, 1.0) * reference["seconds"] for _ in range(RUNS)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(lambda args: crash_run(reference, *args), enumerate(delays)))
+    killed = [r for r in runs if not r["finished_first"]]
+    assert len(killed) >= RUNS * 3 // 4, runs
+    # the kills fell before, between and after issues, not all in one place
+    assert len({r["stored_at_kill"] for r in killed}) >= 3, runs
