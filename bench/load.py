@@ -167,7 +167,10 @@ async def _client(client: httpx.AsyncClient, urls: list[tuple[str, dict]], secon
 
 async def _clients(base_url: str, clients: int, seconds: float, urls: list[tuple[str, dict]],
                    result: LoadResult, ingesters: list[subprocess.Popen]) -> None:
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # keepalive_expiry well under uvicorn's 5 s keep-alive timeout: a connection left idle in the
+    # pool is dropped by the client before the server closes it, never reused just as it is closed
+    # (that race is a ReadError on an idempotent GET that a browser would silently retry).
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=1.0)
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
         start = time.monotonic()
         watch = asyncio.create_task(_watch(ingesters, start, result))

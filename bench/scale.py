@@ -137,6 +137,21 @@ def _make(number: int):
     return payload, len(records), result.source.size_bytes, time.process_time() - cpu
 
 
+def pg_prepare_issue(result, records, tokenizer):
+    """What ``PostgresStore.save_parse`` does before its transaction, for ``add_prepared``
+    (used only while ``gongbao.store.postgres`` has no ``prepare_issue`` of its own)."""
+    from gongbao.store.base import gazette_id
+    from gongbao.store.layers import LayerRows
+    from gongbao.store.postgres_search import prepare
+    from gongbao.store.rows import IssueRows
+
+    gid = gazette_id(result.gazette, result.source.sha256)
+    issue = IssueRows.build(result, records, gid)
+    layers = LayerRows.build(result, gid)
+    issue.add_to_digest(layers.digest)
+    return issue, layers, prepare(issue.records, issue.gazette, tokenizer)
+
+
 # -- backends -----------------------------------------------------------------------------------------
 
 
@@ -218,20 +233,22 @@ class PostgresBackend(Backend):
         bulk = getattr(sys.modules[module], "prepare_issue", None)
         if bulk is not None and hasattr(self.store, "add_prepared"):
             self.prepare = f"{module}:prepare_issue"
+        elif hasattr(self.store, "add_prepared"):  # the store's bulk write, before its prepare_issue exists
+            self.prepare = "scale:pg_prepare_issue"
         self.note += "; bulk path " + (f"{self.prepare} + add_prepared" if self.prepare else "none: save_parse per issue")
 
     def _scalar(self, sql: str) -> Any:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
-            return conn.execute(sql).fetchone()[0]
+            cursor = conn.execute(sql)
+            return cursor.fetchone()[0] if cursor.description else None
 
     def optimize(self) -> None:
         if hasattr(self.store, "optimize_search_index"):
             self.store.optimize_search_index()
         else:  # as after any bulk import: fresh planner statistics
             self._scalar("ANALYZE")
-            self._scalar("SELECT 1")
 
     def size_bytes(self) -> int:
         return int(self._scalar("SELECT pg_database_size(current_database())"))

@@ -99,6 +99,28 @@ def new_store_url(tmp_path_factory, request):
 
 
 @pytest.fixture(scope="session")
+def pg_corpus_url(new_store_url, corpus) -> str:
+    """A PostgreSQL store holding the three corpus issues, ingested once per session."""
+    from gongbao.ingest import ingest_file
+    from gongbao.store import open_store
+
+    url = new_store_url("postgresql")
+    with open_store(url) as store:
+        for source in sorted(corpus.glob("00*.txt")):
+            outcome = ingest_file(store, source)
+            assert outcome.status == "added", outcome.error
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def corpus_store_url(request) -> str:
+    """The corpus store of each backend (read only)."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("corpus_db"))
+    return request.getfixturevalue("pg_corpus_url")
+
+
+@pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory, corpus) -> Path:
     """A SQLite store file holding the three corpus issues, ingested once per session."""
     from gongbao.ingest import ingest_file

@@ -1,10 +1,11 @@
 """Crash safety (issue 7): ``gongbao ingest`` killed with SIGKILL at random moments never
 leaves a half-stored issue, and running it again completes the store.
 
-Each run ingests six issues (the corpus and a variant of it with other issue numbers) into
-a new store, is killed after a seeded random delay within the time a whole ingest takes,
-then: ``check_integrity()`` is empty, every stored issue equals the same issue of a
-reference ingest (its export records) and the others are absent; a second ingest, not
+Each run ingests the three corpus issues into a new store and is killed at a seeded random
+moment of the ingest (after a random number of issues were stored, plus a random part of
+the time one issue takes: while parsing, tokenizing or writing one). Then
+``check_integrity()`` is empty, every stored issue equals the same issue of a reference
+ingest (its export records) and the others are absent; a second ingest, not
 killed, completes, and the store's export equals the reference's. Runs go two at a time.
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 
 
 def ingest(folder: Path, db: Path) -> subprocess.Popen:
+    # the per-issue lines go to stderr (the progress console), one per stored issue
     return subprocess.Popen([*GONGBAO, "ingest", str(folder), "--db", str(db)], env=cli_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -37,7 +39,7 @@ def ingest(folder: Path, db: Path) -> subprocess.Popen:
 def reference(tmp_path_factory) -> dict:
     """The inputs, and what a whole ingest of them stores (and how long it takes)."""
     root = tmp_path_factory.mktemp("crash")
-    make_variants(root / "in", 2)
+    make_variants(root / "in", 1)  # the corpus, as it is
     started = time.monotonic()
     process = ingest(root / "in", root / "reference.db")
     _, errors = process.communicate(timeout=300)
@@ -47,15 +49,22 @@ def reference(tmp_path_factory) -> dict:
         assert store.check_integrity() == []
         export = export_jsonl(store)
         counts = {g["id"]: g["document_count"] for g in store.list_gazettes()}
-    assert len(counts) == 6
+    assert len(counts) == 3
     return {"root": root, "inputs": root / "in", "seconds": seconds, "export": export,
             "issues": records_by_gazette(export), "counts": counts}
 
 
-def crash_run(reference: dict, run: int, delay: float) -> dict:
+def crash_run(reference: dict, run: int, after: int, extra: float) -> dict:
+    """Ingest into a new store; once ``after`` issues are reported stored, wait ``extra``
+    (a fraction of the time one issue takes) and SIGKILL. Progress, not wall time, places
+    the kill: the runs stay spread over the whole ingest on a loaded machine too."""
     db = reference["root"] / f"run{run}.db"
     process = ingest(reference["inputs"], db)
-    time.sleep(delay)
+    assert process.stderr is not None
+    for _ in range(after):  # one line per issue, printed once it is stored
+        if not process.stderr.readline():
+            break
+    time.sleep(extra * reference["seconds"] / len(reference["counts"]))
     finished_first = process.poll() is not None
     if not finished_first:
         os.kill(process.pid, signal.SIGKILL)
@@ -78,15 +87,15 @@ def crash_run(reference: dict, run: int, delay: float) -> dict:
         assert export_jsonl(store) == reference["export"], run
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    return {"run": run, "delay": delay, "stored_at_kill": len(counts), "finished_first": finished_first}
+    return {"run": run, "after": after, "extra": extra, "stored_at_kill": len(counts), "finished_first": finished_first}
 
 
 def test_sigkill_during_ingest_never_leaves_a_partial_issue(reference: dict) -> None:
     rng = random.Random(SEED)
-    # from "still starting" to "about done": the whole of an ingest, at random
-    delays = [rng.uniform(0.1, 1.0) * reference["seconds"] for _ in range(RUNS)]
+    issues = len(reference["counts"])
+    moments = [(rng.randrange(issues), rng.uniform(0.0, 1.2)) for _ in range(RUNS)]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(lambda args: crash_run(reference, *args), enumerate(delays)))
+        runs = list(pool.map(lambda args: crash_run(reference, args[0], *args[1]), enumerate(moments)))
     killed = [r for r in runs if not r["finished_first"]]
     assert len(killed) >= RUNS * 3 // 4, runs
     # the kills fell before, between and after issues, not all in one place

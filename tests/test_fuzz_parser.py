@@ -12,12 +12,28 @@ process if a C-level loop ignores the signal). Three families, 300+ examples eac
   more named cases, then random repeats of tricky units up to ~40 K characters
   (``@pytest.mark.slow``, with the repeated real issue heads).
 
-``pytest -m "not slow"`` skips the repetition family; the whole file takes well under 3 minutes
-on 2 cores.
+Every parsed example also goes through ``ingest.validate`` (the check ``gongbao ingest`` makes
+before storing). The families after those go through the whole ingest from bytes
+(``ingest.ingest_bytes``: type sniffing, decoding, parse, validation, an in-memory store), where
+the property is also "an error stores nothing":
+
+* random bytes, alone and behind the magic bytes of every format sniffed (PDF, ZIP/DOCX, PNG,
+  BOMs, HTML);
+* splices of the real issues: pieces of the three cut at any character and joined, ranges
+  deleted and duplicated, encoded as UTF-8, UTF-8 with BOM, GB18030 or UTF-16, the bytes cut
+  anywhere (inside a multi-byte character too);
+* deeply nested brackets and quotes (hypothesis-built trees of 12 bracket kinds, and stacks up to
+  20,000 deep, closed or not) put into a title, 文号, 主送, body or TOC line of a valid issue;
+* RTL overrides, zero-width and control characters between every few characters of a real
+  issue, around every 文号 and date, at the start of every line;
+* a 10 MB single line (on its own, behind a real cover, of brackets): time limit 60 s each.
+
+A session counter reports how many inputs each family ran (``fuzz inputs:`` at the end).
 """
 from __future__ import annotations
 
 import faulthandler
+import re
 import signal
 import sys
 from contextlib import contextmanager
@@ -26,11 +42,23 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, note, settings
 from hypothesis import strategies as st
 
-from gongbao.errors import GongbaoError
+from gongbao.errors import GongbaoError, InputError
+from gongbao.ingest import ingest_bytes, validate
 from gongbao.model import ParseResult
 from gongbao.pipeline import parse_text
 
 from .conftest import CORPUS
+
+COUNTS: dict[str, int] = {}  # inputs run, per family (reported at the end of the module)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_counts(request):
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and COUNTS:
+        total = sum(COUNTS.values())
+        reporter.write_line(f"fuzz inputs: {total} ({', '.join(f'{k} {v}' for k, v in sorted(COUNTS.items()))})")
 
 TIME_LIMIT = 5  # seconds per example
 EXAMPLES = 300
@@ -69,8 +97,14 @@ def time_limit(seconds: int = TIME_LIMIT):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _count(family: str) -> None:
+    COUNTS[family] = COUNTS.get(family, 0) + 1
+
+
 def check_parse(text: str) -> None:
-    """The property: a sane ParseResult or a GongbaoError, within the time limit."""
+    """The property: a sane ParseResult or a GongbaoError, within the time limit; then the
+    result passes ``ingest.validate`` or is refused by it with an InputError."""
+    _count("parse")
     try:
         with time_limit():
             result = parse_text(text)
@@ -79,6 +113,13 @@ def check_parse(text: str) -> None:
     except Hang as hang:
         pytest.fail(f"{hang}: {len(text)} characters, starting {text[:80]!r}")
     assert isinstance(result, ParseResult)
+    try:
+        with time_limit():
+            validate(result, "<fuzz>")
+    except InputError:
+        pass
+    except Hang as hang:
+        pytest.fail(f"validate: {hang}: {len(text)} characters, starting {text[:80]!r}")
     source = result.source.text
     n = len(source)
     assert n == len(text.replace("\r\n", "\n").replace("\r", "\n"))
@@ -250,3 +291,191 @@ def test_repeated_real_issue_head(lines, times):
 def test_lone_surrogate():
     """A lone surrogate (a str the API could build with surrogateescape) is refused cleanly."""
     check_parse("关于\ud800的通知")
+
+
+# --- the whole ingest, from bytes -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def store():
+    from gongbao.store import open_store
+
+    with open_store(":memory:") as store:
+        yield store
+
+
+def check_ingest(store, data: bytes, family: str, seconds: int = TIME_LIMIT) -> None:
+    """``ingest_bytes`` stores a complete issue or raises a GongbaoError having stored nothing —
+    never another exception, never past ``seconds``."""
+    _count(family)
+    before = store.stats()
+    try:
+        with time_limit(seconds):
+            outcome = ingest_bytes(store, data, f"{family}.bin")
+    except GongbaoError as error:
+        assert str(error) and error.code, error
+        assert store.stats() == before, f"{type(error).__name__} after storing something: {error}"
+        return
+    except Hang as hang:
+        pytest.fail(f"{hang}: {len(data)} bytes, starting {data[:80]!r}")
+    assert outcome.status in ("added", "replaced", "unchanged"), outcome
+    gazette = store.get_gazette(outcome.gazette_id)
+    assert gazette is not None
+    documents = list(store.list_documents(outcome.gazette_id))
+    assert documents and len(documents) == gazette["document_count"]
+
+
+MAGIC = [
+    b"", b"%PDF-1.7\n", b"%PDF-", b"PK\x03\x04", b"PK\x05\x06", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF89a",
+    b"II*\x00", b"BM\x00\x00\x00\x00\x00\x00\x00\x00", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff",
+    b"<!DOCTYPE html><html><body>", b"<?xml version=\"1.0\"?><html>", "盂县人民政府公报\n".encode("gb18030"),
+]
+GAZETTE_BYTES = st.one_of(
+    st.binary(max_size=64),
+    GAZETTE_ALPHABET.map(lambda ch: ch.encode("utf-8")),
+    GAZETTE_ALPHABET.map(lambda ch: ch.encode("gb18030")),
+)
+
+
+@FUZZ
+@given(st.sampled_from(MAGIC), st.one_of(st.binary(max_size=6000), st.lists(GAZETTE_BYTES, max_size=400).map(b"".join)))
+@example(b"", b"")
+@example(b"\xef\xbb\xbf", b"")
+@example(b"PK\x03\x04", b"\x14\x00\x00\x00\x08\x00" + b"word/document.xml")
+def test_random_bytes_through_ingest(store, magic, data):
+    check_ingest(store, magic + data, "random-bytes")
+
+
+TEXTS = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+
+
+@st.composite
+def spliced_gazette(draw) -> bytes:
+    """Pieces of the real issues joined, ranges deleted and duplicated, encoded, maybe cut."""
+    pieces = []
+    if draw(st.booleans()):
+        pieces.append(draw(st.sampled_from(TEXTS))[: draw(st.integers(0, 4000))])  # a cover and TOC
+    for _ in range(draw(st.integers(1, 4))):
+        text = draw(st.sampled_from(TEXTS))
+        start = draw(st.integers(0, len(text) - 1))
+        pieces.append(text[start: start + draw(st.integers(1, 15_000))])
+    text = "".join(pieces)
+    for _ in range(draw(st.integers(0, 6))):
+        if not text:
+            break
+        i = draw(st.integers(0, len(text) - 1))
+        j = min(len(text), i + draw(st.integers(1, 2000)))
+        if draw(st.booleans()):
+            text = text[:i] + text[j:]
+        else:
+            text = text[:j] + text[i:j] * draw(st.integers(1, 5)) + text[j:]
+    data = text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"])))
+    if draw(st.integers(0, 3)) == 0:
+        data = data[: draw(st.integers(0, len(data)))]  # cut anywhere, inside a character too
+    return data
+
+
+@settings(FUZZ, max_examples=250)
+@given(spliced_gazette())
+def test_spliced_real_gazettes_through_ingest(store, data):
+    check_ingest(store, data, "spliced")
+
+
+# A small valid issue; {slot} goes into one of its lines.
+TEMPLATE_LINES = [
+    "昔阳县人民政府公报", "2024年第{issue}期", "目 录", "昔阳县人民政府关于{title}的通知……（1）", "",
+    "昔阳县人民政府文件", "昔政发〔2024〕{number}号", "昔阳县人民政府", "关于{title}的通知",
+    "各乡（镇）人民政府，{recipient}县直各有关单位：", "　　为做好{body}安全检查工作，现通知如下。",
+    "　　一、加强领导", "　　各单位要高度重视{body}。", "昔阳县人民政府", "2024年1月5日", "（此件公开发布）",
+]
+PAIRS = [("（", "）"), ("(", ")"), ("【", "】"), ("《", "》"), ("“", "”"), ("〔", "〕"), ("「", "」"),
+         ("‘", "’"), ('"', '"'), ("[", "]"), ("〈", "〉"), ("﹝", "﹞")]
+
+
+def nested_issue(inner: str, slot: str) -> str:
+    values = {"issue": "1", "title": "安全检查", "number": "9", "recipient": "", "body": ""}
+    values[slot] = inner if slot != "number" else inner + "9"
+    return "\n".join(line.format(**values) for line in TEMPLATE_LINES)
+
+
+NESTED = st.recursive(
+    st.text(alphabet=GAZETTE_ALPHABET, max_size=6),
+    lambda children: st.tuples(st.sampled_from(PAIRS), st.lists(children, max_size=3), st.integers(0, 3)).map(
+        lambda t: t[0][0] + "".join(t[1]) + (t[0][1] if t[2] else "")),  # a quarter left open
+    max_leaves=300,
+)
+SLOTS = st.sampled_from(["title", "number", "recipient", "body"])
+
+
+@settings(FUZZ, max_examples=150)
+@given(NESTED, SLOTS, st.sampled_from(["utf-8", "gb18030"]))
+def test_nested_brackets_through_ingest(store, inner, slot, encoding):
+    check_ingest(store, nested_issue(inner, slot).encode(encoding), "nested")
+
+
+@settings(FUZZ, max_examples=100)
+@given(st.lists(st.sampled_from(PAIRS), min_size=1, max_size=4), st.integers(1, 20_000), SLOTS,
+       st.sampled_from(["closed", "open", "close-only", "interleaved"]))
+def test_deep_bracket_stacks_through_ingest(store, pairs, depth, slot, shape):
+    opens = "".join(pairs[i % len(pairs)][0] for i in range(depth))
+    closes = "".join(pairs[i % len(pairs)][1] for i in reversed(range(depth)))
+    inner = {"closed": opens + "安全" + closes, "open": opens + "安全", "close-only": "安全" + closes,
+             "interleaved": "".join(a + b for a, b in zip(opens, closes))}[shape]
+    note(f"{shape} stack of {depth} in {slot}")
+    check_ingest(store, nested_issue(inner, slot).encode("utf-8"), "deep-brackets")
+
+
+INVISIBLE = (
+    ["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069",
+     "\u061c"]  # bidi
+    + ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f"]  # zero width
+    + [chr(c) for c in range(0x00, 0x20) if chr(c) != "\n"] + ["\x7f", "\x85", "\u2028", "\u2029", "\ufff9", "\ufffb"]
+    + ["\u0591", "\u05d0", "\u0627", "\u0644"]  # Hebrew, Arabic letters
+)
+
+
+@st.composite
+def invisible_gazette(draw) -> bytes:
+    text = "\n".join(draw(st.sampled_from(SOURCE_LINES))[: draw(st.integers(30, 400))])
+    chars = draw(st.lists(st.sampled_from(INVISIBLE), min_size=1, max_size=4))
+    mode = draw(st.sampled_from(["every", "random", "numbers", "lines", "words"]))
+    if mode == "every":
+        step = draw(st.integers(1, 12))
+        text = "".join(ch + (chars[i % len(chars)] if i % step == 0 else "") for i, ch in enumerate(text))
+    elif mode == "random":
+        for _ in range(draw(st.integers(1, 200))):
+            k = draw(st.integers(0, len(text)))
+            text = text[:k] + draw(st.sampled_from(chars)) + text[k:]
+    elif mode == "numbers":  # every 文号 and date wrapped in an override, or split by the characters
+        wrap = lambda m: chars[0] + m.group() + chars[-1]  # noqa: E731
+        text = re.sub(r"〔\s*\d{4}\s*〕\s*\d+\s*号|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日", wrap, text)
+        text = re.sub(r"(\d)(?=\d)", lambda m: m.group(1) + chars[-1], text)
+    elif mode == "lines":
+        text = "\n".join(chars[0] + line + "".join(chars[1:]) for line in text.split("\n"))
+    else:
+        text = re.sub(r"(关于|通知|人民政府|：|。)", lambda m: chars[0] + m.group() + chars[-1], text)
+    return text.encode(draw(st.sampled_from(["utf-8", "gb18030"])))
+
+
+@settings(FUZZ, max_examples=250)
+@given(invisible_gazette())
+def test_rtl_zero_width_and_control_characters_through_ingest(store, data):
+    check_ingest(store, data, "invisible")
+
+
+TEN_MB = 10 * 1024 * 1024
+_SENTENCE = "盂县人民政府关于加强安全生产工作的通知各乡镇人民政府县直各有关单位为切实做好安全生产工作"
+
+
+def _line(unit: str, size: int) -> bytes:
+    return (unit * (size // len(unit.encode("utf-8")) + 1)).encode("utf-8")[:size].decode("utf-8", "ignore").encode()
+
+
+@pytest.mark.parametrize("make", [
+    pytest.param(lambda: _line(_SENTENCE, TEN_MB), id="10MB-cjk-line"),
+    pytest.param(lambda: TEXTS[1][:3000].encode() + _line(_SENTENCE, TEN_MB), id="cover-then-10MB-line"),
+    pytest.param(lambda: _line("（《“【", TEN_MB), id="10MB-of-brackets"),
+    pytest.param(lambda: _line("关于（" + _SENTENCE + "〔2023〕", TEN_MB), id="10MB-line-of-half-titles"),
+])
+def test_ten_megabyte_single_line(store, make):
+    check_ingest(store, make(), "10MB-line", seconds=60)

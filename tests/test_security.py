@@ -348,8 +348,7 @@ def _serve(monkeypatch, args: list[str], env: Optional[str] = None):
 
 
 def _upload_route(application) -> bool:
-    return any(getattr(route, "path", "") == "/api/gazettes" and "POST" in getattr(route, "methods", ())
-               for route in application.routes)
+    return "post" in application.openapi()["paths"]["/api/gazettes"]
 
 
 def test_serve_is_read_only_without_a_token(corpus_db, monkeypatch):
@@ -482,8 +481,8 @@ def test_hostile_upload_is_escaped_on_every_page(uploader):
         assert response.status_code in (200, 404), (page, response.status_code)
         assert SCRIPT not in response.text and "<img src=x" not in response.text, page
         assert response.headers["x-content-type-options"] == "nosniff"
-        shown += "&lt;script&gt;alert(1)" in response.text
-    assert shown >= 8, shown  # the hostile text really is on those pages, escaped
+        shown += "&lt;script&gt;alert" in response.text
+    assert shown >= 10, shown  # the hostile text really is on those pages, escaped
 
 
 # -- headers on every kind of response ---------------------------------------------------------------

@@ -469,3 +469,29 @@ def restore(
         err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(1)
     console.print(f"restored {escape(str(backup_file))} → {escape(_db(db))}: {_counts(stats)}", soft_wrap=True)
+
+
+@app.command()
+def migrate(
+    source: str = typer.Argument(..., help="Store to copy from: SQLite path or URL, or postgresql://…"),
+    target: str = typer.Argument(..., help="Empty store to copy into (created if it does not exist)."),
+) -> None:
+    """Copy a whole store into another backend (SQLite ↔ PostgreSQL), row for row; the
+    target rebuilds its search index and must pass `gongbao fsck`."""
+    from .store import open_store
+    from .store.transfer import copy_store
+
+    try:
+        with open_store(source) as origin, open_store(target) as destination:
+            with Progress(TextColumn("{task.description}"), TextColumn("{task.completed} rows"),
+                          TimeElapsedColumn(), console=err, transient=True) as bar:
+                task = bar.add_task("copying")
+                counts = copy_store(origin, destination,
+                                    progress=lambda table, n: bar.update(task, description=table, completed=n))
+            stats = destination.stats()
+            shown = (origin.path, destination.path)  # passwords redacted
+    except GongbaoError as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(f"migrated {escape(shown[0])} → {escape(shown[1])}: {_counts(stats)}"
+                  f" ({sum(counts.values())} rows)", soft_wrap=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Literal, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Optional
 
 from ..model import GazetteMeta, ParseResult
 
@@ -153,6 +153,15 @@ class Store(abc.ABC):
         The copy is the store as of one commit: no half-saved issue. A partial copy never
         appears under ``destination`` (written aside, then renamed). Read it back with
         :func:`gongbao.store.restore`. SQLite: a SQLite file (online backup API)."""
+
+    @abc.abstractmethod
+    def dump_table(self, table: str, columns: tuple[str, ...], order: str) -> Iterator[tuple[Any, ...]]:
+        """Raw rows of one table (``gongbao.store.transfer``: migrate between backends)."""
+
+    @abc.abstractmethod
+    def load_tables(self, tables: Iterable[tuple[str, tuple[str, ...], Iterable[tuple[Any, ...]]]]) -> None:
+        """Insert raw rows, table after table, in one transaction (into an empty store),
+        and mark the search index for rebuilding."""
 
     @abc.abstractmethod
     def stats(self) -> dict[str, Any]:

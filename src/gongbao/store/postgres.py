@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
+from psycopg.rows import tuple_row
+
 from ..errors import StoreError
 from ..model import ParseResult
 from .base import SaveOutcome, Store, gazette_id
@@ -66,8 +68,12 @@ class PostgresStore(Store):
         self.url = url
         self.path = redact(url)  # what error messages name
         self._errors = psycopg.Error
+        self._pool: Optional[ConnectionPool] = None
         try:
-            self._pool: Optional[ConnectionPool] = ConnectionPool(
+            # One direct connection first: a wrong URL fails now with the server's reason,
+            # not after the pool's retries time out.
+            psycopg.connect(url, connect_timeout=10).close()
+            self._pool = ConnectionPool(
                 url, min_size=1, max_size=pool_size, kwargs={"row_factory": dict_row}, open=False,
                 name="gongbao",
             )
@@ -291,6 +297,32 @@ class PostgresStore(Store):
             raise StoreError(f"pg_restore failed: {redact(done.stderr.strip())[:500]}", str(backup))
         self._search = PgSearchIndex()  # the dictionary is the restored one
         self.schema_version = self._migrate()
+
+    def dump_table(self, table: str, columns: tuple[str, ...], order: str) -> Iterator[tuple[Any, ...]]:
+        try:
+            with self._connection() as conn, conn.cursor(name=f"dump_{table}", row_factory=tuple_row) as cursor:
+                cursor.itersize = 1000
+                cursor.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
+                yield from cursor
+        except self._errors as error:
+            raise StoreError(f"cannot read {table}: {_reason(error)}", self.path) from error
+
+    def load_tables(self, tables: Iterable[tuple[str, tuple[str, ...], Iterable[tuple[Any, ...]]]]) -> None:
+        try:
+            with self._connection() as conn, conn.transaction(), conn.cursor() as cursor:
+                for table, columns, rows in tables:
+                    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                        for row in rows:
+                            copy.write_row(tuple(_no_nul(v) for v in row))
+                for table, column in (("layer_records", "id"), ("gazette_history", "history_id")):
+                    # Rows came with their ids: the identity continues after them.
+                    cursor.execute(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+                        f" coalesce(max({column}), 0) + 1, false) FROM {table}"
+                    )
+                cursor.execute("UPDATE search_meta SET value = '' WHERE key = 'tokenizer'")  # rebuild pending
+        except self._errors as error:
+            raise StoreError(f"cannot load rows: {_reason(error)}", self.path) from error
 
     def close(self) -> None:
         if self._pool is not None:

@@ -318,6 +318,28 @@ class SQLiteStore(Store):
     def backup(self, destination: str) -> None:
         backup_to(self._db, self.path, str(destination))
 
+    def dump_table(self, table: str, columns: tuple[str, ...], order: str) -> Iterator[tuple[Any, ...]]:
+        cursor = self._db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")
+        try:
+            while rows := cursor.fetchmany(1000):
+                yield from (tuple(row) for row in rows)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot read {table}: {error}", self.path) from error
+        finally:
+            cursor.close()
+
+    def load_tables(self, tables: Iterable[tuple[str, tuple[str, ...], Iterable[tuple[Any, ...]]]]) -> None:
+        db = self._db
+        try:
+            with _transaction(db):
+                for table, columns, rows in tables:
+                    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                    for chunk in _chunks(rows, 1000):
+                        db.executemany(sql, chunk)
+                db.execute("UPDATE search_meta SET value = '' WHERE key = 'tokenizer'")  # rebuild pending
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot load rows: {error}", self.path) from error
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -355,6 +377,17 @@ def prepare_issue(result: ParseResult, records: list[dict[str, Any]], tokenizer:
 
 PreparedIssue = tuple[IssueRows, LayerRows, Prepared]  # what prepare_issue returns
 
+
+
+def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _insert_layers(db: sqlite3.Connection, layers: LayerRows) -> None:

@@ -1,0 +1,253 @@
+"""The Store contract on every backend (SQLite file, PostgreSQL server), and moving a
+whole store between them (``gongbao migrate``).
+
+PostgreSQL is a real server started by the ``pg_cluster`` fixture (conftest)."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gongbao.cli import app
+from gongbao.errors import StoreError
+from gongbao.export import document_records
+from gongbao.ingest import ingest_file
+from gongbao.pipeline import parse_text
+from gongbao.search import SearchQuery, search
+from gongbao.store import open_store
+from gongbao.store.transfer import TABLES, table_rows
+
+from .conftest import BACKENDS
+
+CLI = [str(Path(sys.executable).parent / "gongbao")]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture()
+def url(backend, new_store_url) -> str:
+    return new_store_url(backend)
+
+
+def corpus_files(corpus) -> list[Path]:
+    return sorted(corpus.glob("00*.txt"))
+
+
+def variant(text: str, issue: int, year: int = 2031) -> str:
+    """The same gazette printed as another issue: the year and number on its cover (the
+    first 40 lines: 2024年第2期, 2024 第 2 期, 2024年7月4日出版) changed, so the parser
+    gives it another id — a different issue of the same county."""
+    lines = text.splitlines(keepends=True)
+    cover = "".join(lines[:40])
+    cover = re.sub(r"(?:19|20)\d\d(\s*年?\s*第\s*)\d+(\s*期)", rf"{year}\g<1>{issue}\g<2>", cover)
+    cover = re.sub(r"(?:19|20)\d\d(\s*年\s*\d+\s*月\s*\d+\s*日\s*出版)", rf"{year}\g<1>", cover)
+    return cover + "".join(lines[40:])
+
+
+def tables(store) -> dict[str, list[tuple]]:
+    return {table: list(table_rows(store, table)) for table in TABLES}
+
+
+def hits(store, **query) -> list[tuple[str, list[str]]]:
+    result = search(store, SearchQuery(per_page=100, **query))
+    return [(hit.id, hit.excerpts) for hit in result.hits]
+
+
+# -- the contract --------------------------------------------------------------------------
+
+
+def test_save_is_added_then_unchanged_then_replaced_with_history(url, corpus) -> None:
+    source = corpus_files(corpus)[1]
+    text = source.read_text(encoding="utf-8")
+    with open_store(url) as store:
+        assert ingest_file(store, source).status == "added"
+        assert ingest_file(store, source).status == "unchanged"  # re-ingest: a no-op
+        before = tables(store)
+        assert ingest_file(store, source).status == "unchanged" and tables(store) == before
+        fixed = parse_text(text.replace("全域旅游", "全域旅游业"), source.name)
+        outcome = store.save_parse(fixed, document_records(fixed))
+        assert outcome.status == "replaced" and outcome.gazette_id == "140322/2024/2"
+        gazette = store.get_gazette("140322/2024/2")
+        assert [h["replaced_by_sha256"] for h in gazette["history"]] == [fixed.source.sha256]
+        assert len(gazette["documents"]) == gazette["document_count"] == 23
+        assert store.stats()["gazette_history"] == 1
+        assert store.check_integrity() == []
+
+
+def test_reading_back_what_was_stored(url, corpus) -> None:
+    with open_store(url) as store:
+        for source in corpus_files(corpus):
+            ingest_file(store, source)
+        assert [g["id"] for g in store.list_gazettes()] == ["140300/2020/3", "140322/2023/3", "140322/2024/2"]
+        records = list(store.list_documents("140322/2023/3"))
+        assert [r["seq"] for r in records] == list(range(1, 48))
+        assert store.get_document("140322/2023/3/1") == records[0]
+        assert store.get_document("../../etc/passwd") is None
+        [found] = store.find_by_doc_number("盂政发 [2023] 48号")
+        assert found["id"] == "140322/2023/3/1"
+        assert ("140322/2023/3/1", "盂政发") in store.doc_number_candidates(2023, 48)
+        assert store.region_misprints().get("孟") == "盂"
+        gid, name, text, sha256 = next(iter(store.sources()))
+        assert gid == "140300/2020/3" and name.startswith("004_") and len(text) > 10_000 and len(sha256) == 64
+        stats = store.stats()
+        assert (stats["gazettes"], stats["documents"]) == (3, 113) and stats["backend"] in BACKENDS
+        gazette = store.get_gazette("140322/2023/3")
+        assert len(gazette["toc"]) == 28 and gazette["repairs"] and gazette["meta"]["region_code"] == "140322"
+        assert store.check_integrity() == []
+
+
+def test_a_failed_save_leaves_nothing(url, corpus, monkeypatch) -> None:
+    """The issue's rows are written, then the layer insert fails: nothing of it remains."""
+    from gongbao.store import postgres, sqlite
+
+    module = sqlite if url.endswith(".db") else postgres
+
+    def broken(db, layers):
+        raise StoreError("simulated failure while writing layers")
+
+    monkeypatch.setattr(module, "_insert_layers", broken)
+    with open_store(url) as store:
+        with pytest.raises(StoreError, match="simulated failure"):
+            result = parse_text(corpus_files(corpus)[1].read_text(encoding="utf-8"), "001.txt")
+            store.save_parse(result, document_records(result))
+        assert store.stats()["gazettes"] == 0 and store.stats()["documents"] == 0
+        assert list(store.list_layer("personnel")) == [] and search(store, SearchQuery(q="全域旅游")).total == 0
+
+
+def test_a_closed_store_says_so(url) -> None:
+    store = open_store(url)
+    store.close()
+    store.close()  # twice is harmless
+    with pytest.raises(StoreError, match="closed"):
+        store.list_gazettes()
+
+
+def test_postgresql_errors_name_the_server_not_the_password(pg_cluster) -> None:
+    with pytest.raises(StoreError) as raised:
+        open_store(f"postgresql://gongbao:secret@127.0.0.1:{pg_cluster.port}/no_such_database")
+    assert "no_such_database" in str(raised.value) and "secret" not in str(raised.value)
+
+
+# -- migrate between backends ----------------------------------------------------------------
+
+
+def test_migrate_sqlite_to_postgresql_and_back_is_lossless(new_store_url, corpus) -> None:
+    first, server, back = new_store_url("sqlite"), new_store_url("postgresql"), new_store_url("sqlite")
+    with open_store(first) as store:
+        for source in corpus_files(corpus):
+            ingest_file(store, source)
+        fixed = parse_text(corpus_files(corpus)[0].read_text(encoding="utf-8") + "\n附：更正\n", "000_fixed.txt")
+        store.save_parse(fixed, document_records(fixed))  # a replaced parse in history too
+        original = tables(store)
+    runner = CliRunner()
+    for source, target in ((first, server), (server, back)):
+        done = runner.invoke(app, ["migrate", source, target])
+        assert done.exit_code == 0, done.output
+        assert "3 issue(s), 113 document(s)" in done.output
+    with open_store(first) as a, open_store(server) as p, open_store(back) as b:
+        assert tables(p) == original and tables(b) == original
+        assert sum(len(rows) for rows in original.values()) > 5000 and original["gazette_history"]
+        for store in (p, b):
+            assert store.check_integrity() == []
+            for query in ({"q": "安全生产"}, {"q": "任免", "region": "盂县"}, {"q": "盂政发〔2023〕48号"}):
+                found = {h for h, _ in hits(store, **query)}
+                assert found and found == {h for h, _ in hits(a, **query)}, query  # ranking is the backend's
+            assert list(store.list_layer("hazards")) == list(a.list_layer("hazards"))
+        assert hits(b, q="安全生产") == hits(a, q="安全生产")  # same backend: same order, same excerpts
+    refused = runner.invoke(app, ["migrate", first, server])  # the target holds issues now
+    assert refused.exit_code == 1 and "empty store" in refused.output
+
+
+# -- PostgreSQL under concurrent writers and readers ------------------------------------------
+
+
+def test_concurrent_ingest_processes_and_readers_on_postgresql(new_store_url, corpus, tmp_path) -> None:
+    """Four `gongbao ingest` processes write different issues at once while threads search:
+    every issue is stored whole, no reader fails or waits for a writer."""
+    url = new_store_url("postgresql")
+    texts = [path.read_text(encoding="utf-8") for path in corpus_files(corpus)]
+    folders = []
+    for worker in range(4):
+        folder = tmp_path / f"worker{worker}"
+        folder.mkdir()
+        for k, text in enumerate(texts):
+            (folder / f"issue_{worker}_{k}.txt").write_text(variant(text, issue=10 * worker + k + 1), encoding="utf-8")
+        folders.append(folder)
+    with open_store(url) as store:  # migrate once, before the workers race to
+        pass
+    errors: list[BaseException] = []
+    latencies: list[float] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        with open_store(url) as store:
+            while not stop.is_set():
+                started = time.perf_counter()
+                try:
+                    search(store, SearchQuery(q="安全"))
+                    store.list_gazettes()
+                except BaseException as error:  # noqa: BLE001 - any failure is the finding
+                    errors.append(error)
+                latencies.append(time.perf_counter() - started)
+
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    for thread in readers:
+        thread.start()
+    workers = [subprocess.Popen([*CLI, "ingest", str(folder), "--db", url], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True) for folder in folders]
+    outputs = [worker.communicate(timeout=600)[0] for worker in workers]
+    stop.set()
+    for thread in readers:
+        thread.join()
+    assert [w.returncode for w in workers] == [0] * 4, outputs
+    assert errors == []
+    with open_store(url) as store:
+        gazettes = store.list_gazettes()
+        assert len(gazettes) == 12 and len({g["id"] for g in gazettes}) == 12
+        assert sorted(g["document_count"] for g in gazettes) == sorted([23, 43, 47] * 4)
+        assert store.stats()["documents"] == 4 * 113 and store.check_integrity() == []
+    assert latencies and max(latencies) < 30
+
+
+def test_a_reader_is_not_blocked_by_an_open_write_transaction(pg_corpus_url) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_corpus_url) as writer:
+        writer.execute("UPDATE documents SET title = title || '（草稿）' WHERE gazette_id = '140322/2023/3'")
+        writer.execute("LOCK TABLE search_terms IN SHARE ROW EXCLUSIVE MODE")  # as a writer holds it
+        with open_store(pg_corpus_url) as store:
+            started = time.perf_counter()
+            result = search(store, SearchQuery(q="安全"))
+            document = store.get_document("140322/2023/3/1")
+            assert time.perf_counter() - started < 5
+        assert result.total > 0 and "草稿" not in document["title"]  # the committed state
+        writer.rollback()
+
+
+def test_variant_changes_only_the_issue(corpus) -> None:
+    text = corpus_files(corpus)[1].read_text(encoding="utf-8")
+    result = parse_text(variant(text, issue=7), "v.txt")
+    assert (result.gazette.year, result.gazette.issue, result.gazette.region_code) == (2031, 7, "140322")
+    assert len(result.documents) == 23
+
+
+def test_cli_runs_every_store_command_on_postgresql(pg_corpus_url, tmp_path) -> None:
+    runner = CliRunner()
+    shown = runner.invoke(app, ["list", "--db", pg_corpus_url], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "140322/2023/3" in shown.output
+    found = runner.invoke(app, ["search", "消防", "--db", pg_corpus_url, "--json"])
+    assert found.exit_code == 0 and json.loads(found.output)["total"] >= 5
+    exported = runner.invoke(app, ["export", "--db", pg_corpus_url, "--format", "jsonl"])
+    assert exported.exit_code == 0 and len(exported.output.splitlines()) == 113
+    checked = runner.invoke(app, ["fsck", "--db", pg_corpus_url])
+    assert checked.exit_code == 0 and "OK" in checked.output
