@@ -430,11 +430,14 @@ def machine() -> dict[str, Any]:
             return ""
 
     model = sh("lscpu | sed -n 's/^Model name: *//p'")
-    mem = sh("sed -n 's/^MemTotal: *//p' /proc/meminfo")
+    hypervisor = sh("lscpu | sed -n 's/^Hypervisor vendor: *//p'")
+    mem_kb = sh("sed -n 's/^MemTotal: *\\([0-9]*\\).*/\\1/p' /proc/meminfo")
+    disk = sh(f"df -h --output=source,size,avail {tempfile.gettempdir()} | tail -1").split()
     return {
-        "cpus": os.cpu_count(), "cpu_model": model, "memory": mem,
-        "disk": sh(f"df -h --output=source,size,avail {LIVE_ROOT.parent} | tail -1"),
-        "disk_rotational": sh("lsblk -dno NAME,ROTA,TYPE | tr '\\n' ';'"),
+        "cpus": os.cpu_count(), "cpu_model": model + (f" ({hypervisor} VM)" if hypervisor else ""),
+        "memory": f"{int(mem_kb) / 1024 ** 2:.1f} GiB" if mem_kb.isdigit() else "?",
+        "disk": f"{disk[0]}, {disk[1]}, {disk[2]} free at the start" if len(disk) == 3 else "?",
+        "disk_rotational": sh("lsblk -dno NAME,ROTA,TYPE | awk '{printf \"%s rota=%s; \", $1, $2}'"),
         "kernel": platform.release(), "python": platform.python_version(),
         "commit": sh(f"git -C {LIVE_ROOT} rev-parse --short HEAD"),
         "dirty": sh(f"git -C {LIVE_ROOT} status --porcelain -- src"),
@@ -451,9 +454,35 @@ def _version(dist: str) -> str:
         return "-"
 
 
+PREAMBLE = """How to run and what each step does: `bench/README.md`. In short:
+
+* **Documents** are recombined from the three shared issues at run time (`bench/synthetic.py`,
+  `scale.make_issue`): 407 counties × 15 years × issue numbers, new 文号 and dates, a third of
+  the paragraphs swapped, the templates' layer records kept, a source text of ~5 KB per document
+  stored with each issue. Nothing is parsed per issue.
+* **Ingest** (documents/s, MB/s of generated source text) is the wall time of one loading step:
+  generating + `prepare_issue` (row serialization, layer rows, rjieba tokenizing) in 2 worker
+  processes, overlapped with the single writer (`add_prepared`, 25 issues per transaction), then
+  the index merge (`optimize_search_index`; PostgreSQL: the store's, else `ANALYZE`).
+  **Excluded:** parsing (decode → normalize → segment → elements → extract: `bench/ingest.py`
+  measures it, ~0.45 MB per CPU-second, i.e. it would dominate), the one-off template parse and
+  worker start-up. Loading is cumulative: the 100k row's ingest figures are those of the
+  90k documents added after 10k, and so on.
+* **Store size** per document: SQLite main file + WAL after the merge; PostgreSQL
+  `pg_database_size` (tables, TOAST, indexes; not the WAL directory).
+* **Search**: the 200-query mix of `bench/search.py` through `gongbao.search.search`
+  (hits, excerpts and facets), one warm-up pass, then one timed pass. **Browse**: the mix's 8
+  filtered browses plus browsing all documents newest/oldest first (facets over the whole set),
+  three timed passes. **Export**: `gongbao.export.write_jsonl(store.list_documents())`, every
+  document serialized, output counted but not written.
+* **Load average**: other sessions' tests and benchmarks shared the 2 CPUs during these runs;
+  wall-clock figures are inflated by roughly load/2 where the load is above 2 (CPU seconds of
+  the writer and the workers are in the per-step table)."""
+
+
 def render(runs: list[dict[str, Any]]) -> str:
     """RESULTS.md from the JSON of one or more runs."""
-    out = ["# Scale benchmark results (`bench/scale.py`)", ""]
+    out = ["# Scale benchmark results (`bench/scale.py`)", "", PREAMBLE, ""]
     for run in runs:
         m = run["machine"]
         out += [f"## {', '.join(r['backend'] for r in run['results'])} — {run['started']}", "",

@@ -251,3 +251,45 @@ def test_cli_runs_every_store_command_on_postgresql(pg_corpus_url, tmp_path) -> 
     assert exported.exit_code == 0 and len(exported.output.splitlines()) == 113
     checked = runner.invoke(app, ["fsck", "--db", pg_corpus_url])
     assert checked.exit_code == 0 and "OK" in checked.output
+
+
+def test_the_web_api_and_pages_serve_a_postgresql_store(pg_corpus_url) -> None:
+    from fastapi.testclient import TestClient
+
+    from gongbao.api import create_app
+
+    with TestClient(create_app(pg_corpus_url)) as client:
+        found = client.get("/api/documents", params={"q": "消防", "region": "盂县"})
+        assert found.status_code == 200 and found.json()["total"] >= 5
+        assert client.get("/api/documents/140322/2023/3/1").json()["doc_number"] == "盂政发〔2023〕48号"
+        page = client.get("/140322/2023/3/1")
+        assert page.status_code == 200 and "任丽鹏" in page.text
+        assert client.get("/api/layers/personnel", params={"person": "任丽鹏"}).json()["records"]
+        assert client.get("/api/documents/140322/2023/3/999").status_code == 404
+
+
+def test_a_streaming_replica_serves_searches_while_the_primary_ingests(corpus) -> None:
+    """The deployment the README describes: writers on the primary, `gongbao serve` on a
+    hot standby (pg_basebackup -R), which never writes — not even a migration."""
+    from fastapi.testclient import TestClient
+
+    from gongbao.api import create_app
+    from gongbao.store.pg_cluster import TemporaryCluster
+
+    files = corpus_files(corpus)
+    with TemporaryCluster() as primary:
+        with open_store(primary.url) as store:
+            ingest_file(store, files[0])  # schema created on the primary
+        with TemporaryCluster(replica_of=primary) as replica:
+            with TestClient(create_app(replica.url)) as client:
+                assert client.get("/api/documents", params={"q": "消防"}).json()["total"] >= 5
+                with open_store(primary.url) as store:
+                    ingest_file(store, files[1])
+                deadline = time.monotonic() + 30
+                while client.get("/api/gazettes").json().__len__() < 2 and time.monotonic() < deadline:
+                    time.sleep(0.2)  # replication lag
+                assert [g["id"] for g in client.get("/api/gazettes").json()] == ["140322/2023/3", "140322/2024/2"]
+                assert client.get("/api/documents", params={"q": "全域旅游"}).json()["total"] >= 2
+            with open_store(replica.url) as standby, pytest.raises(StoreError, match="read-only|recovery"):
+                result = parse_text(files[2].read_text(encoding="utf-8"), files[2].name)
+                standby.save_parse(result, document_records(result))

@@ -74,7 +74,12 @@ def extract_pdf(data: bytes, shown_as: str, *, filetype: str = "pdf", use_ocr: O
             if doc.page_count == 0:
                 raise InputError(f"looks like {what} but has no pages", shown_as)
             if filetype != "pdf":  # an image (or multi-page TIFF): read it as a PDF of picture pages
-                with pymupdf.open("pdf", doc.convert_to_pdf()) as pictures:
+                try:  # an image is opened lazily: a damaged one fails only here (found by test_fuzz_parser)
+                    converted = doc.convert_to_pdf()
+                except Exception as error:
+                    raise InputError(f"looks like {what} but cannot be opened (damaged or truncated): {error}",
+                                     shown_as) from None
+                with pymupdf.open("pdf", converted) as pictures:
                     result = _extract(pictures, shown_as, use_ocr=use_ocr, progress=progress, workers=workers)
             else:
                 result = _extract(doc, shown_as, use_ocr=use_ocr, progress=progress, workers=workers)

@@ -43,7 +43,8 @@ class TemporaryCluster:
     """``initdb`` + ``pg_ctl start`` in a temporary directory; ``url`` connects to a
     database ``gongbao`` owned by superuser ``gongbao``."""
 
-    def __init__(self, *, port: Optional[int] = None, settings: Optional[dict[str, str]] = None) -> None:
+    def __init__(self, *, port: Optional[int] = None, settings: Optional[dict[str, str]] = None,
+                 replica_of: Optional["TemporaryCluster"] = None) -> None:
         self.bin = server_bin()
         if self.bin is None or not (self.bin / "pg_ctl").exists():
             raise StoreError("PostgreSQL server binaries not found (apt-get install postgresql)")
@@ -51,6 +52,7 @@ class TemporaryCluster:
         self.settings = {"fsync": "off", "full_page_writes": "off", "synchronous_commit": "off",
                          "max_connections": "200", "shared_buffers": "256MB", **(settings or {})}
         self.root: Optional[Path] = None
+        self.replica_of = replica_of  # a hot standby streaming from that (running) cluster
         self._account = _server_account()
 
     @property
@@ -76,12 +78,17 @@ class TemporaryCluster:
         self.root = Path(tempfile.mkdtemp(prefix="gongbao-pg-"))
         if self._account:
             shutil.chown(self.root, self._account.pw_uid, self._account.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
+        if self.replica_of is None:
+            self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8",
+                      "--locale=C.UTF-8", "--no-sync")
+        else:  # a copy of the primary that replays its WAL (-R: standby.signal + primary_conninfo)
+            self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.replica_of.port), "-U", USER,
+                      "-D", str(self.data), "-R", "--no-sync", "-X", "stream", "--checkpoint=fast")
         options = " ".join(f"-c {key}={value}" for key, value in self.settings.items())
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60",
                   "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 {options}", "start")
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, DATABASE)
+        if self.replica_of is None:
+            self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, DATABASE)
         return self
 
     def stop(self) -> None:

@@ -358,6 +358,9 @@ class PostgresStore(Store):
         latest = migrations[-1][0] if migrations else 0
         try:
             with self._connection() as conn:
+                if _schema_version(conn) == latest:
+                    return latest  # nothing to write: works on a read-only replica too
+            with self._connection() as conn:
                 with conn.transaction():
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
                     current = _schema_version(conn)
@@ -415,6 +418,21 @@ def _pg_tool(name: str, *args: str) -> "subprocess.CompletedProcess[str]":
     if program is None:
         raise StoreError(f"{name} not found (apt-get install postgresql-client)")
     return subprocess.run([program, *args], capture_output=True, text=True, timeout=3600)
+
+
+def prepare_issue(result: ParseResult, records: list[dict[str, Any]], tokenizer: Any) -> tuple[IssueRows, LayerRows, Any]:
+    """Check, serialize and tokenize one issue for :meth:`PostgresStore.add_prepared`
+    (no store needed: bulk loads run it in worker processes, each with its own tokenizer)."""
+    from .postgres_search import prepare
+
+    gid = gazette_id(result.gazette, result.source.sha256)
+    try:
+        issue = IssueRows.build(result, records, gid)
+        layers = LayerRows.build(result, gid)
+        issue.add_to_digest(layers.digest)
+    except (TypeError, ValueError) as error:
+        raise StoreError(f"cannot save {result.source.name} as {gid}: {error}") from error
+    return issue, layers, prepare(issue.records, issue.gazette, tokenizer)
 
 
 def load_migrations() -> list[tuple[int, str, str]]:
