@@ -520,3 +520,27 @@ def test_security_headers_on_every_response(uploader, variants):
         else:
             assert "script-src" in csp and "'sha256-" in csp  # Swagger UI's one inline script, by hash
     assert responses["upload 200"].status_code in (200, 201)
+
+
+# -- schemathesis over the upload route ----------------------------------------------------------------
+
+import schemathesis  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+from schemathesis.checks import not_a_server_error  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def upload_schema(upload_db):
+    app = create_app(str(upload_db), upload_token=TOKEN, max_upload_bytes=200_000)
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+upload_operations = schemathesis.pytest.from_fixture("upload_schema")
+
+
+@upload_operations.include(method="POST").parametrize()
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_upload_route_fuzzed_never_errors(case):
+    """Whatever body, type and name, with the token or without: a 2xx/4xx answer, never a 5xx."""
+    case.call_and_validate(checks=[not_a_server_error])
+    case.call_and_validate(headers=AUTH, checks=[not_a_server_error])

@@ -293,3 +293,39 @@ def test_a_streaming_replica_serves_searches_while_the_primary_ingests(corpus) -
             with open_store(replica.url) as standby, pytest.raises(StoreError, match="read-only|recovery"):
                 result = parse_text(files[2].read_text(encoding="utf-8"), files[2].name)
                 standby.save_parse(result, document_records(result))
+
+
+def test_backup_and_restore_a_postgresql_store(pg_corpus_url, new_store_url, tmp_path) -> None:
+    runner = CliRunner()
+    dump = tmp_path / "archive.pgdump"
+    made = runner.invoke(app, ["backup", str(dump), "--db", pg_corpus_url])
+    assert made.exit_code == 0, made.output
+    assert dump.read_bytes()[:5] == b"PGDMP"
+    assert runner.invoke(app, ["backup", str(dump), "--db", pg_corpus_url]).exit_code == 1  # never overwritten
+    target = new_store_url("postgresql")
+    with open_store(target) as store:  # something to replace
+        ingest_file(store, sorted(Path(__file__).parent.glob("fixtures/synthetic/*.txt"))[0])
+    refused = runner.invoke(app, ["restore", str(dump), "--db", target])
+    assert refused.exit_code == 1 and "--force" in refused.output
+    done = runner.invoke(app, ["restore", str(dump), "--db", target, "--force"])
+    assert done.exit_code == 0, done.output
+    with open_store(pg_corpus_url) as original, open_store(target) as restored:
+        assert tables(restored) == tables(original)
+        assert hits(restored, q="消防") == hits(original, q="消防")
+        assert restored.check_integrity() == []
+    not_a_dump = tmp_path / "notes.txt"
+    not_a_dump.write_text("hello", encoding="utf-8")
+    wrong = runner.invoke(app, ["restore", str(not_a_dump), "--db", target, "--force"])
+    assert wrong.exit_code == 1 and "not a PostgreSQL backup" in wrong.output
+    with open_store(target) as still:
+        assert still.stats()["documents"] == 113
+
+
+def test_messages_never_print_a_password(pg_cluster) -> None:
+    from gongbao.store import redact
+
+    secret_url = f"postgresql://gongbao:s3cret@127.0.0.1:{pg_cluster.port}/gongbao"
+    assert redact(secret_url) == f"postgresql://gongbao:***@127.0.0.1:{pg_cluster.port}/gongbao"
+    assert redact("host=db password=s3cret dbname=x") == "host=db password=*** dbname=x"
+    checked = CliRunner().invoke(app, ["fsck", "--db", secret_url])  # trust auth: the password is ignored
+    assert checked.exit_code == 0 and "s3cret" not in checked.output and "***" in checked.output

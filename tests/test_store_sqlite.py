@@ -143,11 +143,11 @@ def test_open_store_understands_sqlite_urls(monkeypatch, url: str, expected_path
 @pytest.mark.parametrize(
     "url,message",
     [
-        ("postgresql://gongbao:secret@db/gongbao", "postgresql://gongbao:***@db/gongbao: PostgreSQL backend not available yet"),
+        ("postgresql://gongbao:secret@db.invalid/gongbao", "postgresql://gongbao:***@db.invalid/gongbao: cannot connect to PostgreSQL"),
         ("mysql://db/gongbao", "mysql://db/gongbao: unknown store URL scheme 'mysql'"),
     ],
 )
-def test_open_store_refuses_other_backends(url: str, message: str) -> None:
+def test_open_store_refuses_other_backends_and_unreachable_servers(url: str, message: str) -> None:
     with pytest.raises(StoreError) as caught:
         open_store(url)
     assert str(caught.value).startswith(message)

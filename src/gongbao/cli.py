@@ -27,6 +27,13 @@ def _db(db: Optional[str]) -> str:
     return db or os.environ.get("GONGBAO_DB") or DEFAULT_DB
 
 
+def _shown(db: Optional[str]) -> str:
+    """The store as messages name it: a URL's password masked."""
+    from .store import redact
+
+    return redact(_db(db))
+
+
 def _open(db: Optional[str]):
     from .store import open_store
 
@@ -141,7 +148,7 @@ def list_(
     """List stored issues, or the documents of one issue."""
     with _open(db) as store:
         if gazette is None:
-            t = Table(title=f"issues in {_db(db)}")
+            t = Table(title=f"issues in {_shown(db)}")
             t.add_column("id", no_wrap=True)  # ids are what `list ID` / `show ID` take: never cut them
             for col in ("title", "year", "issue", "published", "docs", "source"):
                 t.add_column(col)
@@ -150,7 +157,7 @@ def list_(
             console.print(t)
             return
         if store.get_gazette(gazette) is None:
-            err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_db(db)}")
+            err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_shown(db)}")
             raise typer.Exit(1)
         t = Table(title=gazette)
         t.add_column("id", no_wrap=True)
@@ -179,7 +186,7 @@ def show(
             hits = store.find_by_doc_number(number.text) if number else []
             doc = hits[0] if hits else None
         if doc is None:
-            err.print(f"[red]error:[/red] no document {escape(doc_id)} in {_db(db)}")
+            err.print(f"[red]error:[/red] no document {escape(doc_id)} in {_shown(db)}")
             raise typer.Exit(1)
     if as_json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
@@ -220,7 +227,7 @@ def export(
         raise typer.Exit(2)
     with _open(db) as store:
         if gazette is not None and store.get_gazette(gazette) is None:
-            err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_db(db)}")
+            err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_shown(db)}")
             raise typer.Exit(1)
         out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         try:
@@ -319,7 +326,7 @@ def serve(
         err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2)
     shown = f"[{host}]" if ":" in host else host
-    console.print(escape(f"serving {_db(db)} at http://{shown}:{port}/ (API docs: /docs; Ctrl-C stops)"), soft_wrap=True)
+    console.print(escape(f"serving {_shown(db)} at http://{shown}:{port}/ (API docs: /docs; Ctrl-C stops)"), soft_wrap=True)
     console.print("uploads: POST /api/gazettes with the bearer token" if token else "read-only (no upload token)")
     uvicorn.run(application, host=host, port=port)
 
@@ -433,9 +440,9 @@ def fsck(db: Optional[str] = DbOption) -> None:
     if problems:
         for problem in problems:
             console.print(f"[red]problem[/red] {escape(problem)}", soft_wrap=True)
-        err.print(f"{len(problems)} problem(s) in {escape(_db(db))}", soft_wrap=True)
+        err.print(f"{len(problems)} problem(s) in {escape(_shown(db))}", soft_wrap=True)
         raise typer.Exit(1)
-    console.print(f"OK {escape(_db(db))}: {_counts(stats)}, {stats['gazette_history']} replaced parse(s) in history", soft_wrap=True)
+    console.print(f"OK {escape(_shown(db))}: {_counts(stats)}, {stats['gazette_history']} replaced parse(s) in history", soft_wrap=True)
 
 
 @app.command()
@@ -451,7 +458,7 @@ def backup(
         except GongbaoError as error:
             err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
             raise typer.Exit(1)
-    console.print(f"backup {escape(_db(db))} → {escape(str(destination))}: {_counts(stats)}", soft_wrap=True)
+    console.print(f"backup {escape(_shown(db))} → {escape(str(destination))}: {_counts(stats)}", soft_wrap=True)
 
 
 @app.command()
@@ -468,7 +475,7 @@ def restore(
     except GongbaoError as error:
         err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(1)
-    console.print(f"restored {escape(str(backup_file))} → {escape(_db(db))}: {_counts(stats)}", soft_wrap=True)
+    console.print(f"restored {escape(str(backup_file))} → {escape(_shown(db))}: {_counts(stats)}", soft_wrap=True)
 
 
 @app.command()

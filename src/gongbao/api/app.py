@@ -108,8 +108,15 @@ async def handle_error(request: Request, exc: Exception):
         status, code, message = 500, "internal_error", "internal error"
     if request.url.path.startswith(JSON_PREFIXES):
         headers = getattr(exc, "headers", None) if isinstance(exc, StarletteHTTPException) else None
-        return JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
-    return render_error(request, status, code, message)
+        response = JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
+    else:
+        response = render_error(request, status, code, message)
+    if status == 500 and not isinstance(exc, GongbaoError):
+        # An unexpected exception is answered by Starlette's outermost middleware, outside
+        # SecurityHeaders: this response gets the headers here.
+        for name, value in SECURITY_HEADERS + [(b"content-security-policy", PAGE_CSP.encode())]:
+            response.headers[name.decode()] = value.decode()
+    return response
 
 
 def _validation_message(exc: RequestValidationError) -> str:

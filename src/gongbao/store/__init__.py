@@ -7,16 +7,15 @@
 from __future__ import annotations
 
 import os
-import re
 from typing import Union
 
 from ..errors import StoreError
-from .base import SaveOutcome, SaveStatus, Store, document_id, gazette_id
+from .base import SaveOutcome, SaveStatus, Store, document_id, gazette_id, redact
 from .sqlite import SQLiteStore
 from .backup import restore
 
 __all__ = [
-    "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "document_id", "gazette_id", "open_store", "restore",
+    "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "document_id", "gazette_id", "open_store", "redact", "restore",
 ]
 
 
@@ -40,9 +39,4 @@ def open_store(url_or_path: Union[str, "os.PathLike[str]"]) -> Store:
         from .postgres import PostgresStore  # psycopg is imported only when used
 
         return PostgresStore("postgresql://" + rest)
-    raise StoreError(f"unknown store URL scheme {scheme!r}; use a path or sqlite:///PATH", _redact(target))
-
-
-def _redact(url: str) -> str:
-    """Hide a password before the URL goes into an error message."""
-    return re.sub(r"(://[^/:@]*):[^/@]*@", r"\1:***@", url)
+    raise StoreError(f"unknown store URL scheme {scheme!r}; use a path or sqlite:///PATH", redact(target))

@@ -28,6 +28,8 @@ def restore(backup_path: Union[str, "os.PathLike[str]"], target: Union[str, "os.
     from .sqlite import SQLiteStore
     from .sqlite_search import _TOKENIZERS, _TOKENIZERS_LOCK
 
+    if str(target).partition("://")[0].lower() in ("postgres", "postgresql"):
+        return _restore_postgresql(Path(backup_path), str(target), force=force)
     source = Path(backup_path)
     if not source.is_file():
         raise StoreError("backup file not found", str(source))
@@ -71,3 +73,30 @@ def restore(backup_path: Union[str, "os.PathLike[str]"], target: Union[str, "os.
             raise StoreError("restored store is not consistent: " + "; ".join(problems), str(target))
         return restored.stats()
 
+
+
+PG_DUMP_MAGIC = b"PGDMP"  # the first bytes of pg_dump's custom format
+
+
+def _restore_postgresql(source: Path, target: str, *, force: bool) -> dict[str, Any]:
+    """``pg_restore --single-transaction`` of a ``gongbao backup`` of a PostgreSQL store:
+    the target database is replaced all at once or not at all, then checked."""
+    from . import open_store
+
+    if not source.is_file():
+        raise StoreError("backup file not found", str(source))
+    with source.open("rb") as handle:
+        if handle.read(len(PG_DUMP_MAGIC)) != PG_DUMP_MAGIC:
+            raise StoreError("not a PostgreSQL backup (pg_dump custom format) of a gongbao store", str(source))
+    with open_store(target) as store:
+        present = store.stats()["gazettes"]
+        if present and not force:
+            raise StoreError(
+                f"target store holds {present} issue(s); restoring would replace them (use --force)", store.path
+            )
+        store.restore_from(str(source))  # type: ignore[attr-defined]
+    with open_store(target) as restored:
+        problems = restored.check_integrity()
+        if problems:
+            raise StoreError("restored store is not consistent: " + "; ".join(problems), restored.path)
+        return restored.stats()

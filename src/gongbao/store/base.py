@@ -6,6 +6,7 @@ SQL, so tests can use an in-memory SQLite store and PostgreSQL can come later.
 from __future__ import annotations
 
 import abc
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Optional
 
@@ -15,6 +16,11 @@ if TYPE_CHECKING:
     from ..search import SearchQuery, SearchResult
 
 SaveStatus = Literal["added", "unchanged", "replaced"]
+
+
+def redact(url: str) -> str:
+    """A store URL fit to print: its password (``user:secret@`` or ``password=secret``) masked."""
+    return re.sub(r"(://[^/:@]*):[^/@]*@", r"\1:***@", re.sub(r"password=[^&\s]+", "password=***", url))
 
 
 def gazette_id(meta: GazetteMeta, sha256: str) -> str:

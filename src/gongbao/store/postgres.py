@@ -23,7 +23,7 @@ from psycopg.rows import tuple_row
 
 from ..errors import StoreError
 from ..model import ParseResult
-from .base import SaveOutcome, Store, gazette_id
+from .base import SaveOutcome, Store, gazette_id, redact
 from .layers import LayerRows
 from .layers import list_layer as _list_layer
 from .rows import IssueRows, fold_doc_number, to_json, utc_now, without
@@ -533,8 +533,3 @@ def _no_nul(value: Any) -> Any:
 def _reason(error: BaseException) -> str:
     """The server's message without the connection string."""
     return redact(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
-
-
-def redact(url: str) -> str:
-    """Hide a password before a URL goes into a message."""
-    return re.sub(r"(://[^/:@]*):[^/@]*@", r"\1:***@", re.sub(r"password=\S+", "password=***", url))
