@@ -544,3 +544,23 @@ def test_upload_route_fuzzed_never_errors(case):
     """Whatever body, type and name, with the token or without: a 2xx/4xx answer, never a 5xx."""
     case.call_and_validate(checks=[not_a_server_error])
     case.call_and_validate(headers=AUTH, checks=[not_a_server_error])
+
+
+def test_security_headers_on_an_unexpected_500(upload_db):
+    """An unexpected exception is answered outside the headers middleware: the handler adds them."""
+    app = create_app(str(upload_db))
+
+    def boom():
+        raise RuntimeError("boom /etc/passwd")
+
+    app.add_api_route("/api/boom", boom)
+    app.add_api_route("/boom", boom)
+    app.router.routes[:0] = app.router.routes[-2:]  # before the catch-all page route
+    del app.router.routes[-2:]
+    with TestClient(app, raise_server_exceptions=False) as client:
+        for url in ("/api/boom", "/boom"):
+            response = client.get(url)
+            assert response.status_code == 500 and "boom" not in response.text and "passwd" not in response.text
+            assert response.headers["x-content-type-options"] == "nosniff", url
+            assert response.headers["x-frame-options"] == "DENY"
+            assert "default-src 'none'" in response.headers["content-security-policy"]

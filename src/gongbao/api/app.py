@@ -111,7 +111,7 @@ async def handle_error(request: Request, exc: Exception):
         response = JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
     else:
         response = render_error(request, status, code, message)
-    if status == 500 and not isinstance(exc, GongbaoError):
+    if not isinstance(exc, (GongbaoError, RequestValidationError, StarletteHTTPException)):
         # An unexpected exception is answered by Starlette's outermost middleware, outside
         # SecurityHeaders: this response gets the headers here.
         for name, value in SECURITY_HEADERS + [(b"content-security-policy", PAGE_CSP.encode())]:

@@ -148,7 +148,7 @@ class Store(abc.ABC):
           (and the full-text engine's own check, where it has one), and every
           ``search_combos`` count equals the documents of that combination.
 
-        Read-only and safe while other processes write (one read snapshot). Raises
+        Changes nothing, and is safe while other processes write (one read snapshot). Raises
         :class:`~gongbao.errors.StoreError` only when the store cannot be read at all."""
 
     @abc.abstractmethod

@@ -27,6 +27,7 @@ from .base import SaveOutcome, Store, gazette_id, redact
 from .layers import LayerRows
 from .layers import list_layer as _list_layer
 from .rows import IssueRows, fold_doc_number, to_json, utc_now, without
+from .transfer import TABLES
 from .postgres_search import PgSearchIndex
 
 if TYPE_CHECKING:
@@ -311,9 +312,7 @@ class PostgresStore(Store):
         try:
             with self._connection() as conn, conn.transaction(), conn.cursor() as cursor:
                 for table, columns, rows in tables:
-                    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(tuple(_no_nul(v) for v in row))
+                    copy_rows(cursor, table, columns, rows)
                 for table, column in (("layer_records", "id"), ("gazette_history", "history_id")):
                     # Rows came with their ids: the identity continues after them.
                     cursor.execute(
@@ -496,32 +495,39 @@ def _insert_issue(conn: "psycopg.Connection", issue: IssueRows, *, ingested_at: 
     with conn.cursor() as cursor:
         if issue.documents:
             names = list(issue.documents[0])
-            cursor.executemany(
-                f"INSERT INTO documents ({', '.join(names)}) VALUES ({', '.join(f'%({n})s' for n in names)})",
-                [{k: _no_nul(v) for k, v in row.items()} for row in issue.documents],
-            )
+            copy_rows(cursor, "documents", names, (tuple(row[n] for n in names) for row in issue.documents))
         for table, rows in (("toc_entries", issue.toc), ("repairs", issue.repairs),
                             ("unplaced", issue.unplaced), ("warnings", issue.warnings)):
             if rows:
-                cursor.executemany(
-                    f"INSERT INTO {table} VALUES ({', '.join(['%s'] * len(rows[0]))})",
-                    [tuple(_no_nul(v) for v in row) for row in rows],
-                )
+                copy_rows(cursor, table, TABLES[table], rows)
 
 
 def _insert_layers(conn: "psycopg.Connection", layers: LayerRows) -> None:
-    for row, names in zip(layers.rows, layers.units):
-        (record_id,) = conn.execute(
-            "INSERT INTO layer_records (gazette_id, doc_id, layer, seq, span_start, span_end, data, confidence)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id",
-            tuple(_no_nul(v) for v in row),
-        ).fetchone().values()
-        if names:
-            with conn.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO layer_units (record_id, unit, canonical) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-                    [(record_id, _no_nul(printed), _no_nul(canonical)) for printed, canonical in names],
-                )
+    if not layers.rows:
+        return
+    with conn.cursor(row_factory=tuple_row) as cursor:
+        # Ids drawn up front, so records and their units go in by COPY (no round trip per record).
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('layer_records', 'id')) FROM generate_series(1, %s)",
+            (len(layers.rows),),
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        copy_rows(cursor, "layer_records",
+                  ("id", "gazette_id", "doc_id", "layer", "seq", "span_start", "span_end", "data", "confidence"),
+                  ((record_id, *row) for record_id, row in zip(ids, layers.rows)))
+        units: dict[tuple[int, str], str] = {}  # a name printed twice in a record: its first reading
+        for record_id, names in zip(ids, layers.units):
+            for printed, canonical in names:
+                units.setdefault((record_id, printed), canonical)
+        copy_rows(cursor, "layer_units", ("record_id", "unit", "canonical"),
+                  ((record_id, printed, canonical) for (record_id, printed), canonical in units.items()))
+
+
+def copy_rows(cursor: "psycopg.Cursor[Any]", table: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
+    """``COPY table (columns) FROM STDIN`` of ``rows`` (NUL-free text, see :func:`_no_nul`)."""
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(tuple(_no_nul(value) for value in row))
 
 
 def _no_nul(value: Any) -> Any:

@@ -69,24 +69,49 @@ def prepare(records: list[dict[str, Any]], gazette: dict[str, Any], tokenizer: T
 
 def _row(entry: IndexEntry) -> tuple[Any, ...]:
     title_b, body_b, info_b = entry.bigram_columns()
-    grams = " ".join(sorted(set(f"{title_b} {body_b} {info_b}".split())))
     plain = f"{clean(entry.title)} | {clean(entry.body)} | {clean(entry.info)}"
     return (
         entry.doc_id, entry.gazette_id, entry.region_code, entry.issuer, entry.agency_code, entry.doc_type,
         entry.year, entry.date, entry.published, entry.section, entry.level, entry.doc_number, entry.parent_id,
         f"{entry.date or entry.published or ''}|{entry.published or ''}", entry.sample,
         entry.title, entry.body, entry.info, clean(entry.title), plain,
-        grams, entry.title_words, f"{entry.body_words} {entry.info_words}",
+        lexemes(f"{title_b} {body_b} {info_b}".split()),
+        positioned(entry.title_words.split(), f"{entry.body_words} {entry.info_words}".split()),
     )
 
 
-_INSERT = (
-    "INSERT INTO search_docs (doc_id, gazette_id, region_code, issuer, agency_code, doc_type, year, date,"
-    " published, section, level, doc_number, parent_id, sort_key, sample, title, body, info, title_plain, plain,"
-    " grams, words) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-    " array_to_tsvector(string_to_array(%s, ' ')),"
-    " setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s))"
+COLUMNS = (
+    "doc_id", "gazette_id", "region_code", "issuer", "agency_code", "doc_type", "year", "date", "published",
+    "section", "level", "doc_number", "parent_id", "sort_key", "sample", "title", "body", "info", "title_plain",
+    "plain", "grams", "words",
 )
+MAX_POSITION = 16_383  # tsvector's highest position: later words are kept without one
+MAX_POSITIONS = 255  # positions kept per word
+
+
+def lexeme(token: str) -> str:
+    """A token as a quoted tsvector/tsquery lexeme: taken as it is, never parsed again."""
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def lexemes(tokens: list[str]) -> str:
+    """tsvector text of a set of tokens, without positions (the bigram column)."""
+    return " ".join(lexeme(t) for t in sorted(set(tokens)))
+
+
+def positioned(title: list[str], rest: list[str]) -> str:
+    """tsvector text of words with their positions, the title's weighted A: the lexemes
+    are rjieba's words as they are, whatever PostgreSQL's own parser would make of them."""
+    positions: dict[str, list[str]] = {}
+    for number, word in enumerate(title, start=1):
+        found = positions.setdefault(word, [])
+        if len(found) < MAX_POSITIONS and number <= MAX_POSITION:
+            found.append(f"{number}A")
+    for number, word in enumerate(rest, start=len(title) + 1):
+        found = positions.setdefault(word, [])
+        if len(found) < MAX_POSITIONS and number <= MAX_POSITION:
+            found.append(str(number))
+    return " ".join(f"{lexeme(w)}:{','.join(p)}" if p else lexeme(w) for w, p in positions.items())
 
 
 class PgSearchIndex:
@@ -113,6 +138,8 @@ class PgSearchIndex:
 
     def insert(self, conn: "psycopg.Connection", prepared: PgPrepared) -> None:
         """Write prepared rows (inside the caller's transaction)."""
+        from .postgres import copy_rows
+
         with conn.cursor() as cursor:
             if prepared.terms:
                 cursor.executemany(
@@ -120,7 +147,7 @@ class PgSearchIndex:
                     [(t.replace("\x00", ""),) for t in sorted(prepared.terms)],
                 )
             if prepared.rows:
-                cursor.executemany(_INSERT, [_text_safe(row) for row in prepared.rows])
+                copy_rows(cursor, "search_docs", COLUMNS, prepared.rows)
 
     def rebuild(self, store: "PostgresStore", conn: "psycopg.Connection") -> int:
         """Drop and rebuild every search row from the stored documents (inside a transaction)."""
@@ -150,10 +177,6 @@ class PgSearchIndex:
 
     def search(self, store: "PostgresStore", conn: "psycopg.Connection", query: SearchQuery) -> SearchResult:
         return _Search(store, conn, self.tokenizer(conn), query).run()
-
-
-def _text_safe(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(v.replace("\x00", "\ufffd") if isinstance(v, str) else v for v in row)
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -336,10 +359,10 @@ class _Search:
         if total - len(pinned) <= RANK_LIMIT:
             words = [w for u, whole in units for w in (*u.words, *(whole.words if whole else ()))]
             score = " + ".join(
-                ["ts_rank(d.words, websearch_to_tsquery('simple', %s))"]
+                ["ts_rank(d.words, %s::tsquery)"]
                 + [f"CASE WHEN {w.sql} THEN {TITLE_BONUS} ELSE 0 END" for w in in_title]
             )
-            params = (" or ".join(dict.fromkeys(words)), *[p for w in in_title for p in w.params])
+            params = (" | ".join(map(lexeme, dict.fromkeys(words))), *[p for w in in_title for p in w.params])
             found = self.conn.execute(
                 f"SELECT d.sid, {score} AS score FROM search_docs AS d WHERE {where.sql}"
                 " ORDER BY score DESC, d.sid DESC LIMIT %s OFFSET %s",
@@ -412,18 +435,14 @@ class _Search:
 # -- units as SQL ----------------------------------------------------------------------
 
 
-def _lexeme(token: str) -> str:
-    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
 def _unit(unit: Unit) -> _Where:
     """Where a unit occurs: all its bigrams (GIN), then the string itself in ``plain``."""
     text = clean(unit.text).strip()
     grams = sorted(set(bigram_text(unit.text).split()))
     if unit.bigrams and grams:
-        return _Where("d.grams @@ %s::tsquery AND strpos(d.plain, %s) > 0", (" & ".join(map(_lexeme, grams)), text))
+        return _Where("d.grams @@ %s::tsquery AND strpos(d.plain, %s) > 0", (" & ".join(map(lexeme, grams)), text))
     if unit.prefix:
-        return _Where("d.grams @@ %s::tsquery", (_lexeme(unit.prefix) + ":*",))
+        return _Where("d.grams @@ %s::tsquery", (lexeme(unit.prefix) + ":*",))
     return _Where("strpos(d.plain, %s) > 0", (text,))
 
 

@@ -195,7 +195,7 @@ CREATE TABLE search_docs (
     grams       TSVECTOR NOT NULL,
     words       TSVECTOR NOT NULL
 );
-CREATE INDEX search_docs_grams ON search_docs USING gin (grams) WITH (fastupdate = off);
+CREATE INDEX search_docs_grams ON search_docs USING gin (grams);
 CREATE INDEX search_docs_gazette ON search_docs (gazette_id, sort_key);
 CREATE INDEX search_docs_sort ON search_docs (sort_key, sid);
 CREATE INDEX search_docs_sample ON search_docs (sample);
