@@ -530,7 +530,13 @@ def render(runs: list[dict[str, Any]]) -> str:
             out += ["", "Browse with facets, all documents (median ms): "
                     + ", ".join(f"{s['documents']:,}: {s['browse']['all_documents_ms']:.0f}"
                                 + (f" (facet phase {s['browse']['facet_phase_all_ms']:.0f})" if "facet_phase_all_ms" in s["browse"] else "")
-                                for s in r["steps"]), "", "Ratios:", ""]
+                                for s in r["steps"]), ""]
+            if any("cpu_p50" in s["search"] for s in r["steps"]):
+                out += ["CPU ms of this process per query (search p50/p95; browse p50/p95; export CPU s): "
+                        + ", ".join(f"{s['documents']:,}: {s['search']['cpu_p50']:.1f}/{s['search']['cpu_p95']:.1f};"
+                                    f" {s['browse']['cpu_p50']:.1f}/{s['browse']['cpu_p95']:.1f}; {s['export']['cpu_seconds']:.0f}"
+                                    for s in r["steps"] if "cpu_p50" in s["search"]), ""]
+            out += ["Ratios:", ""]
             out += [f"* {line}" for line in ratios(r["steps"])] + [""]
     return "\n".join(out) + "\n"
 

@@ -5,7 +5,6 @@ PostgreSQL is a real server started by the ``pg_cluster`` fixture (conftest)."""
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from gongbao.store import open_store
 from gongbao.store.transfer import TABLES, table_rows
 
 from .conftest import BACKENDS
+from .reliability import make_variants
 
 CLI = [str(Path(sys.executable).parent / "gongbao")]
 
@@ -41,17 +41,6 @@ def url(backend, new_store_url) -> str:
 
 def corpus_files(corpus) -> list[Path]:
     return sorted(corpus.glob("00*.txt"))
-
-
-def variant(text: str, issue: int, year: int = 2031) -> str:
-    """The same gazette printed as another issue: the year and number on its cover (the
-    first 40 lines: 2024年第2期, 2024 第 2 期, 2024年7月4日出版) changed, so the parser
-    gives it another id — a different issue of the same county."""
-    lines = text.splitlines(keepends=True)
-    cover = "".join(lines[:40])
-    cover = re.sub(r"(?:19|20)\d\d(\s*年?\s*第\s*)\d+(\s*期)", rf"{year}\g<1>{issue}\g<2>", cover)
-    cover = re.sub(r"(?:19|20)\d\d(\s*年\s*\d+\s*月\s*\d+\s*日\s*出版)", rf"{year}\g<1>", cover)
-    return cover + "".join(lines[40:])
 
 
 def tables(store) -> dict[str, list[tuple]]:
@@ -175,14 +164,11 @@ def test_concurrent_ingest_processes_and_readers_on_postgresql(new_store_url, co
     """Four `gongbao ingest` processes write different issues at once while threads search:
     every issue is stored whole, no reader fails or waits for a writer."""
     url = new_store_url("postgresql")
-    texts = [path.read_text(encoding="utf-8") for path in corpus_files(corpus)]
-    folders = []
-    for worker in range(4):
-        folder = tmp_path / f"worker{worker}"
-        folder.mkdir()
-        for k, text in enumerate(texts):
-            (folder / f"issue_{worker}_{k}.txt").write_text(variant(text, issue=10 * worker + k + 1), encoding="utf-8")
-        folders.append(folder)
+    folders = [tmp_path / f"v{k}" for k in range(4)]
+    for path in make_variants(tmp_path / "all", copies=4):  # v0_… v3_…: 12 different issues
+        folder = tmp_path / path.name.split("_", 1)[0]
+        folder.mkdir(exist_ok=True)
+        path.rename(folder / path.name)
     with open_store(url) as store:  # migrate once, before the workers race to
         pass
     errors: list[BaseException] = []
@@ -232,13 +218,6 @@ def test_a_reader_is_not_blocked_by_an_open_write_transaction(pg_corpus_url) -> 
             assert time.perf_counter() - started < 5
         assert result.total > 0 and "草稿" not in document["title"]  # the committed state
         writer.rollback()
-
-
-def test_variant_changes_only_the_issue(corpus) -> None:
-    text = corpus_files(corpus)[1].read_text(encoding="utf-8")
-    result = parse_text(variant(text, issue=7), "v.txt")
-    assert (result.gazette.year, result.gazette.issue, result.gazette.region_code) == (2031, 7, "140322")
-    assert len(result.documents) == 23
 
 
 def test_cli_runs_every_store_command_on_postgresql(pg_corpus_url, tmp_path) -> None:
