@@ -18,7 +18,10 @@ from typing import Iterable, Optional
 from urllib.parse import quote, unquote
 
 import pytest
+import schemathesis
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
 
 from gongbao.api import create_app
 from gongbao.store import open_store
@@ -523,10 +526,6 @@ def test_security_headers_on_every_response(uploader, variants):
 
 
 # -- schemathesis over the upload route ----------------------------------------------------------------
-
-import schemathesis  # noqa: E402
-from hypothesis import HealthCheck, settings  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
 
 
 @pytest.fixture(scope="module")

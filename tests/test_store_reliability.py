@@ -366,3 +366,14 @@ def test_a_backup_to_a_full_disk_leaves_no_file(corpus_db: Path, tmp_path: Path)
         assert result.exit_code == 1 and "disk full" in result.stderr and str(destination) in result.stderr
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_a_store_that_turns_read_only_after_opening_fails_cleanly(store_copy: Path, variants: list[Path]) -> None:
+    """Writing, not opening, fails (SQLITE_READONLY: e.g. a file made read-only meanwhile)."""
+    before = snapshot(store_copy)
+    with open_store(store_copy) as store:
+        store._db.execute("PRAGMA query_only = ON")
+        outcome = ingest_file(store, variants[0])
+    assert outcome.status == "error"
+    assert str(store_copy) in outcome.error and "read-only" in outcome.error, outcome.error
+    _assert_unchanged(store_copy, before)

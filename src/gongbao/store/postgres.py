@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from contextlib import contextmanager
@@ -187,7 +188,7 @@ class PostgresStore(Store):
     def get_gazette(self, gazette_id: str) -> Optional[dict[str, Any]]:
         try:
             with self._connection() as conn:
-                return _gazette(conn, gazette_id)
+                return _gazette(conn, _no_nul(gazette_id))
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
 
@@ -214,6 +215,9 @@ class PostgresStore(Store):
         try:
             with self._connection() as conn:
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # Text is stored with U+0000 as U+FFFD (see _no_nul): a query is read the same way.
+                query = dataclasses.replace(query, **{
+                    f.name: _no_nul(getattr(query, f.name)) for f in dataclasses.fields(query)})
                 return self._search.search(self, conn, query)
         except self._errors as error:
             raise StoreError(f"search failed: {_reason(error)}", self.path) from error
@@ -222,6 +226,7 @@ class PostgresStore(Store):
         try:
             with self._connection() as conn:
                 def run(sql: str, params: Any) -> list[Any]:
+                    params = [_no_nul(p) for p in params]
                     return [tuple(row.values()) for row in conn.execute(qmarks(sql), params).fetchall()]
 
                 rows = list(_list_layer(run, layer, **filters))
@@ -348,7 +353,7 @@ class PostgresStore(Store):
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         try:
             with self._connection() as conn:
-                return conn.execute(sql, params).fetchall()
+                return conn.execute(sql, tuple(_no_nul(p) for p in params)).fetchall()
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
 
@@ -531,8 +536,9 @@ def copy_rows(cursor: "psycopg.Cursor[Any]", table: str, columns: Iterable[str],
 
 
 def _no_nul(value: Any) -> Any:
-    """PostgreSQL text cannot hold U+0000 (SQLite can): stored as U+FFFD, the replacement
-    character, so the rest of the text is kept. (Ingest refuses NUL in sources already.)"""
+    """PostgreSQL text cannot hold U+0000 (SQLite can): written — and looked up — as U+FFFD,
+    the replacement character, so the rest of the text is kept. (Text files holding NUL
+    bytes are refused by ``gongbao.decode`` already; this covers the other ways in.)"""
     return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
 
 

@@ -436,9 +436,13 @@ class _Search:
 
 
 def _unit(unit: Unit) -> _Where:
-    """Where a unit occurs: all its bigrams (GIN), then the string itself in ``plain``."""
+    """Where a unit occurs: all its bigrams (GIN), then the string itself in ``plain``.
+    A unit of one bigram (most Chinese words: 安全, 煤矿) is exactly its index token, and
+    needs no second look at the text — the common, large result sets stay index-only."""
     text = clean(unit.text).strip()
     grams = sorted(set(bigram_text(unit.text).split()))
+    if unit.bigrams and len(grams) == 1 and len(text) == 2:
+        return _Where("d.grams @@ %s::tsquery", (lexeme(grams[0]),))
     if unit.bigrams and grams:
         return _Where("d.grams @@ %s::tsquery AND strpos(d.plain, %s) > 0", (" & ".join(map(lexeme, grams)), text))
     if unit.prefix:
