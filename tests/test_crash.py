@@ -101,6 +101,8 @@ def test_sigkill_during_ingest_never_leaves_a_partial_issue(reference: dict) -> 
             batch = [(len(runs) + i, rng.randrange(issues), rng.uniform(0.0, 1.2)) for i in range(2)]
             runs += pool.map(lambda args: crash_run(reference, *args), batch)
     killed = [r for r in runs if not r["finished_first"]]
+    print(f"{len(runs)} runs, {len(killed)} killed; issues stored at the kill:",
+          sorted(r["stored_at_kill"] for r in killed))  # shown with -s or on failure
     assert len(killed) >= RUNS, runs
     # the kills fell before, between and after issues, not all in one place
     assert len({r["stored_at_kill"] for r in killed}) >= 3, runs
