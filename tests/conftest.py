@@ -87,12 +87,15 @@ def new_store_url(tmp_path_factory, request):
     import itertools
 
     numbers = itertools.count(1)
+    clusters: list = []  # the session's cluster, looked up once (later calls may come from threads)
 
     def make(backend: str) -> str:
         if backend == "sqlite":
             return str(tmp_path_factory.mktemp("store") / "store.db")
         if backend == "postgresql":
-            return request.getfixturevalue("pg_cluster").create_database(f"test_{next(numbers)}")
+            if not clusters:
+                clusters.append(request.getfixturevalue("pg_cluster"))
+            return clusters[0].create_database(f"test_{next(numbers)}")
         raise ValueError(backend)
 
     return make
