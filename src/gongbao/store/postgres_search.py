@@ -23,8 +23,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
-from ..search import excerpt
 from ..search.docnumber import lookup_doc_number
+from ..search.hits import build_hits
 from ..search.index import FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, dictionary_terms, entries, region_names
 from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, plan
 from ..search.query import parse_query
@@ -76,7 +76,7 @@ def _row(entry: IndexEntry) -> tuple[Any, ...]:
         f"{entry.date or entry.published or ''}|{entry.published or ''}", entry.sample,
         entry.title, entry.body, entry.info, clean(entry.title), plain,
         lexemes(f"{title_b} {body_b} {info_b}".split()),
-        positioned(entry.title_words.split(), f"{entry.body_words} {entry.info_words}".split()),
+        positioned(entry.title_words.split(), f"{entry.info_words} {entry.body_words}".split()[:RANKED_WORDS]),
     )
 
 
@@ -87,6 +87,10 @@ COLUMNS = (
 )
 MAX_POSITION = 16_383  # tsvector's highest position: later words are kept without one
 MAX_POSITIONS = 255  # positions kept per word
+# Words ranked after the title: the info line, then the body's first ones. What a document is
+# about shows early, and ts_rank reads the whole vector of every row it scores: a bounded
+# vector keeps ranking cost per row bounded, whatever the length of the document.
+RANKED_WORDS = 4_000
 
 
 def lexeme(token: str) -> str:
@@ -405,24 +409,7 @@ class _Search:
                 ([sid for sid, _ in rows],),
             )
         }
-        compiled = excerpt.pattern(units)
-        wanted = self.query.excerpt_size > 0 and self.query.number_of_excerpts > 0
-        top = max((score for _, score in rows if math.isfinite(score)), default=0.0)
-        hits = []
-        for sid, score in rows:
-            row = found.get(sid)
-            if row is None:
-                continue
-            hits.append(SearchHit(
-                id=row["doc_id"], title=row["title"], doc_number=row["doc_number"], issuer=row["issuer"],
-                date=row["date"], doc_type=row["doc_type"], section=row["section"], gazette_id=row["gazette_id"],
-                gazette_title=row["gazette_title"], published=row["published"], parent_id=row["parent_id"],
-                score=round(top + 1.0 if math.isinf(score) else score, 4),
-                excerpts=excerpt.excerpts(row["body"], compiled, self.query.excerpt_size,
-                                          self.query.number_of_excerpts) if wanted else [],
-                title_html=excerpt.highlight(row["title"], compiled),
-            ))
-        return hits
+        return build_hits(rows, found, units, self.query)
 
     def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
         rows = self.conn.execute(

@@ -54,8 +54,8 @@ import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
-from ..search import excerpt
 from ..search.docnumber import lookup_doc_number
+from ..search.hits import build_hits
 from ..search.index import (
     FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, dictionary_terms, entries, filter_token,
     region_names,
@@ -694,25 +694,7 @@ class _Search:
                 sids,
             )
         }
-        compiled = excerpt.pattern(units)
-        wanted = self.query.excerpt_size > 0 and self.query.number_of_excerpts > 0
-        top = max((score for _, score in rows if math.isfinite(score)), default=0.0)
-        hits = []
-        for sid, score in rows:
-            row = found.get(sid)
-            if row is None:
-                continue
-            hits.append(SearchHit(
-                id=row["doc_id"], title=row["title"], doc_number=row["doc_number"], issuer=row["issuer"],
-                date=row["date"], doc_type=row["doc_type"], section=row["section"], gazette_id=row["gazette_id"],
-                gazette_title=row["gazette_title"], published=row["published"], parent_id=row["parent_id"],
-                score=round(top + 1.0 if math.isinf(score) else score, 4),
-                excerpts=excerpt.excerpts(
-                    _unpack(row["body"]), compiled, self.query.excerpt_size, self.query.number_of_excerpts
-                ) if wanted else [],
-                title_html=excerpt.highlight(row["title"], compiled),
-            ))
-        return hits
+        return build_hits(rows, found, units, self.query, body=lambda row: _unpack(row["body"]))
 
     def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
         rows = self.db.execute(
