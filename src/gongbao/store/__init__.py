@@ -10,9 +10,9 @@ import os
 from typing import Union
 
 from ..errors import StoreError
+from .backup import restore
 from .base import SaveOutcome, SaveStatus, Store, document_id, gazette_id, redact
 from .sqlite import SQLiteStore
-from .backup import restore
 
 __all__ = [
     "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "document_id", "gazette_id", "open_store", "redact", "restore",

@@ -14,22 +14,22 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from contextlib import contextmanager
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 from psycopg.rows import tuple_row
 
 from ..errors import StoreError
 from ..model import ParseResult
+from . import reads
 from .base import SaveOutcome, Store, gazette_id, redact
 from .layers import LayerRows
 from .layers import list_layer as _list_layer
-from .rows import IssueRows, fold_doc_number, to_json, utc_now, without
-from .transfer import TABLES
 from .postgres_search import PgSearchIndex
+from .rows import IssueRows, to_json, utc_now
+from .transfer import TABLES
 
 if TYPE_CHECKING:
     import subprocess
@@ -41,14 +41,6 @@ if TYPE_CHECKING:
 MIGRATIONS = resources.files("gongbao.store").joinpath("migrations", "postgresql")
 _MIGRATION_FILE = re.compile(r"(\d{4})_(\w+)\.sql")
 _MIGRATION_LOCK = 7_716_001  # pg_advisory_xact_lock key: one migrating process at a time
-_ISSUE_TABLES = ("toc_entries", "repairs", "unplaced", "warnings")
-_COUNTED_TABLES = ("gazettes", "documents", *_ISSUE_TABLES, "gazette_history")
-_GAZETTE_SUMMARY = (
-    "id, sha256, source_name, encoding, size_bytes, title, region, region_code, year, issue,"
-    " total_issue, published, frequency, sponsor, document_count, parser_version, ingested_at"
-)
-_GAZETTE_ORDER = "region_code, year, issue, id"
-_DOCUMENT_SUMMARY = "id, seq, parent_seq, section, issuer, doc_number, title, doc_type, date"
 POOL_MAX = 8
 
 
@@ -167,10 +159,10 @@ class PostgresStore(Store):
 
     def _archive(self, conn: "psycopg.Connection", gid: str, *, replaced_by: str, replaced_at: str) -> None:
         """Copy a stored parse into gazette_history before it is deleted (same transaction)."""
-        gazette = _gazette(conn, gid)
+        gazette = reads.gazette(_rows_of(conn), gid)
         assert gazette is not None, gid
         gazette.pop("history")
-        snapshot = {"gazette": gazette, "documents": _records(conn, gid)}
+        snapshot = {"gazette": gazette, "documents": reads.records(_rows_of(conn), gid)}
         text = conn.execute("SELECT text FROM sources WHERE gazette_id = %s", (gid,)).fetchone()["text"]
         conn.execute(
             "INSERT INTO gazette_history (gazette_id, sha256, source_name, parser_version,"
@@ -183,33 +175,26 @@ class PostgresStore(Store):
     # -- reading ---------------------------------------------------------------
 
     def list_gazettes(self) -> list[dict[str, Any]]:
-        return self._query(f"SELECT {_GAZETTE_SUMMARY} FROM gazettes ORDER BY {_GAZETTE_ORDER}")
+        return reads.gazette_summaries(self._rows)
 
     def get_gazette(self, gazette_id: str) -> Optional[dict[str, Any]]:
         try:
-            with self._connection() as conn:
-                return _gazette(conn, _no_nul(gazette_id))
+            with self._connection() as conn:  # one snapshot for all its parts
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                return reads.gazette(_rows_of(conn), gazette_id)
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
 
     def list_documents(self, gazette_id: Optional[str] = None) -> Iterator[dict[str, Any]]:
         ids = [gazette_id] if gazette_id is not None else [g["id"] for g in self.list_gazettes()]
         for gid in ids:
-            rows = self._query("SELECT record_json FROM documents WHERE gazette_id = %s ORDER BY seq", (gid,))
-            for row in rows:
-                yield json.loads(row["record_json"])
+            yield from reads.records(self._rows, gid)
 
     def get_document(self, document_id: str) -> Optional[dict[str, Any]]:
-        rows = self._query("SELECT record_json FROM documents WHERE id = %s", (document_id,))
-        return json.loads(rows[0]["record_json"]) if rows else None
+        return reads.record(self._rows, document_id)
 
     def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
-        rows = self._query(
-            "SELECT d.record_json FROM documents AS d JOIN gazettes AS g ON g.id = d.gazette_id"
-            " WHERE d.doc_number = %s ORDER BY g.published, g.id, d.seq",
-            (fold_doc_number(normalized),),
-        )
-        return [json.loads(row["record_json"]) for row in rows]
+        return reads.by_doc_number(self._rows, normalized)
 
     def search(self, query: "SearchQuery") -> "SearchResult":
         try:
@@ -225,46 +210,28 @@ class PostgresStore(Store):
     def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
         try:
             with self._connection() as conn:
-                def run(sql: str, params: Any) -> list[Any]:
-                    params = [_no_nul(p) for p in params]
-                    return [tuple(row.values()) for row in conn.execute(qmarks(sql), params).fetchall()]
-
-                rows = list(_list_layer(run, layer, **filters))
+                rows_of = _rows_of(conn)
+                rows = list(_list_layer(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)],
+                                        layer, **filters))
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
         yield from rows
 
     def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
-        rows = self._query(
-            "SELECT id, agency_code FROM documents WHERE year = %s AND serial = %s ORDER BY id", (year, serial)
-        )
-        return [(row["id"], row["agency_code"]) for row in rows]
+        return reads.doc_number_candidates(self._rows, year, serial)
 
     def region_misprints(self) -> dict[str, str]:
-        misprints: dict[str, str] = {}
-        for row in self._query("SELECT DISTINCT region_json FROM gazettes WHERE region_json IS NOT NULL"):
-            found = json.loads(row["region_json"]).get("misprints") or {}
-            misprints.update({k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)})
-        return misprints
+        return reads.region_misprints(self._rows)
 
     def sources(self) -> Iterator[tuple[str, str, str, str]]:
         for gid in [g["id"] for g in self.list_gazettes()]:
-            rows = self._query(
-                "SELECT g.id, g.source_name, s.text, g.sha256 FROM gazettes AS g"
-                " JOIN sources AS s ON s.gazette_id = g.id WHERE g.id = %s",
-                (gid,),
-            )
-            if rows:
-                row = rows[0]
-                yield row["id"], row["source_name"], row["text"], row["sha256"]
+            found = reads.source(self._rows, gid)
+            if found:  # gone if replaced under another id meanwhile
+                yield found
 
     def stats(self) -> dict[str, Any]:
-        counts = {table: self._query(f"SELECT count(*) AS n FROM {table}")[0]["n"] for table in _COUNTED_TABLES}
-        source_bytes = self._query("SELECT coalesce(sum(size_bytes), 0) AS n FROM gazettes")[0]["n"]
-        return {
-            "backend": "postgresql", "path": self.path, "schema_version": self.schema_version,
-            **counts, "source_bytes": int(source_bytes),
-        }
+        return {"backend": "postgresql", "path": self.path, "schema_version": self.schema_version,
+                **reads.counts(self._rows)}
 
     def check_integrity(self) -> list[str]:
         try:
@@ -349,6 +316,10 @@ class PostgresStore(Store):
             if type(error).__name__ == "PoolTimeout":
                 raise StoreError(f"no database connection available: {error}", self.path) from error
             raise
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Run SQL written with ``?`` parameters (``store.reads``, ``store.layers``)."""
+        return self._query(qmarks(sql), tuple(params))
 
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         try:
@@ -459,36 +430,12 @@ def _schema_version(conn: "psycopg.Connection") -> int:
     return conn.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version").fetchone()["v"]
 
 
-def _gazette(conn: "psycopg.Connection", gazette_id: str) -> Optional[dict[str, Any]]:
-    row = conn.execute(
-        f"SELECT {_GAZETTE_SUMMARY}, meta_json, region_json FROM gazettes WHERE id = %s", (gazette_id,)
-    ).fetchone()
-    if row is None:
-        return None
-    gazette = dict(row)
-    gazette["meta"] = json.loads(gazette.pop("meta_json"))
-    region = gazette.pop("region_json")
-    gazette["region_guess"] = None if region is None else json.loads(region)
-    gazette["documents"] = conn.execute(
-        f"SELECT {_DOCUMENT_SUMMARY} FROM documents WHERE gazette_id = %s ORDER BY seq", (gazette_id,)
-    ).fetchall()
-    for table in _ISSUE_TABLES:
-        key = "toc" if table == "toc_entries" else table
-        gazette[key] = [
-            without(row, "gazette_id", "ordinal")
-            for row in conn.execute(f"SELECT * FROM {table} WHERE gazette_id = %s ORDER BY ordinal", (gazette_id,))
-        ]
-    gazette["history"] = conn.execute(
-        "SELECT sha256, source_name, parser_version, ingested_at, replaced_at, replaced_by_sha256"
-        " FROM gazette_history WHERE gazette_id = %s ORDER BY history_id",
-        (gazette_id,),
-    ).fetchall()
-    return gazette
+def _rows_of(conn: "psycopg.Connection") -> "reads.Rows":
+    """Run SQL with ``?`` parameters on this connection (inside its transaction)."""
+    def rows(sql: str, params: Sequence[Any]) -> list[Any]:
+        return conn.execute(qmarks(sql), [_no_nul(p) for p in params]).fetchall()
 
-
-def _records(conn: "psycopg.Connection", gazette_id: str) -> list[dict[str, Any]]:
-    rows = conn.execute("SELECT record_json FROM documents WHERE gazette_id = %s ORDER BY seq", (gazette_id,))
-    return [json.loads(row["record_json"]) for row in rows]
+    return rows
 
 
 def _insert_issue(conn: "psycopg.Connection", issue: IssueRows, *, ingested_at: str) -> None:

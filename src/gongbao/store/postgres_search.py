@@ -25,11 +25,20 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from ..search.docnumber import lookup_doc_number
 from ..search.hits import build_hits
-from ..search.index import FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, dictionary_terms, entries, region_names
+from ..search.index import (
+    FACET_KEYS,
+    SAMPLE_LEVELS,
+    SAMPLE_SPACE,
+    IndexEntry,
+    dictionary_terms,
+    entries,
+    region_names,
+)
 from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, plan
 from ..search.query import parse_query
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text, clean
 from ..search.types import SearchHit, SearchQuery, SearchResult
+from . import reads
 
 if TYPE_CHECKING:
     import psycopg
@@ -160,10 +169,10 @@ class PgSearchIndex:
         self._tokenizer = Tokenizer()
         gazettes = conn.execute("SELECT id, region_code, published FROM gazettes ORDER BY id").fetchall()
         count = 0
-        for gazette in gazettes:
-            from .postgres import _records
+        from .postgres import _rows_of
 
-            records = [{**r, "id": f"{gazette['id']}/{r['seq']}"} for r in _records(conn, gazette["id"])]
+        for gazette in gazettes:
+            records = [{**r, "id": f"{gazette['id']}/{r['seq']}"} for r in reads.records(_rows_of(conn), gazette["id"])]
             prepared = self.prepare(conn, records, gazette)
             self.insert(conn, prepared)
             count += len(prepared.rows)

@@ -8,21 +8,21 @@ transaction, and recorded in ``schema_version``.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import re
 import sqlite3
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 from ..errors import StoreError
 from ..model import ParseResult
+from . import reads
 from .base import SaveOutcome, Store, gazette_id
-from .rows import IssueRows, fold_doc_number, to_json, utc_now, without
 from .layers import LayerRows
 from .layers import list_layer as _list_layer
+from .rows import IssueRows, to_json, utc_now
 from .sqlite_check import backup_to, integrity_problems
 from .sqlite_check import reason as _reason
 from .sqlite_search import Prepared, SearchIndex, prepare
@@ -37,14 +37,6 @@ BUSY_TIMEOUT_MS = 10_000  # default; GONGBAO_BUSY_TIMEOUT_MS overrides (see busy
 MIGRATIONS = resources.files("gongbao.store").joinpath("migrations", "sqlite")
 
 _MIGRATION_FILE = re.compile(r"(\d{4})_(\w+)\.sql")
-_ISSUE_TABLES = ("toc_entries", "repairs", "unplaced", "warnings")  # rows of one issue, by ordinal
-_COUNTED_TABLES = ("gazettes", "documents", *_ISSUE_TABLES, "gazette_history")
-_GAZETTE_SUMMARY = (
-    "id, sha256, source_name, encoding, size_bytes, title, region, region_code, year, issue,"
-    " total_issue, published, frequency, sponsor, document_count, parser_version, ingested_at"
-)
-_GAZETTE_ORDER = "region_code, year, issue, id"
-_DOCUMENT_SUMMARY = "id, seq, parent_seq, section, issuer, doc_number, title, doc_type, date"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -191,67 +183,23 @@ class SQLiteStore(Store):
     # -- reading ---------------------------------------------------------------
 
     def list_gazettes(self) -> list[dict[str, Any]]:
-        rows = self._query(f"SELECT {_GAZETTE_SUMMARY} FROM gazettes ORDER BY {_GAZETTE_ORDER}")
-        return [dict(row) for row in rows]
+        return reads.gazette_summaries(self._query)
 
     def get_gazette(self, gazette_id: str) -> Optional[dict[str, Any]]:
-        rows = self._query(
-            f"SELECT {_GAZETTE_SUMMARY}, meta_json, region_json FROM gazettes WHERE id = ?",
-            (gazette_id,),
-        )
-        if not rows:
-            return None
-        gazette = dict(rows[0])
-        gazette["meta"] = json.loads(gazette.pop("meta_json"))
-        region = gazette.pop("region_json")
-        gazette["region_guess"] = None if region is None else json.loads(region)
-        gazette["documents"] = [
-            dict(row)
-            for row in self._query(
-                f"SELECT {_DOCUMENT_SUMMARY} FROM documents WHERE gazette_id = ? ORDER BY seq",
-                (gazette_id,),
-            )
-        ]
-        for table in _ISSUE_TABLES:
-            key = "toc" if table == "toc_entries" else table
-            gazette[key] = [
-                without(dict(row), "gazette_id", "ordinal")
-                for row in self._query(
-                    f"SELECT * FROM {table} WHERE gazette_id = ? ORDER BY ordinal", (gazette_id,)
-                )
-            ]
-        gazette["history"] = [
-            dict(row)
-            for row in self._query(
-                "SELECT sha256, source_name, parser_version, ingested_at, replaced_at,"
-                " replaced_by_sha256 FROM gazette_history WHERE gazette_id = ? ORDER BY history_id",
-                (gazette_id,),
-            )
-        ]
-        return gazette
+        return reads.gazette(self._query, gazette_id)
 
     def list_documents(self, gazette_id: Optional[str] = None) -> Iterator[dict[str, Any]]:
         # One issue at a time: memory stays bounded and no cursor stays open
         # while the caller writes (e.g. reparse saving as it iterates).
         ids = [gazette_id] if gazette_id is not None else [g["id"] for g in self.list_gazettes()]
         for gid in ids:
-            rows = self._query(
-                "SELECT record_json FROM documents WHERE gazette_id = ? ORDER BY seq", (gid,)
-            )
-            for row in rows:
-                yield json.loads(row["record_json"])
+            yield from reads.records(self._query, gid)
 
     def get_document(self, document_id: str) -> Optional[dict[str, Any]]:
-        rows = self._query("SELECT record_json FROM documents WHERE id = ?", (document_id,))
-        return json.loads(rows[0]["record_json"]) if rows else None
+        return reads.record(self._query, document_id)
 
     def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
-        rows = self._query(
-            "SELECT d.record_json FROM documents AS d JOIN gazettes AS g ON g.id = d.gazette_id"
-            " WHERE d.doc_number = ? ORDER BY g.published, g.id, d.seq",
-            (fold_doc_number(normalized),),
-        )
-        return [json.loads(row["record_json"]) for row in rows]
+        return reads.by_doc_number(self._query, normalized)
 
     def search(self, query: "SearchQuery") -> "SearchResult":
         db = self._db
@@ -272,42 +220,22 @@ class SQLiteStore(Store):
         yield from rows
 
     def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
-        rows = self._query(
-            "SELECT id, agency_code FROM documents WHERE year = ? AND serial = ? ORDER BY id", (year, serial)
-        )
-        return [(row[0], row[1]) for row in rows]
+        return reads.doc_number_candidates(self._query, year, serial)
 
     def region_misprints(self) -> dict[str, str]:
-        misprints: dict[str, str] = {}
-        for (region,) in self._query("SELECT DISTINCT region_json FROM gazettes WHERE region_json IS NOT NULL"):
-            found = json.loads(region).get("misprints") or {}
-            misprints.update({k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)})
-        return misprints
+        return reads.region_misprints(self._query)
 
     def sources(self) -> Iterator[tuple[str, str, str, str]]:
         # Ids first, texts one by one: reparse replaces rows while iterating,
         # and an open cursor over `gazettes` would meet the new rows again.
         for gid in [g["id"] for g in self.list_gazettes()]:
-            rows = self._query(
-                "SELECT g.id, g.source_name, s.text, g.sha256 FROM gazettes AS g"
-                " JOIN sources AS s ON s.gazette_id = g.id WHERE g.id = ?",
-                (gid,),
-            )
-            if rows:  # gone if replaced under another id meanwhile
-                yield tuple(rows[0])  # type: ignore[misc]
+            found = reads.source(self._query, gid)
+            if found:  # gone if replaced under another id meanwhile
+                yield found
 
     def stats(self) -> dict[str, Any]:
-        counts = {
-            table: self._query(f"SELECT count(*) FROM {table}")[0][0] for table in _COUNTED_TABLES
-        }
-        (source_bytes,) = self._query("SELECT coalesce(sum(size_bytes), 0) FROM gazettes")[0]
-        return {
-            "backend": "sqlite",
-            "path": self.path,
-            "schema_version": self.schema_version,
-            **counts,
-            "source_bytes": source_bytes,
-        }
+        return {"backend": "sqlite", "path": self.path, "schema_version": self.schema_version,
+                **reads.counts(self._query)}
 
     def check_integrity(self) -> list[str]:
         try:
@@ -353,7 +281,7 @@ class SQLiteStore(Store):
             raise StoreError("store is closed", self.path)
         return self._conn
 
-    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as error:

@@ -57,7 +57,13 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from ..search.docnumber import lookup_doc_number
 from ..search.hits import build_hits
 from ..search.index import (
-    FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, dictionary_terms, entries, filter_token,
+    FACET_KEYS,
+    SAMPLE_LEVELS,
+    SAMPLE_SPACE,
+    IndexEntry,
+    dictionary_terms,
+    entries,
+    filter_token,
     region_names,
 )
 from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, plan
