@@ -52,6 +52,8 @@ FACET_COLUMNS = {
     "region": "region_code", "issuer": "issuer", "agency_code": "agency_code", "doc_type": "doc_type",
     "year": "year", "gazette": "gazette_id", "section": "section", "level": "level",
 }
+# A unit checked in the document's text (one index lookup per candidate row).
+_IN_TEXT = "strpos((SELECT t.plain FROM search_text AS t WHERE t.sid = d.sid), %s) > 0"
 TITLE_BONUS = 1.0  # per unit found in the title: above any ts_rank of body words
 
 _IN_FORCE_SQL = (
@@ -66,7 +68,7 @@ class PgPrepared:
     """One issue's search rows, tokenized before the write transaction."""
 
     terms: set[str]
-    rows: list[tuple[Any, ...]]
+    rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]]  # (search_docs row, search_text row) without sid
 
 
 def prepare(records: list[dict[str, Any]], gazette: dict[str, Any], tokenizer: Tokenizer) -> PgPrepared:
@@ -76,24 +78,24 @@ def prepare(records: list[dict[str, Any]], gazette: dict[str, Any], tokenizer: T
     return PgPrepared(terms, [_row(entry) for entry in entries(records, gazette, tokenizer)])
 
 
-def _row(entry: IndexEntry) -> tuple[Any, ...]:
+def _row(entry: IndexEntry) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     title_b, body_b, info_b = entry.bigram_columns()
     plain = f"{clean(entry.title)} | {clean(entry.body)} | {clean(entry.info)}"
     return (
-        entry.doc_id, entry.gazette_id, entry.region_code, entry.issuer, entry.agency_code, entry.doc_type,
-        entry.year, entry.date, entry.published, entry.section, entry.level, entry.doc_number, entry.parent_id,
-        f"{entry.date or entry.published or ''}|{entry.published or ''}", entry.sample,
-        entry.title, entry.body, entry.info, clean(entry.title), plain,
-        lexemes(f"{title_b} {body_b} {info_b}".split()),
-        positioned(entry.title_words.split(), f"{entry.info_words} {entry.body_words}".split()[:RANKED_WORDS]),
+        (entry.doc_id, entry.gazette_id, entry.region_code, entry.issuer, entry.agency_code, entry.doc_type,
+         entry.year, entry.date, entry.published, entry.section, entry.level, entry.doc_number, entry.parent_id,
+         f"{entry.date or entry.published or ''}|{entry.published or ''}", entry.sample, clean(entry.title),
+         lexemes(f"{title_b} {body_b} {info_b}".split())),
+        (entry.title, entry.body, entry.info, plain,
+         positioned(entry.title_words.split(), f"{entry.info_words} {entry.body_words}".split()[:RANKED_WORDS])),
     )
 
 
-COLUMNS = (
-    "doc_id", "gazette_id", "region_code", "issuer", "agency_code", "doc_type", "year", "date", "published",
-    "section", "level", "doc_number", "parent_id", "sort_key", "sample", "title", "body", "info", "title_plain",
-    "plain", "grams", "words",
+DOC_COLUMNS = (
+    "sid", "doc_id", "gazette_id", "region_code", "issuer", "agency_code", "doc_type", "year", "date", "published",
+    "section", "level", "doc_number", "parent_id", "sort_key", "sample", "title_plain", "grams",
 )
+TEXT_COLUMNS = ("sid", "title", "body", "info", "plain", "words")
 MAX_POSITION = 16_383  # tsvector's highest position: later words are kept without one
 MAX_POSITIONS = 255  # positions kept per word
 # Words ranked after the title: the info line, then the body's first ones. What a document is
@@ -160,7 +162,14 @@ class PgSearchIndex:
                     [(t.replace("\x00", ""),) for t in sorted(prepared.terms)],
                 )
             if prepared.rows:
-                copy_rows(cursor, "search_docs", COLUMNS, prepared.rows)
+                cursor.execute(  # sids drawn up front: both tables go in by COPY
+                    "SELECT nextval(pg_get_serial_sequence('search_docs', 'sid')) AS sid"
+                    " FROM generate_series(1, %s)", (len(prepared.rows),))
+                sids = [row["sid"] for row in cursor.fetchall()]
+                copy_rows(cursor, "search_docs", DOC_COLUMNS,
+                          ((sid, *doc) for sid, (doc, _) in zip(sids, prepared.rows)))
+                copy_rows(cursor, "search_text", TEXT_COLUMNS,
+                          ((sid, *text) for sid, (_, text) in zip(sids, prepared.rows)))
 
     def rebuild(self, store: "PostgresStore", conn: "psycopg.Connection") -> int:
         """Drop and rebuild every search row from the stored documents (inside a transaction)."""
@@ -234,6 +243,14 @@ class _Search:
         query_plan = capped(query_plan)
         self.filters = self._filters()
         self.match = _match(query_plan)
+        if self.match is not None and _IN_TEXT in self.match.sql:
+            # Units of several bigrams are checked in the documents' text (strpos), the costly
+            # part of a search: check once, then count, facet and rank that set of rows.
+            sids = self.conn.execute(
+                f"SELECT coalesce(array_agg(d.sid), '{{}}') AS sids FROM search_docs AS d WHERE {self.match.sql}",
+                self.match.params,
+            ).fetchone()["sids"]
+            self.match = _Where("d.sid = ANY(%s)", (sids,))
         everything = _and([*([self.match] if self.match else []), *self.filters])
         total, facets, estimated = self._count_and_facets(everything)
         offset = (query.page - 1) * query.per_page
@@ -372,21 +389,35 @@ class _Search:
         if total - len(pinned) <= RANK_LIMIT:
             words = [w for u, whole in units for w in (*u.words, *(whole.words if whole else ()))]
             score = " + ".join(
-                ["ts_rank(d.words, %s::tsquery)"]
+                ["ts_rank(t.words, %s::tsquery)"]
                 + [f"CASE WHEN {w.sql} THEN {TITLE_BONUS} ELSE 0 END" for w in in_title]
             )
             params = (" | ".join(map(lexeme, dict.fromkeys(words))), *[p for w in in_title for p in w.params])
             found = self.conn.execute(
-                f"SELECT d.sid, {score} AS score FROM search_docs AS d WHERE {where.sql}"
+                f"SELECT d.sid, {score} AS score FROM search_docs AS d JOIN search_text AS t ON t.sid = d.sid"
+                f" WHERE {where.sql}"
                 " ORDER BY score DESC, d.sid DESC LIMIT %s OFFSET %s",
                 (*params, *where.params, limit, offset),
             ).fetchall()
             return rows + [(row["sid"], float(row["score"])) for row in found]
+        # The newest RANK_LIMIT matches with every unit in the title, then all the others,
+        # newest stored first: both walk the primary key backwards and stop early.
         titled = _and(in_title) if in_title else _Where("FALSE")
+        recent = self.conn.execute(
+            f"SELECT d.sid, ({titled.sql}) AS titled FROM search_docs AS d WHERE {where.sql}"
+            " ORDER BY d.sid DESC LIMIT %s",
+            (*titled.params, *where.params, RANK_LIMIT),
+        ).fetchall()
+        first = [row["sid"] for row in recent if row["titled"]]
+        page = first[offset:offset + limit]
+        rows += [(sid, 0.0) for sid in page]
+        limit, offset = limit - len(page), max(0, offset - len(first))
+        if limit <= 0:
+            return rows
+        others = _and([where, _Where("NOT (d.sid = ANY(%s))", (first,))]) if first else where
         found = self.conn.execute(
-            f"SELECT d.sid FROM search_docs AS d WHERE {where.sql}"
-            f" ORDER BY ({titled.sql}) DESC, d.sid DESC LIMIT %s OFFSET %s",
-            (*where.params, *titled.params, limit, offset),
+            f"SELECT d.sid FROM search_docs AS d WHERE {others.sql} ORDER BY d.sid DESC LIMIT %s OFFSET %s",
+            (*others.params, limit, offset),
         ).fetchall()
         return rows + [(row["sid"], 0.0) for row in found]
 
@@ -413,8 +444,9 @@ class _Search:
             row["sid"]: row
             for row in self.conn.execute(
                 "SELECT d.sid, d.doc_id, d.gazette_id, d.issuer, d.doc_type, d.date, d.section, d.published,"
-                " d.doc_number, d.parent_id, d.title, d.body, g.title AS gazette_title"
-                " FROM search_docs AS d LEFT JOIN gazettes AS g ON g.id = d.gazette_id WHERE d.sid = ANY(%s)",
+                " d.doc_number, d.parent_id, t.title, t.body, g.title AS gazette_title"
+                " FROM search_docs AS d JOIN search_text AS t ON t.sid = d.sid"
+                " LEFT JOIN gazettes AS g ON g.id = d.gazette_id WHERE d.sid = ANY(%s)",
                 ([sid for sid, _ in rows],),
             )
         }
@@ -440,10 +472,10 @@ def _unit(unit: Unit) -> _Where:
     if unit.bigrams and len(grams) == 1 and len(text) == 2:
         return _Where("d.grams @@ %s::tsquery", (lexeme(grams[0]),))
     if unit.bigrams and grams:
-        return _Where("d.grams @@ %s::tsquery AND strpos(d.plain, %s) > 0", (" & ".join(map(lexeme, grams)), text))
+        return _Where(f"d.grams @@ %s::tsquery AND {_IN_TEXT}", (" & ".join(map(lexeme, grams)), text))
     if unit.prefix:
         return _Where("d.grams @@ %s::tsquery", (lexeme(unit.prefix) + ":*",))
-    return _Where("strpos(d.plain, %s) > 0", (text,))
+    return _Where(_IN_TEXT, (text,))
 
 
 def _conjunction(conjunction: Conjunction) -> _Where:
