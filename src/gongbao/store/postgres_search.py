@@ -1,18 +1,22 @@
 """The SQL half of search on PostgreSQL, with nothing outside Debian's server package.
 
-One row per document in ``search_docs`` (migration 0001), written in the transaction
-that writes the documents. Tokens come from ``gongbao.search.tokenize``, as on SQLite,
-so both backends cut the same words and bigrams:
+Two rows per document (migration 0001), written in the transaction that writes the
+documents: ``search_docs``, narrow — filters, sort keys, the bigram set — so that counting,
+faceting and browsing read little; ``search_text``, the texts. Tokens come from
+``gongbao.search.tokenize``, as on SQLite, so both backends cut the same words and bigrams:
 
-- ``grams``: the set of the document's bigram tokens as a ``tsvector`` (``simple``
-  lexemes, no positions) under a GIN index. A unit (a string to find) is first the
-  documents holding all of its bigrams — an index intersection — then those whose
-  ``plain`` text (``clean`` title | body | info) contains the unit: exact substring
-  semantics, as the bigram phrase on SQLite, without tsvector's 16,383-position limit
-  that would lose phrases deep in long documents.
-- ``words``: rjieba words with positions, the title's weighted A, for ``ts_rank``;
-  a unit also found in the title (``title_plain``) scores on top, so title matches
-  rank first and a real word (煤矿) outranks two characters straddling words (非煤矿山).
+- ``grams``: the set of the document's bigram tokens as a ``tsvector`` (exact lexemes, no
+  positions) under a GIN index. A unit (a string to find) of one bigram — most Chinese
+  words — is its index token. A longer one is the documents holding all of its bigrams (an
+  index intersection) whose ``plain`` text (``clean`` title | body | info) contains it:
+  exact substring semantics, as the bigram phrase on SQLite, without tsvector's
+  16,383-position limit that would lose phrases deep in long documents. That text check
+  runs once per search, into a set of row ids the other queries reuse.
+- ``words``: rjieba words with positions (the title's weighted A; the first
+  ``RANKED_WORDS`` after it) for ``ts_rank``; a unit also found in the title
+  (``title_plain``) scores on top, so title matches rank first and a real word (煤矿)
+  outranks two characters straddling words (非煤矿山). Above ``RANK_LIMIT`` matches: title
+  matches among the newest, then newest first, as on SQLite.
 - Filters are columns with btree indexes; facets one ``GROUPING SETS`` query over the
   matches (over a pseudo-random sample above ``FACET_EXACT_MAX``, counts scaled, as on
   SQLite); the total is always exact.
@@ -401,14 +405,14 @@ class _Search:
             ).fetchall()
             return rows + [(row["sid"], float(row["score"])) for row in found]
         # The newest RANK_LIMIT matches with every unit in the title, then all the others,
-        # newest stored first: both walk the primary key backwards and stop early.
+        # newest stored first. `sid + 0`: order after the index finds the matches — walking
+        # the primary key instead would test `grams @@` on each row, a decompression each.
         titled = _and(in_title) if in_title else _Where("FALSE")
-        recent = self.conn.execute(
-            f"SELECT d.sid, ({titled.sql}) AS titled FROM search_docs AS d WHERE {where.sql}"
-            " ORDER BY d.sid DESC LIMIT %s",
-            (*titled.params, *where.params, RANK_LIMIT),
-        ).fetchall()
-        first = [row["sid"] for row in recent if row["titled"]]
+        first = [row["sid"] for row in self.conn.execute(
+            f"SELECT d.sid FROM search_docs AS d WHERE {where.sql} AND {titled.sql}"
+            " ORDER BY d.sid + 0 DESC LIMIT %s",
+            (*where.params, *titled.params, RANK_LIMIT),
+        )]
         page = first[offset:offset + limit]
         rows += [(sid, 0.0) for sid in page]
         limit, offset = limit - len(page), max(0, offset - len(first))
@@ -416,7 +420,7 @@ class _Search:
             return rows
         others = _and([where, _Where("NOT (d.sid = ANY(%s))", (first,))]) if first else where
         found = self.conn.execute(
-            f"SELECT d.sid FROM search_docs AS d WHERE {others.sql} ORDER BY d.sid DESC LIMIT %s OFFSET %s",
+            f"SELECT d.sid FROM search_docs AS d WHERE {others.sql} ORDER BY d.sid + 0 DESC LIMIT %s OFFSET %s",
             (*others.params, limit, offset),
         ).fetchall()
         return rows + [(row["sid"], 0.0) for row in found]
