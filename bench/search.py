@@ -235,7 +235,7 @@ def report(m: dict[str, Any], load_s: float, db_mb: float) -> None:
     for total, ms, sampled in m["facets"]:
         label = next(f"≤{limit:,}" for limit in (10, 100, 1_000, 10_000, 100_000, 10**9) if total <= limit)
         buckets.setdefault(label, []).append((total, ms, sampled))
-    print(f"facet time (with the total) by result count, queries without facet filters:")
+    print("facet time (with the total) by result count, queries without facet filters:")
     print(f"{'':27s} {'matches':>14s} {'queries':>8s} {'median ms':>10s} {'µs/match':>9s} {'sampled':>8s}")
     for label in ("≤10", "≤100", "≤1,000", "≤10,000", "≤100,000", "≤1,000,000,000"):
         if label in buckets:

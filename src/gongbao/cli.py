@@ -5,7 +5,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 from rich.console import Console
@@ -14,6 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from .errors import GongbaoError
+
+if TYPE_CHECKING:
+    from rich.text import Text
 
 app = typer.Typer(help="gongbao (公报): Chinese government gazettes as a structured public record.", no_args_is_help=True, add_completion=False)
 console = Console(highlight=False)

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from typing import Iterable, Optional
 
-from ..model import Line, NormalizedText, Repair, RegionGuess, SourceText
+from ..model import Line, NormalizedText, Paragraph, Repair, RegionGuess, SourceText
 from ..text import is_cjk_context
 
 # --- markup residue -------------------------------------------------------------------------
@@ -416,7 +416,7 @@ def normalize(source: SourceText, region: Optional[RegionGuess] = None) -> Norma
 
 # --- paragraphs --------------------------------------------------------------------------------
 
-def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list["Paragraph"]:
+def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list[Paragraph]:
     """Rejoin sentences that the extraction broke over lines or blank lines.
 
     A line continues the paragraph before it unless that paragraph ended a sentence (。！？；：),
