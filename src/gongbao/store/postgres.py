@@ -103,10 +103,11 @@ class PostgresStore(Store):
             raise StoreError(f"cannot save {source.name} as {gid}: {error}", self.path) from error
         try:
             with self._connection() as conn:
+                # Tokenizing takes long: before the write transaction, unless the issue is
+                # stored already (then it is usually not needed at all).
                 known = conn.execute("SELECT 1 FROM gazettes WHERE sha256 = %s", (source.sha256,)).fetchone()
-                if known and not force:
-                    pass  # answered inside the transaction below, without tokenizing
                 prepared = None if known else self._search.prepare(conn, issue.records, issue.gazette)
+                conn.commit()  # end the reads' implicit transaction: the block below is a real one
                 with conn.transaction():
                     # Writers of the same issue (by sha256 or id) take turns; others run in parallel.
                     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (gid,))
