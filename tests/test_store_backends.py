@@ -308,3 +308,39 @@ def test_messages_never_print_a_password(pg_cluster) -> None:
     assert redact("host=db password=s3cret dbname=x") == "host=db password=*** dbname=x"
     checked = CliRunner().invoke(app, ["fsck", "--db", secret_url])  # trust auth: the password is ignored
     assert checked.exit_code == 0 and "s3cret" not in checked.output and "***" in checked.output
+
+
+def test_a_locked_postgresql_store_fails_the_save_after_the_busy_timeout(pg_corpus_url, corpus, monkeypatch) -> None:
+    import psycopg
+
+    monkeypatch.setenv("GONGBAO_BUSY_TIMEOUT_MS", "300")
+    fixed = parse_text(corpus_files(corpus)[1].read_text(encoding="utf-8") + "\n附：更正\n", "001_fixed.txt")
+    with open_store(pg_corpus_url) as store:
+        before = tables(store)
+        with psycopg.connect(pg_corpus_url) as holder:
+            holder.execute("LOCK TABLE gazettes IN ACCESS EXCLUSIVE MODE")  # e.g. a restore running
+            started = time.monotonic()
+            with pytest.raises(StoreError, match="lock timeout"):
+                store.save_parse(fixed, document_records(fixed))
+            assert time.monotonic() - started < 10
+            holder.rollback()
+        assert tables(store) == before and store.check_integrity() == []
+
+
+def test_fsck_finds_what_was_damaged_in_a_postgresql_store(new_store_url, corpus) -> None:
+    import psycopg
+
+    url = new_store_url("postgresql")
+    with open_store(url) as store:
+        ingest_file(store, corpus_files(corpus)[1])
+    runner = CliRunner()
+    assert runner.invoke(app, ["fsck", "--db", url]).exit_code == 0
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute("DELETE FROM search_docs WHERE doc_id = '140322/2024/2/3'")
+        db.execute("UPDATE gazettes SET document_count = 24")
+    checked = runner.invoke(app, ["fsck", "--db", url], env={"COLUMNS": "200"})
+    assert checked.exit_code == 1
+    assert "documents missing from the search index: 1 (e.g. 140322/2024/2/3)" in checked.output
+    assert "document count differs" in checked.output
+    with open_store(url) as store:
+        assert len(store.check_integrity()) == 2

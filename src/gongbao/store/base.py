@@ -6,16 +6,35 @@ SQL, so tests can use an in-memory SQLite store and PostgreSQL can come later.
 from __future__ import annotations
 
 import abc
+import os
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Optional
 
+from ..errors import StoreError
 from ..model import GazetteMeta, ParseResult
 
 if TYPE_CHECKING:
     from ..search import SearchQuery, SearchResult
 
 SaveStatus = Literal["added", "unchanged", "replaced"]
+BUSY_TIMEOUT_MS = 10_000  # default; GONGBAO_BUSY_TIMEOUT_MS overrides (see busy_timeout_ms)
+
+
+def busy_timeout_ms() -> int:
+    """How long a write waits for another connection's lock before it fails (SQLite: "database
+    is locked"; PostgreSQL: ``lock_timeout``): ``GONGBAO_BUSY_TIMEOUT_MS`` (milliseconds),
+    else :data:`BUSY_TIMEOUT_MS`."""
+    value = os.environ.get("GONGBAO_BUSY_TIMEOUT_MS", "").strip()
+    if not value:
+        return BUSY_TIMEOUT_MS
+    try:
+        ms = int(value)
+    except ValueError:
+        ms = -1
+    if ms < 0:
+        raise StoreError(f"GONGBAO_BUSY_TIMEOUT_MS must be a number of milliseconds ≥ 0, got {value!r}")
+    return ms
 
 
 def redact(url: str) -> str:

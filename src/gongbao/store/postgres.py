@@ -24,7 +24,7 @@ from psycopg.rows import tuple_row
 from ..errors import StoreError
 from ..model import ParseResult
 from . import reads
-from .base import SaveOutcome, Store, gazette_id, redact
+from .base import SaveOutcome, Store, busy_timeout_ms, gazette_id, redact
 from .layers import LayerRows
 from .layers import list_layer as _list_layer
 from .postgres_search import PgSearchIndex
@@ -105,10 +105,12 @@ class PostgresStore(Store):
             with self._connection() as conn:
                 # Tokenizing takes long: before the write transaction, unless the issue is
                 # stored already (then it is usually not needed at all).
+                _wait_for_locks_at_most(conn)
                 known = conn.execute("SELECT 1 FROM gazettes WHERE sha256 = %s", (source.sha256,)).fetchone()
                 prepared = None if known else self._search.prepare(conn, issue.records, issue.gazette)
                 conn.commit()  # end the reads' implicit transaction: the block below is a real one
                 with conn.transaction():
+                    _wait_for_locks_at_most(conn)
                     # Writers of the same issue (by sha256 or id) take turns; others run in parallel.
                     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (gid,))
                     conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (source.sha256,))
@@ -436,6 +438,12 @@ def _schema_version(conn: "psycopg.Connection") -> int:
     if not exists:
         return 0
     return conn.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version").fetchone()["v"]
+
+
+def _wait_for_locks_at_most(conn: "psycopg.Connection") -> None:
+    """For the rest of this transaction, a lock held elsewhere (a migration, a restore, a
+    stuck writer) fails a statement after ``GONGBAO_BUSY_TIMEOUT_MS`` instead of hanging."""
+    conn.execute(f"SET LOCAL lock_timeout = {busy_timeout_ms():d}")
 
 
 def _rows_of(conn: "psycopg.Connection") -> "reads.Rows":

@@ -8,7 +8,6 @@ transaction, and recorded in ``schema_version``.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 from ..errors import StoreError
 from ..model import ParseResult
 from . import reads
-from .base import SaveOutcome, Store, gazette_id
+from .base import SaveOutcome, Store, busy_timeout_ms, gazette_id
 from .layers import LayerRows
 from .layers import list_layer as _list_layer
 from .rows import IssueRows, to_json, utc_now
@@ -33,7 +32,6 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from ..search import SearchQuery, SearchResult
 
-BUSY_TIMEOUT_MS = 10_000  # default; GONGBAO_BUSY_TIMEOUT_MS overrides (see busy_timeout_ms)
 MIGRATIONS = resources.files("gongbao.store").joinpath("migrations", "sqlite")
 
 _MIGRATION_FILE = re.compile(r"(\d{4})_(\w+)\.sql")
@@ -376,21 +374,6 @@ def _connect(path: str) -> sqlite3.Connection:
         db.close()
         raise StoreError(f"not a usable SQLite database: {_reason(error, path)}", path) from error
     return db
-
-
-def busy_timeout_ms() -> int:
-    """How long a connection waits for another one's write lock before failing "database
-    is locked": ``GONGBAO_BUSY_TIMEOUT_MS`` (milliseconds), else :data:`BUSY_TIMEOUT_MS`."""
-    value = os.environ.get("GONGBAO_BUSY_TIMEOUT_MS", "").strip()
-    if not value:
-        return BUSY_TIMEOUT_MS
-    try:
-        ms = int(value)
-    except ValueError:
-        ms = -1
-    if ms < 0:
-        raise StoreError(f"GONGBAO_BUSY_TIMEOUT_MS must be a number of milliseconds ≥ 0, got {value!r}")
-    return ms
 
 
 def load_migrations() -> list[Migration]:
