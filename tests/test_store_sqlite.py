@@ -15,6 +15,7 @@ from gongbao.model import (
 )
 from gongbao.store import SQLiteStore, open_store
 from gongbao.store import sqlite as sqlite_store
+from gongbao.store.base import BUSY_TIMEOUT_MS
 
 TEXT = (
     "盂县人民政府公报\n2023年第3期\n目录\n"
@@ -126,7 +127,7 @@ def test_open_store_sets_foreign_keys_wal_and_busy_timeout(store: SQLiteStore) -
     db = store._db
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == sqlite_store.BUSY_TIMEOUT_MS
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
 
 
 @pytest.mark.parametrize(
