@@ -49,9 +49,10 @@ def qmarks(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-class PostgresStore(Store):
+class PostgresStore(reads.SharedReads, Store):
     """A :class:`Store` in a PostgreSQL database (``postgresql://user@host:port/db``)."""
 
+    backend = "postgresql"
     thread_safe = True  # a pool behind it: the web server shares one store between threads
 
     def __init__(self, url: str, *, pool_size: int = POOL_MAX) -> None:
@@ -177,9 +178,6 @@ class PostgresStore(Store):
 
     # -- reading ---------------------------------------------------------------
 
-    def list_gazettes(self) -> list[dict[str, Any]]:
-        return reads.gazette_summaries(self._rows)
-
     def get_gazette(self, gazette_id: str) -> Optional[dict[str, Any]]:
         try:
             with self._connection() as conn:  # one snapshot for all its parts
@@ -187,17 +185,6 @@ class PostgresStore(Store):
                 return reads.gazette(_rows_of(conn), gazette_id)
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
-
-    def list_documents(self, gazette_id: Optional[str] = None) -> Iterator[dict[str, Any]]:
-        ids = [gazette_id] if gazette_id is not None else [g["id"] for g in self.list_gazettes()]
-        for gid in ids:
-            yield from reads.records(self._rows, gid)
-
-    def get_document(self, document_id: str) -> Optional[dict[str, Any]]:
-        return reads.record(self._rows, document_id)
-
-    def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
-        return reads.by_doc_number(self._rows, normalized)
 
     def search(self, query: "SearchQuery") -> "SearchResult":
         try:
@@ -223,22 +210,6 @@ class PostgresStore(Store):
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
         yield from rows
-
-    def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
-        return reads.doc_number_candidates(self._rows, year, serial)
-
-    def region_misprints(self) -> dict[str, str]:
-        return reads.region_misprints(self._rows)
-
-    def sources(self) -> Iterator[tuple[str, str, str, str]]:
-        for gid in [g["id"] for g in self.list_gazettes()]:
-            found = reads.source(self._rows, gid)
-            if found:  # gone if replaced under another id meanwhile
-                yield found
-
-    def stats(self) -> dict[str, Any]:
-        return {"backend": "postgresql", "path": self.path, "schema_version": self.schema_version,
-                **reads.counts(self._rows)}
 
     def check_integrity(self) -> list[str]:
         try:

@@ -7,7 +7,7 @@ return its rows as mappings (SQLite: ``sqlite3.Row``; PostgreSQL: dicts, through
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
 from .rows import fold_doc_number, without
 
@@ -113,3 +113,52 @@ def counts(rows: Rows) -> dict[str, int]:
     found = {table: int(rows(f"SELECT count(*) AS n FROM {table}", ())[0]["n"]) for table in COUNTED_TABLES}
     found["source_bytes"] = int(rows("SELECT coalesce(sum(size_bytes), 0) AS n FROM gazettes", ())[0]["n"])
     return found
+
+
+class SharedReads:
+    """The reading methods of :class:`~gongbao.store.base.Store`, for a backend that has
+    ``_rows`` (a :data:`Rows`), ``backend``, ``path`` and ``schema_version``."""
+
+    backend: str
+    path: str
+    schema_version: int
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Mapping[str, Any]]:
+        raise NotImplementedError
+
+    def list_gazettes(self) -> list[dict[str, Any]]:
+        return gazette_summaries(self._rows)
+
+    def get_gazette(self, gazette_id: str) -> Optional[dict[str, Any]]:
+        return gazette(self._rows, gazette_id)
+
+    def list_documents(self, gazette_id: Optional[str] = None) -> Iterator[dict[str, Any]]:
+        # One issue at a time: memory stays bounded and no cursor stays open
+        # while the caller writes (e.g. reparse saving as it iterates).
+        ids = [gazette_id] if gazette_id is not None else [g["id"] for g in self.list_gazettes()]
+        for gid in ids:
+            yield from records(self._rows, gid)
+
+    def get_document(self, document_id: str) -> Optional[dict[str, Any]]:
+        return record(self._rows, document_id)
+
+    def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
+        return by_doc_number(self._rows, normalized)
+
+    def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
+        return doc_number_candidates(self._rows, year, serial)
+
+    def region_misprints(self) -> dict[str, str]:
+        return region_misprints(self._rows)
+
+    def sources(self) -> Iterator[tuple[str, str, str, str]]:
+        # Ids first, texts one by one: reparse replaces rows while iterating,
+        # and an open cursor over `gazettes` would meet the new rows again.
+        for gid in [g["id"] for g in self.list_gazettes()]:
+            found = source(self._rows, gid)
+            if found:  # gone if replaced under another id meanwhile
+                yield found
+
+    def stats(self) -> dict[str, Any]:
+        return {"backend": self.backend, "path": self.path, "schema_version": self.schema_version,
+                **counts(self._rows)}

@@ -44,8 +44,10 @@ class Migration:
     sql: str
 
 
-class SQLiteStore(Store):
+class SQLiteStore(reads.SharedReads, Store):
     """A :class:`Store` in one SQLite file (or in memory with ``":memory:"``)."""
+
+    backend = "sqlite"
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path = str(path)
@@ -180,25 +182,6 @@ class SQLiteStore(Store):
 
     # -- reading ---------------------------------------------------------------
 
-    def list_gazettes(self) -> list[dict[str, Any]]:
-        return reads.gazette_summaries(self._query)
-
-    def get_gazette(self, gazette_id: str) -> Optional[dict[str, Any]]:
-        return reads.gazette(self._query, gazette_id)
-
-    def list_documents(self, gazette_id: Optional[str] = None) -> Iterator[dict[str, Any]]:
-        # One issue at a time: memory stays bounded and no cursor stays open
-        # while the caller writes (e.g. reparse saving as it iterates).
-        ids = [gazette_id] if gazette_id is not None else [g["id"] for g in self.list_gazettes()]
-        for gid in ids:
-            yield from reads.records(self._query, gid)
-
-    def get_document(self, document_id: str) -> Optional[dict[str, Any]]:
-        return reads.record(self._query, document_id)
-
-    def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
-        return reads.by_doc_number(self._query, normalized)
-
     def search(self, query: "SearchQuery") -> "SearchResult":
         db = self._db
         try:
@@ -216,24 +199,6 @@ class SQLiteStore(Store):
         except sqlite3.Error as error:
             raise StoreError(f"query failed: {error}", self.path) from error
         yield from rows
-
-    def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
-        return reads.doc_number_candidates(self._query, year, serial)
-
-    def region_misprints(self) -> dict[str, str]:
-        return reads.region_misprints(self._query)
-
-    def sources(self) -> Iterator[tuple[str, str, str, str]]:
-        # Ids first, texts one by one: reparse replaces rows while iterating,
-        # and an open cursor over `gazettes` would meet the new rows again.
-        for gid in [g["id"] for g in self.list_gazettes()]:
-            found = reads.source(self._query, gid)
-            if found:  # gone if replaced under another id meanwhile
-                yield found
-
-    def stats(self) -> dict[str, Any]:
-        return {"backend": "sqlite", "path": self.path, "schema_version": self.schema_version,
-                **reads.counts(self._query)}
 
     def check_integrity(self) -> list[str]:
         try:
@@ -279,7 +244,7 @@ class SQLiteStore(Store):
             raise StoreError("store is closed", self.path)
         return self._conn
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as error:
