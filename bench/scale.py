@@ -411,15 +411,15 @@ def run_backend(kind: str, args, templates, queries, log, result: dict[str, Any]
 # -- reporting -----------------------------------------------------------------------------------------------
 
 HEADER = (f"{'backend':10s} {'documents':>10s} {'ingest s':>9s} {'docs/s':>7s} {'MB/s':>6s} {'KB/doc':>7s}"
-          f" {'search p50':>10s} {'p95 ms':>7s} {'browse p50':>10s} {'p95 ms':>7s} {'export docs/s':>13s} {'load':>5s}")
+          f" {'search p50':>10s} {'p95 ms':>7s} {'browse p50':>10s} {'p95 ms':>7s} {'export docs/s':>13s} {'load ingest/measure':>19s}")
 
 
 def format_step(s: dict[str, Any], backend: str = "") -> str:
-    load = max(s["load"] + [s["load_after"]])
+    load = f"{statistics.mean(s['load']):.1f}/{s['load_after']:.1f}"  # mean while loading / after measuring
     return (f"{backend:10s} {s['documents']:>10,} {s['seconds']:9.0f} {s['docs'] / s['seconds']:7.0f}"
             f" {s['bytes'] / 1e6 / s['seconds']:6.2f} {s['store_bytes'] / 1e3 / s['documents']:7.1f}"
             f" {s['search']['p50']:10.1f} {s['search']['p95']:7.1f} {s['browse']['p50']:10.1f} {s['browse']['p95']:7.1f}"
-            f" {s['export']['docs_per_s']:13.0f} {load:5.1f}")
+            f" {s['export']['docs_per_s']:13.0f} {load:>19s}")
 
 
 def ratios(steps: list[dict[str, Any]]) -> list[str]:

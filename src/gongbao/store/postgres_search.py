@@ -255,6 +255,13 @@ class _Search:
                 self.match.params,
             ).fetchone()["sids"]
             self.match = _Where("d.sid = ANY(%s)", (sids,))
+        elif self.match is not None:
+            # Words are found through the GIN index, in a subquery of their own, never tested
+            # on the rows another index found: such a test decompresses each row's bigram
+            # vector, a cost the planner does not see (煤矿 + level=carried on 100k documents:
+            # 560 ms testing the 39k carried rows, 40 ms through the index).
+            self.match = _Where(f"d.sid IN (SELECT d.sid FROM search_docs AS d WHERE {self.match.sql})",
+                                self.match.params)
         everything = _and([*([self.match] if self.match else []), *self.filters])
         total, facets, estimated = self._count_and_facets(everything)
         offset = (query.page - 1) * query.per_page
@@ -307,7 +314,8 @@ class _Search:
         """An issuer some document has (alone or in a joint issue) matches exactly;
         anything else matches the issuers containing it (应急管理局)."""
         joint = "strpos('、' || replace(d.issuer, '，', '、') || '、', '、' || %s || '、') > 0"
-        known = self.conn.execute(f"SELECT 1 FROM search_docs AS d WHERE {joint} LIMIT 1", (value,)).fetchone()
+        known = self.conn.execute("SELECT 1 FROM search_docs WHERE issuer = %s LIMIT 1", (value,)).fetchone() or \
+            self.conn.execute(f"SELECT 1 FROM search_docs AS d WHERE {joint} LIMIT 1", (value,)).fetchone()
         if known:
             return _Where(joint, (value,), "issuer")
         return _Where("strpos(d.issuer, %s) > 0", (value,), "issuer")
