@@ -137,21 +137,6 @@ def _make(number: int):
     return payload, len(records), result.source.size_bytes, time.process_time() - cpu
 
 
-def pg_prepare_issue(result, records, tokenizer):
-    """What ``PostgresStore.save_parse`` does before its transaction, for ``add_prepared``
-    (used only while ``gongbao.store.postgres`` has no ``prepare_issue`` of its own)."""
-    from gongbao.store.base import gazette_id
-    from gongbao.store.layers import LayerRows
-    from gongbao.store.postgres_search import prepare
-    from gongbao.store.rows import IssueRows
-
-    gid = gazette_id(result.gazette, result.source.sha256)
-    issue = IssueRows.build(result, records, gid)
-    layers = LayerRows.build(result, gid)
-    issue.add_to_digest(layers.digest)
-    return issue, layers, prepare(issue.records, issue.gazette, tokenizer)
-
-
 # -- backends -----------------------------------------------------------------------------------------
 
 
@@ -173,8 +158,7 @@ class Backend:
                 self.store.save_parse(result, records)
 
     def optimize(self) -> None:
-        if hasattr(self.store, "optimize_search_index"):
-            self.store.optimize_search_index()
+        self.store.optimize_search_index()
 
     def size_bytes(self) -> int:
         raise NotImplementedError
@@ -229,13 +213,8 @@ class PostgresBackend(Backend):
             self.note = "--db-url"
         self.url = url
         self.store = open_store(url)
-        module = type(self.store).__module__
-        bulk = getattr(sys.modules[module], "prepare_issue", None)
-        if bulk is not None and hasattr(self.store, "add_prepared"):
-            self.prepare = f"{module}:prepare_issue"
-        elif hasattr(self.store, "add_prepared"):  # the store's bulk write, before its prepare_issue exists
-            self.prepare = "scale:pg_prepare_issue"
-        self.note += "; bulk path " + (f"{self.prepare} + add_prepared" if self.prepare else "none: save_parse per issue")
+        self.prepare = f"{type(self.store).__module__}:prepare_issue"
+        self.note += f"; bulk path {self.prepare} + add_prepared"
 
     def _scalar(self, sql: str) -> Any:
         import psycopg
@@ -243,12 +222,6 @@ class PostgresBackend(Backend):
         with psycopg.connect(self.url, autocommit=True) as conn:
             cursor = conn.execute(sql)
             return cursor.fetchone()[0] if cursor.description else None
-
-    def optimize(self) -> None:
-        if hasattr(self.store, "optimize_search_index"):
-            self.store.optimize_search_index()
-        else:  # as after any bulk import: fresh planner statistics
-            self._scalar("ANALYZE")
 
     def size_bytes(self) -> int:
         return int(self._scalar("SELECT pg_database_size(current_database())"))

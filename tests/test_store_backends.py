@@ -95,6 +95,30 @@ def test_reading_back_what_was_stored(url, corpus) -> None:
         assert store.check_integrity() == []
 
 
+def test_optimizing_the_search_index_keeps_every_answer(url, backend, corpus) -> None:
+    queries = [{"q": "安全生产"}, {"q": "煤矿", "level": "carried"}, {"q": "挂牌督办"}, {}]
+    with open_store(url) as store:
+        for source in corpus_files(corpus):
+            ingest_file(store, source)
+        before = [hits(store, **query) for query in queries]
+        if backend == "postgresql":
+            assert _gin_pending_pages(url) > 0  # fastupdate: the new entries wait in the pending list
+        store.optimize_search_index()
+        assert [hits(store, **query) for query in queries] == before
+        assert all(before)
+        if backend == "postgresql":
+            assert _gin_pending_pages(url) == 0  # merged into the index proper
+        assert store.check_integrity() == []
+
+
+def _gin_pending_pages(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        return conn.execute("SELECT pending_pages FROM pgstatginindex('search_docs_grams')").fetchone()[0]
+
+
 def test_a_failed_save_leaves_nothing(url, corpus, monkeypatch) -> None:
     """The issue's rows are written, then the layer insert fails: nothing of it remains."""
     from gongbao.store import postgres, sqlite

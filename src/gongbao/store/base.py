@@ -122,6 +122,10 @@ class Store(abc.ABC):
         """Rebuild the search index from the stored documents; returns how many were indexed."""
 
     @abc.abstractmethod
+    def optimize_search_index(self) -> None:
+        """Compact the search index after a bulk load (searches read fewer index pieces)."""
+
+    @abc.abstractmethod
     def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
         """Layer records (``gongbao.extract``: personnel, duties, tasks, hazards, citations,
         validity) in issue order, as exported: ``doc_id``, ``doc_number``, ``doc_seq``,

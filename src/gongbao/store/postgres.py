@@ -161,6 +161,21 @@ class PostgresStore(reads.SharedReads, Store):
         except self._errors as error:
             raise StoreError(f"cannot rebuild the search index: {_reason(error)}", self.path) from error
 
+    def optimize_search_index(self) -> None:
+        """After a bulk load: VACUUM ANALYZE the search tables, which moves the GIN indexes'
+        pending entries (``fastupdate``) into the index proper — otherwise every search scans
+        them one by one until autovacuum gets there — and refreshes the planner's statistics."""
+        try:
+            with self._connection() as conn:
+                conn.autocommit = True
+                try:
+                    for table in ("search_docs", "search_text"):
+                        conn.execute(f"VACUUM (ANALYZE) {table}")
+                finally:
+                    conn.autocommit = False
+        except self._errors as error:
+            raise StoreError(f"cannot optimize the search index: {_reason(error)}", self.path) from error
+
     def _archive(self, conn: "psycopg.Connection", gid: str, *, replaced_by: str, replaced_at: str) -> None:
         """Copy a stored parse into gazette_history before it is deleted (same transaction)."""
         gazette = reads.gazette(_rows_of(conn), gid)
