@@ -496,3 +496,37 @@ def test_in_force_on_keeps_only_documents_whose_validity_says_so(store):
     assert "140322/2023/3/20" not in ids("2026-01-01")
     with pytest.raises(QueryError):
         search(store, SearchQuery(q="", in_force_on="2024-02-30"))
+
+
+@pytest.mark.parametrize("q", ['"实施方案"', '"人民政府" -"安全生产"', '"实施方案" OR 地质灾害', "人民政府 -煤矿"])
+def test_phrase_candidates_beyond_the_check_limit_give_an_estimated_total_and_checked_hits(store, q, monkeypatch):
+    """PostgreSQL checks a phrase's text for at most VERIFY_MAX index candidates up front;
+    past that the total counts the candidates (flagged), and only the hits shown are checked."""
+    if search_module(store) is not postgres_search:
+        pytest.skip("SQLite's index matches phrases exactly")
+    exact = search(store, SearchQuery(q=q, per_page=100))
+    assert 30 < exact.total < 100
+    monkeypatch.setattr(postgres_search, "VERIFY_MAX", 0)
+    first = search(store, SearchQuery(q=q, per_page=2))
+    assert not exact.total_estimated and first.total_estimated
+    assert first.total >= exact.total
+    for per_page in (2, 7):  # page by page, the same documents in the same order
+        pages = [search(store, SearchQuery(q=q, per_page=per_page, page=p)).hits
+                 for p in range(1, exact.total // per_page + 2)]
+        assert [h.id for page in pages for h in page] == [h.id for h in exact.hits]
+
+
+def test_candidates_that_only_share_bigrams_are_not_hits(store, monkeypatch):
+    """Documents with 安全 and 全县 but not 安全县 are candidates for "安全县", never hits;
+    when paging has checked every candidate, the total is exact again."""
+    if search_module(store) is not postgres_search:
+        pytest.skip("SQLite's index matches phrases exactly")
+    q = '"安全县"'
+    candidates = search(store, SearchQuery(q="安全 全县")).total
+    exact = search(store, SearchQuery(q=q))
+    monkeypatch.setattr(postgres_search, "VERIFY_MAX", 0)
+    checked = search(store, SearchQuery(q=q))  # 20 a page: every candidate is looked at
+    assert candidates > exact.total + 5
+    assert [h.id for h in checked.hits] == [h.id for h in exact.hits]
+    assert checked.total == exact.total and not checked.total_estimated
+    assert checked.facets == exact.facets

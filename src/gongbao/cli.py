@@ -390,7 +390,7 @@ def search_(
         return
     q = result.query
     first = (q.page - 1) * q.per_page + 1 if result.hits else 0
-    summary = f"{result.total} document(s)" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else "")
+    summary = f"{'about ' if result.total_estimated else ''}{result.total} document(s)" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else "")
     if result.doc_number_match:
         summary += f"; 文号 → {result.doc_number_match}"
     t = Table(title=escape(summary), show_lines=True)

@@ -41,6 +41,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
             for name, values in result.facets.items()
         },
         "facets_estimated": result.facets_estimated,
+        "total_estimated": result.total_estimated,
         "doc_number_match": result.doc_number_match,
         "query": _fields(query),
     }

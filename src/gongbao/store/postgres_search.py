@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..search.docnumber import lookup_doc_number
 from ..search.hits import build_hits
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 RANK_LIMIT = 2_000
 FACET_EXACT_MAX = 1_000
+VERIFY_MAX = 1_000  # candidates of a multi-bigram unit checked in the text before counting
 FACET_TOP = 20
 FACET_COLUMNS = {
     "region": "region_code", "issuer": "issuer", "agency_code": "agency_code", "doc_type": "doc_type",
@@ -231,6 +232,8 @@ class _Search:
     query: SearchQuery
     filters: list[_Where] = field(default_factory=list)
     match: Optional[_Where] = None  # the words; None for a browse
+    unverified: Optional[_Where] = None  # the exact words when ``match`` holds unchecked candidates
+    checked_all: Optional[list[int]] = None  # the matches, when paging checked every candidate
 
     def run(self) -> SearchResult:
         query = self.query
@@ -248,13 +251,7 @@ class _Search:
         self.filters = self._filters()
         self.match = _match(query_plan)
         if self.match is not None and _IN_TEXT in self.match.sql:
-            # Units of several bigrams are checked in the documents' text (strpos), the costly
-            # part of a search: check once, then count, facet and rank that set of rows.
-            sids = self.conn.execute(
-                f"SELECT coalesce(array_agg(d.sid), '{{}}') AS sids FROM search_docs AS d WHERE {self.match.sql}",
-                self.match.params,
-            ).fetchone()["sids"]
-            self.match = _Where("d.sid = ANY(%s)", (sids,))
+            self._settle_text_match(query_plan)
         elif self.match is not None:
             # Words are found through the GIN index, in a subquery of their own, never tested
             # on the rows another index found: such a test decompresses each row's bigram
@@ -269,10 +266,57 @@ class _Search:
         if not total or offset >= total:
             rows: list[tuple[int, float]] = []
         elif query_plan.groups and query.sort == "relevance":
-            rows = self._ranked(everything, query_plan, pinned, offset, query.per_page, total)
+            rows = self._page(lambda skip, take: self._ranked(everything, query_plan, pinned, skip, take, total),
+                              offset, query.per_page)
         else:
-            rows = self._by_date(everything, pinned, offset, query.per_page)
-        return SearchResult(total, self._hits(rows, query_plan.units), query, facets, doc_match, estimated)
+            rows = self._page(lambda skip, take: self._by_date(everything, pinned, skip, take), offset, query.per_page)
+        if self.unverified is not None and self.checked_all is not None:
+            # Every candidate got checked on the way to this page: the exact set is known.
+            self.match, self.unverified = _Where("d.sid = ANY(%s)", (self.checked_all,)), None
+            everything = _and([self.match, *self.filters])
+            total, facets, estimated = self._count_and_facets(everything)
+        return SearchResult(total, self._hits(rows, query_plan.units), query, facets, doc_match, estimated,
+                            total_estimated=self.unverified is not None)
+
+    def _settle_text_match(self, query_plan: QueryPlan) -> None:
+        """Units of several bigrams are checked in the documents' text (strpos), the costly
+        part of a search: the index finds the candidates once; up to VERIFY_MAX of them are
+        checked now and the search goes on with the exact set. Beyond that the candidates
+        stand for the matches in the total and the facets (flagged as estimates: all of a
+        unit's bigrams and rarely not the unit), and only the rows shown are checked."""
+        loose = _match(query_plan, loose=True)
+        exact = self.match
+        assert exact is not None
+        if loose is None:
+            self.match = _Where("d.sid = ANY(%s)", (self._sids(exact),))
+            return
+        candidates = self._sids(loose)
+        if len(candidates) <= VERIFY_MAX:
+            self.match = _Where("d.sid = ANY(%s)", (self._sids(_and([_Where("d.sid = ANY(%s)", (candidates,)), exact])),))
+        else:
+            self.match, self.unverified = _Where("d.sid = ANY(%s)", (candidates,)), exact
+
+    def _sids(self, where: _Where) -> list[int]:
+        return self.conn.execute(
+            f"SELECT coalesce(array_agg(d.sid), '{{}}') AS sids FROM search_docs AS d WHERE {where.sql}", where.params,
+        ).fetchone()["sids"]
+
+    def _page(self, order: Callable[[int, int], list[tuple[int, float]]], offset: int, limit: int) -> list[tuple[int, float]]:
+        """Rows ``offset`` … ``offset + limit`` of ``order``; with unchecked candidates, the
+        candidates in order are checked until the page is full."""
+        if self.unverified is None:
+            return order(offset, limit)
+        want = offset + limit
+        take = 2 * want + 20
+        while True:
+            rows = order(0, take)
+            good = set(self._sids(_and([_Where("d.sid = ANY(%s)", ([sid for sid, _ in rows],)), self.unverified])))
+            kept = [row for row in rows if row[0] in good]
+            if len(rows) < take:
+                self.checked_all = [sid for sid, _ in kept]
+            if len(kept) >= want or len(rows) < take:
+                return kept[offset:want]
+            take *= 4
 
     # -- filters -----------------------------------------------------------------
 
@@ -313,7 +357,8 @@ class _Search:
     def _issuer_filter(self, value: str) -> _Where:
         """An issuer some document has (alone or in a joint issue) matches exactly;
         anything else matches the issuers containing it (应急管理局)."""
-        joint = "strpos('、' || replace(d.issuer, '，', '、') || '、', '、' || %s || '、') > 0"
+        joint = ("string_to_array(replace(d.issuer, '，', '、'), '、')"
+                 " @> string_to_array(replace(%s, '，', '、'), '、')")  # index search_docs_issuers
         known = self.conn.execute("SELECT 1 FROM search_docs WHERE issuer = %s LIMIT 1", (value,)).fetchone() or \
             self.conn.execute(f"SELECT 1 FROM search_docs AS d WHERE {joint} LIMIT 1", (value,)).fetchone()
         if known:
@@ -475,34 +520,51 @@ class _Search:
 # -- units as SQL ----------------------------------------------------------------------
 
 
-def _unit(unit: Unit) -> _Where:
+def _unit(unit: Unit, loose: bool = False) -> Optional[_Where]:
     """Where a unit occurs: all its bigrams (GIN), then the string itself in ``plain``.
     A unit of one bigram (most Chinese words: 安全, 煤矿) is exactly its index token, and
-    needs no second look at the text — the common, large result sets stay index-only."""
+    needs no second look at the text — the common, large result sets stay index-only.
+    ``loose``: the index part alone (a superset), None when the unit has no index part."""
     text = clean(unit.text).strip()
     grams = sorted(set(bigram_text(unit.text).split()))
     if unit.bigrams and len(grams) == 1 and len(text) == 2:
         return _Where("d.grams @@ %s::tsquery", (lexeme(grams[0]),))
     if unit.bigrams and grams:
-        return _Where(f"d.grams @@ %s::tsquery AND {_IN_TEXT}", (" & ".join(map(lexeme, grams)), text))
+        in_text = "" if loose else f" AND {_IN_TEXT}"
+        return _Where(f"d.grams @@ %s::tsquery{in_text}", (" & ".join(map(lexeme, grams)), *(() if loose else (text,))))
     if unit.prefix:
         return _Where("d.grams @@ %s::tsquery", (lexeme(unit.prefix) + ":*",))
-    return _Where(_IN_TEXT, (text,))
+    return None if loose else _Where(_IN_TEXT, (text,))
 
 
-def _conjunction(conjunction: Conjunction) -> _Where:
-    return _and([_unit(u) for u in conjunction.units])
+def _conjunction(conjunction: Conjunction, loose: bool = False) -> Optional[_Where]:
+    parts = [_unit(u, loose) for u in conjunction.units]
+    return None if None in parts else _and(parts)
 
 
-def _any(conjunctions: tuple[Conjunction, ...]) -> _Where:
-    parts = [_conjunction(c) for c in conjunctions]
+def _any(conjunctions: tuple[Conjunction, ...], loose: bool = False) -> Optional[_Where]:
+    parts = [_conjunction(c, loose) for c in conjunctions]
+    return None if None in parts else _or(parts)
+
+
+def _or(parts: list[_Where]) -> _Where:
     return _Where(" OR ".join(f"({p.sql})" for p in parts), tuple(x for p in parts for x in p.params))
 
 
-def _match(query_plan: QueryPlan) -> Optional[_Where]:
-    """The condition of the words (None for a browse without exclusions)."""
-    parts = [_any(group) for group in query_plan.groups]
-    if query_plan.excluded:
-        excluded = _any(query_plan.excluded)
-        parts.append(_Where(f"NOT ({excluded.sql})", excluded.params))
+def _match(query_plan: QueryPlan, loose: bool = False) -> Optional[_Where]:
+    """The condition of the words (None for a browse without exclusions). Excluded words
+    are an anti-join on the rows the index finds for them — testing ``NOT grams @@`` row by
+    row would decompress every candidate's bigram vector.
+
+    ``loose``: a superset found by the index alone (each unit's bigrams, not its string;
+    exclusions only where exact by index), or None when some unit has no index part."""
+    parts = [_any(group, loose) for group in query_plan.groups]
+    if None in parts:
+        return None
+    excluded = [_conjunction(c) for c in query_plan.excluded]
+    if loose:  # fewer exclusions, more rows: only exclusions answered by the index stay
+        excluded = [e for e in excluded if _IN_TEXT not in e.sql]
+    if excluded:
+        either = _or(excluded)
+        parts.append(_Where(f"NOT (d.sid IN (SELECT d.sid FROM search_docs AS d WHERE {either.sql}))", either.params))
     return _and(parts) if parts else None
