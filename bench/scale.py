@@ -526,15 +526,19 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--json", type=Path, help="Write the figures as JSON (updated after every size).")
     parser.add_argument("--render", type=Path, nargs="+", metavar="JSON", help="Only write RESULTS.md from these JSON files.")
     parser.add_argument("-o", "--output", type=Path, help="RESULTS.md to write (with --render; default bench/RESULTS.md).")
-    parser.add_argument("--measure-store", metavar="PATH", help="Only measure an existing SQLite store (e.g. of a run"
-                        " stopped while loading): merge its index, then search, browse, export; JSON to --json.")
+    parser.add_argument("--measure-store", metavar="PATH_OR_URL", help="Only measure an existing store (a SQLite file, e.g."
+                        " of a run stopped while loading, or a postgresql:// URL given to an earlier --db-url run) with"
+                        " the live code: merge its index, then search, browse, export; JSON to --json.")
     args = parser.parse_args(argv)
 
     if args.measure_store:
         templates = synthetic.Templates(args.corpus)
-        backend = SQLiteBackend.__new__(SQLiteBackend)
-        Backend.__init__(backend)
-        backend.path, backend.store = Path(args.measure_store), open_store(args.measure_store)
+        if args.measure_store.startswith("postgresql://"):
+            backend = PostgresBackend(args.measure_store)
+        else:
+            backend = SQLiteBackend.__new__(SQLiteBackend)
+            Backend.__init__(backend)
+            backend.path, backend.store = Path(args.measure_store), open_store(args.measure_store)
         started = time.perf_counter()
         backend.optimize()
         merged = time.perf_counter() - started
