@@ -89,6 +89,13 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+# Filters that compare one column with the value as given.
+_COLUMN_FILTERS = {
+    "doc_id": "r.doc_id = ?", "gazette_id": "r.gazette_id = ?", "person": "r.person = ?", "action": "r.action = ?",
+    "date_from": "r.date >= ?", "date_to": "r.date <= ?", "due_from": "r.deadline >= ?", "due_to": "r.deadline <= ?",
+}
+
+
 def list_layer(run: Run, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
     """Records of one layer in issue order, filtered (see ``Store.list_layer``)."""
     unknown = sorted(set(filters) - set(FILTERS))
@@ -101,22 +108,9 @@ def list_layer(run: Run, layer: str, **filters: Any) -> Iterator[dict[str, Any]]
         params.extend(values)
 
     f = {k: v for k, v in filters.items() if v is not None}
-    if "doc_id" in f:
-        add("r.doc_id = ?", f["doc_id"])
-    if "gazette_id" in f:
-        add("r.gazette_id = ?", f["gazette_id"])
-    if "person" in f:
-        add("r.person = ?", f["person"])
-    if "action" in f:
-        add("r.action = ?", f["action"])
-    if "date_from" in f:
-        add("r.date >= ?", f["date_from"])
-    if "date_to" in f:
-        add("r.date <= ?", f["date_to"])
-    if "due_from" in f:
-        add("r.deadline >= ?", f["due_from"])
-    if "due_to" in f:
-        add("r.deadline <= ?", f["due_to"])
+    for key, condition in _COLUMN_FILTERS.items():
+        if key in f:
+            add(condition, f[key])
     if "enterprise" in f:
         from ..extract.hazards import enterprise_key
 
