@@ -271,6 +271,26 @@ def test_the_web_api_and_pages_serve_a_postgresql_store(pg_corpus_url) -> None:
         assert client.get("/api/documents/140322/2023/3/999").status_code == 404
 
 
+def test_an_estimated_total_is_said_in_the_api_the_page_and_the_cli(pg_corpus_url, monkeypatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from gongbao.api import create_app
+    from gongbao.store import postgres_search
+
+    with TestClient(create_app(pg_corpus_url)) as client:
+        exact = client.get("/api/documents", params={"q": '"实施方案"', "per_page": 2}).json()
+        assert exact["total_estimated"] is False
+        assert "共 <strong>" in client.get("/search", params={"q": '"实施方案"', "per_page": 2}).text
+        monkeypatch.setattr(postgres_search, "VERIFY_MAX", 10)  # "实施方案" has more candidates than that
+        estimated = client.get("/api/documents", params={"q": '"实施方案"', "per_page": 2}).json()
+        assert estimated["total_estimated"] is True and estimated["total"] >= exact["total"]
+        assert [h["id"] for h in estimated["hits"]] == [h["id"] for h in exact["hits"]]
+        assert f"约 <strong>{estimated['total']}</strong>" in client.get(
+            "/search", params={"q": '"实施方案"', "per_page": 2}).text
+    printed = CliRunner().invoke(app, ["search", '"实施方案"', "--db", pg_corpus_url, "--limit", "2"])
+    assert printed.exit_code == 0 and "about " in printed.output
+
+
 def test_a_streaming_replica_serves_searches_while_the_primary_ingests(corpus) -> None:
     """The deployment the README describes: writers on the primary, `gongbao serve` on a
     hot standby (pg_basebackup -R), which never writes — not even a migration."""
