@@ -28,6 +28,7 @@ faceting and browsing read little; ``search_text``, the texts. Tokens come from
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
@@ -221,12 +222,20 @@ class _Where:
     sql: str
     params: tuple[Any, ...] = ()
     key: Optional[str] = None
+    indexed: bool = False  # a filter an index answers (columns, sample)
+    words: bool = False  # the words, found by the GIN index
 
 
-def _and(parts: list[_Where]) -> _Where:
+def _and(parts: list[_Where], *, wrap_words: bool = False) -> _Where:
+    """All of ``parts``; ``wrap_words``: the words found by the GIN index in a subquery of
+    their own (see ``_Search._all``)."""
     if not parts:
         return _Where("TRUE")
-    return _Where(" AND ".join(f"({p.sql})" for p in parts), tuple(x for p in parts for x in p.params))
+    if wrap_words:
+        parts = [_Where(f"d.sid IN (SELECT d.sid FROM search_docs AS d WHERE {p.sql})", p.params) if p.words else p
+                 for p in parts]
+    return _Where(" AND ".join(f"({p.sql})" for p in parts), tuple(x for p in parts for x in p.params),
+                  indexed=any(p.indexed for p in parts), words=any(p.words for p in parts))
 
 
 @dataclass
@@ -258,14 +267,10 @@ class _Search:
         if self.match is not None and _IN_TEXT in self.match.sql:
             self._settle_text_match(query_plan)
         elif self.match is not None:
-            # Words are found through the GIN index, in a subquery of their own, never tested
-            # on the rows another index found: such a test decompresses each row's bigram
-            # vector, a cost the planner does not see (煤矿 + level=carried on 100k documents:
-            # 560 ms testing the 39k carried rows, 40 ms through the index).
-            self.match = _Where(f"d.sid IN (SELECT d.sid FROM search_docs AS d WHERE {self.match.sql})",
-                                self.match.params)
-        everything = _and([*([self.match] if self.match else []), *self.filters])
-        total, facets, estimated = self._count_and_facets(everything)
+            self.match = dataclasses.replace(self.match, words=True)  # see _and
+        parts = [*([self.match] if self.match else []), *self.filters]
+        everything = self._all(parts)
+        total, facets, estimated = self._count_and_facets(parts, everything)
         offset = (query.page - 1) * query.per_page
         pinned = self._pinned(everything, pinned_ids) if total else []
         if not total or offset >= total:
@@ -278,8 +283,9 @@ class _Search:
         if self.unverified is not None and self.checked_all is not None:
             # Every candidate got checked on the way to this page: the exact set is known.
             self.match, self.unverified = _Where("d.sid = ANY(%s)", (self.checked_all,)), None
-            everything = _and([self.match, *self.filters])
-            total, facets, estimated = self._count_and_facets(everything)
+            parts = [self.match, *self.filters]
+            everything = self._all(parts)
+            total, facets, estimated = self._count_and_facets(parts, everything)
         return SearchResult(total, self._hits(rows, query_plan.units), query, facets, doc_match, estimated,
                             total_estimated=self.unverified is not None)
 
@@ -295,11 +301,12 @@ class _Search:
         if loose is None:
             self.match = _Where("d.sid = ANY(%s)", (self._sids(exact),))
             return
-        candidates = self._sids(loose)
+        candidates = [row["sid"] for row in self.conn.execute(
+            f"SELECT d.sid FROM search_docs AS d WHERE {loose.sql} LIMIT %s", (*loose.params, VERIFY_MAX + 1))]
         if len(candidates) <= VERIFY_MAX:
             self.match = _Where("d.sid = ANY(%s)", (self._sids(_and([_Where("d.sid = ANY(%s)", (candidates,)), exact])),))
-        else:
-            self.match, self.unverified = _Where("d.sid = ANY(%s)", (candidates,)), exact
+        else:  # the candidates as the index finds them (a list of ids would be probed one by one)
+            self.match, self.unverified = dataclasses.replace(loose, words=True), exact
 
     def _sids(self, where: _Where) -> list[int]:
         return self.conn.execute(
@@ -322,6 +329,22 @@ class _Search:
             if len(kept) >= want or len(rows) < take:
                 return kept[offset:want]
             take *= 4
+
+    def _all(self, parts: list[_Where]) -> _Where:
+        """All of ``parts``, words and filters planned so that the bigram vectors are never
+        tested row by row. Usually the planner intersects the GIN index with the filter's
+        (煤矿 + 人事任免: 2 ms); but for a very common word and a broad filter it may take the
+        filter's rows and test ``grams @@`` on each — a decompression per row it does not
+        cost (安全 + level=carried on 111k documents: 1.2 s). Its plan is checked (EXPLAIN,
+        under a millisecond), and in that case the words go in a subquery of their own
+        (a hash join: 113 ms)."""
+        plain = _and(parts)
+        if not (plain.words and plain.indexed):
+            return plain
+        plan = self.conn.execute(f"EXPLAIN SELECT 1 FROM search_docs AS d WHERE {plain.sql}", plain.params).fetchall()
+        if any("Filter:" in line and "grams @@" in line for row in plan for line in row.values()):
+            return dataclasses.replace(_and(parts, wrap_words=True), words=False)
+        return plain
 
     # -- filters -----------------------------------------------------------------
 
@@ -346,7 +369,7 @@ class _Search:
             out.append(_Where("d.published >= %s", (q.published_from,)))
         if q.published_to is not None:
             out.append(_Where("d.published <= %s", (q.published_to,)))
-        return out
+        return [dataclasses.replace(f, indexed=True) for f in out]  # each may lead the planner to an index
 
     def _region_codes(self, value: str) -> list[str]:
         from ..gazetteer import by_name
@@ -375,31 +398,32 @@ class _Search:
     def _count(self, where: _Where) -> int:
         return self.conn.execute(f"SELECT count(*) AS n FROM search_docs AS d WHERE {where.sql}", where.params).fetchone()["n"]
 
-    def _count_and_facets(self, everything: _Where) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
+    def _count_and_facets(self, parts: list[_Where], everything: _Where) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
         """The total and the counts per facet key, each key counted with every filter but
-        its own (drill-down)."""
+        its own (drill-down). ``everything``: ``parts`` as ``_all`` joins them."""
         facets: dict[str, list[tuple[str, int]]] = {key: [] for key in FACET_KEYS}
         total = self._count(everything)
         words = [self.match] if self.match else []
         filtered = {f.key for f in self.filters if f.key}
         unfiltered = [k for k in FACET_KEYS if k not in filtered]
-        groups: list[tuple[list[str], _Where, Optional[int]]] = [(unfiltered, everything, total)] if unfiltered else []
-        groups += [([k], _and([*words, *(f for f in self.filters if f.key != k)]), None) for k in FACET_KEYS if k in filtered]
+        groups: list[tuple[list[str], list[_Where], Optional[int]]] = [(unfiltered, parts, total)] if unfiltered else []
+        groups += [([k], [*words, *(f for f in self.filters if f.key != k)], None) for k in FACET_KEYS if k in filtered]
         estimated = False
-        for keys, where, size in groups:
+        for keys, these, size in groups:
             if size is None:
-                size = self._count(where)
+                size = self._count(self._all(these))
             if size:
-                counts, sampled = self._group(where, keys, size)
+                counts, sampled = self._group(these, keys, size)
                 facets.update(counts)
                 estimated = estimated or sampled
         return total, facets, estimated
 
-    def _group(self, where: _Where, keys: list[str], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
+    def _group(self, parts: list[_Where], keys: list[str], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
         sampled = size > FACET_EXACT_MAX
         if sampled:
             level = min(SAMPLE_LEVELS, math.ceil(math.log2(size / FACET_EXACT_MAX)))
-            where = _and([where, _Where("d.sample < %s", (SAMPLE_SPACE >> level,))])
+            parts = [*parts, _Where("d.sample < %s", (SAMPLE_SPACE >> level,), indexed=True)]
+        where = self._all(parts)
         columns = [FACET_COLUMNS[k] for k in keys]
         sets = ", ".join(f"(d.{c})" for c in columns)
         selected = ", ".join(f"d.{c}::text AS {c}" for c in columns)
