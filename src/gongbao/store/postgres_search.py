@@ -595,5 +595,9 @@ def _match(query_plan: QueryPlan, loose: bool = False) -> Optional[_Where]:
         excluded = [e for e in excluded if _IN_TEXT not in e.sql]
     if excluded:
         either = _or(excluded)
-        parts.append(_Where(f"NOT (d.sid IN (SELECT d.sid FROM search_docs AS d WHERE {either.sql}))", either.params))
+        # NOT EXISTS, not NOT IN: an anti-join the planner may hash and spill to disk; NOT IN
+        # is a hashed subplan only while the excluded ids fit in work_mem, and past that a
+        # subplan run once per row (at 1M documents: "-消防" ran for minutes, now 3 s cold).
+        parts.append(_Where(f"NOT EXISTS (SELECT 1 FROM (SELECT d.sid FROM search_docs AS d WHERE {either.sql}) AS x"
+                            " WHERE x.sid = d.sid)", either.params))
     return _and(parts) if parts else None
