@@ -268,9 +268,7 @@ class _Search:
             self._settle_text_match(query_plan)
         elif self.match is not None:
             self.match = dataclasses.replace(self.match, words=True)  # see _and
-        parts = [*([self.match] if self.match else []), *self.filters]
-        everything = self._all(parts)
-        total, facets, estimated = self._count_and_facets(parts, everything)
+        everything, total, facets, estimated = self._count_and_facets()
         offset = (query.page - 1) * query.per_page
         pinned = self._pinned(everything, pinned_ids) if total else []
         if not total or offset >= total:
@@ -283,9 +281,7 @@ class _Search:
         if self.unverified is not None and self.checked_all is not None:
             # Every candidate got checked on the way to this page: the exact set is known.
             self.match, self.unverified = _Where("d.sid = ANY(%s)", (self.checked_all,)), None
-            parts = [self.match, *self.filters]
-            everything = self._all(parts)
-            total, facets, estimated = self._count_and_facets(parts, everything)
+            _, total, facets, estimated = self._count_and_facets()
         return SearchResult(total, self._hits(rows, query_plan.units), query, facets, doc_match, estimated,
                             total_estimated=self.unverified is not None)
 
@@ -387,8 +383,7 @@ class _Search:
         anything else matches the issuers containing it (应急管理局)."""
         joint = ("string_to_array(replace(d.issuer, '，', '、'), '、')"
                  " @> string_to_array(replace(%s, '，', '、'), '、')")  # index search_docs_issuers
-        known = self.conn.execute("SELECT 1 FROM search_docs WHERE issuer = %s LIMIT 1", (value,)).fetchone() or \
-            self.conn.execute(f"SELECT 1 FROM search_docs AS d WHERE {joint} LIMIT 1", (value,)).fetchone()
+        known = self.conn.execute(f"SELECT 1 FROM search_docs AS d WHERE {joint} LIMIT 1", (value,)).fetchone()
         if known:
             return _Where(joint, (value,), "issuer")
         return _Where("strpos(d.issuer, %s) > 0", (value,), "issuer")
@@ -398,12 +393,14 @@ class _Search:
     def _count(self, where: _Where) -> int:
         return self.conn.execute(f"SELECT count(*) AS n FROM search_docs AS d WHERE {where.sql}", where.params).fetchone()["n"]
 
-    def _count_and_facets(self, parts: list[_Where], everything: _Where) -> tuple[int, dict[str, list[tuple[str, int]]], bool]:
-        """The total and the counts per facet key, each key counted with every filter but
-        its own (drill-down). ``everything``: ``parts`` as ``_all`` joins them."""
+    def _count_and_facets(self) -> tuple[_Where, int, dict[str, list[tuple[str, int]]], bool]:
+        """The words and filters joined (``_all``), the total, and the counts per facet key,
+        each key counted with every filter but its own (drill-down)."""
         facets: dict[str, list[tuple[str, int]]] = {key: [] for key in FACET_KEYS}
-        total = self._count(everything)
         words = [self.match] if self.match else []
+        parts = [*words, *self.filters]
+        everything = self._all(parts)
+        total = self._count(everything)
         filtered = {f.key for f in self.filters if f.key}
         unfiltered = [k for k in FACET_KEYS if k not in filtered]
         groups: list[tuple[list[str], list[_Where], Optional[int]]] = [(unfiltered, parts, total)] if unfiltered else []
@@ -416,7 +413,7 @@ class _Search:
                 counts, sampled = self._group(these, keys, size)
                 facets.update(counts)
                 estimated = estimated or sampled
-        return total, facets, estimated
+        return everything, total, facets, estimated
 
     def _group(self, parts: list[_Where], keys: list[str], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
         sampled = size > FACET_EXACT_MAX
