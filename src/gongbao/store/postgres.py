@@ -42,6 +42,7 @@ MIGRATIONS = resources.files("gongbao.store").joinpath("migrations", "postgresql
 _MIGRATION_FILE = re.compile(r"(\d{4})_(\w+)\.sql")
 _MIGRATION_LOCK = 7_716_001  # pg_advisory_xact_lock key: one migrating process at a time
 POOL_MAX = 8
+SEARCH_WORK_MEM = "64MB"  # per search, per sort or bitmap node: only what a query uses is taken
 
 
 def qmarks(sql: str) -> str:
@@ -209,6 +210,12 @@ class PostgresStore(reads.SharedReads, Store):
                 # toasted tsvector it is: for a common word it would scan the whole table (153 ms
                 # for 10k documents) rather than the GIN index (3 ms). Searches use indexes.
                 conn.execute("SET LOCAL enable_seqscan = off")
+                # A common word's matches over a million documents must fit an exact bitmap:
+                # a lossy one (4MB, the default) makes every row of its pages be tested again,
+                # a decompression each (5.6 s for a word in 16 % of 1M documents; 0.3 s exact).
+                conn.execute(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
+                # JIT compiles each large query anew (~40 ms) for plans that run in milliseconds.
+                conn.execute("SET LOCAL jit = off")
                 # Text is stored with U+0000 as U+FFFD (see _no_nul): a query is read the same way.
                 query = dataclasses.replace(query, **{
                     f.name: _no_nul(getattr(query, f.name)) for f in dataclasses.fields(query)})
