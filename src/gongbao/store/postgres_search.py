@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -58,6 +59,8 @@ if TYPE_CHECKING:
 RANK_LIMIT = 2_000
 FACET_EXACT_MAX = 1_000
 TOTAL_EXACT_MAX = 20_000  # matches counted one by one; more are counted on a sample (_tally)
+PER_ROW_MAX = 5_000  # rows on which words are tested one by one rather than by the index (_all)
+PROBE_ROWS = 4_000  # documents of the first sample a search counts its matches in
 SAMPLE_TARGET = 4_000  # an estimated total counts 2,000–4,000 sampled matches (±2 %)
 VERIFY_MAX = 1_000  # candidates of a multi-bigram unit checked in the text before counting
 FACET_TOP = 20
@@ -250,6 +253,8 @@ class _Search:
     match: Optional[_Where] = None  # the words; None for a browse
     unverified: Optional[_Where] = None  # the exact words when ``match`` holds unchecked candidates
     checked_all: Optional[list[int]] = None  # the matches, when paging checked every candidate
+    sids: Optional[tuple[int, int]] = None  # (lowest sid, how many from there to the highest)
+    found: Optional[list[int]] = None  # every match, when _tally counted them one by one
 
     def run(self) -> SearchResult:
         query = self.query
@@ -320,7 +325,8 @@ class _Search:
         take = 2 * want + 20
         while True:
             rows = order(0, take)
-            good = set(self._sids(_and([_Where("d.sid = ANY(%s)", ([sid for sid, _ in rows],)), self.unverified])))
+            listed = _Where("d.sid = ANY(%s)", ([sid for sid, _ in rows],))
+            good = set(self._sids(_and([listed, _per_row(self.unverified)])))  # these rows, not the index's
             kept = [row for row in rows if row[0] in good]
             if len(rows) < take:
                 self.checked_all = [sid for sid, _ in kept]
@@ -329,18 +335,27 @@ class _Search:
             take *= 4
 
     def _all(self, parts: list[_Where]) -> _Where:
-        """All of ``parts``, words and filters planned so that the bigram vectors are never
-        tested row by row. Usually the planner intersects the GIN index with the filter's
-        (煤矿 + 人事任免: 2 ms); but for a very common word and a broad filter it may take the
-        filter's rows and test ``grams @@`` on each — a decompression per row it does not
-        cost (安全 + level=carried on 111k documents: 1.2 s). Its plan is checked (EXPLAIN,
-        under a millisecond), and in that case the words go in a subquery of their own
-        (a hash join: 113 ms)."""
+        """All of ``parts``, words and filters planned so that the bigram vectors are tested
+        row by row only where the rows are few. The planner prices ``grams @@`` as cheap, not
+        as the decompression of a toasted vector it is (~4 µs), and misjudges how many rows
+        several bigrams select together (it multiplies their frequencies: 司法协理员, 1 row
+        expected, 72,695 found). So:
+
+        - filters that leave at most PER_ROW_MAX documents (a county, a sample): the words
+          are tested on each of their rows (``ts_match_vq``, which no index answers) —
+          bounded work, however common the words;
+        - otherwise the planner's plan is checked (EXPLAIN, under a millisecond): usually it
+          intersects the GIN index with the filter's (煤矿 + 人事任免); when it would rather
+          test the words on every row the filter leaves (安全 + level=carried on 111k
+          documents: 1.2 s), the words go in a subquery of their own (a hash join: 113 ms)."""
         plain = _and(parts)
         if not (plain.words and plain.indexed):
             return plain
+        if self._at_most(_and([p for p in parts if not p.words]), PER_ROW_MAX):
+            return _and([_per_row(p) if p.words else p for p in parts])
         plan = self.conn.execute(f"EXPLAIN SELECT 1 FROM search_docs AS d WHERE {plain.sql}", plain.params).fetchall()
-        if any("Filter:" in line and "grams @@" in line for row in plan for line in row.values()):
+        tested = (_NEGATED_TEST.sub("", line) for row in plan for line in row.values())
+        if any("Filter:" in line and "grams @@" in line for line in tested):
             return dataclasses.replace(_and(parts, wrap_words=True), words=False)
         return plain
 
@@ -402,10 +417,11 @@ class _Search:
         facets: dict[str, list[tuple[str, int]]] = {key: [] for key in FACET_KEYS}
         words = [self.match] if self.match else []
         parts = [*words, *self.filters]
-        everything = self._all(parts)
         filtered = {f.key for f in self.filters if f.key}
+        self.found = None
         total, counts, facets_estimated, total_estimated = self._tally(
-            parts, [k for k in FACET_KEYS if k not in filtered])
+            parts, [k for k in FACET_KEYS if k not in filtered], collect=True)
+        everything = self._all(parts) if self.found is None else _Where("d.sid = ANY(%s)", (self.found,))
         facets.update(counts)
         for key in (k for k in FACET_KEYS if k in filtered):
             _, counts, sampled, _ = self._tally([*words, *(f for f in self.filters if f.key != key)], [key])
@@ -413,32 +429,59 @@ class _Search:
             facets_estimated = facets_estimated or sampled
         return everything, total, facets, facets_estimated, total_estimated
 
-    def _tally(self, parts: list[_Where], keys: list[str]) -> tuple[int, dict[str, list[tuple[str, int]]], bool, bool]:
+    def _tally(self, parts: list[_Where], keys: list[str], *, collect: bool = False
+               ) -> tuple[int, dict[str, list[tuple[str, int]]], bool, bool]:
         """How many rows ``parts`` selects and their counts per facet key; whether the counts,
         and whether the total, were estimated.
 
         Counting reads every matching row (a bitmap heap scan: ~0.3 s for a word in 16 % of a
-        million documents), so what the planner expects to be large is counted on the
-        documents' pseudo-random ``sample`` column instead: the sample level is chosen to hold
-        2,000–4,000 matches (relative error ~2 %), and the one query that counts them
-        also groups them by facet — bounded work, whatever the size of the result. Up to
-        TOTAL_EXACT_MAX matches the total is exact; facets are sampled above FACET_EXACT_MAX."""
-        where = self._all(parts)
-        planned = self._planned_rows(where)
-        if planned <= TOTAL_EXACT_MAX:  # counted; the facets on a sample above FACET_EXACT_MAX
-            size = self._count(where)
-            if not (size and keys):
-                return size, {}, False, False
-            level = _level_for(size, FACET_EXACT_MAX)
-            seen, counts = self._sampled(parts, keys, level)
-            return size, _scaled(counts, size / seen if seen else 1.0), level > 0, False
-        level = _level_for(planned, SAMPLE_TARGET)
+        million documents), and the planner's guess of their number can be off a thousandfold
+        (see ``_all``). So the matches are first counted among ~PROBE_ROWS documents of the
+        pseudo-random ``sample`` column (the words tested on each: bounded work). Estimated
+        at most TOTAL_EXACT_MAX, they are counted; more, they are counted — and grouped by
+        facet in the same query — on a sample holding 500–4,000 of them (relative error
+        ≤ 5 %, ~2 % from 2,000), and the total says it is an estimate. Facets of an exact
+        total are counted on a sample above FACET_EXACT_MAX. ``collect``: keep the rows
+        counted one by one in ``found``."""
+        level = _level_for(self._span()[1], PROBE_ROWS)
         while True:
             seen, counts = self._sampled(parts, keys, level)
-            if level == 0 or seen >= SAMPLE_TARGET // 8:
-                return _rounded(seen << level), _scaled(counts, float(1 << level)), level > 0, level > 0
-            # Fewer than the planner expected: a larger sample (at level 0, every row).
-            level = max(0, level - max(1, math.ceil(math.log2(SAMPLE_TARGET / max(seen, 1)))))
+            if not level or seen << level <= TOTAL_EXACT_MAX:
+                break
+            if seen >= SAMPLE_TARGET // 8:
+                return _rounded(seen << level), _scaled(counts, float(1 << level)), True, True
+            level = _level_for(seen << level, SAMPLE_TARGET)  # too few seen for an estimate: a larger sample
+        if not level:
+            size = seen
+        elif collect:  # the matches themselves: what follows reads them by sid, not by the index again
+            self.found = self._sids(self._all(parts))
+            size = len(self.found)
+            parts = [_Where("d.sid = ANY(%s)", (self.found,))]
+        else:
+            size = self._count(self._all(parts))
+        if not (size and keys):
+            return size, {}, False, False
+        wanted = _level_for(size, FACET_EXACT_MAX)
+        if wanted != level:
+            seen, counts = self._sampled(parts, keys, wanted)
+        return size, _scaled(counts, size / seen if seen else 1.0), wanted > 0, False
+
+    def _span(self) -> tuple[int, int]:
+        """The lowest sid and how many sids there are from it to the highest (about the
+        number of documents: sids are only ever added)."""
+        if self.sids is None:
+            row = self.conn.execute("SELECT min(sid) AS low, max(sid) AS high FROM search_docs").fetchone()
+            self.sids = (row["low"] or 0, (row["high"] or 0) - (row["low"] or 0) + 1 if row["high"] else 0)
+        return self.sids
+
+    def _at_most(self, where: _Where, limit: int) -> bool:
+        """Whether ``where`` holds at most ``limit`` rows: the planner's guess when far above,
+        else counted up to ``limit + 1`` (its guesses of text ranges, dates, can be far off)."""
+        if self._planned_rows(where) > 4 * limit:
+            return False
+        return self.conn.execute(
+            f"SELECT count(*) AS n FROM (SELECT 1 FROM search_docs AS d WHERE {where.sql} LIMIT %s) AS x",
+            (*where.params, limit + 1)).fetchone()["n"] <= limit
 
     def _planned_rows(self, where: _Where) -> float:
         """The planner's estimate of the rows of ``where`` (EXPLAIN, under a millisecond):
@@ -541,15 +584,15 @@ class _Search:
         of the primary key testing ``grams @@`` row by row). When matches are dense, the
         newest of them lie among the last few stored documents: a window of the sids
         expected to hold them 1.5 times over is read instead — each row of it tested
-        (a decompressed bigram vector, ~4 µs), so it is used where it reads fewer rows than
-        the matches; the whole set if the window falls short."""
+        (a decompressed bigram vector, ~4 µs, against ~2 µs a match in a full pass), so it is
+        used where it holds fewer rows than the matches; the whole set if it falls short."""
         select = (f"SELECT d.sid, ({titled.sql}) AS titled FROM search_docs AS d WHERE {{where}}"
                   " ORDER BY d.sid + 0 DESC LIMIT %s")
-        span = self.conn.execute("SELECT min(sid) AS low, max(sid) AS high FROM search_docs").fetchone()
-        if span["high"] is not None and total > RANK_LIMIT:
-            window = math.ceil(1.5 * RANK_LIMIT * (span["high"] - span["low"] + 1) / total)
-            if 4 * window < total:
-                inside = _and([where, _Where("d.sid > %s", (span["high"] - window,))])
+        low, count = self._span()
+        if count and total > RANK_LIMIT:
+            window = math.ceil(1.5 * RANK_LIMIT * count / total)
+            if window < total:
+                inside = _and([where, _Where("d.sid >= %s", (low + count - window,))])
                 rows = self.conn.execute(select.format(where=inside.sql),
                                          (*titled.params, *inside.params, RANK_LIMIT)).fetchall()
                 if len(rows) == RANK_LIMIT:
@@ -594,6 +637,17 @@ class _Search:
             (doc_ids,),
         ).fetchall()
         return [row["doc_number"] for row in rows]
+
+
+_INDEXED_TEST = re.compile(r"d\.grams @@ (%s::tsquery)")
+# A negated test is made on each row whatever the plan (see _match): not a sign of a bad plan.
+_NEGATED_TEST = re.compile(r"NOT \(grams @@ '(?:[^']|'')*'::tsquery\)")
+
+
+def _per_row(where: _Where) -> _Where:
+    """The words tested on each row rather than found by the index: ``ts_match_vq`` is
+    what ``@@`` calls, but a function call is never matched to an index."""
+    return _Where(_INDEXED_TEST.sub(r"ts_match_vq(d.grams, \1)", where.sql), where.params, where.key, where.indexed)
 
 
 def _level_for(size: float, target: int) -> int:
@@ -648,9 +702,8 @@ def _or(parts: list[_Where]) -> _Where:
 
 
 def _match(query_plan: QueryPlan, loose: bool = False) -> Optional[_Where]:
-    """The condition of the words (None for a browse without exclusions). Excluded words
-    are an anti-join on the rows the index finds for them — testing ``NOT grams @@`` row by
-    row would decompress every candidate's bigram vector.
+    """The condition of the words (None for a browse without exclusions); excluded words
+    are tested on each candidate row.
 
     ``loose``: a superset found by the index alone (each unit's bigrams, not its string;
     exclusions only where exact by index), or None when some unit has no index part."""
@@ -661,10 +714,8 @@ def _match(query_plan: QueryPlan, loose: bool = False) -> Optional[_Where]:
     if loose:  # fewer exclusions, more rows: only exclusions answered by the index stay
         excluded = [e for e in excluded if _IN_TEXT not in e.sql]
     if excluded:
-        either = _or(excluded)
-        # NOT EXISTS, not NOT IN: an anti-join the planner may hash and spill to disk; NOT IN
-        # is a hashed subplan only while the excluded ids fit in work_mem, and past that a
-        # subplan run once per row (at 1M documents: "-消防" ran for minutes, now 3 s cold).
-        parts.append(_Where(f"NOT EXISTS (SELECT 1 FROM (SELECT d.sid FROM search_docs AS d WHERE {either.sql}) AS x"
-                            " WHERE x.sid = d.sid)", either.params))
+        # Tested on each candidate row (not an anti-join reading every row of the excluded
+        # words): the candidates are few wherever a search reads them all — a sample, a
+        # window of the newest documents, a result small enough to count (see _tally).
+        parts.append(_Where(f"NOT ({_or(excluded).sql})", _or(excluded).params))
     return _and(parts) if parts else None
