@@ -530,3 +530,60 @@ def test_candidates_that_only_share_bigrams_are_not_hits(store, monkeypatch):
     assert [h.id for h in checked.hits] == [h.id for h in exact.hits]
     assert checked.total == exact.total and not checked.total_estimated
     assert checked.facets == exact.facets
+
+
+# -- PostgreSQL at scale: sampled totals, words tested row by row, the newest window ----------
+
+
+def _pg_only(store):
+    if search_module(store) is not postgres_search:
+        pytest.skip("PostgreSQL's strategies for a million documents")
+
+
+def test_many_matches_are_counted_on_a_sample_and_said_to_be_estimated(store, monkeypatch):
+    """Past TOTAL_EXACT_MAX matches (judged on a first sample of PROBE_ROWS documents), the
+    total and the facets come from one sampled query, flagged; the hits are the same."""
+    _pg_only(store)
+    exact = search(store, SearchQuery(q="通知"))
+    rare = search(store, SearchQuery(q="地质灾害"))
+    monkeypatch.setattr(postgres_search, "PROBE_ROWS", 16)
+    monkeypatch.setattr(postgres_search, "TOTAL_EXACT_MAX", 10)
+    monkeypatch.setattr(postgres_search, "SAMPLE_TARGET", 40)
+    sampled = search(store, SearchQuery(q="通知"))
+    assert exact.total > 40 and not exact.total_estimated
+    assert sampled.total_estimated and sampled.facets_estimated
+    assert exact.total / 3 <= sampled.total <= exact.total * 3
+    assert [h.id for h in sampled.hits] == [h.id for h in exact.hits]
+    assert set(dict(sampled.facets["doc_type"])) <= set(dict(exact.facets["doc_type"]))
+    few = search(store, SearchQuery(q="地质灾害"))  # fewer than TOTAL_EXACT_MAX: counted
+    assert 0 < rare.total <= 10 and few.total == rare.total and not few.total_estimated
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "安全", "doc_type": "通知"}, {"q": "安全 -生产", "year": 2023}, {"q": '"实施方案"', "level": "carried"},
+    {"q": "任免", "region": "盂县"}, {"q": "消防 OR 燃气", "section": "人事任免"}, {"q": "煤矿", "sort": "newest", "year": 2024},
+])
+def test_words_tested_row_by_row_on_few_filtered_rows_find_what_the_index_finds(store, monkeypatch, params):
+    _pg_only(store)
+    monkeypatch.setattr(postgres_search, "PER_ROW_MAX", 0)
+    by_index = search(store, SearchQuery(per_page=100, **params))
+    monkeypatch.setattr(postgres_search, "PER_ROW_MAX", 10**9)
+    row_by_row = search(store, SearchQuery(per_page=100, **params))
+    assert [h.id for h in row_by_row.hits] == [h.id for h in by_index.hits]
+    assert (row_by_row.total, row_by_row.facets) == (by_index.total, by_index.facets)
+
+
+def test_beyond_rank_limit_both_backends_give_the_same_order(new_store_url, corpus, monkeypatch):
+    """Those of the newest RANK_LIMIT matches with the words in the title, then the others
+    newest first: PostgreSQL (reading a window of the newest documents when matches are
+    dense) pages through 安全 exactly as SQLite does."""
+    orders = []
+    for backend, module in (("sqlite", sqlite_search), ("postgresql", postgres_search)):
+        monkeypatch.setattr(module, "RANK_LIMIT", 7)
+        with open_store(new_store_url(backend)) as opened:
+            for source in sorted(corpus.glob("00*.txt")):
+                assert ingest_file(opened, source).status == "added"
+            orders.append([[h.id for h in search(opened, SearchQuery(q=q, page=p, per_page=5)).hits]
+                           for q in ("安全", "通知", "人民政府 -安全") for p in range(1, 12)])
+    assert orders[0] == orders[1]
+    assert sum(map(len, orders[0])) > 60
