@@ -587,3 +587,25 @@ def test_beyond_rank_limit_both_backends_give_the_same_order(new_store_url, corp
                            for q in ("安全", "通知", "人民政府 -安全") for p in range(1, 12)])
     assert orders[0] == orders[1]
     assert sum(map(len, orders[0])) > 60
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "安全"}, {"q": "通知", "doc_type": "通知"}, {"q": "人民政府 -安全"}, {"q": "盂政发〔2023〕48号"},
+    {"q": "安全", "sort": "newest"}, {"q": "任免", "region": "盂县"},
+])
+def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkeypatch, params):
+    """A large store first counts matches on a sample; when they are few enough to count, they
+    are kept (newest first) and the order, facets and pages come from them by key: the same
+    answers as reading them through the index."""
+    _pg_only(store)
+    monkeypatch.setattr(postgres_search, "RANK_LIMIT", 7)
+    through_index = [search(store, SearchQuery(page=p, per_page=6, **params)) for p in (1, 2, 3)]
+    looked_up = []
+    listed = postgres_search._listed
+    monkeypatch.setattr(postgres_search, "_listed", lambda sids: looked_up.append(sids) or listed(sids))
+    monkeypatch.setattr(postgres_search, "PROBE_ROWS", 8)  # a first sample of ~8 of the ~100 documents
+    by_key = [search(store, SearchQuery(page=p, per_page=6, **params)) for p in (1, 2, 3)]
+    assert looked_up
+    for index, key in zip(through_index, by_key):
+        assert [h.id for h in key.hits] == [h.id for h in index.hits]
+        assert (key.total, key.facets, key.total_estimated) == (index.total, index.facets, False)

@@ -60,7 +60,7 @@ RANK_LIMIT = 2_000
 FACET_EXACT_MAX = 1_000
 TOTAL_EXACT_MAX = 20_000  # matches counted one by one; more are counted on a sample (_tally)
 PER_ROW_MAX = 5_000  # rows on which words are tested one by one rather than by the index (_all)
-PROBE_ROWS = 4_000  # documents of the first sample a search counts its matches in
+PROBE_ROWS = 1_000  # documents of the first sample a search counts its matches in
 SAMPLE_TARGET = 4_000  # an estimated total counts 2,000–4,000 sampled matches (±2 %)
 VERIFY_MAX = 1_000  # candidates of a multi-bigram unit checked in the text before counting
 FACET_TOP = 20
@@ -254,7 +254,7 @@ class _Search:
     unverified: Optional[_Where] = None  # the exact words when ``match`` holds unchecked candidates
     checked_all: Optional[list[int]] = None  # the matches, when paging checked every candidate
     sids: Optional[tuple[int, int]] = None  # (lowest sid, how many from there to the highest)
-    found: Optional[list[int]] = None  # every match, when _tally counted them one by one
+    found: Optional[list[int]] = None  # every match, newest first, when _tally counted them one by one
 
     def run(self) -> SearchResult:
         query = self.query
@@ -454,9 +454,19 @@ class _Search:
         if not level:
             size = seen
         elif collect:  # the matches themselves: what follows reads them by sid, not by the index again
-            self.found = self._sids(self._all(parts))
+            where = self._all(parts)
+            row = self.conn.execute(
+                "SELECT coalesce(array_agg(d.sid ORDER BY d.sid DESC), '{}') AS sids,"
+                " coalesce(array_agg(d.sample ORDER BY d.sid DESC), '{}') AS samples"
+                f" FROM search_docs AS d WHERE {where.sql}", where.params).fetchone()
+            self.found, samples = row["sids"], row["samples"]
             size = len(self.found)
-            parts = [_listed(self.found)]
+            if not (size and keys):
+                return size, {}, False, False
+            wanted = _level_for(size, FACET_EXACT_MAX)  # the sample picked here, looked up by key
+            cut = SAMPLE_SPACE >> wanted
+            seen, counts = self._sampled([_listed([s for s, k in zip(self.found, samples) if k < cut])], keys, 0)
+            return size, _scaled(counts, size / seen if seen else 1.0), wanted > 0, False
         else:
             size = self._count(self._all(parts))
         if not (size and keys):
@@ -563,7 +573,7 @@ class _Search:
         # Those of the newest RANK_LIMIT matches with every unit in the title, then all the
         # others, newest stored first (as on SQLite).
         titled = _and(in_title) if in_title else _Where("FALSE")
-        newest = self._newest(where, titled, total)
+        newest = self._newest(where, titled, total, pinned)
         order = [sid for sid, in_title_too in newest if in_title_too]
         order += [sid for sid, in_title_too in newest if not in_title_too]
         page = order[offset:offset + limit]
@@ -571,6 +581,10 @@ class _Search:
         limit, offset = limit - len(page), max(0, offset - len(order))
         if limit <= 0 or len(newest) < RANK_LIMIT:
             return rows
+        if self.found is not None:
+            skip = set(pinned)
+            older = [sid for sid in self.found if sid < newest[-1][0] and sid not in skip]
+            return rows + [(sid, 0.0) for sid in older[offset:offset + limit]]
         older = _and([where, _Where("d.sid < %s", (newest[-1][0],))])
         found = self.conn.execute(
             f"SELECT d.sid FROM search_docs AS d WHERE {older.sql} ORDER BY d.sid + 0 DESC LIMIT %s OFFSET %s",
@@ -578,7 +592,7 @@ class _Search:
         ).fetchall()
         return rows + [(row["sid"], 0.0) for row in found]
 
-    def _newest(self, where: _Where, titled: _Where, total: int) -> list[tuple[int, bool]]:
+    def _newest(self, where: _Where, titled: _Where, total: int, pinned: list[int]) -> list[tuple[int, bool]]:
         """The newest RANK_LIMIT rows of ``where``, newest first, each with whether ``titled``
         holds. Ordering every match reads each (``sid + 0``: the index finds them, no walk
         of the primary key testing ``grams @@`` row by row). When matches are dense, the
@@ -587,6 +601,13 @@ class _Search:
         (a decompressed bigram vector, ~4 µs, against ~2 µs a match in a full pass), so it is
         used, widened if need be, while it holds fewer rows than the matches (a filter's
         rows may all be old ones: year=2010)."""
+        if self.found is not None:  # known, newest first: only the titles of the newest are read
+            skip = set(pinned)
+            newest = [sid for sid in self.found if sid not in skip][:RANK_LIMIT]
+            flags = {row["sid"]: row["titled"] for row in self.conn.execute(
+                f"SELECT d.sid, ({titled.sql}) AS titled FROM search_docs AS d WHERE d.sid = ANY(%s)",
+                (*titled.params, newest))}
+            return [(sid, flags[sid]) for sid in newest]
         select = (f"SELECT d.sid, ({titled.sql}) AS titled FROM search_docs AS d WHERE {{where}}"
                   " ORDER BY d.sid + 0 DESC LIMIT %s")
         low, count = self._span()
