@@ -184,8 +184,9 @@ class SearchResponse(BaseModel):
                     "doc_type, year, gazette, section, level.")
     facets_estimated: bool = Field(False, description="True when facet counts were estimated from a sample.")
     total_estimated: bool = Field(
-        False, description="True when total (and facets) count candidate documents not each checked for a phrase: "
-                           "PostgreSQL stores, phrases of 3+ characters found in over 1,000 documents. Every hit is checked.")
+        False, description="True when total is an estimate (PostgreSQL stores): over 20,000 matches counted on a "
+                           "pseudo-random sample (three significant digits), or a phrase of 3+ characters found in over "
+                           "1,000 documents counted by candidates not each checked. Every hit is checked.")
     doc_number_match: Optional[str] = Field(
         None, description="When q is a 文号 (in any spelling): id of the document it names.")
     query: dict[str, Any] = Field(description="The query as understood, every field.")

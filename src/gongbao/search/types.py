@@ -60,6 +60,6 @@ class SearchResult:
     doc_number_match: Optional[str]  # document id when q is a 文号 in any spelling
     # True when some facet counts were estimated from a sample (very large result sets)
     facets_estimated: bool = field(default=False)
-    # True when ``total`` counts candidates not each checked (PostgreSQL, phrases matching
-    # very many documents); every hit is checked
+    # True when ``total`` is an estimate (PostgreSQL): counted on a sample (over 20,000
+    # matches) or by candidates not each checked (phrases); every hit is checked
     total_estimated: bool = field(default=False)

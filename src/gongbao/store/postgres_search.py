@@ -13,8 +13,7 @@ faceting and browsing read little; ``search_text``, the texts. Tokens come from
   16,383-position limit that would lose phrases deep in long documents. That text check
   runs once per search over at most ``VERIFY_MAX`` index candidates, into a set of row ids
   the other queries reuse; past that, the candidates are counted and faceted (the result says
-  ``total_estimated``) and only the rows shown are checked. Excluded words are an anti-join
-  on the rows the index finds for them.
+  ``total_estimated``) and only the rows shown are checked.
 - ``words``: rjieba words with positions (the title's weighted A; the first
   ``RANKED_WORDS`` after it) for ``ts_rank``; a unit also found in the title
   (``title_plain``) scores on top, so title matches rank first and a real word (煤矿)
@@ -23,8 +22,14 @@ faceting and browsing read little; ``search_text``, the texts. Tokens come from
   to 0.992 (安全 year=2020: 0.67), one-word queries having no cover to measure. Above ``RANK_LIMIT`` matches: title
   matches among the newest, then newest first, as on SQLite.
 - Filters are columns with btree indexes; facets one ``GROUPING SETS`` query over the
-  matches (over a pseudo-random sample above ``FACET_EXACT_MAX``, counts scaled, as on
-  SQLite). Issuers: a GIN index on the list of a joint issue's issuers (migration 0002).
+  matches. Issuers: a GIN index on the list of a joint issue's issuers (migration 0002).
+- Bounded work at a million documents (``_tally``, ``_newest``, ``_all``): matches are
+  first counted on ~PROBE_ROWS documents of the pseudo-random ``sample`` column; up to
+  TOTAL_EXACT_MAX they are counted and kept (newest first) for what follows; more are
+  counted with their facets on a sample (``total_estimated``); beyond RANK_LIMIT the newest
+  matches come from a window of the newest sids; words are tested row by row where filters
+  leave few rows; excluded words are tested on each candidate. The search transaction sets
+  ``work_mem`` and ``jit`` (``store.postgres``).
 """
 from __future__ import annotations
 
