@@ -26,7 +26,7 @@ from gongbao.store import open_store
 from .conftest import BACKENDS
 from .reliability import GONGBAO, cli_env, export_jsonl, make_variants, records_by_gazette
 
-RUNS = {"sqlite": 20, "postgresql": 10}  # really killed ingests per backend
+RUNS = {"sqlite": 20, "postgresql": 20}  # really killed ingests per backend
 SEED = 20241205
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 

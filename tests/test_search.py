@@ -604,6 +604,7 @@ def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkey
     listed = postgres_search._listed
     monkeypatch.setattr(postgres_search, "_listed", lambda sids: looked_up.append(sids) or listed(sids))
     monkeypatch.setattr(postgres_search, "PROBE_ROWS", 8)  # a first sample of ~8 of the ~100 documents
+    monkeypatch.setattr(postgres_search, "TOTAL_EXACT_MAX", store.stats()["documents"] - 1)  # "a large store"
     by_key = [search(store, SearchQuery(page=p, per_page=6, **params)) for p in (1, 2, 3)]
     assert looked_up
     for index, key in zip(through_index, by_key):

@@ -441,24 +441,24 @@ class _Search:
 
         Counting reads every matching row (a bitmap heap scan: ~0.3 s for a word in 16 % of a
         million documents), and the planner's guess of their number can be off a thousandfold
-        (see ``_all``). So the matches are first counted among ~PROBE_ROWS documents of the
-        pseudo-random ``sample`` column (the words tested on each: bounded work). Estimated
+        (see ``_all``). So, in a store of more than TOTAL_EXACT_MAX documents, the matches
+        are first counted among ~PROBE_ROWS documents of the pseudo-random ``sample``
+        column (the words tested on each: bounded work). Estimated
         at most TOTAL_EXACT_MAX, they are counted; more, they are counted — and grouped by
         facet in the same query — on a sample holding 500–4,000 of them (relative error
         ≤ 5 %, ~2 % from 2,000), and the total says it is an estimate. Facets of an exact
         total are counted on a sample above FACET_EXACT_MAX. ``collect``: keep the rows
         counted one by one in ``found``."""
-        level = _level_for(self._span()[1], PROBE_ROWS)
-        while True:
+        documents = self._span()[1]
+        level = _level_for(documents, PROBE_ROWS) if documents > TOTAL_EXACT_MAX else 0  # else: no more to count
+        while level:
             seen, counts = self._sampled(parts, keys, level)
-            if not level or seen << level <= TOTAL_EXACT_MAX:
+            if seen << level <= TOTAL_EXACT_MAX:
                 break
             if seen >= SAMPLE_TARGET // 8:
                 return _rounded(seen << level), _scaled(counts, float(1 << level)), True, True
             level = _level_for(seen << level, SAMPLE_TARGET)  # too few seen for an estimate: a larger sample
-        if not level:
-            size = seen
-        elif collect:  # the matches themselves: what follows reads them by sid, not by the index again
+        if level and collect:  # the matches themselves: what follows reads them by sid, not by the index again
             where = self._all(parts)
             row = self.conn.execute(
                 "SELECT coalesce(array_agg(d.sid ORDER BY d.sid DESC), '{}') AS sids,"
@@ -466,19 +466,15 @@ class _Search:
                 f" FROM search_docs AS d WHERE {where.sql}", where.params).fetchone()
             self.found, samples = row["sids"], row["samples"]
             size = len(self.found)
-            if not (size and keys):
-                return size, {}, False, False
             wanted = _level_for(size, FACET_EXACT_MAX)  # the sample picked here, looked up by key
-            cut = SAMPLE_SPACE >> wanted
-            seen, counts = self._sampled([_listed([s for s, k in zip(self.found, samples) if k < cut])], keys, 0)
-            return size, _scaled(counts, size / seen if seen else 1.0), wanted > 0, False
+            parts = [_listed([sid for sid, key in zip(self.found, samples) if key < SAMPLE_SPACE >> wanted])]
+            sample_level = 0
         else:
             size = self._count(self._all(parts))
+            sample_level = wanted = _level_for(size, FACET_EXACT_MAX)
         if not (size and keys):
             return size, {}, False, False
-        wanted = _level_for(size, FACET_EXACT_MAX)
-        if wanted != level:
-            seen, counts = self._sampled(parts, keys, wanted)
+        seen, counts = self._sampled(parts, keys, sample_level)
         return size, _scaled(counts, size / seen if seen else 1.0), wanted > 0, False
 
     def _span(self) -> tuple[int, int]:
