@@ -568,6 +568,7 @@ def test_words_tested_row_by_row_on_few_filtered_rows_find_what_the_index_finds(
     monkeypatch.setattr(postgres_search, "PER_ROW_MAX", 0)
     by_index = search(store, SearchQuery(per_page=100, **params))
     monkeypatch.setattr(postgres_search, "PER_ROW_MAX", 10**9)
+    monkeypatch.setattr(postgres_search, "PER_ROW_SHARE", 1)
     row_by_row = search(store, SearchQuery(per_page=100, **params))
     assert [h.id for h in row_by_row.hits] == [h.id for h in by_index.hits]
     assert (row_by_row.total, row_by_row.facets) == (by_index.total, by_index.facets)
