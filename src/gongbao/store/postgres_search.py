@@ -447,12 +447,11 @@ class _Search:
         million documents), and the planner's guess of their number can be off a thousandfold
         (see ``_all``). So, in a store of more than TOTAL_EXACT_MAX documents, the matches
         are first counted among ~PROBE_ROWS documents of the pseudo-random ``sample``
-        column (the words tested on each: bounded work). Estimated
-        at most TOTAL_EXACT_MAX, they are counted; more, they are counted — and grouped by
-        facet in the same query — on a sample holding 500–4,000 of them (relative error
-        ≤ 5 %, ~2 % from 2,000), and the total says it is an estimate. Facets of an exact
-        total are counted on a sample above FACET_EXACT_MAX. ``collect``: keep the rows
-        counted one by one in ``found``."""
+        column (the words tested on each: bounded work). Estimated at most TOTAL_EXACT_MAX,
+        they are counted; more, they are counted — and grouped by facet in the same query —
+        on a sample holding 500–4,000 of them (relative error ≤ 5 %, ~2 % from 2,000), and
+        the total says it is an estimate. Facets of an exact total are counted on a sample
+        above FACET_EXACT_MAX. ``collect``: keep the rows counted one by one in ``found``."""
         documents = self._span()[1]
         level = _level_for(documents, PROBE_ROWS) if documents > TOTAL_EXACT_MAX else 0  # else: no more to count
         while level:
