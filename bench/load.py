@@ -1,6 +1,7 @@
-"""Load: concurrent ingest processes while many API clients search, on one SQLite store.
+"""Load: concurrent ingest processes while many API clients search, on one store.
 
     .venv/bin/python bench/load.py [--seconds 60] [--clients 50] [--ingesters 4] [--issues-per-ingester 3]
+                                   [--db postgresql://…]   # default: a SQLite file
 
 A real ``gongbao serve`` runs on a free 127.0.0.1 port over a store holding the corpus issues;
 ``--ingesters`` ``gongbao ingest`` processes each ingest issues of their own (variants of the
@@ -89,7 +90,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(db: Path, port: int, log: Path, timeout: float = 60) -> subprocess.Popen:
+def start_server(db: str, port: int, log: Path, timeout: float = 60) -> subprocess.Popen:
     """``gongbao serve`` on 127.0.0.1:port, once it answers."""
     with open(log, "wb") as out:
         process = subprocess.Popen([*CLI, "serve", "--db", str(db), "--port", str(port)], stdout=out,
@@ -201,7 +202,7 @@ def client_urls(base_url: str) -> list[tuple[str, dict]]:
     return urls
 
 
-def run_load(db: Path, variant_groups: list[list[Path]], *, clients: int = 50, seconds: float = 60,
+def run_load(db: str, variant_groups: list[list[Path]], *, clients: int = 50, seconds: float = 60,
              workdir: Optional[Path] = None) -> LoadResult:
     """Serve ``db``, start one ``gongbao ingest`` per group of files, and run ``clients`` API clients
     for ``seconds``; then wait for the ingests (at most 10 minutes)."""
@@ -237,7 +238,7 @@ def run_load(db: Path, variant_groups: list[list[Path]], *, clients: int = 50, s
     return result
 
 
-def check_stored(db: Path, expected: dict[str, int]) -> list[str]:
+def check_stored(db: str, expected: dict[str, int]) -> list[str]:
     """What is missing or incomplete in the store: every issue of ``expected`` with all its documents."""
     from gongbao.store import open_store
 
@@ -258,12 +259,14 @@ def check_stored(db: Path, expected: dict[str, int]) -> list[str]:
     return problems
 
 
-def prepare(workdir: Path, corpus: Path, ingesters: int, per_ingester: int) -> tuple[Path, list[list[Path]], dict[str, int]]:
-    """A store holding the corpus, and ``ingesters`` groups of new issues with what each parses to."""
+def prepare(workdir: Path, corpus: Path, ingesters: int, per_ingester: int, db: Optional[str] = None
+            ) -> tuple[str, list[list[Path]], dict[str, int]]:
+    """A store holding the corpus (``db``: an empty store's path or postgresql:// URL, else a
+    SQLite file in ``workdir``), and ``ingesters`` groups of new issues with what each parses to."""
     from gongbao.ingest import ingest_file
     from gongbao.store import open_store
 
-    db = workdir / "load.db"
+    db = db or str(workdir / "load.db")
     with open_store(db) as store:
         for source in sorted(corpus.glob("00*.txt")):
             outcome = ingest_file(store, source)
@@ -281,6 +284,8 @@ def main() -> None:
     parser.add_argument("--ingesters", type=int, default=4, help="Concurrent ingest processes (default 4).")
     parser.add_argument("--issues-per-ingester", type=int, default=3, help="New issues each ingests (default 3).")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--db", help="An empty store to load and serve (SQLite path or postgresql:// URL); default a"
+                                     " SQLite file in the work folder.")
     parser.add_argument("--keep", type=Path, help="Work in this folder and keep it (store, variants, logs).")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
@@ -290,7 +295,7 @@ def main() -> None:
         if args.keep:
             workdir = args.keep
             workdir.mkdir(parents=True, exist_ok=True)
-        db, groups, expected = prepare(workdir, args.corpus, args.ingesters, args.issues_per_ingester)
+        db, groups, expected = prepare(workdir, args.corpus, args.ingesters, args.issues_per_ingester, args.db)
         result = run_load(db, groups, clients=args.clients, seconds=args.seconds, workdir=workdir)
         problems = check_stored(db, expected)
     print(f"{args.clients} clients, {args.ingesters} ingest processes × {args.issues_per_ingester} issues, {args.seconds:g} s")

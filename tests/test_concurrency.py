@@ -1,4 +1,4 @@
-"""Concurrent writers and readers on one SQLite store, through real processes.
+"""Concurrent writers and readers on one store of each backend, through real processes.
 
 ``gongbao serve`` runs as a subprocess on a free 127.0.0.1 port; 4 ``gongbao ingest``
 processes each ingest 2 issues of their own (corpus files with another issue number on the
@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from .conftest import CORPUS, ROOT
+from .conftest import BACKENDS, CORPUS, ROOT
 
 SECONDS = 15
 CLIENTS = 50
@@ -40,12 +40,13 @@ def test_variants_are_distinct_issues(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX process handling")
-def test_ingest_while_50_clients_search(tmp_path, capsys):
-    db, groups, expected = load.prepare(tmp_path, CORPUS, INGESTERS, ISSUES_PER_INGESTER)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ingest_while_50_clients_search(tmp_path, capsys, new_store_url, backend):
+    db, groups, expected = load.prepare(tmp_path, CORPUS, INGESTERS, ISSUES_PER_INGESTER, new_store_url(backend))
     result = load.run_load(db, groups, clients=CLIENTS, seconds=SECONDS, workdir=tmp_path)
     with capsys.disabled():
-        print(f"\n[concurrency] {CLIENTS} clients, {INGESTERS} ingest processes × {ISSUES_PER_INGESTER} issues: "
-              + result.line())
+        print(f"\n[concurrency, {backend}] {CLIENTS} clients, {INGESTERS} ingest processes × {ISSUES_PER_INGESTER}"
+              f" issues: " + result.line())
     assert result.error_count == 0 and not result.errors, result.errors
     assert [code for code, _ in result.ingest] == [0] * INGESTERS, [output for _, output in result.ingest]
     assert all(0 < seconds for seconds in result.ingest_seconds)
