@@ -388,3 +388,75 @@ def test_fsck_finds_what_was_damaged_in_a_postgresql_store(new_store_url, corpus
     assert "document count differs" in checked.output
     with open_store(url) as store:
         assert len(store.check_integrity()) == 2
+
+
+def _stored_issues(url: str) -> tuple[int, list[str]]:
+    with open_store(url) as store:
+        return store.stats()["gazettes"], store.check_integrity()
+
+
+def test_a_read_only_postgresql_store_fails_the_ingest_and_keeps_everything(pg_cluster, new_store_url, corpus) -> None:
+    """A database switched to read-only (a replica promoted wrong, a maintenance window): the
+    ingest fails with the store and the reason, exit 1, and nothing of the issue is written."""
+    import psycopg
+
+    url = new_store_url("postgresql")
+    with open_store(url) as store:
+        assert ingest_file(store, corpus_files(corpus)[0]).status == "added"
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_cluster.url, autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+        try:
+            result = CliRunner().invoke(app, ["ingest", str(corpus_files(corpus)[1]), "--db", url])
+            assert result.exit_code == 1, result.output
+            assert "read-only" in result.output and f"/{name}" in result.output, result.output
+            assert _stored_issues(url) == (1, [])
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" RESET default_transaction_read_only')
+    assert CliRunner().invoke(app, ["ingest", str(corpus_files(corpus)[1]), "--db", url]).exit_code == 0
+    assert _stored_issues(url) == (2, [])
+
+
+def test_a_full_disk_under_postgresql_fails_the_save_and_keeps_everything(pg_cluster, corpus) -> None:
+    """The store's tables on a tablespace of a small tmpfs, filled up: the save fails with the
+    server's reason (no space left), nothing of the issue stays; with space again it goes in."""
+    import os
+    import shutil
+    import tempfile
+
+    import psycopg
+
+    from .test_store_reliability import _tmpfs
+
+    base = Path(tempfile.mkdtemp(prefix="gongbao-tablespace-"))  # outside pytest's 0700 folders:
+    base.chmod(0o755)  # the server's account must reach it
+    disk = base / "disk"
+    if not _tmpfs(disk, "64m"):
+        shutil.rmtree(base)
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    if pg_cluster.account is not None:
+        os.chown(disk, pg_cluster.account.pw_uid, pg_cluster.account.pw_gid)
+    admin = psycopg.connect(pg_cluster.url, autocommit=True)
+    try:
+        admin.execute(f"CREATE TABLESPACE small_disk LOCATION '{disk}'")
+        admin.execute('CREATE DATABASE "full_disk" TABLESPACE small_disk')
+        url = pg_cluster.url.rsplit("/", 1)[0] + "/full_disk"
+        with open_store(url) as store:
+            assert ingest_file(store, corpus_files(corpus)[0]).status == "added"
+            filler = disk / "filler"
+            with open(filler, "wb") as out:  # leave about 256 KiB
+                out.write(b"\0" * max(0, shutil.disk_usage(disk).free - 256 * 1024))
+            outcome = ingest_file(store, corpus_files(corpus)[1])
+            assert outcome.status == "error" and "No space left on device" in outcome.error, outcome.error
+            assert "full_disk" in outcome.error
+            filler.unlink()
+        assert _stored_issues(url) == (1, [])
+        with open_store(url) as store:
+            assert ingest_file(store, corpus_files(corpus)[1]).status == "added"
+        assert _stored_issues(url) == (2, [])
+    finally:
+        admin.execute('DROP DATABASE IF EXISTS "full_disk" WITH (FORCE)')
+        admin.execute("DROP TABLESPACE IF EXISTS small_disk")
+        admin.close()
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+        shutil.rmtree(base, ignore_errors=True)

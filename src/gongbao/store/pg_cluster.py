@@ -53,7 +53,7 @@ class TemporaryCluster:
                          "max_connections": "200", "shared_buffers": "256MB", **(settings or {})}
         self.root: Optional[Path] = None
         self.replica_of = replica_of  # a hot standby streaming from that (running) cluster
-        self._account = _server_account()
+        self.account = _server_account()  # the server runs as this account when we are root
 
     @property
     def url(self) -> str:
@@ -76,8 +76,8 @@ class TemporaryCluster:
 
     def start(self) -> "TemporaryCluster":
         self.root = Path(tempfile.mkdtemp(prefix="gongbao-pg-"))
-        if self._account:
-            shutil.chown(self.root, self._account.pw_uid, self._account.pw_gid)
+        if self.account:
+            shutil.chown(self.root, self.account.pw_uid, self.account.pw_gid)
         if self.replica_of is None:
             self._run("initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8",
                       "--locale=C.UTF-8", "--no-sync")
@@ -121,8 +121,8 @@ class TemporaryCluster:
     def _run(self, program: str, *args: str) -> None:
         assert self.bin is not None
         command = [str(self.bin / program), *args]
-        if self._account:
-            command = ["runuser", "-u", self._account.pw_name, "--", *command]
+        if self.account:
+            command = ["runuser", "-u", self.account.pw_name, "--", *command]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             raise StoreError(f"{program} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}"
