@@ -391,3 +391,19 @@ def test_serve_refuses_a_store_it_cannot_open(tmp_path):
 
     result = CliRunner().invoke(app, ["serve", "--db", str(tmp_path / "missing" / "x.db")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_large_counts_are_printed_with_thousands_separators(client, monkeypatch):
+    """约 544,000 份文件 on a large PostgreSQL store: the count line groups digits."""
+    import dataclasses
+
+    from gongbao.web import routes
+
+    real = routes.search
+
+    def inflated(store, query):  # the page as it renders a sampled total of a million-document store
+        return dataclasses.replace(real(store, query), total=544_000, total_estimated=True)
+
+    monkeypatch.setattr(routes, "search", inflated)
+    page = client.get("/search", params={"q": "安全"}).text
+    assert "约 <strong>544,000</strong> 份文件，第 1 / 27,200 页" in page

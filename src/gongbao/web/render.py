@@ -149,7 +149,12 @@ def span_label(span: Any) -> str:
     return ""
 
 
-FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label, "span_label": span_label}
+def grouped(number: int) -> str:
+    """A count with thousands separators (约 544,000 份文件)."""
+    return f"{number:,}"
+
+
+FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label, "span_label": span_label, "grouped": grouped}
 GLOBALS = {
     "search_url": search_url,
     "page_numbers": page_numbers,
