@@ -216,6 +216,10 @@ class PostgresStore(reads.SharedReads, Store):
                 conn.execute(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
                 # JIT compiles each large query anew (~40 ms) for plans that run in milliseconds.
                 conn.execute("SET LOCAL jit = off")
+                # psycopg prepares a statement run five times; a generic plan would then ignore
+                # what the parameters are (a rare or a common word, the sample level that the
+                # partial index of migration 0003 answers). Plans are made for the values.
+                conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
                 # Text is stored with U+0000 as U+FFFD (see _no_nul): a query is read the same way.
                 query = dataclasses.replace(query, **{
                     f.name: _no_nul(getattr(query, f.name)) for f in dataclasses.fields(query)})
