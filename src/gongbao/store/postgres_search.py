@@ -26,10 +26,11 @@ faceting and browsing read little; ``search_text``, the texts. Tokens come from
 - Bounded work at a million documents (``_tally``, ``_newest``, ``_all``): matches are
   first counted on ~PROBE_ROWS documents of the pseudo-random ``sample`` column; up to
   TOTAL_EXACT_MAX they are counted and kept (newest first) for what follows; more are
-  counted with their facets on a sample (``total_estimated``); beyond RANK_LIMIT the newest
+  counted with their facets on a sample (``total_estimated``; the sampled eighth of the
+  documents has a bigram index of its own, migration 0003); beyond RANK_LIMIT the newest
   matches come from a window of the newest sids; words are tested row by row where filters
   leave few rows; excluded words are tested on each candidate. The search transaction sets
-  ``work_mem`` and ``jit`` (``store.postgres``).
+  ``work_mem``, ``jit`` and custom plans (``store.postgres``).
 """
 from __future__ import annotations
 
