@@ -6,7 +6,9 @@ import io
 import json
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -75,3 +77,13 @@ def records_by_gazette(export: str) -> dict[str, list[str]]:
         doc_id = json.loads(line)["id"]
         found.setdefault(doc_id.rsplit("/", 1)[0], []).append(line)
     return found
+
+
+def mount_tmpfs(mountpoint: Path, size: str) -> bool:
+    """A small file system at ``mountpoint`` (a new folder), to fill up; False when this
+    process may not mount one (mounting needs root)."""
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    mountpoint.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mountpoint)], capture_output=True)
+    return done.returncode == 0

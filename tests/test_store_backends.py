@@ -24,7 +24,7 @@ from gongbao.store import open_store
 from gongbao.store.transfer import TABLES, table_rows
 
 from .conftest import BACKENDS
-from .reliability import make_variants
+from .reliability import make_variants, mount_tmpfs
 
 CLI = [str(Path(sys.executable).parent / "gongbao")]
 
@@ -426,12 +426,11 @@ def test_a_full_disk_under_postgresql_fails_the_save_and_keeps_everything(pg_clu
 
     import psycopg
 
-    from .test_store_reliability import _tmpfs
 
     base = Path(tempfile.mkdtemp(prefix="gongbao-tablespace-"))  # outside pytest's 0700 folders:
     base.chmod(0o755)  # the server's account must reach it
     disk = base / "disk"
-    if not _tmpfs(disk, "64m"):
+    if not mount_tmpfs(disk, "64m"):
         shutil.rmtree(base)
         pytest.skip("cannot mount a tmpfs here (needs root)")
     if pg_cluster.account is not None:

@@ -21,7 +21,7 @@ from gongbao.search import SearchQuery, search
 from gongbao.store import open_store, restore
 from gongbao.store import sqlite as sqlite_store
 
-from .reliability import GONGBAO, cli_env, copy_store, make_variants, snapshot
+from .reliability import GONGBAO, cli_env, copy_store, make_variants, mount_tmpfs, snapshot
 
 
 def invoke(*args: str, env: dict | None = None):
@@ -264,19 +264,11 @@ def test_cli_ingest_on_a_full_disk_exits_1(store_copy: Path, variants: list[Path
     _assert_unchanged(store_copy, before)
 
 
-def _tmpfs(mountpoint: Path, size: str) -> bool:
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        return False
-    mountpoint.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mountpoint)], capture_output=True)
-    return done.returncode == 0
-
-
 def test_a_really_full_file_system_fails_cleanly(corpus_db: Path, variants: list[Path], tmp_path: Path) -> None:
     """The same on a tmpfs that is really full (root only: mounting needs it)."""
     disk = tmp_path / "disk"
     size = corpus_db.stat().st_size + 3 * 1024 * 1024
-    if not _tmpfs(disk, str(size)):
+    if not mount_tmpfs(disk, str(size)):
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
         db = copy_store(corpus_db, disk / "store.db")
@@ -353,7 +345,7 @@ def test_busy_timeout_comes_from_the_environment(tmp_path: Path, monkeypatch) ->
 
 def test_a_backup_to_a_full_disk_leaves_no_file(corpus_db: Path, tmp_path: Path) -> None:
     disk = tmp_path / "small"
-    if not _tmpfs(disk, "1m"):
+    if not mount_tmpfs(disk, "1m"):
         pytest.skip("cannot mount a tmpfs here (needs root)")
     try:
         destination = disk / "backup.db"
