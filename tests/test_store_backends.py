@@ -426,7 +426,6 @@ def test_a_full_disk_under_postgresql_fails_the_save_and_keeps_everything(pg_clu
 
     import psycopg
 
-
     base = Path(tempfile.mkdtemp(prefix="gongbao-tablespace-"))  # outside pytest's 0700 folders:
     base.chmod(0o755)  # the server's account must reach it
     disk = base / "disk"
