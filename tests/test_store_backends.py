@@ -478,3 +478,26 @@ def test_the_sampled_documents_have_a_bigram_index_of_their_own(pg_corpus_url) -
         by_index = conn.execute(query.format("d.grams @@ %s::tsquery"), ("'安全'", SAMPLE_SPACE >> 3)).fetchone()[0]
         by_row = conn.execute(query.format("ts_match_vq(d.grams, %s::tsquery)"), ("'安全'", SAMPLE_SPACE >> 3)).fetchone()[0]
         assert by_index and by_index == by_row
+
+
+def test_a_postgresql_search_runs_in_one_snapshot_with_its_own_settings(pg_corpus_url, monkeypatch) -> None:
+    """The settings the search strategies rest on (store/postgres.py), sent in one round trip,
+    all hold inside the search transaction — and only there."""
+    from gongbao.store import postgres_search
+
+    names = ("transaction_isolation", "transaction_read_only", "enable_seqscan", "work_mem", "jit", "plan_cache_mode")
+    seen: dict = {}
+    search_in = postgres_search.PgSearchIndex.search
+
+    def spy(self, store, conn, query):
+        seen.update({name: conn.execute("SELECT current_setting(%s) AS v", (name,)).fetchone()["v"] for name in names})
+        return search_in(self, store, conn, query)
+
+    monkeypatch.setattr(postgres_search.PgSearchIndex, "search", spy)
+    with open_store(pg_corpus_url) as store:
+        assert search(store, SearchQuery(q="安全")).total > 0
+        assert seen == {"transaction_isolation": "repeatable read", "transaction_read_only": "on",
+                        "enable_seqscan": "off", "work_mem": "64MB", "jit": "off",
+                        "plan_cache_mode": "force_custom_plan"}
+        with store._connection() as conn:  # a pooled connection afterwards: the defaults again
+            assert conn.execute("SELECT current_setting('work_mem') AS v").fetchone()["v"] == "4MB"

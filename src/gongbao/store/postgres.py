@@ -205,21 +205,22 @@ class PostgresStore(reads.SharedReads, Store):
     def search(self, query: "SearchQuery") -> "SearchResult":
         try:
             with self._connection() as conn:
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                # The planner prices `grams @@ query` as cheap, not as the decompression of a
-                # toasted tsvector it is: for a common word it would scan the whole table (153 ms
-                # for 10k documents) rather than the GIN index (3 ms). Searches use indexes.
-                conn.execute("SET LOCAL enable_seqscan = off")
-                # A common word's matches over a million documents must fit an exact bitmap:
-                # a lossy one (4MB, the default) makes every row of its pages be tested again,
-                # a decompression each (5.6 s for a word in 16 % of 1M documents; 0.3 s exact).
-                conn.execute(f"SET LOCAL work_mem = '{SEARCH_WORK_MEM}'")
-                # JIT compiles each large query anew (~40 ms) for plans that run in milliseconds.
-                conn.execute("SET LOCAL jit = off")
-                # psycopg prepares a statement run five times; a generic plan would then ignore
-                # what the parameters are (a rare or a common word, the sample level that the
-                # partial index of migration 0003 answers). Plans are made for the values.
-                conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+                conn.execute(  # one round trip for the five settings of the search transaction
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+                    # The planner prices `grams @@ query` as cheap, not as the decompression of a
+                    # toasted tsvector it is: for a common word it would scan the whole table (153 ms
+                    # for 10k documents) rather than the GIN index (3 ms). Searches use indexes.
+                    " SET LOCAL enable_seqscan = off;"
+                    # A common word's matches over a million documents must fit an exact bitmap:
+                    # a lossy one (4MB, the default) makes every row of its pages be tested again,
+                    # a decompression each (5.6 s for a word in 16 % of 1M documents; 0.3 s exact).
+                    f" SET LOCAL work_mem = '{SEARCH_WORK_MEM}';"
+                    # JIT compiles each large query anew (~40 ms) for plans that run in milliseconds.
+                    " SET LOCAL jit = off;"
+                    # psycopg prepares a statement run five times; a generic plan would then ignore
+                    # what the parameters are (a rare or a common word, the sample level that the
+                    # partial index of migration 0003 answers). Plans are made for the values.
+                    " SET LOCAL plan_cache_mode = force_custom_plan")
                 # Text is stored with U+0000 as U+FFFD (see _no_nul): a query is read the same way.
                 query = dataclasses.replace(query, **{
                     f.name: _no_nul(getattr(query, f.name)) for f in dataclasses.fields(query)})

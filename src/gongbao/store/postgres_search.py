@@ -429,9 +429,11 @@ class _Search:
         parts = [*self.filters, *words]  # filters first: tested on a row before its bigram vector is
         filtered = {f.key for f in self.filters if f.key}
         self.found = None
+        everything = self._all(parts)
         total, counts, facets_estimated, total_estimated = self._tally(
-            parts, [k for k in FACET_KEYS if k not in filtered], collect=True)
-        everything = self._all(parts) if self.found is None else _listed(self.found)
+            parts, [k for k in FACET_KEYS if k not in filtered], collect=everything)
+        if self.found is not None:
+            everything = _listed(self.found)
         facets.update(counts)
         for key in (k for k in FACET_KEYS if k in filtered):
             _, counts, sampled, _ = self._tally([*(f for f in self.filters if f.key != key), *words], [key])
@@ -439,7 +441,7 @@ class _Search:
             facets_estimated = facets_estimated or sampled
         return everything, total, facets, facets_estimated, total_estimated
 
-    def _tally(self, parts: list[_Where], keys: list[str], *, collect: bool = False
+    def _tally(self, parts: list[_Where], keys: list[str], *, collect: Optional[_Where] = None
                ) -> tuple[int, dict[str, list[tuple[str, int]]], bool, bool]:
         """How many rows ``parts`` selects and their counts per facet key; whether the counts,
         and whether the total, were estimated.
@@ -452,7 +454,8 @@ class _Search:
         they are counted; more, they are counted — and grouped by facet in the same query —
         on a sample holding 500–4,000 of them (relative error ≤ 5 %, ~2 % from 2,000), and
         the total says it is an estimate. Facets of an exact total are counted on a sample
-        above FACET_EXACT_MAX. ``collect``: keep the rows counted one by one in ``found``."""
+        above FACET_EXACT_MAX. ``collect``: ``parts`` as ``_all`` joined them; the rows counted
+        one by one are kept in ``found``."""
         documents = self._span()[1]
         level = _level_for(documents, PROBE_ROWS) if documents > TOTAL_EXACT_MAX else 0  # else: no more to count
         while level:
@@ -463,7 +466,7 @@ class _Search:
                 return _rounded(seen << level), _scaled(counts, float(1 << level)), True, True
             level = _level_for(seen << level, SAMPLE_TARGET)  # too few seen for an estimate: a larger sample
         if level and collect:  # the matches themselves: what follows reads them by sid, not by the index again
-            where = self._all(parts)
+            where = collect
             row = self.conn.execute(
                 "SELECT coalesce(array_agg(d.sid ORDER BY d.sid DESC), '{}') AS sids,"
                 " coalesce(array_agg(d.sample ORDER BY d.sid DESC), '{}') AS samples"
@@ -474,7 +477,7 @@ class _Search:
             parts = [_listed([sid for sid, key in zip(self.found, samples) if key < SAMPLE_SPACE >> wanted])]
             sample_level = 0
         else:
-            size = self._count(self._all(parts))
+            size = self._count(collect or self._all(parts))
             sample_level = wanted = _level_for(size, FACET_EXACT_MAX)
         if not (size and keys):
             return size, {}, False, False
@@ -751,5 +754,6 @@ def _match(query_plan: QueryPlan, loose: bool = False) -> Optional[_Where]:
         # Tested on each candidate row (not an anti-join reading every row of the excluded
         # words): the candidates are few wherever a search reads them all — a sample, a
         # window of the newest documents, a result small enough to count (see _tally).
-        parts.append(_Where(f"NOT ({_or(excluded).sql})", _or(excluded).params))
+        either = _or(excluded)
+        parts.append(_Where(f"NOT ({either.sql})", either.params))
     return _and(parts) if parts else None
