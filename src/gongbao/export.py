@@ -6,7 +6,7 @@ import io
 import json
 from typing import IO, Iterable, Iterator
 
-from .model import Document, ParseResult
+from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table
 
 # Keys of a document record, in SCHEMA.md order; export adds id, gazette, spans, confidence, body.
 DOCUMENT_KEYS = (
@@ -64,12 +64,36 @@ def document_record(doc: Document, gid: str, gazette: dict) -> dict:
         "span": doc.span.to_list(),
         "spans": {k: v.to_list() for k, v in doc.spans.items()},
         "confidence": {k: round(v, 3) for k, v in doc.confidence.items()},
-        "paragraphs": [
-            {"text": p.text, "span": p.span.to_list(), "level": p.level, **({"table": True} if p.table else {})}
-            for p in doc.paragraphs
-        ],
+        "paragraphs": paragraph_records(doc.paragraphs),
+        "attachment_bodies": [attachment_record(a) for a in doc.attachment_bodies],
+        "tables": [table_record(t) for t in doc.tables],
+        "articles": [article_record(a) for a in doc.articles],
     }
     return rec
+
+
+def paragraph_records(paragraphs: list[Paragraph]) -> list[dict]:
+    return [
+        {"text": p.text, "span": p.span.to_list(), "level": p.level, **({"table": True} if p.table else {})}
+        for p in paragraphs
+    ]
+
+
+def table_record(table: Table) -> dict:
+    return {"caption": table.caption, "unit": table.unit, "header": table.header, "rows": table.rows,
+            "span": table.span.to_list()}
+
+
+def attachment_record(att: AttachmentBody) -> dict:
+    """SCHEMA.md ``attachment_bodies`` item; ``paragraphs`` keep the text's outline and spans."""
+    return {"number": att.number, "title": att.title, "omitted": att.omitted, "text": att.text,
+            "tables": [table_record(t) for t in att.tables], "span": att.span.to_list(),
+            "paragraphs": paragraph_records(att.paragraphs)}
+
+
+def article_record(article: Article) -> dict:
+    return {"chapter": article.chapter, "section": article.section, "article": article.article,
+            "number": article.number, "text": article.text, "span": article.span.to_list()}
 
 
 def document_records(result: ParseResult) -> list[dict]:

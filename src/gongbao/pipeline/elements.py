@@ -22,7 +22,9 @@ from ..model import (
     Unplaced,
     Warning,
 )
+from .attachments import attachment_bodies
 from .normalize import join_paragraphs, printed_text
+from .tables import TableIssue, cell_per_line_tables, tab_tables
 from .segment import _Lines, _attachment_rest, _skip_attachment_list, carried_titles, find_closing
 from ..text import compact, fold, similarity
 
@@ -431,6 +433,19 @@ def build_document(
         ln = lines.lines[body_from]
         cut = next((i for i, o in enumerate(ln.offsets) if o >= r_span.end), len(ln.text))
         paragraphs[0] = Paragraph(first.text[cut:], Span(r_span.end, first.span.end), first.level, first.marker, first.table)
+    claimed = set(range(ds.first_line, body_limit)) | set(sig_ids) | set(displaced)
+    if att_first is not None:
+        claimed |= set(range(att_first, att_last + 1))
+    claimed |= {k for k in (closing, disc_line) if k is not None}
+    if attachments and attachments[-1].omitted and body_limit < end and lines.text(body_limit) and re.search(r"[（(]\s*略\s*[)）]$", lines.text(body_limit)):
+        claimed.add(body_limit)
+    rest = [k for k in range(ds.first_line, end) if lines.text(k) and k not in claimed]
+    bodies = attachment_bodies(lines.lines, rest, attachments, repairs, notes, seq)
+    table_issues: list[TableIssue] = []
+    body_region = lines.lines[body_from:body_limit]
+    tables = sorted(tab_tables(body_region, table_issues) + cell_per_line_tables(body_region, table_issues), key=lambda t: t.span.start)
+    for issue in table_issues:
+        notes.append(Warning("table.ragged_rows", issue.message, issue.span, seq))
     body_span = Span(paragraphs[0].span.start, paragraphs[-1].span.end) if paragraphs else None
     body_start = printed_text(source, body_span.start, body_span.end, 15) if body_span else ""
     body_end = printed_text(source, body_span.start, body_span.end, 15, from_end=True) if body_span else ""
@@ -455,6 +470,8 @@ def build_document(
         body_end=body_end,
         spans=spans,
         confidence=conf,
+        attachment_bodies=bodies,
+        tables=tables,
     )
 
 

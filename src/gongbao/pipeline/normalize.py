@@ -31,7 +31,6 @@ _TO_FULLWIDTH = {"(": "（", ")": "）", ",": "，", ";": "；", ":": "：", "?"
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|[·•]\s*\d{1,4}\s*[·•]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
 )
-_BARE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
 # Same-length character maps (offsets do not move): full-width ASCII letters/digits and odd
@@ -243,6 +242,45 @@ def clean_line(raw: str, base: int) -> tuple[str, list[int], set[str]]:
     return _clean_cell(raw, base)
 
 
+_PLAIN_NUMBER = re.compile(r"^\d{1,4}$")
+_PAGE_GAP = 5  # a page holds more lines of text than this between two page numbers
+
+
+def _page_value(text: str) -> Optional[int]:
+    """The page number printed by a furniture-shaped line (``12``, ``— 12 —``, ``第3页``)."""
+    if not _PAGE_NUMBER.match(text):
+        return None
+    digits = _DIGITS.findall(text)
+    return int(digits[0]) if digits else None
+
+
+def _proven_page_numbers(lines: list[Line]) -> set[int]:
+    """Positions of plain-number lines that are page numbers: the nearest page-number-shaped
+    line before or after it (a page of text away) carries the page before or after it
+    (one or two apart: a blank page, a cover). Table cells printed one per line sit close
+    together and out of sequence, so they stay content."""
+    found: list[tuple[int, int, int]] = []  # (position, value, text lines before it)
+    count = 0
+    for pos, ln in enumerate(lines):
+        if not ln.text:
+            continue
+        value = _page_value(ln.text)
+        if value is not None:
+            found.append((pos, value, count))
+        count += 1
+    proven: set[int] = set()
+    for i, (pos, value, seen) in enumerate(found):
+        if not _PLAIN_NUMBER.match(lines[pos].text):
+            continue
+        before = found[i - 1] if i else None
+        after = found[i + 1] if i + 1 < len(found) else None
+        if before and 1 <= value - before[1] <= 2 and seen - before[2] > _PAGE_GAP:
+            proven.add(pos)
+        elif after and 1 <= after[1] - value <= 2 and after[2] - seen > _PAGE_GAP:
+            proven.add(pos)
+    return proven
+
+
 def _is_page_furniture(text: str) -> bool:
     return bool(_PAGE_NUMBER.match(text))
 
@@ -268,6 +306,7 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
     toc_at = next((k for k, ln in enumerate(nonblank[:120]) if _TOC_HEAD.match(ln.text)), None)
     cover_ids = {ln.index for ln in nonblank[: toc_at if toc_at is not None else cover_lines]}
     shapes = Counter(_shape(ln.text) for ln in nonblank)
+    proven = _proven_page_numbers(lines)
     for pos, ln in enumerate(lines):
         if not ln.text:
             continue
@@ -275,18 +314,17 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
         in_cover = ln.index in cover_ids
         short = len(text) <= 50 and "。" not in text
         kind = None
-        if _is_page_furniture(text):
+        if _PLAIN_NUMBER.match(text):
+            # a number alone on a line is content (a table cell, an amount) unless it is
+            # proven a page number by its place in the sequence of page numbers
+            if pos in proven:
+                kind = "page_number"
+        elif _is_page_furniture(text):
             kind = "page_number"
         elif "公报" in text and short and _PAGE_TOKEN.search(text):
             kind = "page_header"
         elif in_cover:
             continue
-        elif _BARE_NUMBER.match(text):
-            # a bare number alone between blank lines is a page number, not content
-            prev_blank = pos == 0 or not lines[pos - 1].text
-            next_blank = pos + 1 >= len(lines) or not lines[pos + 1].text
-            if prev_blank and next_blank:
-                kind = "page_number"
         elif "公报" in text and short and not text.startswith("【") and (
             _ISSUE_TOKEN.search(text) or (shapes[_shape(text)] >= 2 and re.search(r"政府公报|政报", text))
         ):
