@@ -91,6 +91,23 @@ def attachment_record(att: AttachmentBody) -> dict:
             "paragraphs": paragraph_records(att.paragraphs)}
 
 
+def document_tables(record: dict) -> list[dict]:
+    """Every table of a document record, body first, then each attachment's, numbered from 1
+    (the ``n`` of ``/api/documents/{id}/tables/{n}.csv``); ``where`` says 正文 or 附件N."""
+    found = [{**t, "where": "正文"} for t in record.get("tables") or []]
+    for att in record.get("attachment_bodies") or []:
+        label = f"附件{att.get('number') or ''}"
+        found.extend({**t, "where": label} for t in att.get("tables") or [])
+    return [{**t, "n": n} for n, t in enumerate(found, 1)]
+
+
+def table_csv_rows(table: dict) -> Iterator[list[str]]:
+    """A table as CSV rows: the header row (when printed), then its rows."""
+    if table.get("header"):
+        yield list(table["header"])
+    yield from (list(row) for row in table.get("rows") or [])
+
+
 def article_record(article: Article) -> dict:
     return {"chapter": article.chapter, "section": article.section, "article": article.article,
             "number": article.number, "text": article.text, "span": article.span.to_list()}

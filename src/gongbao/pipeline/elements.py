@@ -22,6 +22,7 @@ from ..model import (
     Unplaced,
     Warning,
 )
+from .articles import articles
 from .attachments import attachment_bodies
 from .normalize import join_paragraphs, printed_text
 from .tables import TableIssue, cell_per_line_tables, tab_tables
@@ -446,6 +447,8 @@ def build_document(
     tables = sorted(tab_tables(body_region, table_issues) + cell_per_line_tables(body_region, table_issues), key=lambda t: t.span.start)
     for issue in table_issues:
         notes.append(Warning("table.ragged_rows", issue.message, issue.span, seq))
+    # a 规章 printed in the body, or else as an attachment of the notice that issues it
+    arts = articles(paragraphs) or next((found for b in bodies if (found := articles(b.paragraphs))), [])
     body_span = Span(paragraphs[0].span.start, paragraphs[-1].span.end) if paragraphs else None
     body_start = printed_text(source, body_span.start, body_span.end, 15) if body_span else ""
     body_end = printed_text(source, body_span.start, body_span.end, 15, from_end=True) if body_span else ""
@@ -472,6 +475,7 @@ def build_document(
         confidence=conf,
         attachment_bodies=bodies,
         tables=tables,
+        articles=arts,
     )
 
 

@@ -132,7 +132,10 @@ def _space_cuts(text: str, rules: set[str], widths: str) -> tuple[list[tuple[int
         left = text[a - 1] if a else ""
         right = text[b] if b < n else ""
         width = sum(2 if widths[k] == "\u3000" else 1 for k in range(a, b))
-        if left and right and width >= 4:
+        if left and right and width >= 4 and _letter_spaced(text, a, b):
+            cut.append((a, b))  # ``总　　则``, ``组　　长：``: one word spread over the line
+            rules.add("spacing.letter")
+        elif left and right and width >= 4:
             gaps.append(a)
             cut.append((a + 1, b))
             rules.add("spacing.column")
@@ -151,6 +154,14 @@ def _space_cuts(text: str, rules: set[str], widths: str) -> tuple[list[tuple[int
             chars[a] = "\t"
         text = "".join(chars)
     return cut, text
+
+
+def _letter_spaced(text: str, a: int, b: int) -> bool:
+    """The wide gap ``text[a:b]`` spreads one word (layout letter-spacing), not two columns:
+    a single CJK character stands on each side of it (``总　　则``, ``组　　长：王某``)."""
+    left_alone = _CJK_RE.match(text[a - 1]) is not None and (a == 1 or text[a - 2] == " ")
+    right_alone = _CJK_RE.match(text[b]) is not None and (b + 1 == len(text) or text[b + 1] in " ：:")
+    return left_alone and right_alone
 
 
 def _fullwidth_punct(text: str, rules: set[str]) -> str:
