@@ -163,6 +163,7 @@ class Segmentation:
     documents: list[DocumentSpan]
     unplaced_lines: list[Block]
     warnings: list["Warning"]
+    section_lines: list[int] = field(default_factory=list)  # body section headings, outside documents
 
 
 @dataclass(slots=True)
@@ -298,3 +299,5 @@ class ParseResult:
     region: Optional[RegionGuess]
     parser_version: str = PARSER_VERSION
     layers: list[LayerRecord] = field(default_factory=list)  # filled by the extract/* stages
+    front: Optional[Span] = None  # the cover and the TOC, before the first document
+    headings: list[Span] = field(default_factory=list)  # section headings between documents (【人事任免】)

@@ -22,6 +22,7 @@ from ..model import (
     Unplaced,
     Warning,
 )
+from .account import unclaimed_in_documents
 from .articles import articles
 from .attachments import attachment_bodies
 from .normalize import join_paragraphs, printed_text
@@ -562,7 +563,9 @@ def elements(seg: Segmentation) -> ParseResult:
         span = Span(lines.lines[b.first_line].start, lines.lines[b.last_line].end)
         unplaced.append(Unplaced(span=span, text=source[span.start: span.end], reason="outside any document" if b.first_line >= seg.toc_lines[1] else "in cover/TOC, not an entry"))
     repairs.sort(key=lambda r: (r.start, r.end))
-    return ParseResult(
+    toc_end = seg.toc_lines[1]
+    front = Span(0, lines.lines[toc_end].start if toc_end < lines.n else len(source)) if toc_end > 0 else None
+    result = ParseResult(
         source=seg.normalized.source,
         gazette=seg.gazette,
         toc=seg.toc,
@@ -571,4 +574,11 @@ def elements(seg: Segmentation) -> ParseResult:
         unplaced=unplaced,
         warnings=warnings,
         region=seg.normalized.region,
+        front=front,
+        headings=[lines.lines[k].span() for k in seg.section_lines if lines.text(k)],
     )
+    # nothing inside a document is dropped silently: what no element holds is reported
+    for span in unclaimed_in_documents(result):
+        result.unplaced.append(Unplaced(span=span, text=source[span.start: span.end], reason="inside a document, in no element"))
+    result.unplaced.sort(key=lambda u: u.span.start)
+    return result

@@ -855,6 +855,7 @@ def segment(norm: NormalizedText) -> Segmentation:
         documents=docs,
         unplaced_lines=unplaced,
         warnings=warnings,
+        section_lines=sorted(section_lines),
     )
 
 
