@@ -6,6 +6,8 @@ Each character of the source text is in exactly one place:
 * ``cover_toc`` — the cover and the 目录 before the first document;
 * ``headings`` — section headings printed between documents (【人事任免】);
 * ``furniture`` — page furniture removed by a named repair (running header, page number);
+* ``residue`` — extraction residue removed by a named ``clean:*`` repair (markdown ``##``,
+  ``**``, ``|``, HTML tags, LaTeX, docx bookmarks), each listed in ``removals``;
 * ``unplaced`` — reported spans the parser could not place;
 * ``blank`` — whitespace and line breaks outside those places.
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from ..model import Document, ParseResult, Span
 
 FURNITURE_RULES = ("page_number", "page_header")
-PLACES = ("documents", "cover_toc", "headings", "furniture", "unplaced", "blank")
+PLACES = ("documents", "cover_toc", "headings", "furniture", "residue", "unplaced", "blank")
 _CODE = {name: i + 1 for i, name in enumerate(PLACES)}
 
 
@@ -41,9 +43,10 @@ class Account:
 
     @property
     def document_share(self) -> float:
-        """Share of the printed (non-blank) characters after the cover/TOC that sit in documents."""
-        after_front = sum(n for place, n in self.chars.items() if place not in ("blank", "cover_toc"))
-        return self.chars["documents"] / after_front if after_front else 1.0
+        """Share of the printed content after the cover/TOC that sits in documents rather than
+        in unplaced spans (section headings, furniture and residue are neither)."""
+        content = self.chars["documents"] + self.chars["unplaced"]
+        return self.chars["documents"] / content if content else 1.0
 
     def as_dict(self) -> dict:
         return {
@@ -90,14 +93,17 @@ def account(result: ParseResult) -> Account:
     for r in result.repairs:
         if r.rule in FURNITURE_RULES:
             _mark(codes, Span(r.start, r.end), _CODE["furniture"], only_empty=False)
+    removals = _removals(result)
+    for i in _removed_positions(text, [r for r in removals if r["rule"].startswith("clean:")]).positions:
+        if not codes[i]:
+            codes[i] = _CODE["residue"]
     for u in result.unplaced:
         _mark(codes, u.span, _CODE["unplaced"])
     unclaimed: list[Span] = []
-    removals = _removals(result)
-    removed = _removed_positions(text, removals)
+    moved = _removed_positions(text, [r for r in removals if not r["rule"].startswith("clean:")])
     for doc in result.documents:
         claimed = bytearray(doc.span.end - doc.span.start)
-        for i in removed.get(doc.span.start, doc.span.end):
+        for i in moved.get(doc.span.start, doc.span.end):
             claimed[i - doc.span.start] = 1
         for s in _claimed_spans(doc):
             a, b = max(s.start, doc.span.start) - doc.span.start, min(s.end, doc.span.end) - doc.span.start

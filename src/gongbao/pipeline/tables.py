@@ -110,6 +110,11 @@ def _fold_two_levels(top: list[str], second: list[str], width: int) -> Optional[
     return top[:i] + [f"{top[i]}/{c}" for c in second] + top[i + 1:]
 
 
+def _is_caption_row(line: Line) -> bool:
+    parts = [p for p in line.text.split("\t") if p]
+    return len(parts) == 2 and bool(_UNIT_INLINE.search(parts[1])) and bool(_CAPTION.match(parts[0]))
+
+
 def build_table(rows_lines: list[Line], before: list[Line], issues: list[TableIssue]) -> tuple[Table, list[Line]]:
     """A Table from tab-separated row lines; returns it and the caption/unit lines it used."""
     caption, unit, used = _caption_and_unit(before)
@@ -175,8 +180,11 @@ def tab_tables(lines: list[Line], issues: list[TableIssue]) -> list[Table]:
             else:
                 break
             j += 1
+        before = text_lines[max(0, i - 2): i]
+        while len(block) > 2 and _is_caption_row(block[0]):
+            before = before + [block.pop(0)]  # ``表2 …<tab>单位：万吨`` printed as the first row
         if len(block) >= 2:
-            table, _used = build_table(block, text_lines[max(0, i - 2): i], issues)
+            table, _used = build_table(block, before, issues)
             tables.append(table)
         i = j
     return tables

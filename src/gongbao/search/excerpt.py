@@ -90,16 +90,18 @@ def excerpts(text: str, compiled: Optional[Finder], size: int, count: int) -> li
         return [_render(text, 0, min(len(text), size), [])]
     windows = _choose(matches, len(text), size, count)
     starts = [m[0] for m in matches]
-    return [
-        _where(text, start) + _render(text, start, end, matches[max(0, bisect_left(starts, start) - 1):bisect_right(starts, end)])
-        for start, end in windows
-    ]
+    out = []
+    for start, end in windows:
+        inside = matches[max(0, bisect_left(starts, start) - 1):bisect_right(starts, end)]
+        first = next((m[0] for m in inside if m[0] >= start), start)
+        out.append(_where(text, first) + _render(text, start, end, inside))
+    return out
 
 
-def _where(text: str, start: int) -> str:
-    """``附件2｜`` before an excerpt taken from an attachment's text (index.body_text marks
-    where each attachment begins with an invisible separator)."""
-    at = text.rfind(_MARK + "附件", 0, start + 1)
+def _where(text: str, position: int) -> str:
+    """``附件2｜`` before an excerpt whose match is in an attachment's text (index.body_text
+    marks where each attachment begins with an invisible separator)."""
+    at = text.rfind(_MARK + "附件", 0, position + 1)
     if at < 0:
         return ""
     close = text.find(_MARK, at + 1)
@@ -188,8 +190,11 @@ def _render(text: str, start: int, end: int, matches: list[Match]) -> str:
     return "".join(out)
 
 
+_MARKER = re.compile("\u2063附件\\d*\u2063\\s*|\u2063")
+
+
 def _escaped(text: str) -> str:
-    return escape(text.replace(_MARK, ""))
+    return escape(_MARKER.sub("", text))
 
 
 def _normalize_same_length(text: str) -> str:
