@@ -98,8 +98,23 @@ def _header_rows(rows: list[list[str]]) -> int:
 
 
 def _fold_two_levels(top: list[str], second: list[str], width: int) -> Optional[list[str]]:
-    """A two-level header as one row of ``上级/下级`` cells: the one top cell that spans the
-    second row's cells is the group word (面积, 数量 …); cells of other levels stand alone."""
+    """A two-level header as one row of ``上级/下级`` cells.
+
+    Where the top row keeps the merged cells' places (``利用量<tab><tab>备注``), a cell followed
+    by empty ones spans them; otherwise the one top cell naming a group (面积, 数量 …) spans
+    the second row's cells. Anything else is not folded."""
+    groups: list[tuple[str, int]] = []  # (top cell, columns it spans)
+    for cell in top:
+        if not cell and groups:
+            groups[-1] = (groups[-1][0], groups[-1][1] + 1)
+        else:
+            groups.append((cell, 1))
+    if len(top) == width and sum(n for _c, n in groups if n > 1) == len(second) and len(second) >= 2:
+        children = iter(second)
+        out: list[str] = []
+        for cell, n in groups:
+            out.extend([f"{cell}/{next(children)}" for _ in range(n)] if n > 1 else [cell])
+        return out
     span = width - (len(top) - 1)
     if span != len(second) or span < 2:
         return None
