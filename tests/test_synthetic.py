@@ -71,9 +71,13 @@ REQUIRED_DOC_KEYS = (
     "seq", "parent_seq", "title", "doc_number", "issuer", "doc_type", "date",
     "recipients", "signed_by", "disclosure", "attachments", "body_start",
 )
-OPTIONAL_DOC_KEYS = ("section", "agency_code", "year", "serial", "body_end")
-# content keys (attachment_bodies, tables, articles) and the top-level ``groups`` list are
-# compared by tests/test_content_fixtures.py and tests/test_extract_groups.py
+# content keys (README "Content keys"): what an attachment and a table must keep of the printed text
+CONTENT_DOC_KEYS = ("attachment_bodies", "tables")
+OPTIONAL_DOC_KEYS = ("section", "agency_code", "year", "serial", "body_end") + CONTENT_DOC_KEYS
+ATTACHMENT_BODY_KEYS = {"number", "title", "omitted", "text_contains", "tables"}
+TABLE_KEYS = {"caption", "unit", "header", "rows"}
+# content keys are compared by tests/test_content_fixtures.py, the top-level ``groups`` list
+# by tests/test_extract_groups.py
 CONTENT_KEYS = ("attachment_bodies", "tables", "articles")
 GAZETTE_KEYS = (
     "source", "title", "region", "region_code", "year", "issue", "total_issue",
@@ -110,6 +114,63 @@ def _title_ends_with_type(title: str, doc_type: str) -> bool:
     if doc_type == "命令":
         return core.endswith("令")
     return core.endswith(doc_type)
+
+
+def _table_problems(table, folded_text: str, where: str) -> list[str]:
+    """A table object: every printed string in it occurs in the text; rows are padded to the header."""
+    if not isinstance(table, dict) or set(table) != TABLE_KEYS:
+        return [f"{where}: table keys {sorted(table) if isinstance(table, dict) else table!r}"]
+    problems = []
+    for key in ("caption", "unit"):
+        value = table[key]
+        if value is not None and (not isinstance(value, str) or norm(value) not in folded_text):
+            problems.append(f"{where}: {key} {value!r} does not occur in the text")
+    header, rows = table["header"], table["rows"]
+    if not isinstance(header, list) or not header or not all(isinstance(c, str) for c in header):
+        return problems + [f"{where}: header must be a non-empty list of cells"]
+    if not isinstance(rows, list) or not rows:
+        return problems + [f"{where}: rows must be a non-empty list"]
+    # a two-level header cell is written 上级/下级: each level is printed on its own
+    printed = [part for cell in header for part in cell.split("/") if part]
+    for i, row in enumerate(rows, 1):
+        if not isinstance(row, list) or len(row) != len(header) or not all(isinstance(c, str) for c in row):
+            problems.append(f"{where}: row {i} is not a list of {len(header)} cells")
+            continue
+        printed.extend(cell for cell in row if cell)
+    problems += [f"{where}: cell {c!r} does not occur in the text" for c in printed if norm(c) not in folded_text]
+    return problems
+
+
+def _content_problems(doc: dict, folded_text: str, where: str) -> list[str]:
+    problems = []
+    for n, table in enumerate(doc.get("tables", []), 1):
+        problems += _table_problems(table, folded_text, f"{where} table {n}")
+    bodies = doc.get("attachment_bodies", [])
+    if not isinstance(bodies, list):
+        return problems + [f"{where}: attachment_bodies is not a list"]
+    for n, body in enumerate(bodies, 1):
+        tag = f"{where} attachment {n}"
+        if not isinstance(body, dict) or set(body) != ATTACHMENT_BODY_KEYS:
+            problems.append(f"{tag}: keys must be {sorted(ATTACHMENT_BODY_KEYS)}")
+            continue
+        if body["number"] is not None and not isinstance(body["number"], int):
+            problems.append(f"{tag}: number {body['number']!r} is not an int or null")
+        title = body["title"]
+        if not isinstance(title, str) or not title or "《" in title or "（略）" in title or norm(title) not in folded_text:
+            problems.append(f"{tag}: title {title!r} is empty, keeps 《》/（略） or does not occur in the text")
+        snippets = body["text_contains"]
+        if not isinstance(body["omitted"], bool):
+            problems.append(f"{tag}: omitted must be a bool")
+        elif body["omitted"] and (snippets or body["tables"]):
+            problems.append(f"{tag}: an omitted attachment has no text or tables")
+        elif not body["omitted"] and not 3 <= len(snippets) <= 6:
+            problems.append(f"{tag}: text_contains needs 3–6 snippets")
+        for snippet in snippets:
+            if not isinstance(snippet, str) or not 6 <= len(snippet) <= 30 or norm(snippet) not in folded_text:
+                problems.append(f"{tag}: snippet {snippet!r} is not 6–30 characters of the text")
+        for k, table in enumerate(body["tables"], 1):
+            problems += _table_problems(table, folded_text, f"{tag} table {k}")
+    return problems
 
 
 # --- the expected files must be well-formed ----------------------------------------------
@@ -209,6 +270,8 @@ def test_synthetic_expected_wellformed(path: Path):
             for a in attachments:
                 if re.match(r"^\d+[.．、]", a) or "《" in a or "（略）" in a or a.startswith("附件"):
                     bad(f"{where}: attachment {a!r} keeps numbering, 《》 or （略）")
+
+        problems.extend(_content_problems(doc, folded_text, where))
 
         body_start = doc.get("body_start")
         if not isinstance(body_start, str) or len(norm(body_start)) < 10:
