@@ -29,6 +29,8 @@ Annotation conventions used where SCHEMA.md leaves room:
   running page headers are not sections.
 * body_start stores 15 characters; only the first 10 (folded) are compared.
 * 附件 pages are never documents, even when they look like a 制度 or 名单.
+* ``articles`` (per document) and ``groups`` (per issue) follow the "Content keys"
+  section of the fixtures' README; the well-formedness test checks them against the text.
 """
 from __future__ import annotations
 
