@@ -29,6 +29,8 @@ Annotation conventions used where SCHEMA.md leaves room:
   running page headers are not sections.
 * body_start stores 15 characters; only the first 10 (folded) are compared.
 * 附件 pages are never documents, even when they look like a 制度 or 名单.
+* ``articles`` (per document) and ``groups`` (per issue) follow the "Content keys"
+  section of the fixtures' README; the well-formedness test checks them against the text.
 """
 from __future__ import annotations
 
@@ -73,12 +75,16 @@ REQUIRED_DOC_KEYS = (
 )
 # content keys (README "Content keys"): what an attachment and a table must keep of the printed text
 CONTENT_DOC_KEYS = ("attachment_bodies", "tables")
-OPTIONAL_DOC_KEYS = ("section", "agency_code", "year", "serial", "body_end") + CONTENT_DOC_KEYS
+OPTIONAL_DOC_KEYS = ("section", "agency_code", "year", "serial", "body_end", "articles") + CONTENT_DOC_KEYS
 ATTACHMENT_BODY_KEYS = {"number", "title", "omitted", "text_contains", "tables"}
 TABLE_KEYS = {"caption", "unit", "header", "rows"}
 # content keys are compared by tests/test_content_fixtures.py, the top-level ``groups`` list
 # by tests/test_extract_groups.py
 CONTENT_KEYS = ("attachment_bodies", "tables", "articles")
+ARTICLE_KEYS = {"chapter", "section", "article", "number", "text_start"}
+GROUP_KEYS = {"doc_seq", "group", "role", "person", "position", "office"}
+ARTICLE_RE = re.compile(r"^第([零一二三四五六七八九十百]+)条$")
+CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 GAZETTE_KEYS = (
     "source", "title", "region", "region_code", "year", "issue", "total_issue",
     "published", "frequency",
@@ -106,6 +112,75 @@ def _is_iso_date(value) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _cn_number(numeral: str) -> int:
+    """一百零三 → 103, 二十一 → 21, 十二 → 12."""
+    total, digit = 0, 0
+    for ch in numeral:
+        if ch == "百":
+            total, digit = total + (digit or 1) * 100, 0
+        elif ch == "十":
+            total, digit = total + (digit or 1) * 10, 0
+        else:
+            digit = CN_DIGITS[ch]
+    return total + digit
+
+
+def _article_problems(where: str, articles, folded_text: str) -> list[str]:
+    """The ``articles`` of a document: complete keys, numbers that match the headings, in order."""
+    if not isinstance(articles, list) or not articles:
+        return [f"{where}: articles must be a non-empty list"]
+    problems, previous = [], 0
+    for article in articles:
+        tag = f"{where} {article.get('article') if isinstance(article, dict) else article!r}"
+        if not isinstance(article, dict) or set(article) != ARTICLE_KEYS:
+            problems.append(f"{tag}: keys must be {sorted(ARTICLE_KEYS)}")
+            continue
+        match = ARTICLE_RE.match(article["article"] or "")
+        if not match or _cn_number(match.group(1)) != article["number"]:
+            problems.append(f"{tag}: number {article['number']!r} does not match the heading")
+        elif article["number"] <= previous:
+            problems.append(f"{tag}: articles are not in ascending order")
+        else:
+            previous = article["number"]
+        for key in ("chapter", "section"):
+            value = article[key]
+            if value is not None and (not isinstance(value, str) or norm(value) not in folded_text):
+                problems.append(f"{tag}: {key} {value!r} does not occur in the text")
+        start = article["text_start"]
+        if not isinstance(start, str) or len(norm(start)) < 10 or norm(start) not in folded_text:
+            problems.append(f"{tag}: text_start {start!r} needs 10 characters of the text")
+    return problems
+
+
+def _group_problems(groups, seqs: set, folded_text: str) -> list[str]:
+    """The ``groups`` records: known document, printed names and posts, the office on its own record."""
+    if not isinstance(groups, list):
+        return ["groups must be a list"]
+    problems = []
+    for i, record in enumerate(groups, 1):
+        where = f"group record {i}"
+        if not isinstance(record, dict) or set(record) != GROUP_KEYS:
+            problems.append(f"{where}: keys must be {sorted(GROUP_KEYS)}")
+            continue
+        if record["doc_seq"] not in seqs:
+            problems.append(f"{where}: doc_seq {record['doc_seq']!r} is no document")
+        if not record["role"]:
+            problems.append(f"{where}: empty role")
+        for key in ("group", "person", "position", "office"):
+            value = record[key]
+            if value is None and key != "group":
+                continue
+            if not isinstance(value, str) or not value or any(ch.isspace() for ch in value):
+                problems.append(f"{where}: {key} {value!r} must be a string without spaces")
+            elif norm(value) not in folded_text:
+                problems.append(f"{where}: {key} {value!r} does not occur in the text")
+        if (record["office"] is not None) != (record["role"] == "办公室") or (
+            record["office"] is not None and record["person"] is not None
+        ):
+            problems.append(f"{where}: only the role 办公室 names an office, and it names no person")
+    return problems
 
 
 def _title_ends_with_type(title: str, doc_type: str) -> bool:
@@ -279,6 +354,11 @@ def test_synthetic_expected_wellformed(path: Path):
         elif norm(body_start) not in folded_text:
             bad(f"{where}: body_start {body_start!r} does not occur in the text")
 
+        if "articles" in doc:
+            problems.extend(_article_problems(where, doc["articles"], folded_text))
+
+    if "groups" in data:
+        problems.extend(_group_problems(data["groups"], set(by_seq), folded_text))
     if problems:
         pytest.fail(f"{path.name}:\n  " + "\n  ".join(problems), pytrace=False)
 
