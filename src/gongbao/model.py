@@ -54,7 +54,7 @@ class Line:
     end: int  # original offset just past the raw line (excluding the newline)
     text: str
     offsets: list[int]
-    kind: str = "text"  # text | blank | page_header | page_number | table
+    kind: str = "text"  # text | blank | page_header | page_number | table | columns (space gaps)
 
     @property
     def blank(self) -> bool:

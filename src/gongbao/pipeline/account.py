@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Optional
 
 from ..model import Document, ParseResult, Span
 
@@ -109,16 +110,20 @@ def account(result: ParseResult) -> Account:
             a, b = max(s.start, doc.span.start) - doc.span.start, min(s.end, doc.span.end) - doc.span.start
             if a < b:
                 claimed[a:b] = b"\x01" * (b - a)
-        run_start = None
+        run: Optional[list[int]] = None  # [start, end) of printed characters no element holds
         for i in range(doc.span.start, doc.span.end):
-            free = not claimed[i - doc.span.start] and not codes[i] and not text[i].isspace()
-            if free and run_start is None:
-                run_start = i
-            elif not free and run_start is not None and not text[i].isspace():
-                unclaimed.append(Span(run_start, i))
-                run_start = None
-        if run_start is not None:
-            unclaimed.append(Span(run_start, doc.span.end))
+            if text[i].isspace():
+                continue
+            if not claimed[i - doc.span.start] and not codes[i]:
+                if run is None:
+                    run = [i, i + 1]
+                else:
+                    run[1] = i + 1
+            elif run is not None:
+                unclaimed.append(Span(*run))
+                run = None
+        if run is not None:
+            unclaimed.append(Span(*run))
         _mark(codes, doc.span, _CODE["documents"])
     for span in result.headings:
         _mark(codes, span, _CODE["headings"])

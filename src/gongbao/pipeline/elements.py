@@ -329,6 +329,8 @@ def build_document(
     elif number_in_title:
         doc_number = g.parse_doc_number(number_in_title)
         conf["doc_number"] = 0.85
+    elif ds.number_line is not None and lines.text(ds.number_line):
+        spans["order_number"] = lines.lines[ds.number_line].span()  # 第12号 of a 令: no 〔年〕 part
     if issuer:
         spans["issuer"] = title_span
         conf["issuer"] = 0.95

@@ -224,10 +224,13 @@ def clean_line(raw: str, base: int) -> tuple[str, list[int], set[str]]:
     if not _NEEDS_CLEANING.search(raw):
         return raw, list(range(base, base + len(raw))), set()
     if _PIPE_ROW.match(raw):
-        # markdown pipe table: the rule row goes, cells become tab-separated like docx tables
+        # markdown pipe table: the rule row goes, cells become tab-separated like docx tables;
+        # the outer pipes are no cells (an empty inner cell stays a cell)
         if _is_pipe_rule(raw):
             return "", [], {"markup.table"}
-        text, offsets, rules = clean_line(raw.replace("|", "\t"), base)
+        first, last = raw.index("|"), raw.rindex("|")
+        inner = " " * (first + 1) + raw[first + 1: last].replace("|", "\t") + " " * (len(raw) - last)
+        text, offsets, rules = clean_line(inner, base)
         return text, offsets, rules | {"markup.table"}
     tabs = raw.split("\t")
     if len(tabs) > 1:
@@ -245,10 +248,11 @@ def clean_line(raw: str, base: int) -> tuple[str, list[int], set[str]]:
             text_parts.append(t)
             offsets.extend(o)
             pos += len(cell) + 1
-        text = "".join(text_parts).strip("\t")
-        if text != "".join(text_parts):
-            lead = len("".join(text_parts)) - len("".join(text_parts).lstrip("\t"))
-            offsets = offsets[lead: lead + len(text)]
+        # empty cells stay cells (a merged cell, an empty first column): never shift a row;
+        # only a row of nothing but tabs is nothing
+        text = "".join(text_parts)
+        if not text.strip("\t"):
+            return "", [], rules
         return text, offsets, rules
     return _clean_cell(raw, base)
 
@@ -265,19 +269,39 @@ def _page_value(text: str) -> Optional[int]:
     return int(digits[0]) if digits else None
 
 
-def _proven_page_numbers(lines: list[Line]) -> set[int]:
-    """Positions of plain-number lines that are page numbers: the nearest page-number-shaped
-    line before or after it (a page of text away) carries the page before or after it
-    (one or two apart: a blank page, a cover). Table cells printed one per line sit close
-    together and out of sequence, so they stay content."""
+def _proven_page_numbers(lines: list[Line], cover_ids: set[int]) -> set[int]:
+    """Positions of plain-number lines that are page numbers.
+
+    A plain number is a candidate where a page number stands: alone between blank lines, or
+    next to a running header (a line naming the gazette with a page or issue number). It is
+    proven when the nearest other candidate before or after it — a page of text away — carries
+    the page before or after it (one or two apart: a blank page, a cover). Table cells printed
+    one per line sit close together, next to other cells, so they stay content."""
+    def header_like(ln: Line) -> bool:
+        t = ln.text
+        return "公报" in t and len(t) <= 50 and "。" not in t and bool(_PAGE_TOKEN.search(t) or _ISSUE_TOKEN.search(t))
+
+    def neighbour(pos: int, step: int) -> Optional[Line]:
+        k = pos + step
+        while 0 <= k < len(lines) and not lines[k].text and lines[k].kind != "blank":
+            k += step  # furniture already removed
+        return lines[k] if 0 <= k < len(lines) else None
+
     found: list[tuple[int, int, int]] = []  # (position, value, text lines before it)
     count = 0
     for pos, ln in enumerate(lines):
         if not ln.text:
             continue
         value = _page_value(ln.text)
-        if value is not None:
-            found.append((pos, value, count))
+        if value is not None and ln.index not in cover_ids:
+            if not _PLAIN_NUMBER.match(ln.text):
+                found.append((pos, value, count))
+            else:
+                before, after = neighbour(pos, -1), neighbour(pos, 1)
+                alone = (before is None or not before.text) and (after is None or not after.text)
+                by_header = any(n is not None and n.text and header_like(n) for n in (before, after))
+                if alone or by_header:
+                    found.append((pos, value, count))
         count += 1
     proven: set[int] = set()
     for i, (pos, value, seen) in enumerate(found):
@@ -317,7 +341,7 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
     toc_at = next((k for k, ln in enumerate(nonblank[:120]) if _TOC_HEAD.match(ln.text)), None)
     cover_ids = {ln.index for ln in nonblank[: toc_at if toc_at is not None else cover_lines]}
     shapes = Counter(_shape(ln.text) for ln in nonblank)
-    proven = _proven_page_numbers(lines)
+    proven = _proven_page_numbers(lines, cover_ids)
     for pos, ln in enumerate(lines):
         if not ln.text:
             continue
@@ -448,7 +472,9 @@ def normalize(source: SourceText, region: Optional[RegionGuess] = None) -> Norma
         text, offsets, rules = clean_line(raw, start)
         if rules - {"spacing.trim"} and text != raw.strip():
             repairs.append(Repair(start, end, raw, text, "clean:" + ",".join(sorted(rules))))
-        kind = "table" if "\t" in text else ("text" if text else "blank")
+        # a row of cells the source separates with tabs or pipes (a table), or a line whose wide
+        # space gaps became tabs (layout columns: a name and a post, signatures side by side)
+        kind = ("table" if "\t" in raw or "markup.table" in rules else "columns") if "\t" in text else ("text" if text else "blank")
         lines.append(Line(index, start, end, text, offsets, kind))
     mark_page_furniture(lines, repairs, source.text)
     fix_digit_misprints(lines, repairs)
