@@ -293,3 +293,23 @@ def test_articles_with_chapters_and_anchors(tmp_path):
 def test_a_body_citing_an_article_has_no_articles():
     doc, _ = _doc(notice(SIGNED, "　　第十二条规定的事项，由县农业农村局负责。\n"))
     assert doc["articles"] == []
+
+
+def test_extractors_read_attachments():
+    """A 任务分解表 printed as an attachment gives task records pointing into the attachment."""
+    tail = SIGNED + """
+附件
+
+安吉县秸秆综合利用重点任务分解表
+
+序号\t工作任务\t牵头单位\t责任单位\t完成时限
+1\t建设秸秆收储点20个\t县农业农村局\t各乡镇人民政府\t2024年10月底前
+2\t开展秸秆禁烧巡查\t县生态环境分局\t各乡镇人民政府\t长期坚持
+"""
+    _doc_record, result = _doc(notice(tail, "　　附件：安吉县秸秆综合利用重点任务分解表\n"), seq=1)
+    doc = result.documents[0]
+    (att,) = doc.attachment_bodies
+    tasks = [r for r in result.layers if r.layer == "tasks" and r.doc_seq == doc.seq]
+    in_attachment = [r for r in tasks if att.span.start <= r.span.start < att.span.end]
+    assert {tuple(r.fields["lead_units"]) for r in in_attachment} >= {("县农业农村局",), ("县生态环境分局",)}
+    assert any(r.fields["deadline"] == "2024-10-31" for r in in_attachment)

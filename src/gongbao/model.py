@@ -252,6 +252,11 @@ class Document:
     def body(self) -> str:
         return "\n".join(p.text for p in self.paragraphs)
 
+    def content_paragraphs(self) -> list[Paragraph]:
+        """The body's paragraphs, then those of each attachment printed with the document:
+        what extractors read (a 名单 or a 任务分解表 is often an attachment)."""
+        return self.paragraphs + [p for att in self.attachment_bodies for p in att.paragraphs]
+
     @property
     def overall_confidence(self) -> float:
         return min(self.confidence.values()) if self.confidence else 0.0
