@@ -313,3 +313,31 @@ def test_extractors_read_attachments():
     in_attachment = [r for r in tasks if att.span.start <= r.span.start < att.span.end]
     assert {tuple(r.fields["lead_units"]) for r in in_attachment} >= {("县农业农村局",), ("县生态环境分局",)}
     assert any(r.fields["deadline"] == "2024-10-31" for r in in_attachment)
+
+
+def test_a_citation_of_an_article_links_to_its_anchor(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from gongbao.api.app import create_app
+    from gongbao.ingest import ingest_file
+    from gongbao.store import open_store
+
+    first = tmp_path / "a.txt"
+    first.write_text(notice(SIGNED + "（此件公开发布）\n" + RULES), encoding="utf-8")
+    later = (HEAD.replace("2024年第2期（总第88期）", "2024年第3期（总第89期）").replace("安政办发〔2024〕31号", "安政办发〔2024〕40号")
+             .replace("关于印发安吉县秸秆综合利用工作方案的通知", "关于做好秸秆禁烧工作的通知")
+             .replace("经县政府同意，现将《安吉县秸秆综合利用工作方案》印发给你们，请认真贯彻执行。",
+                      "根据《安吉县秸秆综合利用管理办法》第三条，县农业农村局要加快收储点建设。") + SIGNED)
+    second = tmp_path / "b.txt"
+    second.write_text(later, encoding="utf-8")
+    db = str(tmp_path / "s.db")
+    with open_store(db) as store:
+        ingest_file(store, first)
+        ingest_file(store, second)
+        rules_id = next(d["id"] for g in store.list_gazettes() for d in store.get_gazette(g["id"])["documents"] if d["title"] == "安吉县秸秆综合利用管理办法")
+        citing = next(d["id"] for g in store.list_gazettes() for d in store.get_gazette(g["id"])["documents"] if "秸秆禁烧" in d["title"])
+    page = TestClient(create_app(db)).get("/" + citing)
+    assert page.status_code == 200
+    assert f'href="/{rules_id}#第三条"' in page.text
+    rules_page = TestClient(create_app(db)).get("/" + rules_id)
+    assert 'id="第三条"' in rules_page.text
