@@ -341,3 +341,16 @@ def test_a_citation_of_an_article_links_to_its_anchor(tmp_path):
     assert f'href="/{rules_id}#第三条"' in page.text
     rules_page = TestClient(create_app(db)).get("/" + rules_id)
     assert 'id="第三条"' in rules_page.text
+
+
+def test_a_search_hit_in_an_article_names_it(tmp_path):
+    from gongbao.ingest import ingest_file
+    from gongbao.search import SearchQuery, search
+    from gongbao.store import open_store
+
+    path = tmp_path / "issue.txt"
+    path.write_text(notice(SIGNED + "（此件公开发布）\n" + RULES), encoding="utf-8")
+    with open_store(str(tmp_path / "s.db")) as store:
+        ingest_file(store, path)
+        result = search(store, SearchQuery(q="饲料化"))
+    assert result.total == 1 and result.hits[0].excerpts[0].startswith("第四条｜")

@@ -99,13 +99,25 @@ def excerpts(text: str, compiled: Optional[Finder], size: int, count: int) -> li
 
 
 def _where(text: str, position: int) -> str:
-    """``附件2｜`` before an excerpt whose match is in an attachment's text (index.body_text
-    marks where each attachment begins with an invisible separator)."""
+    """Where an excerpt's match is: ``附件2｜`` in an attachment's text (index.body_text marks
+    where each attachment begins with an invisible separator), ``第十二条｜`` in an article of
+    a 规章 (the paragraph it is in, or one before it, begins with the article's number)."""
+    label = ""
     at = text.rfind(_MARK + "附件", 0, position + 1)
-    if at < 0:
-        return ""
-    close = text.find(_MARK, at + 1)
-    return escape(text[at + 1: close]) + "｜" if close > at else ""
+    if at >= 0:
+        close = text.find(_MARK, at + 1)
+        if close > at:
+            label = text[at + 1: close]
+    floor = max(at, 0)
+    article = None
+    for m in _ARTICLE_START.finditer(text, floor, position + 1):
+        article = m.group(1)
+    if article:
+        label = f"{label} {article}" if label else article
+    return escape(label) + "｜" if label else ""
+
+
+_ARTICLE_START = re.compile(r"(?:^|\n)(第[一二三四五六七八九十百零〇]{1,6}条)")
 
 
 _MARK = "\u2063"  # index.ATTACHMENT_MARKER's separator
