@@ -807,7 +807,7 @@ def segment(norm: NormalizedText) -> Segmentation:
                     expected = carried_titles(title) if re.search(r"印发|转发|颁发|批转", title) else []
                     issues_rules = bool(expected) and bool(g.GENRE_END.search(expected[0]))  # not a 名单/名录
                     title_ids = _carried_title_at(lines, nxt, region_end, expected[0]) if nxt is not None and issues_rules else None
-                    if title_ids is not None and not _listed_as_attachment(lines, h.after, closing, _block_text(lines, title_ids)):
+                    if title_ids is not None and not _table_of(lines, h.after, closing, _block_text(lines, title_ids), expected[0]):
                         after_close = k + 1
                         break
                     pages = True
@@ -941,9 +941,17 @@ def _skip_attachment_list(lines: _Lines, k: int, end: int) -> int:
     return last
 
 
+_LIST_TITLE = re.compile(r"(?:表|清单|名单|名录|目录|图)(?:[（(][^（()）]{1,12}[)）])?$")
+
+
+def _table_of(lines: _Lines, start: int, end: int, title: str, issued: str) -> bool:
+    """A page titled ``…计划表`` under a notice issuing ``…计划`` and listing the page in its
+    附件说明 (in [start, end)) is the notice's attachment (the plan's table), not the plan."""
+    return bool(_LIST_TITLE.search(title)) and not _LIST_TITLE.search(issued) and _listed_as_attachment(lines, start, end, title)
+
+
 def _listed_as_attachment(lines: _Lines, start: int, end: int, title: str) -> bool:
-    """``title`` is an item of the 附件说明 printed in [start, end): a page under it is an
-    attachment of the notice, not the document the notice issues."""
+    """``title`` is an item of the 附件说明 printed in [start, end)."""
     for k in range(start, end):
         if lines.info[k].attachment and _attachment_rest(lines.text(k)):
             return _repeats_listed_title(lines, k, _skip_attachment_list(lines, k, end), title)
