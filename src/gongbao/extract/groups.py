@@ -1,0 +1,582 @@
+"""Layer ``groups``: who sits in a 领导小组 / 工作专班 / 指挥部 / 委员会, and where its office is.
+
+A composition is printed in a document's body or in an attachment, in a few shapes:
+
+- lists, one role label then one person a line, the role carried over to the lines after it::
+
+      组　长：王某某　副县长
+      副组长：李某　县政府办主任
+              张某某　县林业局局长
+      成　员：赵某　县财政局副局长（name and post split by spaces, tabs or full-width spaces;
+              a post broken over two lines is joined)
+- two-column tables (``name\\tpost\\tname\\tpost``), read as two streams, one per column;
+- prose: ``组长由市人民政府副市长王某担任``, ``由副县长李某任组长``, ``张某兼任办公室主任``;
+- the office: ``领导小组下设办公室，办公室设在县林业局，主任由…兼任`` → a record with role
+  办公室, person null and office 县林业局, and one for the 办公室主任.
+
+The group is the one the document names where it sets the list up (its title ``关于成立…``
+/ ``关于调整…``, an attachment ``…领导小组成员名单``, ``成立…领导小组``); a bare ``领导小组``
+resolves to it. A list of 成员单位 names units, not persons: it gives no records.
+One record per (group, role, person) and document; ``adjustment`` marks a document that
+changes a group set up before (人员调整), which :func:`group_history` orders.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Optional
+
+from ..model import Document, LayerRecord, Paragraph, ParseResult, Span, Table
+from ..text import fold
+from .orgs import normalize_unit, region_of
+from .personnel import government_of, split_post
+from .textspan import Piece, offsets
+
+LAYER = "groups"
+
+_KIND = r"(?:领导小组|工作专班|指挥部|委员会)"
+_KIND_END = re.compile(rf"{_KIND}")
+# What a group name never runs back over: punctuation, and the verbs that introduce it.
+_NAME_STOP = set("，。；：:、,;（）()\t\n 　的为与和及")
+_LEAD_VERBS = re.compile(r"^.*?(?:关于|决定|同意|成立|组建|设立|建立|调整|充实|健全|印发)(?=.{4,})")
+_GENERIC_PREFIX = re.compile(r"^(?:各|本|该|相应|上述|县级|市级|乡级|项目|改革|省|市|县|区|镇|乡)?$")
+_SETS_UP = re.compile(r"成立|组建|设立|调整|充实|名单|组成人员|组成如下|人员如下")
+_ALIAS = re.compile(r"(?:简称|称)$")
+
+# Role labels as printed (letter-spaced: 组　长); the role is the label without spaces.
+_ROLE_WORDS = (
+    r"第一组长|常务副组长|执行组长|副组长|组长|组员|成员|联络员|办公室副主任|办公室主任|"
+    r"常务副主任|副主任委员|主任委员|副主任|主任|委员|副秘书长|秘书长|总指挥|副总指挥|"
+    r"指挥长|副指挥长|专班长|副专班长|召集人|副召集人|顾问"
+)
+_ROLE_LABEL = re.compile(
+    r"^\s*(?P<role>" + "|".join(r"\s*".join(word) for word in _ROLE_WORDS.split("|")) + r")\s*[：:]\s*"
+)
+_LABEL = re.compile(r"^[\u4e00-\u9fff\s]{2,8}[：:]")  # 第一组： / 服务县区：平定县
+_SUBGROUP = re.compile(r"^\s*(?P<label>第[一二三四五六七八九十\d]{1,3}(?:工作)?(?:小)?组)\s*[：:]?\s*$")
+# A person's name: 2–4 characters (a two-character name may be letter-spaced: 王　坚) that
+# are none of the characters units, posts and sentences are made of.
+_NOT_IN_NAME = set("局办厅府院部室处司队所站省市县区镇乡委组员、，。；：（）")
+_NOT_NAMES = ("一把手", "事发", "分管", "主要", "同志", "相关", "有关", "负责", "领导", "单位", "部门", "各")
+_NAME = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10}$")
+_POST_WORD = (
+    r"(?:党组|党委|党总支|党工委)?(?:书记|副书记)|(?:常务)?副?(?:局长|主任|院长|队长|行长|主席|站长|所长|校长|"
+    r"馆长|社长|经理|总经理|会长|部长|科长|处长|厅长|县长|市长|区长|乡长|镇长|州长|秘书长|调研员|主任科员|"
+    r"委员|董事长|理事长|大队长|支队长|干部|督学|专员|技术员|科员|主管|领导|负责人|政委|检察长|一级主任科员)"
+)
+_POST_END = re.compile(rf"(?:{_POST_WORD})$")
+_PROSE_ROLE = r"(?:第一组长|常务副组长|副组长|组长|成员|办公室主任|办公室副主任|副主任|主任|总指挥|副总指挥|指挥长|副指挥长)"
+_BY = re.compile(rf"(?P<role>{_PROSE_ROLE})由(?P<who>[^，；。：]+?)(?:同志)?(?:担任|兼任)")
+_TAKES = re.compile(rf"(?:^|由)(?P<who>[^，；。：由]+?)(?:同志)?(?:任|担任|兼任|为)(?P<role>{_PROSE_ROLE})(?=$|[，；。、的])")
+_OFFICE = re.compile(r"办公室(?:设在|设于)(?P<office>[^，；。、（）()]+?)(?=[，；。,（(]|$|负责)|下设办公室(?:，|,)?(?:办公室)?(?:设在|设于|在)(?P<office2>[^，；。（）()]+?)(?=[，；。,（(]|$|负责)")
+_OFFICE_HEAD = re.compile(r"由(?P<who>[^，；。：由]+?)(?:同志)?(?:担任|兼任)(?:办公室)?(?P<role>副?主任)")
+# Grades printed between a unit and a post (四级调研员, 副县级领导): not part of the unit.
+_RANK = re.compile(r"(?:[一二三四五六七八九]级|副?(?:厅|处|县|科)级)(?=(?:主任科员|调研员|干部|领导|督学)?$)")
+_GOV_POST = re.compile(r"^(?:常务)?副?(?:省|市|县|区|州|旗|盟)长$")
+_WIDE = str.maketrans({"(": "（", ")": "）", ",": "，", ";": "；", ":": "："})
+
+
+@dataclass
+class _Stream:
+    """One column of a list: the group and role in force, and the last member read."""
+
+    group: Optional[str]
+    subgroup: Optional[str] = None
+    role: Optional[str] = None
+    in_office: bool = False
+    last: Optional[dict[str, Any]] = None
+
+    @property
+    def name(self) -> Optional[str]:
+        if self.group and self.subgroup:
+            return self.group + self.subgroup
+        return self.group
+
+
+@dataclass
+class _Doc:
+    """What is read from one document: its records, deduplicated, and the group in force."""
+
+    result: ParseResult
+    doc: Document
+    date: Optional[str]
+    region: Any
+    group: Optional[str] = None
+    records: dict[tuple, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, group: Optional[str], role: str, person: Optional[str], position: Optional[str],
+            span: Span, office: Optional[str] = None) -> Optional[dict[str, Any]]:
+        if not group:
+            return None
+        key = (fold(group), role, person, fold(office) if office else None)
+        if key in self.records:
+            known = self.records[key]
+            if position and not known["position"]:
+                known["position"], known["organisation"] = position, self.organisation(position)
+            return None
+        record = {"group": group, "role": role, "person": person, "position": position,
+                  "organisation": self.organisation(position) if position else None,
+                  "office": office, "date": self.date, "span": span}
+        self.records[key] = record
+        return record
+
+    def organisation(self, position: str) -> Optional[str]:
+        """The unit of a position (of its first post when it prints several: ``A局党组书记、局长``)."""
+        first = position.split("、")[0]
+        post, org = split_post(_RANK.sub("", first if _POST_END.search(first) else position))
+        org = _RANK.sub("", org)
+        if not org:
+            return government_of(self.region) if _GOV_POST.match(post) else None
+        return normalize_unit(org, self.region, self.date)
+
+
+def extract(result: ParseResult) -> list[LayerRecord]:
+    region = result.region if result.region is not None else result.gazette.region_code
+    by_seq = {d.seq: d for d in result.documents}
+    records: list[LayerRecord] = []
+    for doc in result.documents:
+        parent = by_seq.get(doc.parent_seq) if doc.parent_seq is not None else None
+        date = doc.date or (parent.date if parent is not None else None)
+        state = _Doc(result, doc, date, region)
+        adjustment = _read_document(state, parent)
+        for fields in state.records.values():
+            span = fields.pop("span")
+            fields["adjustment"] = adjustment
+            records.append(LayerRecord(layer=LAYER, doc_seq=doc.seq, span=span, fields=fields))
+    return records
+
+
+def _read_document(state: _Doc, parent: Optional[Document]) -> bool:
+    """Read the body, its tables and the attachments; whether the document adjusts a group."""
+    doc = state.doc
+    titles = [doc.title] + ([parent.title] if parent is not None else [])
+    adjustment = any("调整" in t and _mentions(t) for t in titles)
+    for title in titles:
+        found = _set_up_name(title, title=True)
+        if found and _is_full(found):
+            state.group = found
+            break
+    _read_block(state, doc.paragraphs, doc.tables)
+    for attachment in doc.attachment_bodies:
+        named = _set_up_name(attachment.title, title=True)
+        if named and (_is_full(named) or not state.group):
+            state.group = named
+        _read_block(state, attachment.paragraphs, attachment.tables)
+    return adjustment
+
+
+def _mentions(text: str) -> bool:
+    return bool(_KIND_END.search(text))
+
+
+# -- group names ---------------------------------------------------------------------------
+
+
+def _names(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, name) of each group named in ``text``, the name run back from its kind
+    word to the verb or punctuation before it."""
+    for m in _KIND_END.finditer(text):
+        start = m.start()
+        while start > 0 and text[start - 1] not in _NAME_STOP and m.end() - start < 40:
+            start -= 1
+        if _ALIAS.search(text[max(0, start - 3):start]):
+            continue
+        name = text[start:m.end()]
+        while (cut := _LEAD_VERBS.match(name)) is not None:
+            start += cut.end()
+            name = text[start:m.end()]
+        yield start, m.end(), name
+
+
+def _is_full(name: str) -> bool:
+    """A name of its own, not ``领导小组`` / ``市领导小组`` / ``各成员单位`` standing for one."""
+    prefix = name[: _KIND_END.search(name).start()]
+    return len(prefix) >= 3 and not _GENERIC_PREFIX.match(prefix)
+
+
+def _set_up_name(text: str, title: bool = False) -> Optional[str]:
+    """The group a title or heading sets up (成立/调整/…名单), or None. A bare name
+    (``领导小组名单``) comes back as printed: the caller resolves it to the group in force."""
+    bare = None
+    for start, end, name in _names(text):
+        if title or _SETS_UP.search(text[:start]) or _SETS_UP.search(text[end:end + 8]):
+            if _is_full(name):
+                return _clean_name(name)
+            bare = bare or _clean_name(name)
+    return bare
+
+
+def _clean_name(name: str) -> str:
+    return re.sub(r"\s+", "", name)
+
+
+def _group_in(text: str, default: Optional[str]) -> Optional[str]:
+    """The full group a sentence names, else ``default`` (a bare 领导小组 is the one in force)."""
+    for _start, _end, name in _names(text):
+        if _is_full(name):
+            return _clean_name(name)
+    return default
+
+
+# -- layout --------------------------------------------------------------------------------
+
+
+def _layout(source: str, text: str, span: Span) -> Piece:
+    """``text`` with the line breaks and cell breaks the source prints between its characters
+    put back (cleaning joins a list's lines into one paragraph and drops a row's empty
+    cells): a line break, and a tab per tab or ``|`` cell border (leading empty cells too)."""
+    where = _align(source, text, span)
+    chars: list[str] = []
+    at: list[int] = []
+    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
+    if not kept:
+        return Piece("", ())
+    line_start = source.rfind("\n", 0, where[kept[0]]) + 1
+    lead = _cell_breaks(source[line_start:where[kept[0]]], leading=True)
+    chars.extend(lead)
+    at.extend([where[kept[0]]] * len(lead))
+    for n, i in enumerate(kept):
+        if n:
+            prev = kept[n - 1]
+            if where[i] > where[prev] + 1:
+                gap = source[where[prev] + 1:where[i]]
+                if "\n" in gap:
+                    separator = "\n" + _cell_breaks(gap[gap.rindex("\n") + 1:], leading=True)
+                else:
+                    separator = _cell_breaks(gap, leading=False) or " "
+            else:
+                between = text[prev + 1:i]
+                separator = "\t" if "\t" in between else "\n" if "\n" in between else " " if between else ""
+            chars.extend(separator)
+            at.extend([where[prev]] * len(separator))
+        chars.append(text[i])
+        at.append(where[i])
+    return Piece("".join(chars), tuple(at))
+
+
+_FURNITURE = set(" \t\n\r\u3000|-#*>")
+_SKIP_AHEAD = 200  # source characters searched for text that cleaning moved up (a page header dropped)
+
+
+def _align(source: str, text: str, span: Span) -> list[int]:
+    """Source offset of each character of ``text``, like :func:`textspan.offsets`, but
+    stepping over any run of layout (spaces, ``|`` borders, list dashes), however long."""
+    result: list[int] = []
+    j, end = span.start, max(span.start, span.end)
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            result.append(min(j, end - 1) if end > span.start else span.start)
+            continue
+        k = j
+        while k < end and source[k] != ch and fold(source[k]) != fold(ch) and source[k] in _FURNITURE:
+            k += 1
+        if k < end and (source[k] == ch or fold(source[k]) == fold(ch)):
+            j = k
+        else:
+            ahead = source.find(text[i:i + 2], j, min(end, j + _SKIP_AHEAD)) if i + 1 < len(text) else -1
+            j = ahead if ahead != -1 else min(k, end - 1)
+        result.append(j)
+        j += 1
+    return result
+
+
+def _cell_breaks(gap: str, leading: bool) -> str:
+    """The cell breaks a stretch of source whitespace stands for: its tabs, or its ``|``
+    borders (a row's first ``|`` opens the row)."""
+    pipes = gap.count("|")
+    if pipes:
+        return "\t" * (pipes - 1 if leading and gap.lstrip(" -").startswith("|") else pipes)
+    return "\t" * gap.count("\t")
+
+
+def _lines(piece: Piece) -> Iterator[Piece]:
+    start = 0
+    for i, ch in enumerate(piece.text + "\n"):
+        if ch == "\n":
+            if i > start:
+                yield Piece(piece.text[start:i], piece.offsets[start:i])
+            start = i + 1
+
+
+def _table_lines(source: str, table: Table) -> Iterator[Piece]:
+    """Each row of a rebuilt table as a tab-separated line, its cells found in the source."""
+    cursor = table.span.start
+    for row in ([table.header] if table.header else []) + table.rows:
+        text = "\t".join(cell.strip() for cell in row)
+        if not text.strip():
+            continue
+        first = next((c.strip() for c in row if c.strip()), "")
+        found = source.find(first[:2], cursor, table.span.end) if first else -1
+        start = found if found != -1 else cursor
+        where = offsets(source, text, Span(start, table.span.end))
+        cursor = max(cursor, where[-1] + 1 if where else cursor)
+        yield Piece(text, where)
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def _read_block(state: _Doc, paragraphs: list[Paragraph], tables: list[Table]) -> None:
+    source = state.result.source.text
+    lines: list[Piece] = []
+    for paragraph in paragraphs:
+        lines.extend(_lines(_layout(source, paragraph.text.translate(_WIDE), paragraph.span)))
+    for table in tables:
+        lines.extend(_table_lines(source, table))
+    _read_lines(state, lines)
+
+
+def _read_lines(state: _Doc, lines: list[Piece]) -> None:
+    left = _Stream(state.group)
+    right: Optional[_Stream] = None
+    for line in lines:
+        columns = _columns(line)
+        if len(columns) == 1:
+            right = None
+            _read_entry(state, left, columns[0])
+            continue
+        if right is None:
+            right = _Stream(left.group)
+        if columns[0].text.strip():
+            _read_entry(state, left, columns[0])
+        _read_entry(state, right, columns[1])
+
+
+def _cut(piece: Piece, start: int, end: int) -> Piece:
+    text = piece.text[start:end]
+    lead = len(text) - len(text.lstrip())
+    text = text.strip()
+    return Piece(text, piece.offsets[start + lead:start + lead + len(text)])
+
+
+def _columns(line: Piece) -> list[Piece]:
+    """A two-column row (name, post | name, post) as its two halves; any other line whole."""
+    cells = line.text.split("\t")
+    if len(cells) < 3:
+        return [line]
+    third = cells[2].strip()
+    if not (cells[0].strip() or cells[1].strip()) or _ROLE_LABEL.match(third) or _LABEL.match(third) \
+            or _is_name(third.split(" ")[0] if third else ""):
+        if _ROLE_LABEL.match(cells[0]) and not _ROLE_LABEL.sub("", cells[0]).strip():
+            return [line]  # 组长：\t王某\t副县长 — a label column, not two columns
+        split = len(cells[0]) + len(cells[1]) + 2
+        return [_cut(line, 0, split - 1), _cut(line, split, len(line.text))]
+    return [line]
+
+
+def _is_name(token: str) -> bool:
+    token = token.strip()
+    if not _NAME.match(token):
+        return False
+    bare = token.replace(" ", "").replace("\u3000", "")
+    return 2 <= len(bare) <= 4 and not any(c in _NOT_IN_NAME for c in bare) and not _POST_END.search(bare) \
+        and not any(word in bare for word in _NOT_NAMES)
+
+
+def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
+    """One line of one column: a heading naming the group, a role label with its person, a
+    further person of the role in force, the rest of a post broken over two lines, or prose."""
+    text = line.text.strip()
+    if not text:
+        return
+    named = _set_up_name(text)
+    if named and not _ROLE_LABEL.match(text):
+        if _is_full(named) or not stream.group:
+            stream.group = state.group = named
+        stream.subgroup, stream.role, stream.in_office, stream.last = None, None, False, None
+    sub = _SUBGROUP.match(text)
+    if sub:
+        stream.subgroup, stream.role, stream.in_office, stream.last = sub["label"], None, False, None
+        return
+    label = _ROLE_LABEL.match(text)
+    if label:
+        role = re.sub(r"\s", "", label["role"])
+        if role.startswith("办公室"):
+            stream.in_office = True
+        elif role in ("组长", "第一组长", "指挥长", "总指挥") or (role == "主任" and not stream.in_office):
+            stream.in_office = False
+        if stream.in_office and not role.startswith("办公室") and role in ("主任", "副主任", "成员"):
+            role = "办公室" + role
+        stream.role, stream.last = role, None
+        rest = _cut(line, label.end(), len(line.text))
+        if rest.text:
+            _members(state, stream, rest)
+        return
+    if stream.role is not None and stream.group and _members(state, stream, line):
+        return
+    if stream.last is not None and _continues_post(text):
+        last = stream.last
+        last["position"] = (last["position"] or "") + re.sub(r"\s", "", text)
+        last["organisation"] = state.organisation(last["position"])
+        last["span"] = Span(last["span"].start, max(last["span"].end, line.span().end))
+        return
+    stream.role, stream.last = None, None
+    if not named or any(c in text for c in "，。；"):
+        _prose(state, stream, line)
+
+
+def _members(state: _Doc, stream: _Stream, piece: Piece) -> bool:
+    """The persons a list line gives the role in force; False when it gives none."""
+    text = piece.text.rstrip("；;。，")
+    if text.startswith("（") or not text:
+        return False
+    names = [t.strip() for t in text.split("、")]
+    if len(names) > 1 and all(_is_name(n) for n in names):
+        cursor = 0
+        for name in names:
+            at = piece.text.index(name, cursor)
+            cursor = at + len(name)
+            stream.last = state.add(stream.name, stream.role, _bare(name), None, piece.span(at, cursor)) or stream.last
+        return True
+    person, position = _name_and_post(text)
+    if person is None:
+        return False
+    record = state.add(stream.name, stream.role, person, position, piece.span(0, len(text)))
+    stream.last = record if record is not None else stream.last
+    return True
+
+
+def _bare(name: str) -> str:
+    return re.sub(r"[\s\u3000]", "", name)
+
+
+def _name_and_post(text: str) -> tuple[Optional[str], Optional[str]]:
+    """(person, position) of ``王某 副县长`` / ``王　坚\\t市林业局局长`` / ``王某（副县长）`` /
+    ``王某副县长``; (None, None) when the text does not start with a name."""
+    m = re.match(r"^(?P<name>[^\s（]+?)\s*（(?P<post>[^（）]+)）$", text)
+    if m and _is_name(m["name"]):
+        return m["name"], _bare(m["post"])
+    tokens = re.split(r"[\t ]+", text.replace("\u3000", " ").strip())
+    if len(tokens) >= 2 and len(tokens[0]) == 1 and len(tokens[1]) == 1 and _is_name(tokens[0] + tokens[1]):
+        tokens = [tokens[0] + tokens[1]] + tokens[2:]
+    if _is_name(tokens[0]):
+        position = "".join(tokens[1:]) or None
+        if position is not None and _is_name(position):
+            return None, None  # two names: a table of names, not a name and a post
+        return tokens[0], position
+    if len(tokens) == 1:
+        return _glued(tokens[0])
+    return None, None
+
+
+def _glued(text: str) -> tuple[Optional[str], Optional[str]]:
+    """``李文兵副市长``: a name run into its post, the post being a position that ends with a
+    post word; the three-character name is preferred, as most names are."""
+    if not _POST_END.search(text):
+        return None, None
+    for size in (3, 2):
+        name, rest = text[:size], text[size:]
+        if _is_name(name) and len(rest) >= 2 and _POST_END.search(rest) and rest[0] not in "长员任记（" \
+                and not re.search("(?:负责人|领导)$", rest):
+            return name, rest
+    return None, None
+
+
+def _continues_post(text: str) -> bool:
+    """A short line with no name that finishes the post above it (``党委委员``)."""
+    bare = _bare(text)
+    return 1 <= len(bare) <= 12 and not _is_name(text) and not re.search(r"[，。；：:]", bare) \
+        and bool(_POST_END.search(bare) or re.match(r"^[\u4e00-\u9fff]{1,3}$", bare))
+
+
+# -- prose ---------------------------------------------------------------------------------
+
+
+def _prose(state: _Doc, stream: _Stream, line: Piece) -> None:
+    """``组长由…担任`` / ``由…任组长`` / ``办公室设在…，主任由…兼任`` in running text."""
+    text = line.text
+    for sentence_start, sentence_end in _sentences(text, "。"):
+        sentence = text[sentence_start:sentence_end]
+        group = _group_in(sentence, stream.group or state.group)
+        if group and group != stream.group and _SETS_UP.search(sentence):
+            stream.group = state.group = group
+        if not group:
+            continue
+        office_seen = False
+        for clause_start, clause_end in _sentences(sentence, "；"):
+            clause = sentence[clause_start:clause_end]
+            base = sentence_start + clause_start
+            office = _OFFICE.search(clause)
+            if office:
+                where = office["office"] or office["office2"]
+                at = clause.index(where)
+                state.add(group, "办公室", None, None, line.span(base + office.start(), base + at + len(where)),
+                          office=_bare(where))
+                office_seen = True
+            for m in _BY.finditer(clause):
+                role = _office_role(m["role"], office_seen or "办公室" in clause[:m.start()])
+                _people(state, group, role, m["who"], line, base + m.start(), base + m.end())
+            for part_start, part_end in _sentences(clause, "，"):
+                part = clause[part_start:part_end]
+                for m in _TAKES.finditer(part):
+                    role = _office_role(m["role"], office_seen and m["role"] in ("主任", "副主任"))
+                    _people(state, group, role, m["who"], line, base + part_start + m.start(), base + part_start + m.end())
+                for m in _OFFICE_HEAD.finditer(part):
+                    if not _TAKES.search(part):
+                        _people(state, group, "办公室" + m["role"], m["who"], line,
+                                base + part_start + m.start(), base + part_start + m.end())
+
+
+def _office_role(role: str, in_office: bool) -> str:
+    return "办公室" + role if in_office and role in ("主任", "副主任") else role
+
+
+def _sentences(text: str, separators: str) -> Iterator[tuple[int, int]]:
+    start = 0
+    for i, ch in enumerate(text + separators[0]):
+        if ch in separators:
+            if i > start:
+                yield start, i
+            start = i + 1
+
+
+def _people(state: _Doc, group: str, role: str, who: str, line: Piece, start: int, end: int) -> None:
+    who = re.sub(r"^(?:成立|由|并由)", "", who)
+    for part in _persons_listed(who):
+        person, position = _person_in_prose(part)
+        if person:
+            state.add(group, role, person, position, line.span(start, end))
+
+
+def _persons_listed(who: str) -> Iterator[str]:
+    """``A、B`` and ``A和B`` / ``A及B`` where A is a whole person or post (``市规划和自然资源局``
+    is one unit)."""
+    for part in who.split("、"):
+        start = 0
+        for m in re.finditer("和|及", part):
+            left = part[start:m.start()]
+            if _POST_END.search(left) or _person_in_prose(left)[0]:
+                yield left
+                start = m.end()
+        if part[start:]:
+            yield part[start:]
+
+
+def _person_in_prose(text: str) -> tuple[Optional[str], Optional[str]]:
+    """``市人民政府副市长王某`` / ``市规划和自然资源局肖某某副局长`` / ``呼某某副市长`` / ``张某``."""
+    if _is_name(text):
+        return text, None
+    for size in (3, 2):  # position, then the name
+        name, position = text[-size:], text[:-size]
+        if _is_name(name) and position and _POST_END.search(position):
+            return name, position
+    m = re.match(rf"^(?P<org>.*?)(?P<name>[\u4e00-\u9fff]{{2,3}})(?P<post>(?:{_POST_WORD}))$", text)
+    if m and _is_name(m["name"]) and (not m["org"] or m["org"][-1] in "局委办府院部室心司行队所站会区县市"):
+        return m["name"], m["org"] + m["post"]
+    return None, None
+
+
+# -- queries over records of many issues -----------------------------------------------------
+
+
+def same_group(a: str, b: str) -> bool:
+    return fold(a) == fold(b)
+
+
+def group_history(records: Iterable[dict[str, Any]], group: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The documents that set up or changed ``group``, oldest first, each with its records."""
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        if same_group(record.get("group") or "", group):
+            by_doc.setdefault(str(record.get("doc_id")), []).append(record)
+    return sorted(by_doc.items(), key=lambda item: (item[1][0].get("date") or "", item[0]))
