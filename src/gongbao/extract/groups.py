@@ -33,6 +33,12 @@ from .personnel import government_of, split_post
 from .textspan import Piece, offsets
 
 LAYER = "groups"
+# The order roles are shown in (a role not listed follows them).
+ROLE_ORDER = (
+    "第一组长", "组长", "执行组长", "常务副组长", "副组长", "总指挥", "副总指挥", "指挥长", "副指挥长",
+    "主任委员", "副主任委员", "主任", "常务副主任", "副主任", "秘书长", "副秘书长", "专班长", "副专班长",
+    "召集人", "副召集人", "成员", "组员", "委员", "顾问", "办公室", "办公室主任", "办公室副主任", "办公室成员", "联络员",
+)
 
 _KIND = r"(?:领导小组|工作专班|指挥部|委员会)"
 _KIND_END = re.compile(rf"{_KIND}")
