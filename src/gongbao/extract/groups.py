@@ -30,7 +30,7 @@ from ..model import Document, LayerRecord, Paragraph, ParseResult, Span, Table
 from ..text import fold
 from .orgs import normalize_unit, region_of
 from .personnel import government_of, split_post
-from .textspan import Piece, offsets
+from .textspan import Piece
 
 LAYER = "groups"
 # The order roles are shown in (a role not listed follows them).
@@ -44,7 +44,7 @@ _KIND = r"(?:领导小组|工作专班|指挥部|委员会)"
 _KIND_END = re.compile(rf"{_KIND}")
 # What a group name never runs back over: punctuation, and the verbs that introduce it.
 _NAME_STOP = set("，。；：:、,;（）()\t\n 　的为与和及")
-_LEAD_VERBS = re.compile(r"^.*?(?:关于|决定|同意|成立|组建|设立|建立|调整|充实|健全|印发)(?=.{4,})")
+_LEAD_VERBS = re.compile(r"^.*?(?:关于|决定|同意|成立|组建|设立|建立|调整|充实|健全|印发)(?=.{4,})|^(?:对|将|把)(?=[省市县区乡镇])")
 _GENERIC_PREFIX = re.compile(r"^(?:各|本|该|相应|上述|县级|市级|乡级|项目|改革|省|市|县|区|镇|乡)?$")
 _SETS_UP = re.compile(r"成立|组建|设立|调整|充实|名单|组成人员|组成如下|人员如下")
 _ALIAS = re.compile(r"(?:简称|称)$")
@@ -212,6 +212,17 @@ def _set_up_name(text: str, title: bool = False) -> Optional[str]:
     return bare
 
 
+def _renamed(current: Optional[str], named: str) -> str:
+    """The group in force after a heading names ``named``: the current one when ``named`` is
+    its short form (``县防汛抗旱指挥部`` for ``平定县防汛抗旱指挥部``) or a bare 领导小组."""
+    if current is None:
+        return named
+    if not _is_full(named):
+        return current
+    short = fold(re.sub(r"^[省市县区州旗盟]", "", named))
+    return current if fold(current).endswith(short) else named
+
+
 def _clean_name(name: str) -> str:
     return re.sub(r"\s+", "", name)
 
@@ -304,19 +315,61 @@ def _lines(piece: Piece) -> Iterator[Piece]:
             start = i + 1
 
 
+_HEAD_NAME = re.compile(r"姓\s*名")
+_HEAD_ROLE = re.compile(r"^(?:组内|小组|专班|机构)?\s*(?:职\s*务|职\s*位|分\s*工|任\s*职|角\s*色)$")
+_HEAD_OTHER = re.compile(r"序\s*号|备\s*注|电\s*话|联系|手\s*机|性\s*别|民\s*族")
+_BARE_ROLE = re.compile(r"^(?:" + "|".join(r"\s*".join(word) for word in _ROLE_WORDS.split("|")) + r")$")
+
+
+def _table_columns(header: list[str]) -> Optional[tuple[Optional[int], int, list[int]]]:
+    """(role, name, post columns) of a table whose header names them (``职务 | 姓名 | 工作单位及职务``)."""
+    names = [i for i, cell in enumerate(header) if _HEAD_NAME.search(cell)]
+    if not names:
+        return None
+    name = names[0]
+    others = [i for i, cell in enumerate(header) if i != name and cell.strip() and not _HEAD_OTHER.search(cell)]
+    roles = [i for i in others if _HEAD_ROLE.match(header[i].strip())]
+    role = roles[0] if roles and len(others) > 1 else None  # a lone 职务 column is the post
+    return role, name, [i for i in others if i != role]
+
+
 def _table_lines(source: str, table: Table) -> Iterator[Piece]:
-    """Each row of a rebuilt table as a tab-separated line, its cells found in the source."""
+    """Each row of a rebuilt table as a line ``role：\tname\tpost`` (when the header names the
+    columns) or its cells tab-separated, each cell found in the source after the row before."""
+    columns = _table_columns([c.strip() for c in table.header])
+    rows = table.rows if columns else ([table.header] if table.header else []) + table.rows
     cursor = table.span.start
-    for row in ([table.header] if table.header else []) + table.rows:
-        text = "\t".join(cell.strip() for cell in row)
-        if not text.strip():
+    for row in rows:
+        cells = [c.strip() for c in row] + [""] * 8
+        if columns:
+            role, name, posts = columns
+            parts = [[cells[role]] if role is not None else [""], [cells[name]], [cells[i] for i in posts]]
+        else:
+            parts = [[cell] for cell in cells[:len(row)]]
+        if not any(any(p) for p in parts):
             continue
-        first = next((c.strip() for c in row if c.strip()), "")
-        found = source.find(first[:2], cursor, table.span.end) if first else -1
-        start = found if found != -1 else cursor
-        where = offsets(source, text, Span(start, table.span.end))
-        cursor = max(cursor, where[-1] + 1 if where else cursor)
-        yield Piece(text, where)
+        text, at, row_end = "", [], cursor
+        for k, part in enumerate(parts):
+            if k:
+                text += "\t"
+                at.append(at[-1] if at else cursor)
+            for cell in part:
+                where = _locate(source, cell, cursor, table.span.end)
+                text += cell
+                at.extend(where)
+                row_end = max([row_end, *[w + 1 for w in where]])
+            if k == 0 and _BARE_ROLE.match(text):
+                text += "："  # a role column: the label of the row
+                at.append(at[-1])
+        cursor = row_end
+        yield Piece(text, tuple(at))
+
+
+def _locate(source: str, cell: str, start: int, end: int) -> list[int]:
+    if not cell:
+        return []
+    found = source.find(cell[0], start, end)
+    return _align(source, cell, Span(found if found != -1 else start, end))
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -336,10 +389,11 @@ def _read_lines(state: _Doc, lines: list[Piece]) -> None:
     left = _Stream(state.group)
     right: Optional[_Stream] = None
     for line in lines:
-        columns = _columns(line)
-        if len(columns) == 1:
+        columns, one_list = _columns(line)
+        if len(columns) == 1 or one_list:
             right = None
-            _read_entry(state, left, columns[0])
+            for column in columns:
+                _read_entry(state, left, column)
             continue
         if right is None:
             right = _Stream(left.group)
@@ -355,19 +409,27 @@ def _cut(piece: Piece, start: int, end: int) -> Piece:
     return Piece(text, piece.offsets[start + lead:start + lead + len(text)])
 
 
-def _columns(line: Piece) -> list[Piece]:
-    """A two-column row (name, post | name, post) as its two halves; any other line whole."""
+def _columns(line: Piece) -> tuple[list[Piece], bool]:
+    """A row printed as two columns, cut in two, and whether the halves are one list (a row
+    ``成员：\t王某\t局长\t李某\t局长`` under one label) rather than two lists side by side
+    (``name\tpost\t组长：name\tpost``); any other line whole."""
     cells = line.text.split("\t")
-    if len(cells) < 3:
-        return [line]
-    third = cells[2].strip()
-    if not (cells[0].strip() or cells[1].strip()) or _ROLE_LABEL.match(third) or _LABEL.match(third) \
-            or _is_name(third.split(" ")[0] if third else ""):
-        if _ROLE_LABEL.match(cells[0]) and not _ROLE_LABEL.sub("", cells[0]).strip():
-            return [line]  # 组长：\t王某\t副县长 — a label column, not two columns
-        split = len(cells[0]) + len(cells[1]) + 2
-        return [_cut(line, 0, split - 1), _cut(line, split, len(line.text))]
-    return [line]
+    labelled = len(cells) >= 3 and (not cells[0].strip() or _is_bare_label(cells[0])) \
+        and _is_name(re.split(r"[ \u3000]{2,}|\s(?=\S{3})", cells[1].strip())[0])
+    body = cells[1:] if labelled else cells
+    if len(body) < 3:
+        return [line], False
+    third = body[2].strip()
+    if not (body[0].strip() or body[1].strip()) or _ROLE_LABEL.match(third) or _LABEL.match(third) \
+            or _SUBGROUP.match(third) or _is_name(third.split(" ")[0] if third else ""):
+        split = sum(len(c) + 1 for c in cells[:(3 if labelled else 2)])
+        return [_cut(line, 0, split - 1), _cut(line, split, len(line.text))], labelled
+    return [line], False
+
+
+def _is_bare_label(cell: str) -> bool:
+    label = _ROLE_LABEL.match(cell)
+    return label is not None and not cell[label.end():].strip()
 
 
 def _is_name(token: str) -> bool:
@@ -382,13 +444,13 @@ def _is_name(token: str) -> bool:
 def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
     """One line of one column: a heading naming the group, a role label with its person, a
     further person of the role in force, the rest of a post broken over two lines, or prose."""
-    text = line.text.strip()
+    line = _cut(line, 0, len(line.text))
+    text = line.text
     if not text:
         return
     named = _set_up_name(text)
     if named and not _ROLE_LABEL.match(text):
-        if _is_full(named) or not stream.group:
-            stream.group = state.group = named
+        stream.group = state.group = _renamed(stream.group, named)
         stream.subgroup, stream.role, stream.in_office, stream.last = None, None, False, None
     sub = _SUBGROUP.match(text)
     if sub:
@@ -424,8 +486,8 @@ def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
 def _members(state: _Doc, stream: _Stream, piece: Piece) -> bool:
     """The persons a list line gives the role in force; False when it gives none."""
     text = piece.text.rstrip("；;。，")
-    if text.startswith("（") or not text:
-        return False
+    if text.startswith("（") or not text or re.search("[，。；]", text):
+        return False  # a sentence, not a list entry
     names = [t.strip() for t in text.split("、")]
     if len(names) > 1 and all(_is_name(n) for n in names):
         cursor = 0
@@ -494,6 +556,8 @@ def _prose(state: _Doc, stream: _Stream, line: Piece) -> None:
     for sentence_start, sentence_end in _sentences(text, "。"):
         sentence = text[sentence_start:sentence_end]
         group = _group_in(sentence, stream.group or state.group)
+        if group is not None:
+            group = _renamed(stream.group or state.group, group)
         if group and group != stream.group and _SETS_UP.search(sentence):
             stream.group = state.group = group
         if not group:
