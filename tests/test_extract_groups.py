@@ -5,7 +5,8 @@ shared corpus; precision and recall on every synthetic fixture with a ``groups``
 Conventions: ``group`` is the name as printed where the list is set up (a bare 领导小组 is the
 group in force); ``position`` is the post as printed with layout spaces dropped (a post broken
 over two lines is joined); the office is a record with role 办公室, person None and ``office``;
-a 成员单位 list names units and gives no record.
+a 成员单位 list gives one record per unit (role 成员单位, person None, the unit as
+``position``): units are never persons.
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def test_list_one_person_a_line_with_office_and_member_units() -> None:
         (group, "联络员", "吴敏", "县林业局办公室主任", None),
         (group, "办公室", None, None, "县林业局"),
         (group, "办公室主任", "张晓东", None, None),
-    ]
+    ] + [(group, "成员单位", None, unit, None) for unit in ("县发改局", "县财政局", "县公安局", "县林业局")]
     first = groups.extract(result)[0].fields
     assert first["organisation"] == "平定县人民政府" and first["date"] == "2024-03-05" and not first["adjustment"]
     assert {r.fields["organisation"] for r in groups.extract(result) if r.fields["person"] == "孙丽华"} == {"平定县应急管理局"}
@@ -71,7 +72,7 @@ def test_list_one_person_a_line_with_office_and_member_units() -> None:
     assert where[("组长", "王建国")] == "王建国　副县长"
     assert where[("成员", "周志伟")].startswith("周志伟") and where[("成员", "周志伟")].endswith("副局长")
     assert "县林业局" in where[("办公室", None)]
-    # 成员单位 are units: no record names them
+    # 成员单位 are units: no record takes them for a person
     assert not any(r.fields["person"] in ("县发改局", "县公安局") for r in groups.extract(result))
 
 
@@ -154,6 +155,68 @@ def test_prose_shapes() -> None:
     ]  # 分管副县长 and 相关部门负责人 name no person: no record
 
 
+def test_post_before_name_inline_members_bracketed_posts_and_a_numbered_table() -> None:
+    body = """经研究，决定成立平定县全域旅游发展领导小组，组成人员如下：
+
+第一组长：郭志强　县委书记
+组　　长：县委副书记、县长　　王建国
+常务副组长：县委常委、常务副县长　　李　明
+副 组 长：赵　刚（副县长）　　孙丽华（县政府办公室主任）
+成　　员：县委常委、宣传部部长周志伟，县文化和旅游局局长吴敏，县财政局局长冯涛，各乡镇党委书记。
+
+领导小组下设办公室，办公室设在县文化和旅游局，吴敏同志兼任办公室主任。领导小组联络员：宋佳（县文化和旅游局办公室主任）。
+
+二、成员单位
+
+县发改局、县交通运输局、县农业农村局。"""
+    result = synthetic("成立平定县全域旅游发展领导小组", body)
+    assert rows(result, "role", "person", "position") == [
+        ("第一组长", "郭志强", "县委书记"),
+        ("组长", "王建国", "县委副书记、县长"),
+        ("常务副组长", "李明", "县委常委、常务副县长"),
+        ("副组长", "赵刚", "副县长"),
+        ("副组长", "孙丽华", "县政府办公室主任"),
+        ("成员", "周志伟", "县委常委、宣传部部长"),
+        ("成员", "吴敏", "县文化和旅游局局长"),
+        ("成员", "冯涛", "县财政局局长"),
+        ("成员", None, "各乡镇党委书记"),  # a post, no one named
+        ("办公室", None, None),
+        ("办公室主任", "吴敏", None),
+        ("联络员", "宋佳", "县文化和旅游局办公室主任"),
+        ("成员单位", None, "县发改局"), ("成员单位", None, "县交通运输局"), ("成员单位", None, "县农业农村局"),
+    ]
+
+
+def test_numbered_table_rows_and_a_partial_adjustment() -> None:
+    table = """为加强安全生产专项整治，成立平定县安全生产专项整治工作领导小组，成员名单如下：
+
+序号\t职务\t姓名\t单位及职务
+1\t组长\t王建国\t副县长
+2\t副组长\t赵　刚\t县应急管理局局长
+3\t\t孙丽华\t县公安局副局长
+4\t成员\t周志伟\t县市场监督管理局党组书记、
+\t\t\t局长
+5\t\t罗　宏\t县公安局副局长"""
+    change = """因工作变动，对平定县安全生产专项整治工作领导小组成员作如下调整：
+
+罗宏同志不再担任领导小组成员，由县公安局副局长谭永红同志接任；增补县生态环境局副局长易明同志为领导小组成员。
+
+其他成员不变。"""
+    first = synthetic("成立平定县安全生产专项整治工作领导小组", table)
+    assert rows(first, "role", "person", "position") == [
+        ("组长", "王建国", "副县长"),
+        ("副组长", "赵刚", "县应急管理局局长"),
+        ("副组长", "孙丽华", "县公安局副局长"),  # an empty role cell keeps the role above
+        ("成员", "周志伟", "县市场监督管理局党组书记、局长"),  # a post broken over two rows
+        ("成员", "罗宏", "县公安局副局长"),
+    ]
+    second = synthetic("调整平定县安全生产专项整治工作领导小组成员", change, issue=2)
+    assert rows(second, "group", "role", "person", "position", "adjustment") == [
+        ("平定县安全生产专项整治工作领导小组", "成员", "谭永红", "县公安局副局长", True),  # 罗宏 leaves: no record
+        ("平定县安全生产专项整治工作领导小组", "成员", "易明", "县生态环境局副局长", True),
+    ]
+
+
 def _attached(result, title: str, lines: list[str], table: Table | None = None) -> None:
     """Give the document an attachment made of ``lines`` of its source (as the pipeline does)."""
     text = result.source.text
@@ -228,6 +291,7 @@ CORPUS_000 = [
     (34, YU_TAXI, "副组长", "崔计文", None),
     (34, YU_TAXI, "办公室", None, "县交通运输局"),
     (34, YU_TAXI, "办公室主任", "牛彦海", None),
+] + [(34, YU_TAXI, "成员单位", None, None)] * 9 + [
     (36, "城市更新工作领导小组", "办公室", None, "县住房和城乡建设管理局"),
     (38, "县农业生产托管试点项目领导小组", "办公室", None, "县农业农村局"),
 ]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
 from ..model import Document, LayerRecord, Paragraph, ParseResult, Span, Table
-from ..text import fold
+from ..text import fold, split_outside_brackets
 from .orgs import normalize_unit, region_of
 from .personnel import government_of, split_post
 from .textspan import Piece
@@ -44,36 +44,45 @@ _KIND = r"(?:领导小组|工作专班|指挥部|委员会)"
 _KIND_END = re.compile(rf"{_KIND}")
 # What a group name never runs back over: punctuation, and the verbs that introduce it.
 _NAME_STOP = set("，。；：:、,;（）()\t\n 　的为与和及")
-_LEAD_VERBS = re.compile(r"^.*?(?:关于|决定|同意|成立|组建|设立|建立|调整|充实|健全|印发)(?=.{4,})|^(?:对|将|把)(?=[省市县区乡镇])")
+_LEAD_VERBS = re.compile(r"^.*?(?:关于|决定|同意|成立|组建|设立|建立|调整|充实|健全|印发|担任|兼任|接任|加入|退出)(?=.{4,})|^(?:对(?!外)|将|把)(?=.{4,})")
 _GENERIC_PREFIX = re.compile(r"^(?:各|本|该|相应|上述|县级|市级|乡级|项目|改革|省|市|县|区|镇|乡)?$")
 _SETS_UP = re.compile(r"成立|组建|设立|调整|充实|名单|组成人员|组成如下|人员如下")
 _ALIAS = re.compile(r"(?:简称|称)$")
 
 # Role labels as printed (letter-spaced: 组　长); the role is the label without spaces.
 _ROLE_WORDS = (
-    r"第一组长|常务副组长|执行组长|副组长|组长|组员|成员|联络员|办公室副主任|办公室主任|"
-    r"常务副主任|副主任委员|主任委员|副主任|主任|委员|副秘书长|秘书长|总指挥|副总指挥|"
-    r"指挥长|副指挥长|专班长|副专班长|召集人|副召集人|顾问"
+    r"成员单位|第一组长|执行组长|副组长|组长|组员|成员|联络员|办公室副主任|办公室主任|"
+    r"副主任委员|主任委员|副主任|主任|委员|副秘书长|秘书长|副总指挥|总指挥|"
+    r"副指挥长|指挥长|副专班长|专班长|副召集人|召集人|顾问"
 )
+_ROLE_PATTERN = r"(?:常\s*务\s*)?(?:" + "|".join(r"\s*".join(word) for word in _ROLE_WORDS.split("|")) + ")"
 _ROLE_LABEL = re.compile(
-    r"^\s*(?P<role>" + "|".join(r"\s*".join(word) for word in _ROLE_WORDS.split("|")) + r")\s*[：:]\s*"
+    r"^\s*(?P<role>" + _ROLE_PATTERN + r")\s*[：:]\s*"
 )
 _LABEL = re.compile(r"^[\u4e00-\u9fff\s]{2,8}[：:]")  # 第一组： / 服务县区：平定县
-_SUBGROUP = re.compile(r"^\s*(?P<label>第[一二三四五六七八九十\d]{1,3}(?:工作)?(?:小)?组)\s*[：:]?\s*$")
+_UNITS_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)?\s*成员单位(?:名单)?[：:]?$")
+# A working group of the group: 第一组： / 1. 综合协调组 / （二）宣传报道组 (a heading line of its own).
+_SUBGROUP = re.compile(
+    r"^\s*(?:#+\s*)?(?:(?P<label>第[一二三四五六七八九十\d]{1,3}(?:工作)?(?:小)?组)|(?:\d+(?:\.\d+)*[.．、]?\s*|"
+    r"[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)(?P<named>[\u4e00-\u9fff]{2,14}?(?:小组|组)))\s*[：:]?\s*$"
+)
 # A person's name: 2–4 characters (a two-character name may be letter-spaced: 王　坚) that
 # are none of the characters units, posts and sentences are made of.
 _NOT_IN_NAME = set("局办厅府院部室处司队所站省市县区镇乡委组员、，。；：（）")
 _NOT_NAMES = ("一把手", "事发", "分管", "主要", "同志", "相关", "有关", "负责", "领导", "单位", "部门", "各")
-_NAME = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,3}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10}$")
+_NAME = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10}$")
 _POST_WORD = (
     r"(?:党组|党委|党总支|党工委)?(?:书记|副书记)|(?:常务)?副?(?:局长|主任|院长|队长|行长|主席|站长|所长|校长|"
-    r"馆长|社长|经理|总经理|会长|部长|科长|处长|厅长|县长|市长|区长|乡长|镇长|州长|秘书长|调研员|主任科员|"
+    r"馆长|社长|经理|总经理|会长|部长|科长|处长|厅长|县长|市长|区长|乡长|镇长|州长|旗长|盟长|秘书长|调研员|主任科员|"
     r"委员|董事长|理事长|大队长|支队长|干部|督学|专员|技术员|科员|主管|领导|负责人|政委|检察长|一级主任科员)"
 )
 _POST_END = re.compile(rf"(?:{_POST_WORD})$")
-_PROSE_ROLE = r"(?:第一组长|常务副组长|副组长|组长|成员|办公室主任|办公室副主任|副主任|主任|总指挥|副总指挥|指挥长|副指挥长)"
+_PROSE_ROLE = r"(?:第一组长|常务副组长|副组长|组长|成员|办公室主任|办公室副主任|副主任|主任|总指挥|副总指挥|常务副指挥长|指挥长|副指挥长)"
+_GROUP_WORD = r"(?:领导小组|工作专班|专班|指挥部|委员会)?"
 _BY = re.compile(rf"(?P<role>{_PROSE_ROLE})由(?P<who>[^，；。：]+?)(?:同志)?(?:担任|兼任)")
-_TAKES = re.compile(rf"(?:^|由)(?P<who>[^，；。：由]+?)(?:同志)?(?:任|担任|兼任|为)(?P<role>{_PROSE_ROLE})(?=$|[，；。、的])")
+_TAKES = re.compile(rf"(?:^|由|增补|补充)(?P<who>[^，；。：由]+?)(?:同志)?(?:任|担任|兼任|为){_GROUP_WORD}(?P<role>{_PROSE_ROLE})(?=$|[，；。、的])")
+_SUCCEEDS = re.compile(rf"不再担任{_GROUP_WORD}(?P<role>{_PROSE_ROLE})[^。；]*?由(?P<who>[^，；。：由]+?)(?:同志)?接任")
+_INLINE_LABEL = re.compile(rf"(?:^|(?<=[。；，]))(?:{_KIND}|专班)?(?P<role>{_PROSE_ROLE}|联络员)[：:](?P<rest>[^。；]+)")
 _OFFICE = re.compile(r"办公室(?:设在|设于)(?P<office>[^，；。、（）()]+?)(?=[，；。,（(]|$|负责)|下设办公室(?:，|,)?(?:办公室)?(?:设在|设于|在)(?P<office2>[^，；。（）()]+?)(?=[，；。,（(]|$|负责)")
 _OFFICE_HEAD = re.compile(r"由(?P<who>[^，；。：由]+?)(?:同志)?(?:担任|兼任)(?:办公室)?(?P<role>副?主任)")
 # Grades printed between a unit and a post (四级调研员, 副县级领导): not part of the unit.
@@ -114,7 +123,7 @@ class _Doc:
             span: Span, office: Optional[str] = None) -> Optional[dict[str, Any]]:
         if not group:
             return None
-        key = (fold(group), role, person, fold(office) if office else None)
+        key = (fold(group), role, person, fold(office) if office else None, None if person else fold(position or ""))
         if key in self.records:
             known = self.records[key]
             if position and not known["position"]:
@@ -318,7 +327,7 @@ def _lines(piece: Piece) -> Iterator[Piece]:
 _HEAD_NAME = re.compile(r"姓\s*名")
 _HEAD_ROLE = re.compile(r"^(?:组内|小组|专班|机构)?\s*(?:职\s*务|职\s*位|分\s*工|任\s*职|角\s*色)$")
 _HEAD_OTHER = re.compile(r"序\s*号|备\s*注|电\s*话|联系|手\s*机|性\s*别|民\s*族")
-_BARE_ROLE = re.compile(r"^(?:" + "|".join(r"\s*".join(word) for word in _ROLE_WORDS.split("|")) + r")$")
+_BARE_ROLE = re.compile(r"^" + _ROLE_PATTERN + r"$")
 
 
 def _table_columns(header: list[str]) -> Optional[tuple[Optional[int], int, list[int]]]:
@@ -388,7 +397,7 @@ def _read_block(state: _Doc, paragraphs: list[Paragraph], tables: list[Table]) -
 def _read_lines(state: _Doc, lines: list[Piece]) -> None:
     left = _Stream(state.group)
     right: Optional[_Stream] = None
-    for line in lines:
+    for line in _rows(lines):
         columns, one_list = _columns(line)
         if len(columns) == 1 or one_list:
             right = None
@@ -400,6 +409,39 @@ def _read_lines(state: _Doc, lines: list[Piece]) -> None:
         if columns[0].text.strip():
             _read_entry(state, left, columns[0])
         _read_entry(state, right, columns[1])
+
+
+_SERIAL = re.compile(r"^\s*\d{1,3}[.．、]?\t")
+_OUTLINE = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.．、])")
+
+
+def _rows(lines: list[Piece]) -> list[Piece]:
+    """Lines as a list reads them: a table row without its 序号 cell and with its role cell as a
+    label (``1\t组长\t王某\t副县长`` → ``组长：\t王某\t副县长``), a sentence hard-wrapped over
+    lines joined again."""
+    rows: list[Piece] = []
+    for line in lines:
+        if "\t" in line.text:
+            serial = _SERIAL.match(line.text)
+            if serial:
+                line = Piece(line.text[serial.end():], line.offsets[serial.end():])
+            cell = line.text.split("\t")[0]
+            at = line.text.index(cell) + len(cell) if cell.strip() else -1
+            if at > 0 and _BARE_ROLE.match(cell.strip()):
+                line = Piece(line.text[:at] + "：" + line.text[at:], line.offsets[:at] + (line.offsets[at - 1],) + line.offsets[at:])
+        if rows and _wraps(rows[-1].text, line.text):
+            rows[-1] = Piece(rows[-1].text + line.text.strip(), rows[-1].offsets + _cut(line, 0, len(line.text)).offsets)
+        else:
+            rows.append(line)
+    return rows
+
+
+def _wraps(previous: str, line: str) -> bool:
+    """``line`` goes on with the sentence ``previous`` broke off (a hard line break)."""
+    previous = previous.strip()
+    return "\t" not in previous and "\t" not in line and bool(re.search("[，。]", previous)) \
+        and not previous.endswith(("。", "：", ":", "；")) and not _ROLE_LABEL.match(line) \
+        and not _SUBGROUP.match(line) and not _OUTLINE.match(line) and not _LABEL.match(line.strip())
 
 
 def _cut(piece: Piece, start: int, end: int) -> Piece:
@@ -414,17 +456,29 @@ def _columns(line: Piece) -> tuple[list[Piece], bool]:
     ``成员：\t王某\t局长\t李某\t局长`` under one label) rather than two lists side by side
     (``name\tpost\t组长：name\tpost``); any other line whole."""
     cells = line.text.split("\t")
+    filled = [c.strip() for c in cells if c.strip()]
+    if len(filled) == 1 and not (_ROLE_LABEL.match(filled[0]) or _LABEL.match(filled[0]) or _SUBGROUP.match(filled[0])
+                                 or _starts_with_name(filled[0])):
+        return [line], False  # one cell: the rest of a post broken over two rows
     labelled = len(cells) >= 3 and (not cells[0].strip() or _is_bare_label(cells[0])) \
-        and _is_name(re.split(r"[ \u3000]{2,}|\s(?=\S{3})", cells[1].strip())[0])
+        and _starts_with_name(cells[1])
     body = cells[1:] if labelled else cells
     if len(body) < 3:
         return [line], False
     third = body[2].strip()
     if not (body[0].strip() or body[1].strip()) or _ROLE_LABEL.match(third) or _LABEL.match(third) \
-            or _SUBGROUP.match(third) or _is_name(third.split(" ")[0] if third else ""):
+            or _SUBGROUP.match(third) or _starts_with_name(third):
         split = sum(len(c) + 1 for c in cells[:(3 if labelled else 2)])
         return [_cut(line, 0, split - 1), _cut(line, split, len(line.text))], labelled
     return [line], False
+
+
+def _starts_with_name(cell: str) -> bool:
+    """The cell begins with a person's name (``王某``, ``王　某``, ``王某 副县长``)."""
+    tokens = re.split(r"[ \u3000]+", cell.strip())
+    if len(tokens) > 1 and len(tokens[0]) == 1 and len(tokens[1]) == 1:
+        return _is_name(tokens[0] + tokens[1])
+    return _is_name(tokens[0])
 
 
 def _is_bare_label(cell: str) -> bool:
@@ -437,7 +491,7 @@ def _is_name(token: str) -> bool:
     if not _NAME.match(token):
         return False
     bare = token.replace(" ", "").replace("\u3000", "")
-    return 2 <= len(bare) <= 4 and not any(c in _NOT_IN_NAME for c in bare) and not _POST_END.search(bare) \
+    return 2 <= len(bare) <= 5 and not any(c in _NOT_IN_NAME for c in bare) and not _POST_END.search(bare) \
         and not any(word in bare for word in _NOT_NAMES)
 
 
@@ -452,9 +506,12 @@ def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
     if named and not _ROLE_LABEL.match(text):
         stream.group = state.group = _renamed(stream.group, named)
         stream.subgroup, stream.role, stream.in_office, stream.last = None, None, False, None
+    if _UNITS_HEADING.match(text):  # 二、成员单位: the next lines list units
+        stream.role, stream.last = "成员单位", None
+        return
     sub = _SUBGROUP.match(text)
     if sub:
-        stream.subgroup, stream.role, stream.in_office, stream.last = sub["label"], None, False, None
+        stream.subgroup, stream.role, stream.in_office, stream.last = sub["label"] or sub["named"], None, False, None
         return
     label = _ROLE_LABEL.match(text)
     if label:
@@ -485,9 +542,13 @@ def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
 
 def _members(state: _Doc, stream: _Stream, piece: Piece) -> bool:
     """The persons a list line gives the role in force; False when it gives none."""
+    if stream.role == "成员单位":
+        return _units(state, stream, piece)
     text = piece.text.rstrip("；;。，")
-    if text.startswith("（") or not text or re.search("[，。；]", text):
-        return False  # a sentence, not a list entry
+    if text.startswith("（") or not text:
+        return False
+    if re.search("[，。；]", text):
+        return _listed_in_a_sentence(state, stream, piece)
     names = [t.strip() for t in text.split("、")]
     if len(names) > 1 and all(_is_name(n) for n in names):
         cursor = 0
@@ -496,11 +557,67 @@ def _members(state: _Doc, stream: _Stream, piece: Piece) -> bool:
             cursor = at + len(name)
             stream.last = state.add(stream.name, stream.role, _bare(name), None, piece.span(at, cursor)) or stream.last
         return True
+    pairs = list(_BRACKETED.finditer(text))
+    if len(pairs) > 1 and not _BRACKETED.sub("", text).strip() and all(_is_name(m["name"]) for m in pairs):
+        for m in pairs:  # 罗　斌（副市长）　　王春燕（市政府办公室主任）
+            stream.last = state.add(stream.name, stream.role, _bare(m["name"]), _bare(m["post"]),
+                                    piece.span(m.start("name"), m.end())) or stream.last
+        return True
     person, position = _name_and_post(text)
     if person is None:
+        if _UNNAMED_POST.match(_bare(text)):  # 各镇（街道）镇长（主任）: a post, no one named
+            state.add(stream.name, stream.role, None, _bare(text), piece.span(0, len(text)))
+            stream.last = None
+            return True
         return False
     record = state.add(stream.name, stream.role, person, position, piece.span(0, len(text)))
     stream.last = record if record is not None else stream.last
+    return True
+
+
+_BRACKETED = re.compile(r"(?P<name>[^\s（）]{2,5}?|[\u4e00-\u9fff][ \u3000][\u4e00-\u9fff])\s*（(?P<post>[^（）]+)）\s*")
+_UNNAMED_POST = re.compile(rf"^各[^，。；：]{{1,20}}(?:{_POST_WORD})(?:（[^（）]+）)?$")
+
+
+def _units(state: _Doc, stream: _Stream, piece: Piece) -> bool:
+    """``成员单位：A、B，C。…``: one record per unit (as printed), none of them a person."""
+    text = piece.text
+    end = text.find("。")
+    end = len(text) if end == -1 else end
+    cursor = 0
+    for unit in split_outside_brackets(text[:end], "、，,；"):
+        at = text.index(unit, cursor)
+        cursor = at + len(unit)
+        name = re.sub(r"等$", "", _bare(unit))
+        if name:
+            state.add(stream.name, "成员单位", None, name, piece.span(at, cursor))
+    stream.role = None if end < len(text) else stream.role
+    return True
+
+
+def _listed_in_a_sentence(state: _Doc, stream: _Stream, piece: Piece) -> bool:
+    """``县委常委、宣传部部长周某，县财政局局长邹某，各乡镇党委书记。``: members one after the
+    other, each a position and a name (or a post and no one); False unless every item is one."""
+    text = piece.text
+    end = text.find("。")
+    end = len(text) if end == -1 else end
+    items: list[tuple[int, int, Optional[str], Optional[str]]] = []
+    cursor = 0
+    for item in split_outside_brackets(text[:end], "，；"):
+        at = text.index(item, cursor)
+        cursor = at + len(item)
+        person, position = _person_in_prose(item) if not _is_name(item) else (item, None)
+        if person is None and not _UNNAMED_POST.match(item):
+            return False
+        items.append((at, cursor, person, position if person else item))
+    if not any(person for _a, _b, person, _p in items):
+        return False
+    for at, until, person, position in items:
+        record = state.add(stream.name, stream.role, person, position, piece.span(at, until))
+        stream.last = record if record is not None and person else stream.last
+    if end < len(text):
+        stream.role = None
+        _prose(state, stream, _cut(piece, end + 1, len(text)))
     return True
 
 
@@ -521,7 +638,11 @@ def _name_and_post(text: str) -> tuple[Optional[str], Optional[str]]:
         position = "".join(tokens[1:]) or None
         if position is not None and _is_name(position):
             return None, None  # two names: a table of names, not a name and a post
-        return tokens[0], position
+        return _bare(tokens[0]), position
+    if len(tokens) >= 3 and len(tokens[-1]) == 1 and len(tokens[-2]) == 1 and _is_name(tokens[-2] + tokens[-1]):
+        tokens = tokens[:-2] + [tokens[-2] + tokens[-1]]
+    if len(tokens) >= 2 and _is_name(tokens[-1]) and _POST_END.search(tokens[-2]):
+        return tokens[-1], "".join(tokens[:-1])  # 旗委副书记、旗长　　巴特尔
     if len(tokens) == 1:
         return _glued(tokens[0])
     return None, None
@@ -563,28 +684,42 @@ def _prose(state: _Doc, stream: _Stream, line: Piece) -> None:
         if not group:
             continue
         office_seen = False
+        _inline_labels(state, stream, line, group, sentence_start, sentence)
         for clause_start, clause_end in _sentences(sentence, "；"):
             clause = sentence[clause_start:clause_end]
             base = sentence_start + clause_start
             office = _OFFICE.search(clause)
             if office:
+                stream.in_office = True  # a 主任： / 副主任： line after it is the office's
                 where = office["office"] or office["office2"]
                 at = clause.index(where)
                 state.add(group, "办公室", None, None, line.span(base + office.start(), base + at + len(where)),
                           office=_bare(where))
                 office_seen = True
+            for m in _SUCCEEDS.finditer(clause):
+                _people(state, group, m["role"], m["who"], line, base + m.start("who"), base + m.end())
             for m in _BY.finditer(clause):
                 role = _office_role(m["role"], office_seen or "办公室" in clause[:m.start()])
                 _people(state, group, role, m["who"], line, base + m.start(), base + m.end())
             for part_start, part_end in _sentences(clause, "，"):
                 part = clause[part_start:part_end]
                 for m in _TAKES.finditer(part):
+                    if m["who"].endswith("不再"):
+                        continue  # 不再担任…成员: leaves the group
                     role = _office_role(m["role"], office_seen and m["role"] in ("主任", "副主任"))
                     _people(state, group, role, m["who"], line, base + part_start + m.start(), base + part_start + m.end())
                 for m in _OFFICE_HEAD.finditer(part):
                     if not _TAKES.search(part):
                         _people(state, group, "办公室" + m["role"], m["who"], line,
                                 base + part_start + m.start(), base + part_start + m.end())
+
+
+def _inline_labels(state: _Doc, stream: _Stream, line: Piece, group: str, sentence_start: int, sentence: str) -> None:
+    """``领导小组联络员：万某（县文旅局办公室主任）`` inside running text."""
+    for m in _INLINE_LABEL.finditer(sentence):
+        inner = _Stream(group, role=m["role"])
+        start = sentence_start + m.start("rest")
+        _members(state, inner, _cut(line, start, sentence_start + m.end("rest")))
 
 
 def _office_role(role: str, in_office: bool) -> str:
@@ -601,7 +736,7 @@ def _sentences(text: str, separators: str) -> Iterator[tuple[int, int]]:
 
 
 def _people(state: _Doc, group: str, role: str, who: str, line: Piece, start: int, end: int) -> None:
-    who = re.sub(r"^(?:成立|由|并由)", "", who)
+    who = re.sub(r"^(?:成立|由|并由|增补|补充)", "", who)
     for part in _persons_listed(who):
         person, position = _person_in_prose(part)
         if person:
