@@ -172,3 +172,24 @@ def test_document_to_person_to_unit_task_ledger(server, page, browser):
     _shoot(browser, page.url, "tasks")
     _shoot(browser, server + "/hazards", "hazards")
     _shoot(browser, server + "/duties?on=2024-06-01&area=%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7", "duties")
+
+
+def test_groups_list_to_group_to_person_and_back(server, page, browser):
+    page.goto(server + "/groups")
+    page.get_by_role("link", name="阳泉市工业企业干部入企服务工作领导小组", exact=True).click()
+    page.wait_for_url(re.compile(r"/groups/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "阳泉市工业企业干部入企服务工作领导小组"
+    table = page.locator("table.group-table")
+    assert "雷健坤" in table.locator("tbody tr").first.inner_text()
+    assert table.locator("tbody tr").count() >= 25  # 组长, 6 副组长, 17 成员, the office's people
+    _shoot(browser, page.url, "group")
+
+    table.get_by_role("link", name="王明厚", exact=True).first.click()
+    page.wait_for_url(re.compile(r"/people/"))
+    groups = page.locator("#groups-h + ul li")
+    assert groups.count() >= 4  # 组长 of two 领导小组 (004 bodies), 副组长 of two more, a 入企服务小组
+    assert "副组长" in page.locator("#groups-h + ul").inner_text()
+    _shoot(browser, page.url, "person-groups")
+    page.get_by_role("link", name="阳泉市推进“标准地”改革领导小组").first.click()
+    page.wait_for_url(re.compile(r"/groups/"))
+    assert "市人民政府副市长" in page.locator("table.group-table").inner_text()
