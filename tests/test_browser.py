@@ -182,6 +182,7 @@ def test_groups_list_to_group_to_person_and_back(server, page, browser):
     table = page.locator("table.group-table")
     assert "雷健坤" in table.locator("tbody tr").first.inner_text()
     assert table.locator("tbody tr").count() >= 25  # 组长, 6 副组长, 17 成员, the office's people
+    assert page.get_by_role("link", name="第六组").count() == 1  # its 入企服务小组
     _shoot(browser, page.url, "group")
 
     table.get_by_role("link", name="王明厚", exact=True).first.click()

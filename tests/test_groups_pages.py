@@ -101,6 +101,10 @@ def test_api_group_history_members_by_role_and_office(client):
         ("组长", ["王建国"]), ("副组长", ["李明"]), ("成员", ["赵刚", "孙丽华"]), ("办公室主任", ["赵刚"])]
     assert [o["office"] for o in setup["offices"]] == ["县林业局"]
     assert view["current"] == later and later["document"]["doc_number"] == "平政发〔2024〕40号"
+    assert view["subgroups"] == [] and view["parent"] is None
+    units = client.get("/api/layers/groups", params={"doc_id": "140321/2024/2/1"}).json()["records"][-2:]
+    assert [(u["role"], u["position"], u["organisation"]) for u in units] == [
+        ("成员单位", "县发改局", "平定县发展和改革局"), ("成员单位", "县公安局", "平定县公安局")]
     assert client.get("/api/groups/" + quote("没有这个领导小组")).status_code == 404
 
 

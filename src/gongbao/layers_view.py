@@ -853,15 +853,22 @@ def _composition(records: list[dict[str, Any]], docs: dict[str, dict[str, Any]])
 
 def group_view(store: Store, name: str) -> Optional[dict[str, Any]]:
     """A group across every stored issue: each document that set it up or changed it (人员调整),
-    oldest first, with its members by role and its office; ``current`` is the latest.
-    None when no record names the group."""
+    oldest first, with its members by role and its office; ``current`` is the latest;
+    ``subgroups`` its working groups (第一组, 综合协调组…) and ``parent`` the group a working
+    group belongs to. None when no record names the group."""
     name = _clean_name(name, "group")
     docs = catalogue(store)
     history = group_history(store.list_layer("groups"), name)
     if not history:
         return None
     documents = [_composition(records, docs) for _doc_id, records in history]
-    return {"name": history[-1][1][0]["group"], "documents": documents, "current": documents[-1]}
+    group = history[-1][1][0]["group"]
+    names = {fold(r["group"]): r["group"] for r in store.list_layer("groups")}
+    key = fold(group)
+    subgroups = [{"name": n, "url": group_url(n)} for k, n in sorted(names.items()) if k.startswith(key) and k != key]
+    parents = [{"name": n, "url": group_url(n)} for k, n in names.items() if key.startswith(k) and k != key]
+    return {"name": group, "documents": documents, "current": documents[-1], "subgroups": subgroups,
+            "parent": max(parents, key=lambda p: len(p["name"])) if parents else None}
 
 
 def groups_list(store: Store) -> list[dict[str, Any]]:

@@ -305,10 +305,17 @@ class GroupDocument(BaseModel):
     roles: list[GroupRole] = Field(description="Members by role, 组长 first.")
 
 
+class GroupLink(BaseModel):
+    name: str
+    url: str = Field(description="Path of the group's page.")
+
+
 class Group(BaseModel):
     name: str
     documents: list[GroupDocument] = Field(description="Oldest first: the set-up, then each change.")
     current: GroupDocument = Field(description="The latest document's composition.")
+    subgroups: list[GroupLink] = Field(description="Its working groups (第一组, 综合协调组…).")
+    parent: Optional[GroupLink] = Field(None, description="The group a working group belongs to.")
 
 
 class GroupSummary(BaseModel):

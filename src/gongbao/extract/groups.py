@@ -129,8 +129,10 @@ class _Doc:
             if position and not known["position"]:
                 known["position"], known["organisation"] = position, self.organisation(position)
             return None
+        unit = role == "成员单位"  # the position is the unit itself
         record = {"group": group, "role": role, "person": person, "position": position,
-                  "organisation": self.organisation(position) if position else None,
+                  "organisation": (normalize_unit(position, self.region, self.date) if unit else self.organisation(position))
+                  if position else None,
                   "office": office, "date": self.date, "span": span}
         self.records[key] = record
         return record
