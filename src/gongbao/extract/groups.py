@@ -1,24 +1,34 @@
 """Layer ``groups``: who sits in a 领导小组 / 工作专班 / 指挥部 / 委员会, and where its office is.
 
-A composition is printed in a document's body or in an attachment, in a few shapes:
+A composition is printed in a document's body or in an attachment (its paragraphs and its
+rebuilt tables), in a few shapes:
 
 - lists, one role label then one person a line, the role carried over to the lines after it::
 
       组　长：王某某　副县长
       副组长：李某　县政府办主任
               张某某　县林业局局长
-      成　员：赵某　县财政局副局长（name and post split by spaces, tabs or full-width spaces;
-              a post broken over two lines is joined)
-- two-column tables (``name\\tpost\\tname\\tpost``), read as two streams, one per column;
-- prose: ``组长由市人民政府副市长王某担任``, ``由副县长李某任组长``, ``张某兼任办公室主任``;
+      成　员：赵某　县财政局副局长（name and post split by spaces, tabs or full-width spaces,
+              the post before the name or in brackets; a post broken over two lines is joined)
+- tables: two columns side by side (``name\tpost\t组长：name\tpost``, read as two lists), a
+  label column with two pairs a row, numbered tables (``序号\t职务\t姓名\t单位及职务``, an empty
+  role cell keeping the role above), a header naming the 姓名 column;
+- members run on in one sentence: ``成员：县委常委、宣传部部长周某，县财政局局长邹某，各乡镇党委书记。``
+  (a post and no one named gives a record with person None);
+- prose: ``组长由市人民政府副市长王某担任``, ``由副县长李某任组长``, ``张某兼任办公室主任``,
+  ``由…谭某同志接任``, ``增补…易某同志为领导小组成员``;
 - the office: ``领导小组下设办公室，办公室设在县林业局，主任由…兼任`` → a record with role
-  办公室, person null and office 县林业局, and one for the 办公室主任.
+  办公室, person None and office 县林业局, and one for the 办公室主任;
+- 成员单位: one record per unit, person None and the unit as position (units are never persons);
+- working groups (``第一组：``, ``1. 综合协调组``) are groups of their own, named after the group.
 
+The text is read with its printed layout put back (:func:`_layout`): cleaning joins a list's
+lines into one paragraph and drops the spaces between a name and a post.
 The group is the one the document names where it sets the list up (its title ``关于成立…``
 / ``关于调整…``, an attachment ``…领导小组成员名单``, ``成立…领导小组``); a bare ``领导小组``
-resolves to it. A list of 成员单位 names units, not persons: it gives no records.
-One record per (group, role, person) and document; ``adjustment`` marks a document that
-changes a group set up before (人员调整), which :func:`group_history` orders.
+or a short form resolves to it. One record per (group, role, person) and document;
+``adjustment`` marks a document that changes a group set up before (人员调整), and
+:func:`group_history` orders a group's documents.
 """
 from __future__ import annotations
 
@@ -28,7 +38,7 @@ from typing import Any, Iterable, Iterator, Optional
 
 from ..model import Document, LayerRecord, Paragraph, ParseResult, Span, Table
 from ..text import fold, split_outside_brackets
-from .orgs import normalize_unit, region_of
+from .orgs import normalize_unit
 from .personnel import government_of, split_post
 from .textspan import Piece
 
@@ -66,7 +76,7 @@ _SUBGROUP = re.compile(
     r"^\s*(?:#+\s*)?(?:(?P<label>第[一二三四五六七八九十\d]{1,3}(?:工作)?(?:小)?组)|(?:\d+(?:\.\d+)*[.．、]?\s*|"
     r"[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)(?P<named>[\u4e00-\u9fff]{2,14}?(?:小组|组)))\s*[：:]?\s*$"
 )
-# A person's name: 2–4 characters (a two-character name may be letter-spaced: 王　坚) that
+# A person's name: 2–5 characters (a two-character name may be letter-spaced: 王　坚) that
 # are none of the characters units, posts and sentences are made of.
 _NOT_IN_NAME = set("局办厅府院部室处司队所站省市县区镇乡委组员、，。；：（）")
 _NOT_NAMES = ("一把手", "事发", "分管", "主要", "同志", "相关", "有关", "负责", "领导", "单位", "部门", "各")
