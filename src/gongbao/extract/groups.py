@@ -162,6 +162,8 @@ def extract(result: ParseResult) -> list[LayerRecord]:
     by_seq = {d.seq: d for d in result.documents}
     records: list[LayerRecord] = []
     for doc in result.documents:
+        if not _may_name_a_group(doc):
+            continue
         parent = by_seq.get(doc.parent_seq) if doc.parent_seq is not None else None
         date = doc.date or (parent.date if parent is not None else None)
         state = _Doc(result, doc, date, region)
@@ -171,6 +173,19 @@ def extract(result: ParseResult) -> list[LayerRecord]:
             fields["adjustment"] = adjustment
             records.append(LayerRecord(layer=LAYER, doc_seq=doc.seq, span=span, fields=fields))
     return records
+
+
+_ANY_GROUP = re.compile(r"领导小组|专班|指挥部|委员会|组\s*长|成员单位")
+
+
+def _may_name_a_group(doc: Document) -> bool:
+    """Cheap test first: most documents never name a group."""
+    texts = [doc.title, *(p.text for p in doc.paragraphs)]
+    for attachment in doc.attachment_bodies:
+        texts.extend([attachment.title, *(p.text for p in attachment.paragraphs)])
+    for table in [*doc.tables, *(t for a in doc.attachment_bodies for t in a.tables)]:
+        texts.extend(cell for row in [table.header, *table.rows] for cell in row)
+    return any(_ANY_GROUP.search(text) for text in texts)
 
 
 def _read_document(state: _Doc, parent: Optional[Document]) -> bool:
@@ -396,11 +411,20 @@ def _locate(source: str, cell: str, start: int, end: int) -> list[int]:
 # -- reading -------------------------------------------------------------------------------
 
 
+_SHORT = 80  # a paragraph this short may be a list line whatever it says
+_KEYWORDS = re.compile(r"领导小组|专班|指挥|委员|组\s*长|成\s*员|主\s*任|联\s*络\s*员|办公室|召集人|顾问|秘书长|组[：:]|\t")
+
+
 def _read_block(state: _Doc, paragraphs: list[Paragraph], tables: list[Table]) -> None:
     source = state.result.source.text
     lines: list[Piece] = []
     for paragraph in paragraphs:
-        lines.extend(_lines(_layout(source, paragraph.text.translate(_WIDE), paragraph.span)))
+        text = paragraph.text.translate(_WIDE)
+        if len(text) > _SHORT and not _KEYWORDS.search(text):
+            # running text that names no group or role: read as one line (it ends a list)
+            lines.append(Piece(text, (paragraph.span.start,) * len(text)))
+            continue
+        lines.extend(_lines(_layout(source, text, paragraph.span)))
     for table in tables:
         lines.extend(_table_lines(source, table))
     _read_lines(state, lines)
