@@ -324,6 +324,10 @@ def test_corpus_004_two_column_lists() -> None:
     second = [(role, person) for seq, group, role, person, _ in found if group == leading + "第二组"]
     assert second == [("组长", "靳润喜"), ("副组长", "常悟江"), ("成员", "邵喜"), ("成员", "王丽"), ("成员", "王彬"),
                       ("联络员", "吕文华"), ("联络员", "康睿")]
+    innovation = [person for seq, group, role, person, _ in found if group == "阳泉市创新活动推进领导小组" and role == "成员"]
+    assert innovation[:5] == ["冯维明", "薛利敏", "彭国勇", "任晓华", "陈友福"]  # the label column
+    assert innovation[5:] == ["孙毅", "赵建军", "张俊堂", "杜平华", "郝文保", "魏海文", "雷永平", "崔正宏", "武雪",  # pipe table
+                              "陶文平", "程继喜", "高全红", "王建义", "梁海昌", "宁文鑫", "樊志红", "张立强", "高永红"]
     sixth = [(role, person) for seq, group, role, person, _ in found if group == "阳泉市创新活动推进领导小组第六组"]
     assert sixth == [("组长", "贾刚"), ("副组长", "程建军"), ("成员", "侯胜华"), ("成员", "孔峰"), ("成员", "杨绪仁")]
     assert (5, "阳泉市推进“标准地”改革领导小组", "组长", "王明厚", None) in found

@@ -536,8 +536,8 @@ def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
     further person of the role in force, the rest of a post broken over two lines, or prose."""
     line = _cut(line, 0, len(line.text))
     text = line.text
-    if not text:
-        return
+    if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", text):
+        return  # a table border row: the list goes on
     named = _set_up_name(text)
     if named and not _ROLE_LABEL.match(text):
         stream.group = state.group = _renamed(stream.group, named)
