@@ -273,6 +273,33 @@ def test_a_bare_leading_group_resolves_to_the_named_one_and_mentions_set_up_noth
     assert groups.extract(synthetic("印发平定县爱国卫生工作要点", "各乡镇要成立爱国卫生运动委员会，明确职责分工。")) == []
 
 
+def test_a_body_table_is_read_where_it_is_printed() -> None:
+    """Rows the pipeline rebuilt into ``doc.tables`` (and took out of the paragraphs) belong to
+    the group named just before them, not to one named later in the document."""
+    body = """一、成立平定县秸秆禁烧工作领导小组，成员如下：
+
+职务\t姓名\t工作单位及职务
+组长\t王建国\t副县长
+成员\t赵　刚\t县农业农村局局长
+
+二、成立平定县秸秆综合利用工作专班，专班长由县农业农村局局长赵刚担任。"""
+    result = synthetic("印发平定县秸秆综合利用工作方案", body)
+    doc = result.documents[0]
+    rows_in_table = [p for p in doc.paragraphs if "\t" in p.text or p.table]
+    assert len(rows_in_table) == 3, [p.text for p in doc.paragraphs]
+    start = result.source.text.index("职务\t姓名")
+    doc.tables.append(Table(caption=None, unit=None, header=["职务", "姓名", "工作单位及职务"],
+                            rows=[["组长", "王建国", "副县长"], ["成员", "赵　刚", "县农业农村局局长"]],
+                            span=Span(start, rows_in_table[-1].span.end)))
+    doc.paragraphs = [p for p in doc.paragraphs if p not in rows_in_table]
+    assert rows(result, "group", "role", "person") == [
+        ("平定县秸秆禁烧工作领导小组", "组长", "王建国"),
+        ("平定县秸秆禁烧工作领导小组", "成员", "赵刚"),
+        ("平定县秸秆综合利用工作专班", "专班长", "赵刚"),
+    ]
+    assert spans(result)[("成员", "赵刚")] == "赵　刚\t县农业农村局局长"
+
+
 # -- the shared corpus, hand-checked -------------------------------------------------------------
 
 # Every group record of 000 and 004 read by hand from the source text (doc seq, group, role,

@@ -87,7 +87,7 @@ _POST_WORD = (
     r"委员|董事长|理事长|大队长|支队长|干部|督学|专员|技术员|科员|主管|领导|负责人|政委|检察长|一级主任科员)"
 )
 _POST_END = re.compile(rf"(?:{_POST_WORD})$")
-_PROSE_ROLE = r"(?:第一组长|常务副组长|副组长|组长|成员|办公室主任|办公室副主任|副主任|主任|总指挥|副总指挥|常务副指挥长|指挥长|副指挥长)"
+_PROSE_ROLE = r"(?:第一组长|常务副组长|副组长|组长|副专班长|专班长|成员|办公室主任|办公室副主任|副主任|主任|总指挥|副总指挥|常务副指挥长|指挥长|副指挥长)"
 _GROUP_WORD = r"(?:领导小组|工作专班|专班|指挥部|委员会)?"
 _BY = re.compile(rf"(?P<role>{_PROSE_ROLE})由(?P<who>[^，；。：]+?)(?:同志)?(?:担任|兼任)")
 _TAKES = re.compile(rf"(?:^|由|增补|补充)(?P<who>[^，；。：由]+?)(?:同志)?(?:任|担任|兼任|为){_GROUP_WORD}(?P<role>{_PROSE_ROLE})(?=$|[，；。、的])")
@@ -416,17 +416,20 @@ _KEYWORDS = re.compile(r"领导小组|专班|指挥|委员|组\s*长|成\s*员|�
 
 
 def _read_block(state: _Doc, paragraphs: list[Paragraph], tables: list[Table]) -> None:
+    """Read paragraphs and rebuilt tables in the order they are printed."""
     source = state.result.source.text
     lines: list[Piece] = []
-    for paragraph in paragraphs:
-        text = paragraph.text.translate(_WIDE)
+    for _start, item in sorted([(p.span.start, p) for p in paragraphs] + [(t.span.start, t) for t in tables],
+                               key=lambda pair: pair[0]):
+        if isinstance(item, Table):
+            lines.extend(_table_lines(source, item))
+            continue
+        text = item.text.translate(_WIDE)
         if len(text) > _SHORT and not _KEYWORDS.search(text):
             # running text that names no group or role: read as one line (it ends a list)
-            lines.append(Piece(text, (paragraph.span.start,) * len(text)))
+            lines.append(Piece(text, (item.span.start,) * len(text)))
             continue
-        lines.extend(_lines(_layout(source, text, paragraph.span)))
-    for table in tables:
-        lines.extend(_table_lines(source, table))
+        lines.extend(_lines(_layout(source, text, item.span)))
     _read_lines(state, lines)
 
 
