@@ -133,3 +133,17 @@ def test_person_page_lists_the_groups_of_someone_with_no_appointment(client):
 def test_document_page_shows_its_groups(client):
     text = client.get("/140321/2024/2/1").text
     assert "领导小组与工作机构（8）" in text and f'href="/groups/{quote(GROUP)}"' in text
+
+
+def test_markup_in_a_list_is_shown_inert(new_store_url):
+    hostile = SETUP.replace("县政府办公室主任", "<script>alert(1)</script>主任")
+    url = new_store_url("sqlite")
+    with open_store(url) as store:
+        assert save_text(store, hostile, "hostile.txt").status == "added"
+    with TestClient(create_app(url)) as client:
+        (member,) = client.get("/api/layers/groups", params={"person": "李明"}).json()["records"]
+        assert member["position"].startswith("<script>alert") and member["position"].endswith("</script>主任")
+        for path in ("/groups/" + quote(GROUP), "/people/" + quote("李明"), "/140321/2024/2/1"):
+            page = client.get(path)
+            assert page.status_code == 200
+            assert "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text, path

@@ -78,7 +78,7 @@ _SUBGROUP = re.compile(
 )
 # A person's name: 2–5 characters (a two-character name may be letter-spaced: 王　坚) that
 # are none of the characters units, posts and sentences are made of.
-_NOT_IN_NAME = set("局办厅府院部室处司队所站省市县区镇乡委组员、，。；：（）")
+_NOT_IN_NAME = set("局办厅府院部室处司队所站省市县区镇乡委组员、，。；：（）,;:()")
 _NOT_NAMES = ("一把手", "事发", "分管", "主要", "同志", "相关", "有关", "负责", "领导", "单位", "部门", "各")
 _NAME = re.compile(r"^[\u4e00-\u9fff](?:[ \u3000]?[\u4e00-\u9fff]){1,4}$|^[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff·]{1,10}$")
 _POST_WORD = (
@@ -89,16 +89,15 @@ _POST_WORD = (
 _POST_END = re.compile(rf"(?:{_POST_WORD})$")
 _PROSE_ROLE = r"(?:第一组长|常务副组长|副组长|组长|副专班长|专班长|成员|办公室主任|办公室副主任|副主任|主任|总指挥|副总指挥|常务副指挥长|指挥长|副指挥长)"
 _GROUP_WORD = r"(?:领导小组|工作专班|专班|指挥部|委员会)?"
-_BY = re.compile(rf"(?P<role>{_PROSE_ROLE})由(?P<who>[^，；。：]+?)(?:同志)?(?:担任|兼任)")
-_TAKES = re.compile(rf"(?:^|由|增补|补充)(?P<who>[^，；。：由]+?)(?:同志)?(?:任|担任|兼任|为){_GROUP_WORD}(?P<role>{_PROSE_ROLE})(?=$|[，；。、的])")
-_SUCCEEDS = re.compile(rf"不再担任{_GROUP_WORD}(?P<role>{_PROSE_ROLE})[^。；]*?由(?P<who>[^，；。：由]+?)(?:同志)?接任")
-_INLINE_LABEL = re.compile(rf"(?:^|(?<=[。；，]))(?:{_KIND}|专班)?(?P<role>{_PROSE_ROLE}|联络员)[：:](?P<rest>[^。；]+)")
-_OFFICE = re.compile(r"办公室(?:设在|设于)(?P<office>[^，；。、（）()]+?)(?=[，；。,（(]|$|负责)|下设办公室(?:，|,)?(?:办公室)?(?:设在|设于|在)(?P<office2>[^，；。（）()]+?)(?=[，；。,（(]|$|负责)")
-_OFFICE_HEAD = re.compile(r"由(?P<who>[^，；。：由]+?)(?:同志)?(?:担任|兼任)(?:办公室)?(?P<role>副?主任)")
+_BY = re.compile(rf"(?P<role>{_PROSE_ROLE})由(?P<who>[^，,；;。：:]+?)(?:同志)?(?:担任|兼任)")
+_TAKES = re.compile(rf"(?:^|由|增补|补充)(?P<who>[^，,；;。：:由]+?)(?:同志)?(?:任|担任|兼任|为){_GROUP_WORD}(?P<role>{_PROSE_ROLE})(?=$|[，,；;。、的])")
+_SUCCEEDS = re.compile(rf"不再担任{_GROUP_WORD}(?P<role>{_PROSE_ROLE})[^。；;]*?由(?P<who>[^，,；;。：:由]+?)(?:同志)?接任")
+_INLINE_LABEL = re.compile(rf"(?:^|(?<=[。；;，,]))(?:{_KIND}|专班)?(?P<role>{_PROSE_ROLE}|联络员)[：:](?P<rest>[^。；;]+)")
+_OFFICE = re.compile(r"办公室(?:设在|设于)(?P<office>[^，,；;。、（）()]+?)(?=[，,；;。（(]|$|负责)|下设办公室(?:，|,)?(?:办公室)?(?:设在|设于|在)(?P<office2>[^，,；;。（）()]+?)(?=[，,；;。（(]|$|负责)")
+_OFFICE_HEAD = re.compile(r"由(?P<who>[^，,；;。：:由]+?)(?:同志)?(?:担任|兼任)(?:办公室)?(?P<role>副?主任)")
 # Grades printed between a unit and a post (四级调研员, 副县级领导): not part of the unit.
 _RANK = re.compile(r"(?:[一二三四五六七八九]级|副?(?:厅|处|县|科)级)(?=(?:主任科员|调研员|干部|领导|督学)?$)")
 _GOV_POST = re.compile(r"^(?:常务)?副?(?:省|市|县|区|州|旗|盟)长$")
-_WIDE = str.maketrans({"(": "（", ")": "）", ",": "，", ";": "；", ":": "："})
 
 
 @dataclass
@@ -424,7 +423,7 @@ def _read_block(state: _Doc, paragraphs: list[Paragraph], tables: list[Table]) -
         if isinstance(item, Table):
             lines.extend(_table_lines(source, item))
             continue
-        text = item.text.translate(_WIDE)
+        text = item.text
         if len(text) > _SHORT and not _KEYWORDS.search(text):
             # running text that names no group or role: read as one line (it ends a list)
             lines.append(Piece(text, (item.span.start,) * len(text)))
@@ -478,8 +477,8 @@ def _rows(lines: list[Piece]) -> list[Piece]:
 def _wraps(previous: str, line: str) -> bool:
     """``line`` goes on with the sentence ``previous`` broke off (a hard line break)."""
     previous = previous.strip()
-    return "\t" not in previous and "\t" not in line and bool(re.search("[，。]", previous)) \
-        and not previous.endswith(("。", "：", ":", "；")) and not _ROLE_LABEL.match(line) \
+    return "\t" not in previous and "\t" not in line and bool(re.search("[，,。]", previous)) \
+        and not previous.endswith(("。", "：", ":", "；", ";")) and not _ROLE_LABEL.match(line) \
         and not _SUBGROUP.match(line) and not _OUTLINE.match(line) and not _LABEL.match(line.strip())
 
 
@@ -583,10 +582,10 @@ def _members(state: _Doc, stream: _Stream, piece: Piece) -> bool:
     """The persons a list line gives the role in force; False when it gives none."""
     if stream.role == "成员单位":
         return _units(state, stream, piece)
-    text = piece.text.rstrip("；;。，")
-    if text.startswith("（") or not text:
+    text = piece.text.rstrip("；;。，,")
+    if text.startswith(("（", "(")) or not text:
         return False
-    if re.search("[，。；]", text):
+    if re.search("[，,。；;]", text):
         return _listed_in_a_sentence(state, stream, piece)
     names = [t.strip() for t in text.split("、")]
     if len(names) > 1 and all(_is_name(n) for n in names):
@@ -614,8 +613,8 @@ def _members(state: _Doc, stream: _Stream, piece: Piece) -> bool:
     return True
 
 
-_BRACKETED = re.compile(r"(?P<name>[^\s（）]{2,5}?|[\u4e00-\u9fff][ \u3000][\u4e00-\u9fff])\s*（(?P<post>[^（）]+)）\s*")
-_UNNAMED_POST = re.compile(rf"^各[^，。；：]{{1,20}}(?:{_POST_WORD})(?:（[^（）]+）)?$")
+_BRACKETED = re.compile(r"(?P<name>[^\s（）()]{2,5}?|[\u4e00-\u9fff][ \u3000][\u4e00-\u9fff])\s*[（(](?P<post>[^（）()]+)[）)]\s*")
+_UNNAMED_POST = re.compile(rf"^各[^，,。；;：:]{{1,20}}(?:{_POST_WORD})(?:[（(][^（）()]+[）)])?$")
 
 
 def _units(state: _Doc, stream: _Stream, piece: Piece) -> bool:
@@ -624,7 +623,7 @@ def _units(state: _Doc, stream: _Stream, piece: Piece) -> bool:
     end = text.find("。")
     end = len(text) if end == -1 else end
     cursor = 0
-    for unit in split_outside_brackets(text[:end], "、，,；"):
+    for unit in split_outside_brackets(text[:end], "、，,；;"):
         at = text.index(unit, cursor)
         cursor = at + len(unit)
         name = re.sub(r"等$", "", _bare(unit))
@@ -642,7 +641,7 @@ def _listed_in_a_sentence(state: _Doc, stream: _Stream, piece: Piece) -> bool:
     end = len(text) if end == -1 else end
     items: list[tuple[int, int, Optional[str], Optional[str]]] = []
     cursor = 0
-    for item in split_outside_brackets(text[:end], "，；"):
+    for item in split_outside_brackets(text[:end], "，,；;"):
         at = text.index(item, cursor)
         cursor = at + len(item)
         person, position = _person_in_prose(item) if not _is_name(item) else (item, None)
@@ -667,7 +666,7 @@ def _bare(name: str) -> str:
 def _name_and_post(text: str) -> tuple[Optional[str], Optional[str]]:
     """(person, position) of ``王某 副县长`` / ``王　坚\\t市林业局局长`` / ``王某（副县长）`` /
     ``王某副县长``; (None, None) when the text does not start with a name."""
-    m = re.match(r"^(?P<name>[^\s（]+?)\s*（(?P<post>[^（）]+)）$", text)
+    m = re.match(r"^(?P<name>[^\s（(]+?)\s*[（(](?P<post>[^（）()]+)[）)]$", text)
     if m and _is_name(m["name"]):
         return m["name"], _bare(m["post"])
     tokens = re.split(r"[\t ]+", text.replace("\u3000", " ").strip())
@@ -694,7 +693,7 @@ def _glued(text: str) -> tuple[Optional[str], Optional[str]]:
         return None, None
     for size in (3, 2):
         name, rest = text[:size], text[size:]
-        if _is_name(name) and len(rest) >= 2 and _POST_END.search(rest) and rest[0] not in "长员任记（" \
+        if _is_name(name) and len(rest) >= 2 and _POST_END.search(rest) and rest[0] not in "长员任记（(" \
                 and not re.search("(?:负责人|领导)$", rest):
             return name, rest
     return None, None
@@ -703,7 +702,7 @@ def _glued(text: str) -> tuple[Optional[str], Optional[str]]:
 def _continues_post(text: str) -> bool:
     """A short line with no name that finishes the post above it (``党委委员``)."""
     bare = _bare(text)
-    return 1 <= len(bare) <= 12 and not _is_name(text) and not re.search(r"[，。；：:]", bare) \
+    return 1 <= len(bare) <= 12 and not _is_name(text) and not re.search(r"[，,。；;：:]", bare) \
         and bool(_POST_END.search(bare) or re.match(r"^[\u4e00-\u9fff]{1,3}$", bare))
 
 
@@ -724,7 +723,7 @@ def _prose(state: _Doc, stream: _Stream, line: Piece) -> None:
             continue
         office_seen = False
         _inline_labels(state, stream, line, group, sentence_start, sentence)
-        for clause_start, clause_end in _sentences(sentence, "；"):
+        for clause_start, clause_end in _sentences(sentence, "；;"):
             clause = sentence[clause_start:clause_end]
             base = sentence_start + clause_start
             office = _OFFICE.search(clause)
@@ -740,7 +739,7 @@ def _prose(state: _Doc, stream: _Stream, line: Piece) -> None:
             for m in _BY.finditer(clause):
                 role = _office_role(m["role"], office_seen or "办公室" in clause[:m.start()])
                 _people(state, group, role, m["who"], line, base + m.start(), base + m.end())
-            for part_start, part_end in _sentences(clause, "，"):
+            for part_start, part_end in _sentences(clause, "，,"):
                 part = clause[part_start:part_end]
                 for m in _TAKES.finditer(part):
                     if m["who"].endswith("不再"):
