@@ -174,6 +174,25 @@ def test_document_to_person_to_unit_task_ledger(server, page, browser):
     _shoot(browser, server + "/duties?on=2024-06-01&area=%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7", "duties")
 
 
+def test_attachment_with_its_table_on_the_document_page(server, page, browser):
+    """Search a name printed only in an attachment's member list, open the hit, and find the
+    attachment under the document as a table (issue #12: 叶文鑫 in the 标准地 方案)."""
+    page.goto(server + "/search?q=%E5%8F%B6%E6%96%87%E9%91%AB")
+    hits = page.locator(".hit")
+    assert hits.count() >= 1
+    assert any("附件" in hits.nth(i).inner_text() for i in range(hits.count()))
+    page.locator(".hit-title a", has_text="标准地").first.click()
+    page.wait_for_url(re.compile(r"/\d{6}/\d{4}/\d+/\d+$"))
+    attachment = page.locator("section.gw-attachment").first
+    assert attachment.locator(".gw-att-title").inner_text().endswith("领导小组成员名单")
+    table = attachment.locator("table")
+    assert table.is_visible() and "叶文鑫" in table.inner_text()
+    csv = attachment.get_by_role("link", name="下载表格（CSV）")
+    response = page.request.get(server + csv.get_attribute("href"))
+    assert response.ok and "叶文鑫" in response.text()
+    _shoot(browser, page.url + "#附件1", "attachment")
+
+
 def test_groups_list_to_group_to_person_and_back(server, page, browser):
     page.goto(server + "/groups")
     page.get_by_role("link", name="阳泉市工业企业干部入企服务工作领导小组", exact=True).click()

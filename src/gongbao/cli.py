@@ -136,11 +136,41 @@ def _print_report(report: dict) -> None:
     for r in report["repairs"]:
         where = ", ".join(str(s) for s in r["spans"][:3]) + (" …" if r["count"] > 3 else "")
         console.print(f"  {r['rule']}: {escape(repr(r['before']))} → {escape(repr(r['after']))} ×{r['count']} at {where}")
+    _print_account(report["account"])
     if report["unplaced"]:
         console.print(f"[bold]unplaced spans ({len(report['unplaced'])})")
         for u in report["unplaced"]:
             text = u["text"].replace("\n", "⏎")
             console.print(f"  {u['span']} {u['reason']}: {escape(text[:120])}")
+
+
+def _print_account(acc: dict) -> None:
+    """Where every character of the source went (``pipeline.account``)."""
+    t = Table(title=f"account of the {acc['length']:,} source characters")
+    for col in ("place", "characters", "lines"):
+        t.add_column(col, justify="right" if col != "place" else "left")
+    for place, chars in acc["chars"].items():
+        t.add_row(place, f"{chars:,}", f"{acc['lines'].get(place, 0):,}")
+    t.add_row("[bold]total", f"[bold]{sum(acc['chars'].values()):,}", f"[bold]{sum(acc['lines'].values()):,}")
+    console.print(t)
+    console.print(f"in documents: {acc['document_share']:.2%} of the printed text after the cover/TOC")
+    if acc["removals"]:
+        console.print(f"[bold]characters removed by repairs other than page furniture ({len(acc['removals'])})")
+        for group in _grouped_removals(acc["removals"]):
+            console.print(f"  {group['rule']}: {escape(repr(group['text']))} ×{group['count']} at {group['spans']}")
+
+
+def _grouped_removals(removals: list[dict]) -> list[dict]:
+    """Removals of the same text as one line (rules joined), with a count and the first spans."""
+    groups: dict[str, dict] = {}
+    for r in removals:
+        g = groups.setdefault(r["text"], {"rule": r["rule"], "text": r["text"], "count": 0, "spans": []})
+        if r["rule"] not in g["rule"].split(" | "):
+            g["rule"] += " | " + r["rule"]
+        g["count"] += 1
+        if len(g["spans"]) < 3:
+            g["spans"].append(r["span"])
+    return list(groups.values())
 
 
 @app.command("list")

@@ -6,7 +6,7 @@ import io
 import json
 from typing import IO, Iterable, Iterator
 
-from .model import Document, ParseResult
+from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table
 
 # Keys of a document record, in SCHEMA.md order; export adds id, gazette, spans, confidence, body.
 DOCUMENT_KEYS = (
@@ -64,12 +64,53 @@ def document_record(doc: Document, gid: str, gazette: dict) -> dict:
         "span": doc.span.to_list(),
         "spans": {k: v.to_list() for k, v in doc.spans.items()},
         "confidence": {k: round(v, 3) for k, v in doc.confidence.items()},
-        "paragraphs": [
-            {"text": p.text, "span": p.span.to_list(), "level": p.level, **({"table": True} if p.table else {})}
-            for p in doc.paragraphs
-        ],
+        "paragraphs": paragraph_records(doc.paragraphs),
+        "attachment_bodies": [attachment_record(a) for a in doc.attachment_bodies],
+        "tables": [table_record(t) for t in doc.tables],
+        "articles": [article_record(a) for a in doc.articles],
     }
     return rec
+
+
+def paragraph_records(paragraphs: list[Paragraph]) -> list[dict]:
+    return [
+        {"text": p.text, "span": p.span.to_list(), "level": p.level, **({"table": True} if p.table else {})}
+        for p in paragraphs
+    ]
+
+
+def table_record(table: Table) -> dict:
+    return {"caption": table.caption, "unit": table.unit, "header": table.header, "rows": table.rows,
+            "span": table.span.to_list()}
+
+
+def attachment_record(att: AttachmentBody) -> dict:
+    """SCHEMA.md ``attachment_bodies`` item; ``paragraphs`` keep the text's outline and spans."""
+    return {"number": att.number, "title": att.title, "omitted": att.omitted, "text": att.text,
+            "tables": [table_record(t) for t in att.tables], "span": att.span.to_list(),
+            "paragraphs": paragraph_records(att.paragraphs)}
+
+
+def document_tables(record: dict) -> list[dict]:
+    """Every table of a document record, body first, then each attachment's, numbered from 1
+    (the ``n`` of ``/api/documents/{id}/tables/{n}.csv``); ``where`` says 正文 or 附件N."""
+    found = [{**t, "where": "正文"} for t in record.get("tables") or []]
+    for att in record.get("attachment_bodies") or []:
+        label = f"附件{att.get('number') or ''}"
+        found.extend({**t, "where": label} for t in att.get("tables") or [])
+    return [{**t, "n": n} for n, t in enumerate(found, 1)]
+
+
+def table_csv_rows(table: dict) -> Iterator[list[str]]:
+    """A table as CSV rows: the header row (when printed), then its rows."""
+    if table.get("header"):
+        yield list(table["header"])
+    yield from (list(row) for row in table.get("rows") or [])
+
+
+def article_record(article: Article) -> dict:
+    return {"chapter": article.chapter, "section": article.section, "article": article.article,
+            "number": article.number, "text": article.text, "span": article.span.to_list()}
 
 
 def document_records(result: ParseResult) -> list[dict]:

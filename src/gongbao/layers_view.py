@@ -306,6 +306,15 @@ def _alike(title: str, stored: str, threshold: float) -> bool:
     return any(similarity(title, form, cutoff=threshold) >= threshold for form in _title_forms(stored))
 
 
+def _article_links(store: Store, cite: dict[str, Any]) -> list[dict[str, str]]:
+    """The articles a citation names (《…办法》第十二条) that the cited stored document has,
+    each with the link to its anchor."""
+    target, wanted = cite.get("resolved_doc_id"), cite.get("articles") or []
+    record = store.get_document(target) if target and wanted else None
+    have = {a.get("article") for a in (record or {}).get("articles") or []}
+    return [{"article": a, "url": f"/{target}#{a}"} for a in wanted if a in have]
+
+
 def citations_view(store: Store, doc_id: str,
                    docs: Optional[dict[str, dict[str, Any]]] = None) -> Optional[dict[str, Any]]:
     """What a document cites and which stored documents cite it.
@@ -320,6 +329,8 @@ def citations_view(store: Store, doc_id: str,
     if doc is None:
         return None
     cites = [_citation_view(resolve_one(r, docs), docs) for r in store.list_layer("citations", doc_id=doc_id)]
+    for cite in cites:
+        cite["article_links"] = _article_links(store, cite)
     cited_by: dict[str, dict[str, Any]] = {}
     for record in store.list_layer("citations"):
         if record["doc_id"] == doc_id or not _could_cite(record, doc):

@@ -54,7 +54,7 @@ class Line:
     end: int  # original offset just past the raw line (excluding the newline)
     text: str
     offsets: list[int]
-    kind: str = "text"  # text | blank | page_header | page_number | table
+    kind: str = "text"  # text | blank | page_header | page_number | table | columns (space gaps)
 
     @property
     def blank(self) -> bool:
@@ -163,6 +163,7 @@ class Segmentation:
     documents: list[DocumentSpan]
     unplaced_lines: list[Block]
     warnings: list["Warning"]
+    section_lines: list[int] = field(default_factory=list)  # body section headings, outside documents
 
 
 @dataclass(slots=True)
@@ -251,6 +252,11 @@ class Document:
     def body(self) -> str:
         return "\n".join(p.text for p in self.paragraphs)
 
+    def content_paragraphs(self) -> list[Paragraph]:
+        """The body's paragraphs, then those of each attachment printed with the document:
+        what extractors read (a 名单 or a 任务分解表 is often an attachment)."""
+        return self.paragraphs + [p for att in self.attachment_bodies for p in att.paragraphs]
+
     @property
     def overall_confidence(self) -> float:
         return min(self.confidence.values()) if self.confidence else 0.0
@@ -298,3 +304,5 @@ class ParseResult:
     region: Optional[RegionGuess]
     parser_version: str = PARSER_VERSION
     layers: list[LayerRecord] = field(default_factory=list)  # filled by the extract/* stages
+    front: Optional[Span] = None  # the cover and the TOC, before the first document
+    headings: list[Span] = field(default_factory=list)  # section headings between documents (【人事任免】)

@@ -7,12 +7,12 @@ import io
 import json
 from typing import Any, Iterator, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from .. import browse
 from ..errors import NotFound
-from ..export import csv_rows
+from ..export import csv_rows, document_tables, table_csv_rows
 from ..search import SearchResult, search
 from .models import (
     DocumentRecord, ErrorBody, GazetteDetail, GazetteSummary, IssuerCount, RegionCount, SearchResponse,
@@ -58,6 +58,25 @@ def documents(request: Request, params: dict = Depends(search_params)) -> dict[s
     Without ``q`` every document matching the filters is listed.
     """
     return search_json(search(request_store(request), to_query(params)))
+
+
+@router.get(
+    "/documents/{document_id:path}/tables/{number}.csv",
+    response_class=StreamingResponse,
+    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}, "description": "The table as CSV: header row, then rows."}},
+    summary="One table of a document as CSV",
+)
+def document_table(request: Request, document_id: str, number: int = Path(ge=1, le=10_000)) -> StreamingResponse:
+    """Table ``number`` of a document (body tables first, then each attachment's, from 1)."""
+    record = request_store(request).get_document(document_id)
+    tables = document_tables(record) if record is not None else []
+    if not 1 <= number <= len(tables):
+        raise NotFound(f"no table {number} in document {document_id!r}")
+    return StreamingResponse(
+        _csv_lines(table_csv_rows(tables[number - 1])),
+        media_type=EXPORT_TYPES["csv"],
+        headers={"content-disposition": f'attachment; filename="table-{number}.csv"'},
+    )
 
 
 @router.get("/documents/{document_id:path}", response_model=DocumentRecord, responses=NOT_FOUND,
@@ -133,9 +152,13 @@ def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 
 def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
+    return _csv_lines(csv_rows(records))
+
+
+def _csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for row in csv_rows(records):
+    for row in rows:
         writer.writerow(["" if value is None else value for value in row])
         yield buffer.getvalue()
         buffer.seek(0)

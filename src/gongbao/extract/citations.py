@@ -61,7 +61,7 @@ def _is_bare_heading(p: Paragraph) -> bool:
 def passages(doc: Document) -> list[Passage]:
     """The body of ``doc`` as passages (tables rows stay one passage each)."""
     out: list[Passage] = []
-    for p in doc.paragraphs:
+    for p in doc.content_paragraphs():
         prev = out[-1] if out else None
         joins = (
             prev is not None
@@ -374,6 +374,9 @@ def _bare_numbers(text: str) -> Iterable[Citation]:
         yield Citation(None, _standard_text(m), m.start(), m.end())
 
 
+_ARTICLE_AFTER = re.compile(r"\s{0,2}(第[一二三四五六七八九十百零〇\d]{1,6}条)")
+
+
 def _title_key(title: str) -> str:
     """Same cited text, same key: 《安全生产法》 and 《中华人民共和国安全生产法》 are one law."""
     return fold(re.sub(r"^中华人民共和国", "", title))
@@ -390,7 +393,10 @@ def extract(result: ParseResult) -> list[LayerRecord]:
                 key_title = _title_key(c.title) if c.title else None
                 key_number = fold(c.number) if c.number else None
                 known = (key_number and seen.get("n:" + key_number)) or (key_title and seen.get("t:" + key_title))
+                article = _ARTICLE_AFTER.match(passage.text, c.end)
                 if known:
+                    if article and c.title and article.group(1) not in known.fields.setdefault("articles", []):
+                        known.fields["articles"].append(article.group(1))
                     # a later mention may add the number the first one lacked
                     if c.number and not known.fields["cited_number"]:
                         known.fields["cited_number"] = c.number
@@ -410,6 +416,8 @@ def extract(result: ParseResult) -> list[LayerRecord]:
                     },
                     confidence=0.95 if c.title else 0.85,
                 )
+                if article and c.title:
+                    rec.fields["articles"] = [article.group(1)]  # 《…办法》第十二条: the articles cited
                 records.append(rec)
                 if key_title:
                     seen["t:" + key_title] = rec
