@@ -389,7 +389,9 @@ def _table_lines(source: str, table: Table) -> Iterator[Piece]:
                 text += "\t"
                 at.append(at[-1] if at else cursor)
             for cell in part:
-                where = _locate(source, cell, cursor, table.span.end)
+                # each cell after the one before it (县城管局局长 and 县生态环境局 both start with 县)
+                where = _locate(source, cell, row_end, table.span.end) or _locate(source, cell, cursor, table.span.end) \
+                    or [row_end] * len(cell)  # not in the source as printed: the row's place
                 text += cell
                 at.extend(where)
                 row_end = max([row_end, *[w + 1 for w in where]])
@@ -401,10 +403,11 @@ def _table_lines(source: str, table: Table) -> Iterator[Piece]:
 
 
 def _locate(source: str, cell: str, start: int, end: int) -> list[int]:
+    """Offsets of a cell printed at or after ``start``; [] when it is not there."""
     if not cell:
         return []
     found = source.find(cell[0], start, end)
-    return _align(source, cell, Span(found if found != -1 else start, end))
+    return _align(source, cell, Span(found, end)) if found != -1 else []
 
 
 # -- reading -------------------------------------------------------------------------------
