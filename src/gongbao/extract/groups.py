@@ -200,8 +200,8 @@ def _read_document(state: _Doc, parent: Optional[Document]) -> bool:
     _read_block(state, doc.paragraphs, doc.tables)
     for attachment in doc.attachment_bodies:
         named = _set_up_name(attachment.title, title=True)
-        if named and (_is_full(named) or not state.group):
-            state.group = named
+        if named:
+            state.group = _renamed(state.group, named)
         _read_block(state, attachment.paragraphs, attachment.tables)
     return adjustment
 
@@ -303,6 +303,13 @@ def _layout(source: str, text: str, span: Span) -> Piece:
             at.extend([where[prev]] * len(separator))
         chars.append(text[i])
         at.append(where[i])
+    last = where[kept[-1]]
+    line_end = source.find("\n", last)
+    tail = source[last + 1:line_end if line_end != -1 else len(source)]
+    if tail.strip(" \t|") == "":  # empty cells closing the row: the right column ended
+        trailing = "\t" * max(0, tail.count("|") - 1) if "|" in tail else "\t" * tail.count("\t")
+        chars.extend(trailing)
+        at.extend([last] * len(trailing))
     return Piece("".join(chars), tuple(at))
 
 
@@ -421,6 +428,8 @@ def _read_block(state: _Doc, paragraphs: list[Paragraph], tables: list[Table]) -
     """Read paragraphs and rebuilt tables in the order they are printed."""
     source = state.result.source.text
     lines: list[Piece] = []
+    # a table whose rows the paragraphs hold too (``table=True``) is read once, as text
+    tables = [t for t in tables if not any(p.span.start < t.span.end and t.span.start < p.span.end for p in paragraphs)]
     for _start, item in sorted([(p.span.start, p) for p in paragraphs] + [(t.span.start, t) for t in tables],
                                key=lambda pair: pair[0]):
         if isinstance(item, Table):
@@ -436,20 +445,38 @@ def _read_block(state: _Doc, paragraphs: list[Paragraph], tables: list[Table]) -
 
 
 def _read_lines(state: _Doc, lines: list[Piece]) -> None:
-    left = _Stream(state.group)
-    right: Optional[_Stream] = None
+    """Read lines in order; a run of two-column rows is read column by column."""
+    stream = _Stream(state.group)
+    block: list[list[Piece]] = []  # the two-column rows in a row
     for line in _rows(lines):
         columns, one_list = _columns(line)
-        if len(columns) == 1 or one_list:
-            right = None
-            for column in columns:
-                _read_entry(state, left, column)
+        if len(columns) == 2 and not one_list:
+            block.append(columns)
             continue
-        if right is None:
-            right = _Stream(left.group)
-        if columns[0].text.strip():
-            _read_entry(state, left, columns[0])
-        _read_entry(state, right, columns[1])
+        _read_columns(state, stream, block)
+        block = []
+        for column in columns:
+            _read_entry(state, stream, column)
+    _read_columns(state, stream, block)
+
+
+def _read_columns(state: _Doc, stream: _Stream, block: list[list[Piece]]) -> None:
+    """Two columns printed side by side: the left one, then the right one — a list of its own
+    when it opens with a label or a heading (``第一组：``), else the left list flowing on."""
+    if not block:
+        return
+    start = _Stream(stream.group)
+    for left, _right in block:
+        if left.text.strip():
+            _read_entry(state, stream, left)
+    rights = [right for _left, right in block if right.text.strip()]
+    if not rights:
+        return
+    first = rights[0].text.strip()
+    opens = _ROLE_LABEL.match(first) or _SUBGROUP.match(first) or _LABEL.match(first) or _set_up_name(first)
+    right = start if opens else stream
+    for piece in rights:
+        _read_entry(state, right, piece)
 
 
 _SERIAL = re.compile(r"^\s*\d{1,3}[.．、]?\t")
@@ -506,9 +533,12 @@ def _columns(line: Piece) -> tuple[list[Piece], bool]:
     body = cells[1:] if labelled else cells
     if len(body) < 3:
         return [line], False
+    if not labelled and len(cells) >= 4 and cells[0].strip() and cells[1].strip() and not "".join(cells[2:]).strip():
+        return [_cut(line, 0, len(cells[0]) + 1 + len(cells[1])), Piece("", ())], False  # the right column ended
     third = body[2].strip()
+    person_left = (_ROLE_LABEL.match(body[0]) or _starts_with_name(body[0])) and _POST_END.search(_bare(body[1]))
     if not (body[0].strip() or body[1].strip()) or _ROLE_LABEL.match(third) or _LABEL.match(third) \
-            or _SUBGROUP.match(third) or _starts_with_name(third):
+            or _SUBGROUP.match(third) or _starts_with_name(third) or (person_left and re.search("[，,。]", third)):
         split = sum(len(c) + 1 for c in cells[:(3 if labelled else 2)])
         return [_cut(line, 0, split - 1), _cut(line, split, len(line.text))], labelled
     return [line], False
@@ -566,8 +596,10 @@ def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
         stream.role, stream.last = role, None
         rest = _cut(line, label.end(), len(line.text))
         if rest.text:
-            _members(state, stream, rest)
+            _members(state, stream, rest, labelled=True)
         return
+    if stream.role == "办公室主任":
+        stream.role = "办公室成员"  # the names under the office's 主任 are its staff
     if stream.role is not None and stream.group and _members(state, stream, line):
         return
     if stream.last is not None and _continues_post(text):
@@ -581,8 +613,9 @@ def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
         _prose(state, stream, line)
 
 
-def _members(state: _Doc, stream: _Stream, piece: Piece) -> bool:
-    """The persons a list line gives the role in force; False when it gives none."""
+def _members(state: _Doc, stream: _Stream, piece: Piece, labelled: bool = False) -> bool:
+    """The persons a list line gives the role in force; False when it gives none. A line with
+    no label of its own must start with a surname (else it is the rest of a broken post)."""
     if stream.role == "成员单位":
         return _units(state, stream, piece)
     text = piece.text.rstrip("；;。，,")
@@ -605,6 +638,8 @@ def _members(state: _Doc, stream: _Stream, piece: Piece) -> bool:
                                     piece.span(m.start("name"), m.end())) or stream.last
         return True
     person, position = _name_and_post(text)
+    if person is not None and not labelled and not _has_surname(person):
+        return False
     if person is None:
         if _UNNAMED_POST.match(_bare(text)):  # 各镇（街道）镇长（主任）: a post, no one named
             state.add(stream.name, stream.role, None, _bare(text), piece.span(0, len(text)))
@@ -660,6 +695,32 @@ def _listed_in_a_sentence(state: _Doc, stream: _Stream, piece: Piece) -> bool:
         stream.role = None
         _prose(state, stream, _cut(piece, end + 1, len(text)))
     return True
+
+
+# Surnames a name may start with: the common ones (about 99% of the population), the compound
+# ones, and the syllables that begin most Mongolian and Tibetan names printed without a 姓.
+_SURNAMES = set(
+    # 百家姓
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛奚范彭郎鲁韦"
+    "昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康伍余元卜顾孟平黄和穆萧尹"
+    "姚邵湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾路娄危江童颜郭梅盛林刁钟徐"
+    "邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁"
+    "荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武"
+    "符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰从鄂索咸籍赖卓蔺屠蒙池乔阴胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉"
+    "宰郦雍却璩桑桂濮牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满"
+    "弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游"
+    "竺权逯盖益桓公"
+    # common today and missing above
+    "闫付覃兰佟岳帅楚冼邝呼亢揭智员郄达占矫帖綦谯况哈过闪续买兀苑粟练豆朴海鄢谌栗原门来衣"
+    # first syllables of names printed without a 姓 (Mongolian, Tibetan, Uyghur)
+    "阿扎次格达其德旺拉多尼努依热吐玉吉"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙", "宇文",
+                      "司徒", "夏侯", "轩辕", "端木", "公孙", "呼延", "钟离", "西门", "南宫")
+
+
+def _has_surname(name: str) -> bool:
+    return name[:1] in _SURNAMES or name.startswith(_COMPOUND_SURNAMES) or "·" in name
 
 
 def _bare(name: str) -> str:
@@ -760,7 +821,7 @@ def _inline_labels(state: _Doc, stream: _Stream, line: Piece, group: str, senten
     for m in _INLINE_LABEL.finditer(sentence):
         inner = _Stream(group, role=m["role"])
         start = sentence_start + m.start("rest")
-        _members(state, inner, _cut(line, start, sentence_start + m.end("rest")))
+        _members(state, inner, _cut(line, start, sentence_start + m.end("rest")), labelled=True)
 
 
 def _office_role(role: str, in_office: bool) -> str:
