@@ -137,7 +137,7 @@ class _Doc:
             known = self.records[key]
             if position and not known["position"]:
                 known["position"], known["organisation"] = position, self.organisation(position)
-            return None
+            return dict(known)  # read twice (body and attachment): the list goes on, the record stays
         unit = role == "成员单位"  # the position is the unit itself
         record = {"group": group, "role": role, "person": person, "position": position,
                   "organisation": (normalize_unit(position, self.region, self.date) if unit else self.organisation(position))
