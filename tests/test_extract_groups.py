@@ -361,6 +361,24 @@ def test_corpus_004_two_column_lists() -> None:
     assert (7, "阳泉市清理“批而未用”专项行动领导小组", "办公室主任", "肖卯怀", None) in found
 
 
+def test_corpus_004_member_lists_printed_as_attachments() -> None:
+    """The 固废 方案's 附件 (a label column, 21 members, a post broken over two lines) and the
+    批而未用 方案's two-column 附件 whose right column goes on with the left one's list."""
+    found = [(r.doc_seq, r.fields["role"], r.fields["person"], r.fields["position"])
+             for r in groups.extract(parsed("004")) if r.fields["person"]]
+    waste = [(role, person) for seq, role, person, _ in found if seq == 37]
+    assert waste[:2] == [("组长", "呼亚民"), ("副组长", "彭国勇")]
+    assert [person for role, person in waste[2:] if role == "成员"] == [
+        "张忠灵", "闫守琦", "刘志钧", "叶文鑫", "胡国胜", "王志伟", "康永盛", "聂志福", "王占山", "魏京军", "孙铁玲",
+        "王文生", "高鹏", "乔勇", "晋玮", "麻俊军", "郭永进", "程建军", "王小建", "赵民"]
+    assert (37, "成员", "赵民", "煤炭工业太原设计研究院副院长") in found
+    land = {(role, person) for seq, role, person, _ in found if seq == 7}
+    members = {"肖卯怀", "张忠灵", "叶文鑫", "聂志福", "王占山", "田联虎", "杨兆明", "李鸿斌", "王建源", "文杰", "王拥国", "杨金元"}
+    staff = {"魏富民", "屈瑞洁", "王坚", "王宇辉", "赵永忠", "齐亮亮"}
+    assert land == {("组长", "王明厚"), ("副组长", "闫立彪"), ("副组长", "杜平华"), ("办公室主任", "肖卯怀")} \
+        | {("成员", p) for p in members} | {("办公室成员", p) for p in staff}
+
+
 # -- blind synthetic fixtures ----------------------------------------------------------------------
 
 

@@ -638,8 +638,8 @@ def _members(state: _Doc, stream: _Stream, piece: Piece, labelled: bool = False)
                                     piece.span(m.start("name"), m.end())) or stream.last
         return True
     person, position = _name_and_post(text)
-    if person is not None and not labelled and not _has_surname(person):
-        return False
+    if person is not None and not labelled and not _has_surname(person) and _bare(text.split("\t")[0]) != person:
+        return False  # neither a known surname nor a cell of its own: the rest of a broken post
     if person is None:
         if _UNNAMED_POST.match(_bare(text)):  # 各镇（街道）镇长（主任）: a post, no one named
             state.add(stream.name, stream.role, None, _bare(text), piece.span(0, len(text)))
@@ -711,7 +711,7 @@ _SURNAMES = set(
     "弘匡国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查后荆红游"
     "竺权逯盖益桓公"
     # common today and missing above
-    "闫付覃兰佟岳帅楚冼邝呼亢揭智员郄达占矫帖綦谯况哈过闪续买兀苑粟练豆朴海鄢谌栗原门来衣"
+    "闫付覃兰佟岳帅楚冼邝呼亢揭智员郄达占矫帖綦谯况哈过闪续买兀苑粟练豆朴海鄢谌栗原门来衣晋仝亓"
     # first syllables of names printed without a 姓 (Mongolian, Tibetan, Uyghur)
     "阿扎次格达其德旺拉多尼努依热吐玉吉"
 )
