@@ -33,7 +33,9 @@ def test_no_input_causes_a_server_error(case):
 LAYER_OPERATIONS = (
     "/api/layers/{layer}", "/api/documents/{document_id}/citations", "/api/documents/{document_id}/validity",
     "/api/people", "/api/people/{name}", "/api/units/{name}", "/api/tasks", "/api/hazards", "/api/duties",
-    "/people", "/people/{name}", "/units/{name}", "/tasks", "/hazards", "/duties", "/source/{gazette_id}",
+    "/api/groups", "/api/groups/{name}",
+    "/people", "/people/{name}", "/units/{name}", "/tasks", "/hazards", "/duties", "/groups", "/groups/{name}",
+    "/source/{gazette_id}",
 )
 
 

@@ -446,7 +446,7 @@ def test_hostile_record_content_is_escaped_on_every_page(namesakes, namesakes_db
 
 def test_navigation_links_the_layer_pages(client):
     page = client.get("/").text
-    for href in ("/people", "/tasks", "/hazards", "/duties"):
+    for href in ("/people", "/tasks", "/hazards", "/duties", "/groups"):
         assert f'href="{href}"' in page
 
 
@@ -511,9 +511,9 @@ def test_openapi_documents_the_layer_endpoints(client):
     models = {"/api/layers/{layer}": "LayerPage", "/api/documents/{document_id}/citations": "Citations",
               "/api/documents/{document_id}/validity": "Validity", "/api/people/{name}": "Person",
               "/api/units/{name}": "Unit", "/api/tasks": "TaskLedger", "/api/hazards": "HazardRegistry",
-              "/api/duties": "Duties"}
+              "/api/duties": "Duties", "/api/groups/{name}": "Group"}
     for path, model in models.items():
         ok = schema["paths"][path]["get"]["responses"]["200"]
         assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/" + model), path
-    for path in ("/people/{name}", "/units/{name}", "/tasks", "/hazards", "/duties"):
+    for path in ("/people/{name}", "/units/{name}", "/tasks", "/hazards", "/duties", "/groups", "/groups/{name}"):
         assert path in schema["paths"], path

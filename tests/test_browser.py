@@ -191,3 +191,25 @@ def test_attachment_with_its_table_on_the_document_page(server, page, browser):
     response = page.request.get(server + csv.get_attribute("href"))
     assert response.ok and "叶文鑫" in response.text()
     _shoot(browser, page.url + "#附件1", "attachment")
+
+
+def test_groups_list_to_group_to_person_and_back(server, page, browser):
+    page.goto(server + "/groups")
+    page.get_by_role("link", name="阳泉市工业企业干部入企服务工作领导小组", exact=True).click()
+    page.wait_for_url(re.compile(r"/groups/"))
+    assert page.get_by_role("heading", level=1).inner_text() == "阳泉市工业企业干部入企服务工作领导小组"
+    table = page.locator("table.group-table")
+    assert "雷健坤" in table.locator("tbody tr").first.inner_text()
+    assert table.locator("tbody tr").count() >= 25  # 组长, 6 副组长, 17 成员, the office's people
+    assert page.get_by_role("link", name="第六组").count() == 1  # its 入企服务小组
+    _shoot(browser, page.url, "group")
+
+    table.get_by_role("link", name="王明厚", exact=True).first.click()
+    page.wait_for_url(re.compile(r"/people/"))
+    groups = page.locator("#groups-h + ul li")
+    assert groups.count() >= 4  # 组长 of two 领导小组 (004 bodies), 副组长 of two more, a 入企服务小组
+    assert "副组长" in page.locator("#groups-h + ul").inner_text()
+    _shoot(browser, page.url, "person-groups")
+    page.get_by_role("link", name="阳泉市推进“标准地”改革领导小组").first.click()
+    page.wait_for_url(re.compile(r"/groups/"))
+    assert "市人民政府副市长" in page.locator("table.group-table").inner_text()

@@ -244,7 +244,7 @@ def export(
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
     gazette: Optional[str] = typer.Option(None, "--gazette", help="Only this gazette id."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to a file instead of stdout."),
-    layer: Optional[str] = typer.Option(None, "--layer", help="Export this layer's records instead: personnel, duties, tasks, hazards, citations or validity."),
+    layer: Optional[str] = typer.Option(None, "--layer", help="Export this layer's records instead: personnel, duties, tasks, hazards, citations, validity or groups."),
     db: Optional[str] = DbOption,
 ) -> None:
     """Export every document record (SCHEMA.md form, plus ids and provenance spans), or with

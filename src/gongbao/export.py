@@ -172,6 +172,7 @@ LAYER_KEYS: dict[str, tuple[str, ...]] = {
     "hazards": ("enterprise", "hazard", "basis", "supervising_unit", "deadline", "action", "date"),
     "citations": ("cited_title", "cited_number", "kind", "resolved_doc_id", "score"),
     "validity": ("effective_from", "expires_on", "trial", "repealed_by", "evidence"),
+    "groups": ("group", "role", "person", "position", "organisation", "office", "date"),
 }
 
 

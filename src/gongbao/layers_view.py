@@ -1,5 +1,6 @@
 """Views of the layer records for people and programs: people, units, the task ledger, the
-hazard registry, leaders' duties on a day, a document's citations and validity.
+hazard registry, leaders' duties on a day, groups (领导小组 …), a document's citations and
+validity.
 
 Like :mod:`gongbao.browse`, every function takes a :class:`~gongbao.store.Store` and returns
 plain dicts (the JSON API returns them as they are, the web pages render them), and reads the
@@ -25,6 +26,7 @@ from .errors import QueryError
 from .extract import LAYERS
 from .extract.citations import normalize_number, resolve_citations
 from .extract.duties import in_force, responsible_on, supersedes
+from .extract.groups import ROLE_ORDER, group_history
 from .extract.hazards import hazard_cases
 from .extract.orgs import agency_names, region_of, resolve
 from .extract.validity import status_on
@@ -106,6 +108,10 @@ def source_url(doc_id: str, span: Any = None) -> str:
 
 def person_url(name: str) -> str:
     return "/people/" + quote(name, safe="")
+
+
+def group_url(name: str) -> str:
+    return "/groups/" + quote(name, safe="")
 
 
 def unit_url(name: str, region: Optional[str] = None) -> str:
@@ -485,7 +491,9 @@ def person_view(store: Store, name: str) -> Optional[dict[str, Any]]:
     docs = catalogue(store)
     regions = _region_names(store)
     events = _person_events(store, name, docs, regions)
-    if not events:
+    memberships = [{**_with_links(r, docs), "group_url": group_url(r["group"])}
+                   for r in store.list_layer("groups", person=name) if r.get("person") == name]
+    if not events and not memberships:
         return None
     groups = _Groups(len(events))
     first_by: dict[tuple[str, str], int] = {}
@@ -516,7 +524,8 @@ def person_view(store: Store, name: str) -> Optional[dict[str, Any]]:
             "latest": {key: latest.get(key) for key in ("action", "position", "organisation", "date", "doc_id")},
             "timeline": timeline,
         })
-    return {"name": name, "ambiguous": len(identities) > 1, "identities": identities, "timeline": events}
+    return {"name": name, "ambiguous": len(identities) > 1, "identities": identities, "timeline": events,
+            "groups": memberships}
 
 
 def people(store: Store) -> list[dict[str, Any]]:
@@ -821,6 +830,75 @@ def duties_on(store: Store, on: Optional[str] = None, area: Optional[str] = None
     }
 
 
+# -- groups (领导小组 / 工作专班 / 指挥部 / 委员会) ---------------------------------------------
+
+
+def _role_key(role: str) -> tuple[int, str]:
+    return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)
+
+
+def _composition(records: list[dict[str, Any]], docs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One document's records of a group: its members by role, and its office."""
+    first = records[0]
+    roles: dict[str, list[dict[str, Any]]] = {}
+    offices = []
+    for r in records:
+        linked = _with_links(r, docs)
+        if r.get("person"):
+            roles.setdefault(r["role"], []).append({**linked, "person_url": person_url(r["person"])})
+        elif r.get("office"):
+            offices.append(linked)
+    start = min(r["span"][0] for r in records)
+    end = max(r["span"][1] for r in records)
+    return {
+        "document": _doc_ref(docs, first["doc_id"]),
+        "doc_id": first["doc_id"],
+        "date": first.get("date"),
+        "adjustment": bool(first.get("adjustment")),
+        "source_url": source_url(first["doc_id"], [start, end]),
+        "offices": offices,
+        "members": sum(len(m) for m in roles.values()),
+        "roles": [{"role": role, "members": roles[role]} for role in sorted(roles, key=_role_key)],
+    }
+
+
+def group_view(store: Store, name: str) -> Optional[dict[str, Any]]:
+    """A group across every stored issue: each document that set it up or changed it (人员调整),
+    oldest first, with its members by role and its office; ``current`` is the latest;
+    ``subgroups`` its working groups (第一组, 综合协调组…) and ``parent`` the group a working
+    group belongs to. None when no record names the group."""
+    name = _clean_name(name, "group")
+    docs = catalogue(store)
+    history = group_history(store.list_layer("groups"), name)
+    if not history:
+        return None
+    documents = [_composition(records, docs) for _doc_id, records in history]
+    group = history[-1][1][0]["group"]
+    names = {fold(r["group"]): r["group"] for r in store.list_layer("groups")}
+    key = fold(group)
+    subgroups = [{"name": n, "url": group_url(n)} for k, n in sorted(names.items()) if k.startswith(key) and k != key]
+    parents = [{"name": n, "url": group_url(n)} for k, n in names.items() if key.startswith(k) and k != key]
+    return {"name": group, "documents": documents, "current": documents[-1], "subgroups": subgroups,
+            "parent": max(parents, key=lambda p: len(p["name"])) if parents else None}
+
+
+def groups_list(store: Store) -> list[dict[str, Any]]:
+    """Every group the records name, with its documents, members and office, by name."""
+    found: dict[str, dict[str, Any]] = {}
+    for r in store.list_layer("groups"):
+        entry = found.setdefault(fold(r["group"]), {"name": r["group"], "documents": set(), "persons": set(),
+                                                    "offices": [], "latest_date": None, "url": group_url(r["group"])})
+        entry["documents"].add(r["doc_id"])
+        if r.get("person"):
+            entry["persons"].add(r["person"])
+        if r.get("office") and r["office"] not in entry["offices"]:
+            entry["offices"].append(r["office"])
+        if (r.get("date") or "") >= (entry["latest_date"] or ""):
+            entry["latest_date"] = r.get("date")
+    out = [{**e, "documents": len(e["documents"]), "persons": len(e["persons"])} for e in found.values()]
+    return sorted(out, key=lambda e: e["name"])
+
+
 # -- one document's layers -------------------------------------------------------------------
 
 
@@ -839,17 +917,20 @@ def document_layers(store: Store, doc_id: str, on: Optional[str] = None) -> dict
     duties = [{**r, "person_url": person_url(r["leader"]),
                "unit_links": [{"name": u, "url": unit_url(u, region)} for u in r.get("units") or []]}
               for r in rows("duties")]
+    groups = [{**r, "group_url": group_url(r["group"]), "person_url": person_url(r["person"]) if r.get("person") else None}
+              for r in rows("groups")]
     return {
         "personnel": personnel,
         "tasks": tasks,
         "hazards": rows("hazards"),
+        "groups": groups,
         "duties": duties,
         "validity": validity_view(store, doc_id, on, docs),
         "citations": citations_view(store, doc_id, docs),
     }
 
 
-VIEW_KEYS = ("document", "source_url", "unit_links", "matched_roles", "person_url")
+VIEW_KEYS = ("document", "source_url", "unit_links", "matched_roles", "person_url", "group_url")
 
 
 def iter_rows(records: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:

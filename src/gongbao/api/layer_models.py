@@ -125,12 +125,25 @@ class Identity(BaseModel):
     timeline: list[CareerEvent]
 
 
+class Membership(LinkedRecord):
+    group: str = Field(description="The group as printed (领导小组 / 工作专班 / 指挥部 / 委员会).")
+    role: str = Field(description="组长 / 副组长 / 成员 / 办公室主任 / 联络员 …")
+    person: Optional[str] = None
+    position: Optional[str] = Field(None, description="As printed.")
+    organisation: Optional[str] = Field(None, description="Canonical unit of the position.")
+    office: Optional[str] = Field(None, description="Where the group's office sits (on the record with no person).")
+    date: Optional[str] = None
+    adjustment: bool = Field(False, description="The document changes a group set up before (人员调整).")
+    group_url: str = Field(description="Path of the group's page.")
+
+
 class Person(BaseModel):
     name: str
     ambiguous: bool = Field(description="True when the records show more than one person of this name.")
     identities: list[Identity] = Field(
         description="Groups of records that are one person: same document, or same organisation.")
     timeline: list[CareerEvent] = Field(description="Every event, by date.")
+    groups: list[Membership] = Field([], description="The groups the name sits in (groups layer).")
 
 
 class PersonSummary(BaseModel):
@@ -263,3 +276,52 @@ class Duties(BaseModel):
     related: list[DutyEntry] = Field(
         description="With area=: leaders with a field that is part of the area asked for (安全 for 安全生产).")
     notices: list[DutyNotice] = Field(description="The 分工 notices the entries come from.")
+
+
+# -- groups ----------------------------------------------------------------------------------
+
+
+class GroupMember(LinkedRecord):
+    role: str
+    person: str
+    position: Optional[str] = None
+    organisation: Optional[str] = None
+    person_url: str
+
+
+class GroupRole(BaseModel):
+    role: str
+    members: list[GroupMember]
+
+
+class GroupDocument(BaseModel):
+    document: Optional[DocRef] = Field(None, description="The document that set the group up or changed it.")
+    doc_id: str
+    date: Optional[str] = None
+    adjustment: bool = Field(description="The document changes a group set up before (人员调整).")
+    source_url: str = Field(description=SOURCE_URL)
+    offices: list[LinkedRecord] = Field(description="Where the group's office sits (``office``).")
+    members: int
+    roles: list[GroupRole] = Field(description="Members by role, 组长 first.")
+
+
+class GroupLink(BaseModel):
+    name: str
+    url: str = Field(description="Path of the group's page.")
+
+
+class Group(BaseModel):
+    name: str
+    documents: list[GroupDocument] = Field(description="Oldest first: the set-up, then each change.")
+    current: GroupDocument = Field(description="The latest document's composition.")
+    subgroups: list[GroupLink] = Field(description="Its working groups (第一组, 综合协调组…).")
+    parent: Optional[GroupLink] = Field(None, description="The group a working group belongs to.")
+
+
+class GroupSummary(BaseModel):
+    name: str
+    documents: int
+    persons: int
+    offices: list[str]
+    latest_date: Optional[str] = None
+    url: str

@@ -16,7 +16,8 @@ from ..errors import NotFound
 from ..export import csv_cell, layer_csv_columns
 from ..extract import LAYERS
 from .layer_models import (
-    Citations, Duties, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit, Validity,
+    Citations, Duties, Group, GroupSummary, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit,
+    Validity,
 )
 from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND
 from .stores import request_store
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/api", tags=["layers"], responses=ERRORS)
 TEXT = 200
 DAY_PATTERN = r"^(\d{4}(-\d{1,2}(-\d{1,2})?)?)?$"  # empty: no filter (a blank form field)
 DAY = "YYYY, YYYY-MM or YYYY-MM-DD."
-Layer = Literal["personnel", "duties", "tasks", "hazards", "citations", "validity"]
+Layer = Literal["personnel", "duties", "tasks", "hazards", "citations", "validity", "groups"]
 assert set(Layer.__args__) == set(LAYERS)  # type: ignore[attr-defined]
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/x-ndjson": {}, "text/csv": {}},
@@ -46,11 +47,11 @@ def _text(description: str, example: Optional[str] = None) -> Any:
 @router.get("/layers/{layer}", response_model=LayerPage, responses=STREAM_RESPONSES, summary="Layer records")
 def layer(
     request: Request,
-    layer: Layer = Path(description="personnel, duties, tasks, hazards, citations or validity."),
+    layer: Layer = Path(description="personnel, duties, tasks, hazards, citations, validity or groups."),
     doc_id: Optional[str] = _text("Records of one document.", "140322/2023/3/1"),
     gazette_id: Optional[str] = _text("Records of one issue.", "140322/2023/3"),
     unit: Optional[str] = _text("A unit the record names (printed or canonical; part of the name is enough).", "县应急局"),
-    person: Optional[str] = _text("A person (personnel) or a leader (duties), exact.", "任丽鹏"),
+    person: Optional[str] = _text("A person (personnel, groups) or a leader (duties), exact.", "任丽鹏"),
     date_from: Optional[str] = _day("Document date on or after."),
     date_to: Optional[str] = _day("Document date on or before."),
     due_from: Optional[str] = _day("Deadline on or after."),
@@ -112,6 +113,21 @@ def person(request: Request, name: str = Path(max_length=TEXT, examples=["任丽
     view = layers_view.person_view(request_store(request), name)
     if view is None:
         raise NotFound(f"no records of a person named {name!r}")
+    return view
+
+
+@router.get("/groups", response_model=list[GroupSummary], summary="Groups (领导小组 / 工作专班 / 指挥部 / 委员会)")
+def groups(request: Request) -> Any:
+    return layers_view.groups_list(request_store(request))
+
+
+@router.get("/groups/{name}", response_model=Group, responses=NOT_FOUND, summary="A group: members by role, changes")
+def group(request: Request, name: str = Path(max_length=TEXT, examples=["盂县巡游出租汽车报废更新工作领导小组"])) -> Any:
+    """Every document that set the group up or changed its members, oldest first, each with its
+    members by role and its office; ``current`` is the latest."""
+    view = layers_view.group_view(request_store(request), name)
+    if view is None:
+        raise NotFound(f"no records of a group named {name!r}")
     return view
 
 

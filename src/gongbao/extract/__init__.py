@@ -21,6 +21,7 @@ EXTRACTORS: dict[str, str] = {
     "hazards": "gongbao.extract.hazards",
     "citations": "gongbao.extract.citations",
     "validity": "gongbao.extract.validity",
+    "groups": "gongbao.extract.groups",
 }
 LAYERS = tuple(EXTRACTORS)
 

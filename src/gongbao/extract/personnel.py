@@ -106,8 +106,8 @@ def _document_records(result: ParseResult, doc: Document) -> Iterator[LayerRecor
         for item in _items(text, ctx):
             for person in item.persons:
                 for position in _positions(item.position):
-                    post, organisation = _split_post(position)
-                    org_name = normalize_unit(organisation, region, doc.date) if organisation else _government(region)
+                    post, organisation = split_post(position)
+                    org_name = normalize_unit(organisation, region, doc.date) if organisation else government_of(region)
                     yield LayerRecord(
                         layer=LAYER,
                         doc_seq=doc.seq,
@@ -251,7 +251,7 @@ def _positions(position: str) -> list[str]:
     return [position]
 
 
-def _split_post(position: str) -> tuple[str, str]:
+def split_post(position: str) -> tuple[str, str]:
     """(post, organisation as printed): the post word at the end and what precedes it."""
     m = _POST.search(position)
     if m is None:
@@ -259,7 +259,7 @@ def _split_post(position: str) -> tuple[str, str]:
     return m.group(0), position[: m.start()]
 
 
-def _government(region: object) -> Optional[str]:
+def government_of(region: object) -> Optional[str]:
     """Organisation of a bare post (副县长): the region's 人民政府."""
     home = region_of(region)
     return f"{home.name}人民政府" if home is not None else None

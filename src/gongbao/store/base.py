@@ -127,7 +127,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
-        """Layer records (``gongbao.extract``: personnel, duties, tasks, hazards, citations,
+        """Layer records (``gongbao.extract``: personnel, duties, tasks, hazards, citations, groups,
         validity) in issue order, as exported: ``doc_id``, ``doc_number``, ``doc_seq``,
         ``span``, the layer's keys, ``layer`` and ``confidence``.
 

@@ -1,5 +1,5 @@
-"""HTML pages over the layer records: people, units, the task ledger, the hazard registry and
-leaders' duties. Each route calls one ``gongbao.layers_view`` function and renders one
+"""HTML pages over the layer records: people, units, the task ledger, the hazard registry,
+leaders' duties and groups (领导小组). Each route calls one ``gongbao.layers_view`` function and renders one
 template; the state of a page (filters, page) lives in its URL, forms are plain GET forms.
 
 Parameters arrive as strings (an empty form field is an empty string, meaning "no filter");
@@ -52,6 +52,19 @@ def person_page(request: Request, name: str = Path(max_length=TEXT, examples=["�
     if view is None:
         raise NotFound(f"没有关于「{name}」的任免或分工记录")
     return render_page(request, "person.html", {"person": view})
+
+
+@router.get("/groups", summary="Groups (领导小组 / 工作专班 / 指挥部 / 委员会)")
+def groups_page(request: Request) -> HTMLResponse:
+    return render_page(request, "groups.html", {"groups": layers_view.groups_list(request_store(request))})
+
+
+@router.get("/groups/{name}", summary="A group: members by role, the documents that set it up and changed it")
+def group_page(request: Request, name: str = Path(max_length=TEXT, examples=["盂县巡游出租汽车报废更新工作领导小组"])) -> HTMLResponse:
+    view = layers_view.group_view(request_store(request), name)
+    if view is None:
+        raise NotFound(f"没有关于「{name}」的组成人员记录")
+    return render_page(request, "group.html", {"group": view})
 
 
 @router.get("/units/{name}", summary="An organisation: documents, tasks, duties")
