@@ -172,3 +172,26 @@ def test_document_to_person_to_unit_task_ledger(server, page, browser):
     _shoot(browser, page.url, "tasks")
     _shoot(browser, server + "/hazards", "hazards")
     _shoot(browser, server + "/duties?on=2024-06-01&area=%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7", "duties")
+
+
+def test_api_docs_render_offline(server, browser):
+    """/docs draws every operation from this server's own assets: any other host is cut off."""
+    context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900})
+    elsewhere: list[str] = []
+
+    def only_this_server(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_server)
+    page = context.new_page()
+    page.goto(server + "/docs")
+    page.locator(".opblock-summary-path", has_text="/api/documents").first.wait_for()
+    operations = page.locator(".opblock").count()
+    assert operations >= 20 and elsewhere == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "docs-desktop.png"))
+    context.close()
