@@ -117,9 +117,13 @@ def test_api_export_csv_with_filters_matches_the_search(client):
     total = client.get("/api/documents", params={"region": "140322"}).json()["total"]
     response = client.get("/api/export", params={"format": "csv", "region": "140322"})
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.text)))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # a download: Excel and WPS need the BOM
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "id" and len(rows) == total + 1
     assert all(row[0].startswith("140322/") for row in rows[1:])
+    plain = client.get("/api/export", params={"format": "csv", "region": "140322", "bom": "false", "headers": "zh"})
+    chinese = list(csv.reader(io.StringIO(plain.text)))
+    assert chinese[0][:2] == ["编号", "序号"] and "发文机关" in chinese[0] and chinese[1:] == rows[1:]
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,7 @@ def test_layers_export_streams_every_matching_record(client):
     response = client.get("/api/layers/tasks", params={"unit": "县住建局", "format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="gongbao-tasks.csv"' in response.headers["content-disposition"]
-    table = list(csv.reader(io.StringIO(response.text)))
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert table[0][:7] == ["doc_id", "doc_number", "doc_seq", "span", "task_no", "text", "lead_units"]
     assert len(table) == total + 1
 
@@ -348,9 +348,10 @@ def test_task_ledger_due_range_region_and_sort(client):
 
 def test_task_ledger_csv_export(client):
     total = get_json(client, "/api/tasks", unit="县住建局")["total"]
-    response = client.get("/api/tasks", params={"unit": "县住建局", "format": "csv"})
-    table = list(csv.reader(io.StringIO(response.text)))
-    assert table[0][4] == "task_no" and len(table) == total + 1
+    response = client.get("/api/tasks", params={"unit": "县住建局", "format": "csv", "headers": "zh"})
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0][4:7] == ["任务序号", "任务内容", "牵头单位"] and len(table) == total + 1
     assert "unit_links" not in table[0] and "source_url" not in table[0]
 
 
@@ -482,7 +483,7 @@ def test_task_ledger_page_filters_and_links_units(client):
     text = page.text
     assert 'value="县住建局"' in text and 'value="2024-01-01"' in text
     assert re.search(r'href="/units/[^"]+\?region=140322"', text)
-    assert 'href="/api/tasks?unit=' in text and "format=csv" in text
+    assert 'href="/api/tasks?unit=' in text and "format=csv&amp;headers=zh" in text  # Chinese headers for Excel
     assert client.get("/tasks", params={"unit": "", "due_from": "", "sort": ""}).status_code == 200  # blank form
 
 

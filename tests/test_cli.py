@@ -292,8 +292,9 @@ def test_export_jsonl_matches_gold_numbers(ingested):
 
 def test_export_csv_has_a_header_and_one_row_per_document(ingested):
     path, _ = ingested
-    result = invoke("export", "--format", "csv", "--db", str(path))
+    result = invoke("export", "--format", "csv", "--no-bom", "--db", str(path))  # for a pipeline: no BOM
     assert result.exit_code == 0, result.output
+    assert not result.stdout.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == list(CSV_COLUMNS)
     body = rows[1:]
@@ -301,6 +302,22 @@ def test_export_csv_has_a_header_and_one_row_per_document(ingested):
     assert all(len(r) == len(CSV_COLUMNS) for r in body)
     ids = [r[0] for r in body]
     assert len(set(ids)) == len(ids)
+
+
+def test_export_csv_for_excel_has_a_bom_and_chinese_headers(ingested, tmp_path):
+    """The default CSV starts with a UTF-8 BOM (Excel and WPS read it as UTF-8); --headers zh names
+    the columns in Chinese; the rows are those of the plain CSV."""
+    path, _ = ingested
+    out = tmp_path / "文件.csv"
+    result = invoke("export", "--format", "csv", "--headers", "zh", "--gazette", GIDS["001"], "-o", str(out), "--db", str(path))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "序号", "印发通知序号"] and "发文字号" in rows[0] and "成文日期" in rows[0]
+    plain = invoke("export", "--format", "csv", "--no-bom", "--gazette", GIDS["001"], "--db", str(path))
+    assert list(csv.reader(io.StringIO(plain.stdout)))[1:] == rows[1:]
+    bad = invoke("export", "--format", "csv", "--headers", "fr", "--db", str(path))
+    assert bad.exit_code == 2 and "unknown headers" in bad.stderr
 
 
 def test_export_one_gazette_to_a_file(ingested, tmp_path):

@@ -195,7 +195,7 @@ def test_export_layer_jsonl(corpus_db, layer: str) -> None:
 
 
 def test_export_layer_csv_and_gazette(corpus_db) -> None:
-    result = _invoke("export", "--layer", "personnel", "--format", "csv", "--gazette", "140322/2023/3", "--db", str(corpus_db))
+    result = _invoke("export", "--layer", "personnel", "--format", "csv", "--no-bom", "--gazette", "140322/2023/3", "--db", str(corpus_db))
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0])[:11] == list(LAYER_BASE_KEYS + LAYER_KEYS["personnel"])

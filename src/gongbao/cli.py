@@ -37,14 +37,19 @@ def _shown(db: Optional[str]) -> str:
     return redact(_db(db))
 
 
-def _open(db: Optional[str]):
+def _open(db: Optional[str], create: bool = True):
     from .store import open_store
 
     try:
-        return open_store(_db(db))
+        return open_store(_db(db), create=create)
     except GongbaoError as error:  # a store fault, not a usage error: exit 1
         err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(1)
+
+
+def _open_existing(db: Optional[str]):
+    """The store for a command that only reads it: a missing one is an error, never created empty."""
+    return _open(db, create=False)
 
 
 @app.command()
@@ -149,7 +154,7 @@ def list_(
     db: Optional[str] = DbOption,
 ) -> None:
     """List stored issues, or the documents of one issue."""
-    with _open(db) as store:
+    with _open_existing(db) as store:
         if gazette is None:
             t = Table(title=f"issues in {_shown(db)}")
             t.add_column("id", no_wrap=True)  # ids are what `list ID` / `show ID` take: never cut them
@@ -182,7 +187,7 @@ def show(
     """Print one document in 公文 layout."""
     from .pipeline.grammar import parse_doc_number
 
-    with _open(db) as store:
+    with _open_existing(db) as store:
         doc = store.get_document(doc_id)
         if doc is None:
             number = parse_doc_number(doc_id) or _loose_number(doc_id)
@@ -215,20 +220,25 @@ def export(
     gazette: Optional[str] = typer.Option(None, "--gazette", help="Only this gazette id."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to a file instead of stdout."),
     layer: Optional[str] = typer.Option(None, "--layer", help="Export this layer's records instead: personnel, duties, tasks, hazards, citations or validity."),
+    bom: bool = typer.Option(True, "--bom/--no-bom", help="CSV: start with a UTF-8 BOM, so Excel and WPS read Chinese right (--no-bom for pipelines)."),
+    headers: str = typer.Option("en", "--headers", help="CSV column headers: en (the record keys) or zh (中文列名)."),
     db: Optional[str] = DbOption,
 ) -> None:
     """Export every document record (SCHEMA.md form, plus ids and provenance spans), or with
     --layer the records of one layer."""
-    from .export import write_csv, write_jsonl, write_layer_csv
+    from .export import CSV_HEADERS, document_csv, layer_csv, write_jsonl, write_lines
     from .extract import LAYERS
 
     if fmt not in ("jsonl", "csv"):
         err.print(f"[red]error:[/red] unknown format {escape(fmt)!r}: use jsonl or csv")
         raise typer.Exit(2)
+    if headers not in CSV_HEADERS:
+        err.print(f"[red]error:[/red] unknown headers {escape(headers)!r}: use en or zh")
+        raise typer.Exit(2)
     if layer is not None and layer not in LAYERS:
         err.print(f"[red]error:[/red] unknown layer {escape(layer)!r}: use one of {', '.join(LAYERS)}")
         raise typer.Exit(2)
-    with _open(db) as store:
+    with _open_existing(db) as store:
         if gazette is not None and store.get_gazette(gazette) is None:
             err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_shown(db)}")
             raise typer.Exit(1)
@@ -236,10 +246,10 @@ def export(
         try:
             if layer is not None:
                 records = store.list_layer(layer, gazette_id=gazette)
-                n = write_jsonl(records, out) if fmt == "jsonl" else write_layer_csv(layer, records, out)
+                n = write_jsonl(records, out) if fmt == "jsonl" else write_lines(layer_csv(layer, records, bom=bom, headers=headers), out)
             else:
                 records = store.list_documents(gazette)
-                n = write_jsonl(records, out) if fmt == "jsonl" else write_csv(records, out)
+                n = write_jsonl(records, out) if fmt == "jsonl" else write_lines(document_csv(records, bom=bom, headers=headers), out)
         finally:
             if output:
                 out.close()
@@ -289,7 +299,7 @@ def reparse(db: Optional[str] = DbOption) -> None:
     from .ingest import reparse_all
 
     failed = 0
-    with _open(db) as store:
+    with _open_existing(db) as store:
         for outcome in reparse_all(store):
             if outcome.status == "error":
                 failed += 1
@@ -379,7 +389,7 @@ def search_(
         q=query, region=region, issuer=issuer, doc_type=doc_type, year=year, date_from=date_from, date_to=date_to,
         gazette=gazette, section=section, level=level, in_force_on=in_force_on, sort=sort, per_page=limit, page=page,
     )
-    with _open(db) as store:
+    with _open_existing(db) as store:
         try:
             result = search(store, request)
         except GongbaoError as error:
@@ -433,7 +443,7 @@ def _counts(stats: dict) -> str:
 @app.command()
 def fsck(db: Optional[str] = DbOption) -> None:
     """Check the store for lost, half-written or out-of-step records (exit 1 if any)."""
-    with _open(db) as store:
+    with _open_existing(db) as store:
         try:
             problems = store.check_integrity()
             stats = store.stats()
@@ -454,7 +464,7 @@ def backup(
     db: Optional[str] = DbOption,
 ) -> None:
     """Copy the whole store to DESTINATION, consistent even while another process ingests."""
-    with _open(db) as store:
+    with _open_existing(db) as store:
         try:
             store.backup(str(destination))
             stats = store.stats()

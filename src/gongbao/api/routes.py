@@ -1,9 +1,7 @@
 """JSON API routes: each parses its parameters and calls one library function."""
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 from typing import Any, Iterator, Literal
 
@@ -12,12 +10,12 @@ from fastapi.responses import StreamingResponse
 
 from .. import browse
 from ..errors import NotFound
-from ..export import csv_rows
+from ..export import document_csv
 from ..search import SearchResult, search
 from .models import (
     DocumentRecord, ErrorBody, GazetteDetail, GazetteSummary, IssuerCount, RegionCount, SearchResponse,
 )
-from .params import has_filters, search_params, to_query
+from .params import csv_params, has_filters, search_params, to_query
 from .stores import request_store
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -112,6 +110,7 @@ def export(
     request: Request,
     format: Literal["jsonl", "csv"] = Query("jsonl", description="jsonl: whole records; csv: SCHEMA.md columns."),
     params: dict = Depends(search_params),
+    csv_options: dict = Depends(csv_params),
 ) -> StreamingResponse:
     """Every record matching the filters (no row limit), streamed as it is read."""
     stores = request.app.state.stores
@@ -119,7 +118,7 @@ def export(
     if query is not None:
         search(stores.get(), query)  # an impossible query fails here, as a 400, before streaming starts
     records = browse.export_records(stores.get, query)
-    lines = _jsonl(records) if format == "jsonl" else _csv(records)
+    lines = _jsonl(records) if format == "jsonl" else document_csv(records, **csv_options)
     return StreamingResponse(
         lines,
         media_type=EXPORT_TYPES[format],
@@ -131,12 +130,3 @@ def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     for record in records:
         yield json.dumps(record, ensure_ascii=False) + "\n"
 
-
-def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in csv_rows(records):
-        writer.writerow(["" if value is None else value for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
