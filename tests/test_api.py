@@ -306,6 +306,36 @@ def test_region_feed(client):
     assert re.fullmatch(r"http://testserver/140322/\d{4}/\d+/\d+", link)
 
 
+def test_feed_entries_are_dated_by_their_issue_not_their_signing(client):
+    """updated = the issue's publication date (a reader sees a new issue as new); the 成文日期,
+    often months earlier, is in the summary."""
+    published = {g["id"]: g["published"] for g in client.get("/api/gazettes").json()}
+    signed_earlier = 0
+    for entry in _entries(client.get("/feeds/region/140322.atom")):
+        doc_id = entry.find(f"{ATOM}link").get("href").removeprefix("http://testserver/")
+        signed = client.get(f"/api/documents/{doc_id}").json()["date"]
+        updated = entry.find(f"{ATOM}updated").text
+        assert updated.startswith(published[doc_id.rsplit("/", 1)[0]])
+        if signed:
+            assert "成文日期 " + signed in entry.find(f"{ATOM}summary").text
+            signed_earlier += signed < updated[:10]
+    assert signed_earlier  # the corpus has documents signed before their issue came out
+
+
+def test_feed_entry_of_an_undated_issue_is_dated_by_its_ingest():
+    from gongbao.atom import atom_feed
+    from gongbao.search import SearchQuery, SearchResult
+    from gongbao.search.types import SearchHit
+
+    hit = SearchHit(id="140322/2023/3/1", title="关于…的通知", doc_number=None, issuer=None, date="2023-07-25",
+                    doc_type=None, section=None, gazette_id="140322/2023/3", gazette_title=None, published=None,
+                    parent_id=None, score=1.0, excerpts=[], title_html="关于…的通知")
+    result = SearchResult(total=1, hits=[hit], query=SearchQuery(), facets={}, doc_number_match=None)
+    feed = ET.fromstring(atom_feed(result, title="t", feed_url="http://x/f", page_url="http://x/", base_url="http://x/",
+                                   ingested={"140322/2023/3": "2026-12-06T12:37:17+00:00"}))
+    assert feed.find(f"{ATOM}entry/{ATOM}updated").text == "2026-12-06T12:37:17+00:00"
+
+
 def test_issuer_feed(client):
     entries = _entries(client.get("/feeds/issuer/" + quote("盂县人民政府") + ".atom"))
     assert entries and all(e.find(f"{ATOM}author/{ATOM}name").text == "盂县人民政府" for e in entries)
