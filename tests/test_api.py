@@ -211,6 +211,27 @@ def test_issue_page_links_its_toc_and_flags_disagreements(client):
     assert 'href="/source/140322/2023/3"' in page.text
 
 
+def test_issue_toc_disagreements_mark_the_characters_that_differ(client):
+    """Each title disagreement shows both titles with the differing characters marked; a TOC that
+    prints <…> where the body has 〈…〉 is no disagreement."""
+    detail = client.get("/api/gazettes/140322/2023/3").json()
+    titles = {d["seq"]: d["title"] for d in detail["documents"]}
+    diffs = [(entry, problem["diff"]) for entry in detail["toc"] for problem in entry["problems"]
+             if problem["code"] == "toc.title_mismatch"]
+    assert diffs
+    for entry, diff in diffs:
+        assert "".join(text for text, _ in diff["toc"]) == entry["title"]
+        assert "".join(text for text, _ in diff["body"]) == titles[entry["matched_seq"]]
+        marked = [text for text, differs in diff["toc"] + diff["body"] if differs]
+        assert marked and all(len(text) < len(entry["title"]) / 4 for text in marked)
+    angled = [entry for entry in detail["toc"] if "<" in entry["title"]]
+    assert angled and all(entry["matched_seq"] and not entry["problems"] for entry in angled)
+    page = client.get("/140322/2023/3").text
+    toc_entry, diff = diffs[0]
+    first_marked = next(text for text, differs in diff["toc"] + diff["body"] if differs)
+    assert f"<mark>{first_marked}</mark>" in page and "目录：" in page and "正文：" in page
+
+
 def test_document_page_in_gongwen_layout(client):
     page = client.get("/140322/2023/3/1")
     assert page.status_code == 200

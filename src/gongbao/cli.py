@@ -52,6 +52,45 @@ def _open_existing(db: Optional[str]):
     return _open(db, create=False)
 
 
+# -- tables that fit the terminal ------------------------------------------------------------
+
+KEEP, TEXT = "keep", "text"  # a column never dropped nor wrapped (ids, 文号); titles: wrapped, never cut
+TEXT_MIN = 24  # cells a title column keeps at least before optional columns are dropped
+
+
+def _fitted_table(title: str, columns: list[tuple[str, object]], rows: list[list]) -> Table:
+    """A table as wide as the terminal at most: KEEP columns whole on one line, TEXT columns
+    whole but wrapped, and the optional columns (kind: a priority, 1 first) only while they fit,
+    the least needed dropped first."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    def width(cell: object) -> int:
+        text = cell if isinstance(cell, Text) else Text.from_markup(str(cell))
+        return max((cell_len(line) for line in text.plain.splitlines()), default=0)
+
+    natural = [max([width(header)] + [width(row[i]) for row in rows]) for i, (header, _) in enumerate(columns)]
+    used = 1  # the left border; each column adds its padding and right border (3 cells)
+    for i, (_, kind) in enumerate(columns):
+        if kind == KEEP:
+            used += natural[i] + 3
+        elif kind == TEXT:
+            used += min(natural[i], TEXT_MIN) + 3
+    shown = {i for i, (_, kind) in enumerate(columns) if kind in (KEEP, TEXT)}
+    for i in sorted((i for i in range(len(columns)) if i not in shown), key=lambda i: columns[i][1]):
+        if used + natural[i] + 3 <= console.width:
+            used += natural[i] + 3
+            shown.add(i)
+    table = Table(title=title)
+    for i, (header, kind) in enumerate(columns):
+        if i in shown:
+            table.add_column(header, no_wrap=kind != TEXT, overflow="fold" if kind == TEXT else "ellipsis",
+                             min_width=natural[i] if kind == KEEP else None)
+    for row in rows:
+        table.add_row(*(cell for i, cell in enumerate(row) if i in shown))
+    return table
+
+
 @app.command()
 def ingest(
     paths: List[Path] = typer.Argument(..., help="Gazette files or folders of them."),
@@ -110,39 +149,40 @@ def check(
     _print_report(report)
 
 
+SUMMARY_LABELS = {"documents": "文件", "embedded": "随文印发", "attachments": "附件", "toc_entries": "目录条目",
+                  "toc_matched": "目录已对应", "unplaced": "未归入文件", "warnings": "提示", "repairs": "修复"}
+
+
 def _print_report(report: dict) -> None:
     gz = report["gazette"]
     console.rule(f"[bold]{escape(report['source'])}")
-    console.print(f"{gz['title']}  {gz['region']} ({gz['region_code']})  {gz['year']}年第{gz['issue']}期 总第{gz['total_issue']}期  出版 {gz['published']}  {gz['frequency'] or ''}")
+    console.print(f"{gz['title']}  {gz['region']}（{gz['region_code']}）  {gz['year']}年第{gz['issue']}期 总第{gz['total_issue']}期  出版日期 {gz['published']}  {gz['frequency'] or ''}")
     if report["region_evidence"]:
-        console.print("region evidence: " + "; ".join(report["region_evidence"]))
-    console.print("summary: " + ", ".join(f"{k} {v}" for k, v in report["summary"].items()))
+        console.print("地区依据：" + "；".join(report["region_evidence"]))
+    console.print("概况：" + "，".join(f"{SUMMARY_LABELS.get(k, k)} {v}" for k, v in report["summary"].items()))
     docs = {d["seq"]: d for d in report["documents"]}
     if report["toc"]:
-        t = Table(title="TOC ↔ body", show_lines=False)
-        for col in ("section", "TOC title", "文号", "p.", "→ seq"):
-            t.add_column(col)
-        for e in report["toc"]:
-            t.add_row(e["section"] or "", escape(e["title"]), e["doc_number"] or "", str(e["page"] or ""), str(e["matched_seq"]) if e["matched_seq"] else "[red]missing[/red]")
-        console.print(t)
-    t = Table(title="documents")
-    for col in ("seq", "parent", "文号", "title", "date", "att", "conf", "low fields"):
-        t.add_column(col)
+        rows = [[str(e["matched_seq"]) if e["matched_seq"] else "[red]未找到[/red]", e["doc_number"] or "", escape(e["title"]),
+                 str(e["page"] or ""), escape(e["section"] or "")] for e in report["toc"]]
+        console.print(_fitted_table("目录 ↔ 正文", [("→ 序号", KEEP), ("文号", KEEP), ("目录标题", TEXT), ("页", 1), ("栏目", 2)], rows))
+    rows = []
     for d in docs.values():
         conf = d["confidence"]
         style = "green" if conf >= 0.9 else "yellow" if conf >= 0.75 else "red"
-        t.add_row(str(d["seq"]), str(d["parent_seq"] or ""), d["doc_number"] or "", escape(d["title"]), d["date"] or "", str(d["attachments"]), f"[{style}]{conf:.2f}[/{style}]", ",".join(d["low_fields"]))
-    console.print(t)
+        rows.append([str(d["seq"]), d["doc_number"] or "", escape(d["title"]), f"[{style}]{conf:.2f}[/{style}]", d["date"] or "",
+                     str(d["parent_seq"] or ""), str(d["attachments"]), ",".join(d["low_fields"])])
+    columns = [("序号", KEEP), ("文号", KEEP), ("标题", TEXT), ("置信度", 1), ("成文日期", 2), ("所属", 3), ("附件", 4), ("低置信字段", 5)]
+    console.print(_fitted_table("文件", columns, rows))
     if report["warnings"]:
-        console.print("[bold]disagreements and warnings")
+        console.print("[bold]不一致与提示")
         for w in report["warnings"]:
-            console.print(f"  [yellow]{w['code']}[/yellow] {escape(w['message'])}" + (f" (seq {w['seq']})" if w["seq"] else ""))
-    console.print("[bold]repairs by rule: " + ", ".join(f"{k} {v}" for k, v in report["repair_counts"].items()))
+            console.print(f"  [yellow]{w['code']}[/yellow] {escape(w['message'])}" + (f"（文件 {w['seq']}）" if w["seq"] else ""))
+    console.print("[bold]修复（按规则）：" + "，".join(f"{k} {v}" for k, v in report["repair_counts"].items()))
     for r in report["repairs"]:
         where = ", ".join(str(s) for s in r["spans"][:3]) + (" …" if r["count"] > 3 else "")
-        console.print(f"  {r['rule']}: {escape(repr(r['before']))} → {escape(repr(r['after']))} ×{r['count']} at {where}")
+        console.print(f"  {r['rule']}: {escape(repr(r['before']))} → {escape(repr(r['after']))} ×{r['count']} 位于 {where}")
     if report["unplaced"]:
-        console.print(f"[bold]unplaced spans ({len(report['unplaced'])})")
+        console.print(f"[bold]未归入文件的文字（{len(report['unplaced'])}）")
         for u in report["unplaced"]:
             text = u["text"].replace("\n", "⏎")
             console.print(f"  {u['span']} {u['reason']}: {escape(text[:120])}")
@@ -156,26 +196,19 @@ def list_(
     """List stored issues, or the documents of one issue."""
     with _open_existing(db) as store:
         if gazette is None:
-            t = Table(title=f"issues in {_shown(db)}")
-            t.add_column("id", no_wrap=True)  # ids are what `list ID` / `show ID` take: never cut them
-            for col in ("title", "year", "issue", "published", "docs", "source"):
-                t.add_column(col)
-            for g in store.list_gazettes():
-                t.add_row(g["id"], g.get("title") or "", str(g.get("year") or ""), str(g.get("issue") or ""), g.get("published") or "", str(g.get("document_count", "")), g.get("source_name") or "")
-            console.print(t)
+            # ids are what `list ID` / `show ID` take: never cut them
+            columns = [("编号", KEEP), ("公报", TEXT), ("期", 1), ("出版日期", 2), ("文件数", 3), ("年", 4), ("来源文件", 5)]
+            rows = [[g["id"], escape(g.get("title") or ""), str(g.get("issue") or ""), g.get("published") or "",
+                     str(g.get("document_count", "")), str(g.get("year") or ""), escape(g.get("source_name") or "")]
+                    for g in store.list_gazettes()]
+            console.print(_fitted_table(f"{escape(_shown(db))} 中的公报", columns, rows))
             return
         if store.get_gazette(gazette) is None:
             err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_shown(db)}")
             raise typer.Exit(1)
-        t = Table(title=gazette)
-        t.add_column("id", no_wrap=True)
-        t.add_column("文号", no_wrap=True)
-        for col in ("title", "date"):
-            t.add_column(col)
-        for d in store.list_documents(gazette):
-            indent = "  └ " if d.get("parent_seq") else ""
-            t.add_row(d["id"], d.get("doc_number") or "", indent + escape(d["title"]), d.get("date") or "")
-        console.print(t)
+        rows = [[d["id"], d.get("doc_number") or "", ("└ " if d.get("parent_seq") else "") + escape(d["title"]), d.get("date") or ""]
+                for d in store.list_documents(gazette)]
+        console.print(_fitted_table(gazette, [("编号", KEEP), ("文号", KEEP), ("标题", TEXT), ("成文日期", 1)], rows))
 
 
 @app.command()
@@ -185,14 +218,18 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
 ) -> None:
     """Print one document in 公文 layout."""
-    from .pipeline.grammar import parse_doc_number
+    from .search import lookup_doc_number
 
     with _open_existing(db) as store:
         doc = store.get_document(doc_id)
-        if doc is None:
-            number = parse_doc_number(doc_id) or _loose_number(doc_id)
-            hits = store.find_by_doc_number(number.text) if number else []
-            doc = hits[0] if hits else None
+        ids = [] if doc else lookup_doc_number(store, doc_id)  # the lookup the web's /doc/ and search use
+        if len(ids) > 1:
+            err.print(f"{len(ids)} documents have the 文号 {escape(doc_id)}; show one by its id:")
+            for found in filter(None, map(store.get_document, ids)):
+                err.print(f"  {found['id']}  {escape(found['title'])}", soft_wrap=True)
+            raise typer.Exit(1)
+        if ids:
+            doc = store.get_document(ids[0])
         if doc is None:
             err.print(f"[red]error:[/red] no document {escape(doc_id)} in {_shown(db)}")
             raise typer.Exit(1)
@@ -201,17 +238,9 @@ def show(
         return
     from .layout import gongwen_text
 
+    if ids and doc.get("doc_number") != doc_id:
+        err.print(f"已按 {escape(doc['doc_number'] or '')} 查找", soft_wrap=True)
     console.print(escape(gongwen_text(doc)), soft_wrap=True)  # the layout's own lines, not rewrapped at 80 columns
-
-
-def _loose_number(text: str):
-    """``盂政发 2023 48`` → DocNumber (a 文号 typed without brackets)."""
-    import re
-
-    from .model import DocNumber
-
-    m = re.match(r"^\s*([\u4e00-\u9fff]{1,14})\s*[\s〔\[(（]*((?:19|20)\d\d)[\s〕\])）]*第?\s*(\d{1,5})\s*号?\s*$", text)
-    return DocNumber(m.group(1), int(m.group(2)), int(m.group(3))) if m else None
 
 
 @app.command()
@@ -383,6 +412,7 @@ def search_(
 
     from rich.text import Text
 
+    from .labels import FACET_LABELS
     from .search import SearchQuery, facet_label, search
 
     request = SearchQuery(
@@ -400,15 +430,13 @@ def search_(
         return
     q = result.query
     first = (q.page - 1) * q.per_page + 1 if result.hits else 0
-    summary = f"{'about ' if result.total_estimated else ''}{result.total} document(s)" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else "")
+    summary = f"共{'约' if result.total_estimated else ''} {result.total} 份文件" + (f"，显示第 {first}–{first + len(result.hits) - 1} 份" if result.hits else "")
     if result.doc_number_match:
-        summary += f"; 文号 → {result.doc_number_match}"
-    t = Table(title=escape(summary), show_lines=True)
-    for col in ("id", "文号", "title", "date", "excerpt"):
-        t.add_column(col, overflow="fold")
-    for hit in result.hits:
-        t.add_row(hit.id, hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else ""))
-    console.print(t)
+        summary += f"；文号 → {result.doc_number_match}"
+    rows = [[hit.id, hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else "")]
+            for hit in result.hits]
+    # At 80 columns the excerpt gives way first, then the date: the title and 文号 stay whole.
+    console.print(_fitted_table(escape(summary), [("编号", KEEP), ("文号", KEEP), ("标题", TEXT), ("成文日期", 1), ("摘要", 2)], rows))
     estimated = "≈" if result.facets_estimated else ""
     for key, values in result.facets.items():
         if values:
@@ -417,7 +445,7 @@ def search_(
                 for value, count in values
                 for label in [facet_label(key, value)]
             )
-            console.print(Text(f"{key}: ", style="bold") + Text(shown), soft_wrap=True)
+            console.print(Text(f"{FACET_LABELS.get(key, key)}：", style="bold") + Text(shown), soft_wrap=True)
 
 
 def _marked(html_text: str) -> "Text":

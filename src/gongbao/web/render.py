@@ -5,25 +5,10 @@ import re
 from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import quote, urlencode
 
+from ..labels import FACET_LABELS, LEVEL_LABELS
 from ..layers_view import KIND_LABELS, ROLE_LABELS, person_url, unit_url
 from ..search import facet_label as search_facet_label
 
-# Facets as a reader names them, in the order the search page shows them.
-FACET_LABELS = {
-    "region": "地区",
-    "gazette": "期刊",
-    "issuer": "发文机关",
-    "doc_type": "文种",
-    "section": "栏目",
-    "year": "年份",
-    "agency_code": "机关代字",
-    "level": "层级",
-    "date_from": "成文日期起",
-    "date_to": "成文日期止",
-    "published_from": "出版日期起",
-    "published_to": "出版日期止",
-}
-LEVEL_LABELS = {"top": "正式发文", "carried": "随文印发的文件"}
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 HEADING_MAX = 40  # longer "headings" are numbered paragraphs, not headings
 
