@@ -241,6 +241,22 @@ def test_document_page_in_gongwen_layout(client):
     assert 'class="gw-sign"' in text and "2023年" in text
     assert 'href="/source/140322/2023/3#d1"' in text
     assert "http://testserver/140322/2023/3/1" in text and "[J/OL]" in text  # cite this
+    assert '<span aria-current="page">任丽鹏等同志职务任免</span>' in text  # the short title, not 「文件 1」
+    assert "<dt>公开属性</dt><dd><span class=\"muted\">公报未标注</span>" in text
+
+
+def test_carried_document_shows_its_notices_disclosure(client):
+    """A 方案 printed after its 印发 notice shares the notice's 公开属性 (marked as the notice's)."""
+    for summary in client.get("/api/gazettes/140300/2020/3").json()["documents"]:
+        if summary["parent_seq"]:
+            notice = client.get(f"/api/documents/140300/2020/3/{summary['parent_seq']}").json()
+            carried = client.get(f"/api/documents/{summary['id']}").json()
+            if notice["disclosure"] and not carried["disclosure"]:
+                break
+    else:
+        pytest.fail("no carried document without a 公开属性 of its own under a notice with one")
+    page = client.get("/" + summary["id"]).text
+    assert f"<dt>公开属性</dt><dd>{notice['disclosure']}<span class=\"muted small\">（随印发通知）</span>" in page
 
 
 def test_document_page_links_carrying_notice_and_carried_documents(client):

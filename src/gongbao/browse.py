@@ -142,7 +142,8 @@ def split_document_id(document_id: str) -> tuple[str, int]:
 def document_view(store: Store, document_id: str) -> Optional[dict[str, Any]]:
     """One document record with its place in the issue.
 
-    Adds ``gazette`` (issue summary), ``parent`` (the notice carrying it),
+    Adds ``gazette`` (issue summary), ``parent`` (the notice carrying it) and its
+    ``parent_disclosure`` (公开属性, which a carried document without its own shares),
     ``children`` (documents it carries), ``previous``/``next`` top-level documents,
     ``page`` (from the TOC) and the parser's ``warnings`` about it.
     """
@@ -157,10 +158,12 @@ def document_view(store: Store, document_id: str) -> Optional[dict[str, Any]]:
     here = record["parent_seq"] or seq
     position = next((i for i, doc in enumerate(top) if doc["seq"] == here), None)
     pages = {entry["matched_seq"]: entry["page"] for entry in gazette["toc"] if entry["matched_seq"]}
+    parent = by_seq.get(record["parent_seq"])
     return {
         "record": record,
         "gazette": gazette_summary(gazette) if "id" in gazette else None,
-        "parent": by_seq.get(record["parent_seq"]),
+        "parent": parent,
+        "parent_disclosure": (store.get_document(parent["id"]) or {}).get("disclosure") if parent else None,
         "children": [doc for doc in documents if doc["parent_seq"] == seq],
         "previous": top[position - 1] if position else None,
         "next": top[position + 1] if position is not None and position + 1 < len(top) else None,

@@ -22,6 +22,22 @@ def chinese_date(value: Optional[str]) -> str:
     return f"{int(year)}年{int(month)}月{int(day)}日"
 
 
+SHORT_TITLE = 24  # characters of a title a breadcrumb shows
+# The 公文 frame of a title: 关于 … 的通知 (the 文种 says what kind, the rest what about)
+_TITLE_FRAME = re.compile(r"^关于(?P<core>.+?)的(?:通知|通报|批复|决定|意见|报告|请示|函|公告|通告|命令|决议)$")
+
+
+def short_title(title: Optional[str], issuer: Optional[str] = None) -> str:
+    """A title as a breadcrumb shows it: without its issuer and its 关于…的通知 frame, cut to
+    ``SHORT_TITLE`` characters (``盂县人民政府关于任丽鹏等同志职务任免的通知`` → ``任丽鹏等同志职务任免``)."""
+    text = title or ""
+    for name in filter(None, (issuer or "").split("、")):
+        text = text.removeprefix(name).lstrip("、")
+    match = _TITLE_FRAME.match(text)
+    text = (match.group("core") if match else text) or title or ""
+    return text if len(text) <= SHORT_TITLE else text[: SHORT_TITLE - 1] + "…"
+
+
 def issue_label(gazette: Mapping[str, Any]) -> str:
     """``2023年第3期（总第11期）``"""
     parts = []
@@ -122,7 +138,8 @@ def facet_label(name: str, value: Any, names: Mapping[str, str]) -> str:
 
 
 # How a status of the layer views reads, and the class that colours it.
-STATUS_LABELS = {"open": "督办中", "closed": "已摘牌"}
+# "open": no stored issue prints the 摘牌 (it may have happened unpublished): say only that.
+STATUS_LABELS = {"open": "公报未载摘牌", "closed": "已摘牌"}
 VALIDITY_CLASSES = {"现行有效": "ok", "尚未生效": "info", "已失效": "off", "已废止": "off", "未知": "unknown"}
 DOC_ROLE_LABELS = {"issuer": "发文", "signed_by": "署名", "recipient": "主送"}
 
@@ -139,7 +156,7 @@ def grouped(number: int) -> str:
     return f"{number:,}"
 
 
-FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label, "span_label": span_label, "grouped": grouped}
+FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label, "short_title": short_title, "span_label": span_label, "grouped": grouped}
 GLOBALS = {
     "search_url": search_url,
     "page_numbers": page_numbers,
