@@ -307,6 +307,11 @@ def test_search_page_state_lives_in_the_url(client):
     assert facet, "an issuer facet link"
     assert 'rel="alternate" type="application/atom+xml"' in page.text
     assert 'href="/feeds/search.atom?q=%E5%AE%89%E5%85%A8"' in page.text
+    csv_link = re.search(r'href="(/api/export\?[^"]+)" type="text/csv"', page.text).group(1).replace("&amp;", "&")
+    download = client.get(csv_link)  # the search's records, for Excel: BOM, Chinese headers
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert download.content.startswith(b"\xef\xbb\xbf") and rows[0][:2] == ["编号", "序号"]
+    assert len(rows) - 1 == client.get("/api/documents", params={"q": "安全"}).json()["total"]
     filtered = client.get(facet.group(1).replace("&amp;", "&"))
     assert filtered.status_code == 200 and "移除筛选" in filtered.text
 
