@@ -248,7 +248,8 @@ def test_list_search_and_check_fit_80_columns_with_titles_and_numbers_whole(inge
 
 def test_read_commands_on_a_missing_store_say_so_and_create_nothing(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    for args in (("list",), ("list", "--db", "missing.db"), ("search", "安全"), ("show", "1"), ("export",), ("fsck",)):
+    for args in (("list",), ("list", "--db", "missing.db"), ("search", "安全"), ("show", "1"), ("export",), ("fsck",),
+                 ("migrate", "missing.db", "copy.db")):
         result = invoke(*args)
         assert result.exit_code == 1, (args, result.output)
         assert "no store here" in result.stderr and "gongbao ingest" in result.stderr

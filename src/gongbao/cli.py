@@ -530,7 +530,7 @@ def migrate(
     from .store.transfer import copy_store
 
     try:
-        with open_store(source) as origin, open_store(target) as destination:
+        with open_store(source, create=False) as origin, open_store(target) as destination:
             with Progress(TextColumn("{task.description}"), TextColumn("{task.completed} rows"),
                           TimeElapsedColumn(), console=err, transient=True) as bar:
                 task = bar.add_task("copying")
