@@ -483,3 +483,23 @@ def test_large_counts_are_printed_with_thousands_separators(client, monkeypatch)
     monkeypatch.setattr(routes, "search", inflated)
     page = client.get("/search", params={"q": "安全"}).text
     assert "约 <strong>544,000</strong> 份文件，第 1 / 27,200 页" in page
+
+
+def test_a_documents_table_downloads_as_csv_for_excel(client):
+    """/api/documents/{id}/tables/{n}.csv: the table's header and rows, after a BOM (bom=false: none)."""
+    from gongbao.export import document_tables
+
+    for summary in client.get("/api/documents", params={"per_page": 100}).json()["hits"]:
+        record = client.get(f"/api/documents/{summary['id']}").json()
+        if document_tables(record):
+            break
+    else:
+        pytest.fail("no document with a table in the corpus")
+    table = document_tables(record)[0]
+    response = client.get(f"/api/documents/{record['id']}/tables/1.csv")
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == ([table["header"]] if table.get("header") else []) + table["rows"]
+    plain = client.get(f"/api/documents/{record['id']}/tables/1.csv", params={"bom": "false"})
+    assert list(csv.reader(io.StringIO(plain.text))) == rows
+    assert client.get(f"/api/documents/{record['id']}/tables/999.csv").status_code == 404

@@ -29,6 +29,8 @@ Annotation conventions used where SCHEMA.md leaves room:
   running page headers are not sections.
 * body_start stores 15 characters; only the first 10 (folded) are compared.
 * 附件 pages are never documents, even when they look like a 制度 or 名单.
+* ``articles`` (per document) and ``groups`` (per issue) follow the "Content keys"
+  section of the fixtures' README; the well-formedness test checks them against the text.
 """
 from __future__ import annotations
 
@@ -71,7 +73,18 @@ REQUIRED_DOC_KEYS = (
     "seq", "parent_seq", "title", "doc_number", "issuer", "doc_type", "date",
     "recipients", "signed_by", "disclosure", "attachments", "body_start",
 )
-OPTIONAL_DOC_KEYS = ("section", "agency_code", "year", "serial", "body_end")
+# content keys (README "Content keys"): what an attachment and a table must keep of the printed text
+CONTENT_DOC_KEYS = ("attachment_bodies", "tables")
+OPTIONAL_DOC_KEYS = ("section", "agency_code", "year", "serial", "body_end", "articles") + CONTENT_DOC_KEYS
+ATTACHMENT_BODY_KEYS = {"number", "title", "omitted", "text_contains", "tables"}
+TABLE_KEYS = {"caption", "unit", "header", "rows"}
+# content keys are compared by tests/test_content_fixtures.py, the top-level ``groups`` list
+# by tests/test_extract_groups.py
+CONTENT_KEYS = ("attachment_bodies", "tables", "articles")
+ARTICLE_KEYS = {"chapter", "section", "article", "number", "text_start"}
+GROUP_KEYS = {"doc_seq", "group", "role", "person", "position", "office"}
+ARTICLE_RE = re.compile(r"^第([零一二三四五六七八九十百]+)条$")
+CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 GAZETTE_KEYS = (
     "source", "title", "region", "region_code", "year", "issue", "total_issue",
     "published", "frequency",
@@ -101,12 +114,138 @@ def _is_iso_date(value) -> bool:
     return True
 
 
+def _cn_number(numeral: str) -> int:
+    """一百零三 → 103, 二十一 → 21, 十二 → 12."""
+    total, digit = 0, 0
+    for ch in numeral:
+        if ch == "百":
+            total, digit = total + (digit or 1) * 100, 0
+        elif ch == "十":
+            total, digit = total + (digit or 1) * 10, 0
+        else:
+            digit = CN_DIGITS[ch]
+    return total + digit
+
+
+def _article_problems(where: str, articles, folded_text: str) -> list[str]:
+    """The ``articles`` of a document: complete keys, numbers that match the headings, in order."""
+    if not isinstance(articles, list) or not articles:
+        return [f"{where}: articles must be a non-empty list"]
+    problems, previous = [], 0
+    for article in articles:
+        tag = f"{where} {article.get('article') if isinstance(article, dict) else article!r}"
+        if not isinstance(article, dict) or set(article) != ARTICLE_KEYS:
+            problems.append(f"{tag}: keys must be {sorted(ARTICLE_KEYS)}")
+            continue
+        match = ARTICLE_RE.match(article["article"] or "")
+        if not match or _cn_number(match.group(1)) != article["number"]:
+            problems.append(f"{tag}: number {article['number']!r} does not match the heading")
+        elif article["number"] <= previous:
+            problems.append(f"{tag}: articles are not in ascending order")
+        else:
+            previous = article["number"]
+        for key in ("chapter", "section"):
+            value = article[key]
+            if value is not None and (not isinstance(value, str) or norm(value) not in folded_text):
+                problems.append(f"{tag}: {key} {value!r} does not occur in the text")
+        start = article["text_start"]
+        if not isinstance(start, str) or len(norm(start)) < 10 or norm(start) not in folded_text:
+            problems.append(f"{tag}: text_start {start!r} needs 10 characters of the text")
+    return problems
+
+
+def _group_problems(groups, seqs: set, folded_text: str) -> list[str]:
+    """The ``groups`` records: known document, printed names and posts, the office on its own record."""
+    if not isinstance(groups, list):
+        return ["groups must be a list"]
+    problems = []
+    for i, record in enumerate(groups, 1):
+        where = f"group record {i}"
+        if not isinstance(record, dict) or set(record) != GROUP_KEYS:
+            problems.append(f"{where}: keys must be {sorted(GROUP_KEYS)}")
+            continue
+        if record["doc_seq"] not in seqs:
+            problems.append(f"{where}: doc_seq {record['doc_seq']!r} is no document")
+        if not record["role"]:
+            problems.append(f"{where}: empty role")
+        for key in ("group", "person", "position", "office"):
+            value = record[key]
+            if value is None and key != "group":
+                continue
+            if not isinstance(value, str) or not value or any(ch.isspace() for ch in value):
+                problems.append(f"{where}: {key} {value!r} must be a string without spaces")
+            elif norm(value) not in folded_text:
+                problems.append(f"{where}: {key} {value!r} does not occur in the text")
+        if (record["office"] is not None) != (record["role"] == "办公室") or (
+            record["office"] is not None and record["person"] is not None
+        ):
+            problems.append(f"{where}: only the role 办公室 names an office, and it names no person")
+    return problems
+
+
 def _title_ends_with_type(title: str, doc_type: str) -> bool:
     """…的通知 → 通知; …办法（试行） / …方案（2023—2025年） → 办法 / 方案; …政府令 → 命令."""
     core = re.sub(r"（[^（）]*）$", "", title)
     if doc_type == "命令":
         return core.endswith("令")
     return core.endswith(doc_type)
+
+
+def _table_problems(table, folded_text: str, where: str) -> list[str]:
+    """A table object: every printed string in it occurs in the text; rows are padded to the header."""
+    if not isinstance(table, dict) or set(table) != TABLE_KEYS:
+        return [f"{where}: table keys {sorted(table) if isinstance(table, dict) else table!r}"]
+    problems = []
+    for key in ("caption", "unit"):
+        value = table[key]
+        if value is not None and (not isinstance(value, str) or norm(value) not in folded_text):
+            problems.append(f"{where}: {key} {value!r} does not occur in the text")
+    header, rows = table["header"], table["rows"]
+    if not isinstance(header, list) or not header or not all(isinstance(c, str) for c in header):
+        return problems + [f"{where}: header must be a non-empty list of cells"]
+    if not isinstance(rows, list) or not rows:
+        return problems + [f"{where}: rows must be a non-empty list"]
+    # a two-level header cell is written 上级/下级: each level is printed on its own
+    printed = [part for cell in header for part in cell.split("/") if part]
+    for i, row in enumerate(rows, 1):
+        if not isinstance(row, list) or len(row) != len(header) or not all(isinstance(c, str) for c in row):
+            problems.append(f"{where}: row {i} is not a list of {len(header)} cells")
+            continue
+        printed.extend(cell for cell in row if cell)
+    problems += [f"{where}: cell {c!r} does not occur in the text" for c in printed if norm(c) not in folded_text]
+    return problems
+
+
+def _content_problems(doc: dict, folded_text: str, where: str) -> list[str]:
+    problems = []
+    for n, table in enumerate(doc.get("tables", []), 1):
+        problems += _table_problems(table, folded_text, f"{where} table {n}")
+    bodies = doc.get("attachment_bodies", [])
+    if not isinstance(bodies, list):
+        return problems + [f"{where}: attachment_bodies is not a list"]
+    for n, body in enumerate(bodies, 1):
+        tag = f"{where} attachment {n}"
+        if not isinstance(body, dict) or set(body) != ATTACHMENT_BODY_KEYS:
+            problems.append(f"{tag}: keys must be {sorted(ATTACHMENT_BODY_KEYS)}")
+            continue
+        if body["number"] is not None and not isinstance(body["number"], int):
+            problems.append(f"{tag}: number {body['number']!r} is not an int or null")
+        title = body["title"]
+        if not isinstance(title, str) or not title or "《" in title or "（略）" in title or norm(title) not in folded_text:
+            problems.append(f"{tag}: title {title!r} is empty, keeps 《》/（略） or does not occur in the text")
+        snippets = body["text_contains"]
+        if not isinstance(body["omitted"], bool):
+            problems.append(f"{tag}: omitted must be a bool")
+        elif body["omitted"] and (snippets or body["tables"]):
+            problems.append(f"{tag}: an omitted attachment has no text or tables")
+        elif not body["omitted"] and not 3 <= len(snippets) <= 6:
+            problems.append(f"{tag}: text_contains needs 3–6 snippets")
+        for snippet in snippets:
+            if not isinstance(snippet, str) or not 6 <= len(snippet) <= 30 or norm(snippet) not in folded_text:
+                problems.append(f"{tag}: snippet {snippet!r} is not 6–30 characters of the text")
+        for k, table in enumerate(body["tables"], 1):
+            problems += _table_problems(table, folded_text, f"{tag} table {k}")
+    return problems
 
 
 # --- the expected files must be well-formed ----------------------------------------------
@@ -127,7 +266,7 @@ def test_synthetic_expected_wellformed(path: Path):
     def bad(msg: str) -> None:
         problems.append(msg)
 
-    if set(data) != {"source", "gazette", "documents"}:
+    if not {"source", "gazette", "documents"} <= set(data) <= {"source", "gazette", "documents", "groups"}:
         bad(f"top-level keys {sorted(data)}")
     if data.get("source") != path.with_suffix(".txt").name:
         bad(f"source {data.get('source')!r} is not {path.with_suffix('.txt').name!r}")
@@ -157,7 +296,7 @@ def test_synthetic_expected_wellformed(path: Path):
     for i, doc in enumerate(docs, 1):
         where = f"document {i}"
         missing = [k for k in REQUIRED_DOC_KEYS if k not in doc]
-        unknown = [k for k in doc if k not in REQUIRED_DOC_KEYS + OPTIONAL_DOC_KEYS]
+        unknown = [k for k in doc if k not in REQUIRED_DOC_KEYS + OPTIONAL_DOC_KEYS + CONTENT_KEYS]
         if missing:
             bad(f"{where}: missing keys {missing}")
         if unknown:
@@ -207,12 +346,19 @@ def test_synthetic_expected_wellformed(path: Path):
                 if re.match(r"^\d+[.．、]", a) or "《" in a or "（略）" in a or a.startswith("附件"):
                     bad(f"{where}: attachment {a!r} keeps numbering, 《》 or （略）")
 
+        problems.extend(_content_problems(doc, folded_text, where))
+
         body_start = doc.get("body_start")
         if not isinstance(body_start, str) or len(norm(body_start)) < 10:
             bad(f"{where}: body_start needs at least 10 characters")
         elif norm(body_start) not in folded_text:
             bad(f"{where}: body_start {body_start!r} does not occur in the text")
 
+        if "articles" in doc:
+            problems.extend(_article_problems(where, doc["articles"], folded_text))
+
+    if "groups" in data:
+        problems.extend(_group_problems(data["groups"], set(by_seq), folded_text))
     if problems:
         pytest.fail(f"{path.name}:\n  " + "\n  ".join(problems), pytrace=False)
 
@@ -278,7 +424,7 @@ def _compare_documents(expected: list[dict], predicted: list[dict]) -> list[str]
         exp, pred = expected[i], predicted[j]
         tag = f"exp {exp['seq']} ({exp['title'][:28]}…)" if len(exp["title"]) > 28 else f"exp {exp['seq']} ({exp['title']})"
         for key, want in exp.items():
-            if key == "title":
+            if key == "title" or key in CONTENT_KEYS:
                 continue
             got = pred.get(key)
             if key == "seq":

@@ -181,11 +181,41 @@ def _print_report(report: dict) -> None:
     for r in report["repairs"]:
         where = ", ".join(str(s) for s in r["spans"][:3]) + (" …" if r["count"] > 3 else "")
         console.print(f"  {r['rule']}: {escape(repr(r['before']))} → {escape(repr(r['after']))} ×{r['count']} 位于 {where}")
+    _print_account(report["account"])
     if report["unplaced"]:
         console.print(f"[bold]未归入文件的文字（{len(report['unplaced'])}）")
         for u in report["unplaced"]:
             text = u["text"].replace("\n", "⏎")
             console.print(f"  {u['span']} {u['reason']}: {escape(text[:120])}")
+
+
+def _print_account(acc: dict) -> None:
+    """Where every character of the source went (``pipeline.account``)."""
+    t = Table(title=f"原文 {acc['length']:,} 个字符的去向")
+    for col in ("位置", "字符", "行"):
+        t.add_column(col, justify="right" if col != "位置" else "left")
+    for place, chars in acc["chars"].items():
+        t.add_row(place, f"{chars:,}", f"{acc['lines'].get(place, 0):,}")
+    t.add_row("[bold]合计", f"[bold]{sum(acc['chars'].values()):,}", f"[bold]{sum(acc['lines'].values()):,}")
+    console.print(t)
+    console.print(f"归入文件：封面、目录之后印刷文字的 {acc['document_share']:.2%}")
+    if acc["removals"]:
+        console.print(f"[bold]修复删去的字符（页眉页脚除外）（{len(acc['removals'])}）")
+        for group in _grouped_removals(acc["removals"]):
+            console.print(f"  {group['rule']}: {escape(repr(group['text']))} ×{group['count']} 位于 {group['spans']}")
+
+
+def _grouped_removals(removals: list[dict]) -> list[dict]:
+    """Removals of the same text as one line (rules joined), with a count and the first spans."""
+    groups: dict[str, dict] = {}
+    for r in removals:
+        g = groups.setdefault(r["text"], {"rule": r["rule"], "text": r["text"], "count": 0, "spans": []})
+        if r["rule"] not in g["rule"].split(" | "):
+            g["rule"] += " | " + r["rule"]
+        g["count"] += 1
+        if len(g["spans"]) < 3:
+            g["spans"].append(r["span"])
+    return list(groups.values())
 
 
 @app.command("list")

@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from itertools import chain
 from typing import IO, Iterable, Iterator
 
-from .model import Document, ParseResult
+from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table
 
 # Keys of a document record, in SCHEMA.md order; export adds id, gazette, spans, confidence, body.
 DOCUMENT_KEYS = (
@@ -64,12 +65,53 @@ def document_record(doc: Document, gid: str, gazette: dict) -> dict:
         "span": doc.span.to_list(),
         "spans": {k: v.to_list() for k, v in doc.spans.items()},
         "confidence": {k: round(v, 3) for k, v in doc.confidence.items()},
-        "paragraphs": [
-            {"text": p.text, "span": p.span.to_list(), "level": p.level, **({"table": True} if p.table else {})}
-            for p in doc.paragraphs
-        ],
+        "paragraphs": paragraph_records(doc.paragraphs),
+        "attachment_bodies": [attachment_record(a) for a in doc.attachment_bodies],
+        "tables": [table_record(t) for t in doc.tables],
+        "articles": [article_record(a) for a in doc.articles],
     }
     return rec
+
+
+def paragraph_records(paragraphs: list[Paragraph]) -> list[dict]:
+    return [
+        {"text": p.text, "span": p.span.to_list(), "level": p.level, **({"table": True} if p.table else {})}
+        for p in paragraphs
+    ]
+
+
+def table_record(table: Table) -> dict:
+    return {"caption": table.caption, "unit": table.unit, "header": table.header, "rows": table.rows,
+            "span": table.span.to_list()}
+
+
+def attachment_record(att: AttachmentBody) -> dict:
+    """SCHEMA.md ``attachment_bodies`` item; ``paragraphs`` keep the text's outline and spans."""
+    return {"number": att.number, "title": att.title, "omitted": att.omitted, "text": att.text,
+            "tables": [table_record(t) for t in att.tables], "span": att.span.to_list(),
+            "paragraphs": paragraph_records(att.paragraphs)}
+
+
+def document_tables(record: dict) -> list[dict]:
+    """Every table of a document record, body first, then each attachment's, numbered from 1
+    (the ``n`` of ``/api/documents/{id}/tables/{n}.csv``); ``where`` says 正文 or 附件N."""
+    found = [{**t, "where": "正文"} for t in record.get("tables") or []]
+    for att in record.get("attachment_bodies") or []:
+        label = f"附件{att.get('number') or ''}"
+        found.extend({**t, "where": label} for t in att.get("tables") or [])
+    return [{**t, "n": n} for n, t in enumerate(found, 1)]
+
+
+def table_csv_rows(table: dict) -> Iterator[list[str]]:
+    """A table as CSV rows: the header row (when printed), then its rows."""
+    if table.get("header"):
+        yield list(table["header"])
+    yield from (list(row) for row in table.get("rows") or [])
+
+
+def article_record(article: Article) -> dict:
+    return {"chapter": article.chapter, "section": article.section, "article": article.article,
+            "number": article.number, "text": article.text, "span": article.span.to_list()}
 
 
 def document_records(result: ParseResult) -> list[dict]:
@@ -123,14 +165,12 @@ def csv_header(columns: Iterable[str], headers: str = "en") -> list[str]:
     return [HEADERS_ZH.get(column, column) if headers == "zh" else column for column in columns]
 
 
-def csv_lines(header: list[str], rows: Iterable[list], *, bom: bool = True) -> Iterator[str]:
-    """CSV text one row at a time (a download can stream it), the first row after a BOM when ``bom``."""
-    buffer = io.StringIO()
+def csv_lines(rows: Iterable[list], *, bom: bool = True) -> Iterator[str]:
+    """Rows (the header first) as CSV text one row at a time (a download can stream it), after
+    a BOM when ``bom``; None is an empty cell."""
+    buffer = io.StringIO(BOM if bom else "")
+    buffer.seek(0, io.SEEK_END)  # the BOM goes out with the first row
     writer = csv.writer(buffer)
-    if bom:
-        buffer.write(BOM)
-    writer.writerow(header)
-    yield _drain(buffer)
     for row in rows:
         writer.writerow(["" if value is None else value for value in row])
         yield _drain(buffer)
@@ -158,7 +198,7 @@ def _document_row(rec: dict) -> list:
 
 def document_csv(records: Iterable[dict], *, bom: bool = True, headers: str = "en") -> Iterator[str]:
     """Document records as CSV lines: SCHEMA.md columns plus the issue's, one row per document."""
-    return csv_lines(csv_header(CSV_COLUMNS, headers), map(_document_row, records), bom=bom)
+    return csv_lines(chain([csv_header(CSV_COLUMNS, headers)], map(_document_row, records)), bom=bom)
 
 
 def write_lines(lines: Iterable[str], out: IO[str]) -> int:
@@ -217,7 +257,8 @@ def layer_csv(layer: str, records: Iterable[dict], *, bom: bool = True, headers:
     """Layer records as CSV lines; lists are joined with ``；``, objects written as JSON."""
     rows = list(records)  # the columns are the union of the records' keys
     columns = layer_csv_columns(layer, rows)
-    return csv_lines(csv_header(columns, headers), ([csv_cell(rec.get(col)) for col in columns] for rec in rows), bom=bom)
+    return csv_lines(chain([csv_header(columns, headers)], ([csv_cell(rec.get(col)) for col in columns] for rec in rows)),
+                     bom=bom)
 
 
 def csv_cell(value: object) -> object:

@@ -54,7 +54,7 @@ class Line:
     end: int  # original offset just past the raw line (excluding the newline)
     text: str
     offsets: list[int]
-    kind: str = "text"  # text | blank | page_header | page_number | table
+    kind: str = "text"  # text | blank | page_header | page_number | table | columns (space gaps)
 
     @property
     def blank(self) -> bool:
@@ -163,6 +163,7 @@ class Segmentation:
     documents: list[DocumentSpan]
     unplaced_lines: list[Block]
     warnings: list["Warning"]
+    section_lines: list[int] = field(default_factory=list)  # body section headings, outside documents
 
 
 @dataclass(slots=True)
@@ -179,7 +180,47 @@ class Paragraph:
     span: Span
     level: int = 0  # 0 body text; 1 一、 2 （一） 3 1. 4 （1）
     marker: Optional[str] = None
-    table: bool = False
+    table: bool = False  # a row of a table (its cells tab-separated in ``text``)
+
+
+@dataclass(slots=True)
+class Table:
+    """A table rebuilt from flattened text: header + rows of cells, as printed."""
+
+    caption: Optional[str]  # ``表1 …`` line above it
+    unit: Optional[str]  # ``单位：公顷`` → 公顷
+    header: list[str]  # cells of the header (two levels folded as ``上级/下级``)
+    rows: list[list[str]]  # short rows padded with "" at the end, never realigned
+    span: Span
+    confidence: float = 0.9
+
+
+@dataclass(slots=True)
+class AttachmentBody:
+    """One 附件 printed with its document: its heading, whole text and tables."""
+
+    number: Optional[int]
+    title: str
+    omitted: bool  # printed only as a title with （略）, or a heading with no text
+    paragraphs: list[Paragraph]
+    tables: list[Table]
+    span: Span
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+
+@dataclass(slots=True)
+class Article:
+    """第X条 of a 规章/条例/办法/规定/细则, with the 章/节 it sits in."""
+
+    chapter: Optional[str]  # 第一章总则
+    section: Optional[str]  # 第一节…
+    article: str  # 第十二条
+    number: int
+    text: str
+    span: Span
 
 
 @dataclass(slots=True)
@@ -203,10 +244,18 @@ class Document:
     body_end: str
     spans: dict[str, Span] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    attachment_bodies: list[AttachmentBody] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)  # tables of the body
+    articles: list[Article] = field(default_factory=list)
 
     @property
     def body(self) -> str:
         return "\n".join(p.text for p in self.paragraphs)
+
+    def content_paragraphs(self) -> list[Paragraph]:
+        """The body's paragraphs, then those of each attachment printed with the document:
+        what extractors read (a 名单 or a 任务分解表 is often an attachment)."""
+        return self.paragraphs + [p for att in self.attachment_bodies for p in att.paragraphs]
 
     @property
     def overall_confidence(self) -> float:
@@ -236,7 +285,7 @@ class LayerRecord:
     position, organisation, post, conditions, date; tasks: task_no, text, lead_units, …).
     ``span`` is the source text the fact was read from (its provenance)."""
 
-    layer: str  # personnel | duties | tasks | hazards | citations | validity
+    layer: str  # personnel | duties | tasks | hazards | citations | validity | groups
     doc_seq: int
     span: Span
     fields: dict
@@ -255,3 +304,5 @@ class ParseResult:
     region: Optional[RegionGuess]
     parser_version: str = PARSER_VERSION
     layers: list[LayerRecord] = field(default_factory=list)  # filled by the extract/* stages
+    front: Optional[Span] = None  # the cover and the TOC, before the first document
+    headings: list[Span] = field(default_factory=list)  # section headings between documents (【人事任免】)

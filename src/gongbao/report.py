@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .model import ParseResult
+from .pipeline.account import account
 
 
 @dataclass(frozen=True)
@@ -17,13 +18,20 @@ class Summary:
     unplaced: int
     warnings: int
     repairs: int
+    in_documents: float  # share of the printed text after the cover/TOC that is in documents
 
     def line(self) -> str:
         return (
             f"{self.documents} documents ({self.embedded} embedded), {self.attachments} attachments, "
             f"TOC {self.toc_matched}/{self.toc_entries} matched, {self.unplaced} unplaced, "
-            f"{self.warnings} warnings, {self.repairs} repairs"
+            f"{self.warnings} warnings, {self.repairs} repairs, {_percent(self.in_documents)} of the text in documents"
         )
+
+
+def _percent(share: float) -> str:
+    """99.96 %, never rounded up to 100 % while something is outside the documents."""
+    value = int(share * 10000) / 100
+    return f"{value:.2f}%"
 
 
 def summarize(result: ParseResult) -> Summary:
@@ -36,6 +44,7 @@ def summarize(result: ParseResult) -> Summary:
         unplaced=len(result.unplaced),
         warnings=len(result.warnings),
         repairs=len(result.repairs),
+        in_documents=account(result).document_share,
     )
 
 
@@ -107,4 +116,5 @@ def check_report(result: ParseResult) -> dict:
         "repair_counts": dict(repair_counts(result).most_common()),
         "repairs": grouped_repairs(notable_repairs(result)),
         "unplaced": [{"span": u.span.to_list(), "reason": u.reason, "text": u.text} for u in result.unplaced],
+        "account": account(result).as_dict(),
     }

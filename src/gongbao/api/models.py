@@ -40,6 +40,39 @@ class Paragraph(Open):
     table: Optional[bool] = None
 
 
+class TableRecord(Open):
+    """A table rebuilt from the printed text (SCHEMA.md ``tables``)."""
+
+    caption: Optional[str] = Field(None, description="Caption line above the table (表1 …).")
+    unit: Optional[str] = Field(None, description="Unit printed with the table (单位：公顷 → 公顷).")
+    header: list[str] = Field(description="Header cells; a two-level header as 上级/下级.")
+    rows: list[list[str]] = Field(description="Rows of cells as printed; short rows padded with empty cells at the end.")
+    span: list[int]
+
+
+class AttachmentRecord(Open):
+    """One 附件 printed with the document (SCHEMA.md ``attachment_bodies``)."""
+
+    number: Optional[int] = None
+    title: str
+    omitted: bool = Field(description="Printed only as a title with （略）, or a heading with no text.")
+    text: str = Field(description="Its whole text in reading order (table rows tab-separated).")
+    tables: list[TableRecord] = []
+    span: list[int]
+    paragraphs: list[Paragraph] = []
+
+
+class ArticleRecord(Open):
+    """第X条 of a 规章/条例/办法 (SCHEMA.md ``articles``)."""
+
+    chapter: Optional[str] = None
+    section: Optional[str] = None
+    article: str = Field(examples=["第十二条"])
+    number: int
+    text: str
+    span: list[int]
+
+
 class DocumentRecord(Open):
     """A document in SCHEMA.md form, plus id, provenance spans, confidence and paragraphs."""
 
@@ -66,6 +99,9 @@ class DocumentRecord(Open):
     spans: dict[str, list[int]] = {}
     confidence: dict[str, float] = {}
     paragraphs: list[Paragraph] = []
+    attachment_bodies: list[AttachmentRecord] = Field([], description="Whole text and tables of each 附件.")
+    tables: list[TableRecord] = Field([], description="Tables of the body; /api/documents/{id}/tables/{n}.csv has each as CSV.")
+    articles: list[ArticleRecord] = []
 
 
 class DocumentSummary(Open):

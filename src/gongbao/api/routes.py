@@ -5,17 +5,17 @@ import dataclasses
 import json
 from typing import Any, Iterator, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from .. import browse
 from ..errors import NotFound
-from ..export import document_csv
+from ..export import csv_lines, document_csv, document_tables, table_csv_rows
 from ..search import SearchResult, search
 from .models import (
     DocumentRecord, ErrorBody, GazetteDetail, GazetteSummary, IssuerCount, RegionCount, SearchResponse,
 )
-from .params import csv_params, has_filters, search_params, to_query
+from .params import BOM_DESCRIPTION, csv_params, has_filters, search_params, to_query
 from .stores import request_store
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -56,6 +56,26 @@ def documents(request: Request, params: dict = Depends(search_params)) -> dict[s
     Without ``q`` every document matching the filters is listed.
     """
     return search_json(search(request_store(request), to_query(params)))
+
+
+@router.get(
+    "/documents/{document_id:path}/tables/{number}.csv",
+    response_class=StreamingResponse,
+    responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}, "description": "The table as CSV: header row, then rows."}},
+    summary="One table of a document as CSV",
+)
+def document_table(request: Request, document_id: str, number: int = Path(ge=1, le=10_000),
+                   bom: bool = Query(True, description=BOM_DESCRIPTION)) -> StreamingResponse:
+    """Table ``number`` of a document (body tables first, then each attachment's, from 1)."""
+    record = request_store(request).get_document(document_id)
+    tables = document_tables(record) if record is not None else []
+    if not 1 <= number <= len(tables):
+        raise NotFound(f"no table {number} in document {document_id!r}")
+    return StreamingResponse(
+        csv_lines(table_csv_rows(tables[number - 1]), bom=bom),
+        media_type=EXPORT_TYPES["csv"],
+        headers={"content-disposition": f'attachment; filename="table-{number}.csv"'},
+    )
 
 
 @router.get("/documents/{document_id:path}", response_model=DocumentRecord, responses=NOT_FOUND,
@@ -129,4 +149,3 @@ def export(
 def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     for record in records:
         yield json.dumps(record, ensure_ascii=False) + "\n"
-

@@ -61,7 +61,7 @@ def _is_bare_heading(p: Paragraph) -> bool:
 def passages(doc: Document) -> list[Passage]:
     """The body of ``doc`` as passages (tables rows stay one passage each)."""
     out: list[Passage] = []
-    for p in doc.paragraphs:
+    for p in doc.content_paragraphs():
         prev = out[-1] if out else None
         joins = (
             prev is not None

@@ -61,7 +61,7 @@ def _document_records(result: ParseResult, doc: Document) -> Iterator[LayerRecor
     current: Optional[dict[str, Any]] = None
     first: Optional[Piece] = None  # the leader's line, where the block's span starts
     last_piece: Optional[Piece] = None
-    for paragraph in doc.paragraphs:
+    for paragraph in doc.content_paragraphs():
         text = piece(result, paragraph)
         head = _LEADER.match(text.text)
         if head is not None and _is_titles(head["titles"]):

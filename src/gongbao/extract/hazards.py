@@ -63,7 +63,7 @@ def _action(title: str) -> str:
 
 
 def _document_records(result: ParseResult, doc: Document) -> Iterator[LayerRecord]:
-    pieces = [piece(result, p) for p in doc.paragraphs]
+    pieces = [piece(result, p) for p in doc.content_paragraphs()]
     body = "\n".join(p.text for p in pieces)
     listing = _listing(body)
     title_listing = _TITLE_LISTING.search(doc.title[:200])

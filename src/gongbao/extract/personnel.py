@@ -101,7 +101,7 @@ def _document_records(result: ParseResult, doc: Document) -> Iterator[LayerRecor
     ctx = _Context()
     preamble = doc.title + "".join(p.text for p in doc.paragraphs[:1])
     ctx.confirming = "试用期满" in preamble and bool(re.search("正式任用|正式任职", preamble))
-    pieces = [(piece(result, p), 0.9) for p in doc.paragraphs]
+    pieces = [(piece(result, p), 0.9) for p in doc.content_paragraphs()]
     for text, confidence in pieces:
         for item in _items(text, ctx):
             for person in item.persons:

@@ -37,6 +37,8 @@ LAYER = "tasks"
 # 文种 / genre words of documents that carry a task ledger
 TASK_GENRES = ("方案", "计划", "要点", "分工", "清单")
 _TASK_TITLE = re.compile(r"(?:方案|计划|要点|责任分工|任务分工|分工|任务清单|责任清单)(?:[（(][^（()）]{1,20}[)）])*$")
+# an attachment that is a task table: 重点任务分解表, 责任分工表, 任务清单, 工作台账
+_TASK_TABLE = re.compile(r"(?:任务|分工|责任|措施|工作)[\u4e00-\u9fff]{0,6}(?:表|清单|台账)(?:[（(][^（()）]{1,20}[)）])*$")
 # a document of another genre qualifies when it carries this many unit annotations
 _MIN_ANNOTATIONS = 3
 
@@ -394,7 +396,7 @@ def build_outline(doc: Document) -> Node:
     """The heading tree of ``doc``: body paragraphs hang under the last heading above them."""
     root = Node(0, (), None, "", True)
     stack = [root]
-    for p in doc.paragraphs:
+    for p in doc.content_paragraphs():
         if p.table:
             stack[-1].paras.append(p)
             continue
@@ -573,17 +575,20 @@ def _doc_date(result: ParseResult, doc: Document) -> Optional[date]:
 
 
 def is_task_document(doc: Document) -> bool:
-    """方案 / 计划 / 要点 / 分工 by 文种 or title, or any document with several unit annotations."""
+    """方案 / 计划 / 要点 / 分工 by 文种 or title (its own, or an attachment's), or any document
+    with several unit annotations."""
     if doc.doc_type in TASK_GENRES or _TASK_TITLE.search(doc.title or ""):
         if not re.search(r"(?:印发|转发|批转)", doc.title or ""):
             return True
+    if any(_TASK_TITLE.search(att.title) or _TASK_TABLE.search(att.title) for att in doc.attachment_bodies if not att.omitted):
+        return True  # a 任务分解表 printed as the notice's attachment
     return _count_annotations(doc, _MIN_ANNOTATIONS) >= _MIN_ANNOTATIONS
 
 
 def _count_annotations(doc: Document, enough: int) -> int:
     """Unit annotations in ``doc`` (parenthetical or 责任单位：… lines), counting up to ``enough``."""
     count = 0
-    for p in doc.paragraphs:
+    for p in doc.content_paragraphs():
         if p.table:
             continue
         if _LABEL_LINE.match(p.text):
@@ -750,7 +755,7 @@ def extract(result: ParseResult) -> list[LayerRecord]:
             continue
         root = build_outline(doc)
         any_units = _count_annotations(doc, 1) >= 1 or any(
-            _header_columns(p.text.split("\t")) for p in doc.paragraphs if p.table
+            _header_columns(p.text.split("\t")) for p in doc.content_paragraphs() if p.table
         )
         builder = _Builder(result, doc, spans)
         builder.walk(root, None, any_units)

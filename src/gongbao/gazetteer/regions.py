@@ -121,29 +121,35 @@ def _stem(name: str) -> str:
 class _Gazetteer:
     """The loaded table with its indexes."""
 
-    def __init__(self, regions: list[Region]):
-        self.regions = regions
+    def __init__(self, regions: list[Region], former: list[Region] = ()):
+        self.regions = regions  # today's regions, one per code
+        self.named = regions + list(former)  # what text may print: today's and former names
         self.by_code = {r.code: r for r in regions}
         self.by_name: dict[str, list[Region]] = defaultdict(list)
         self.children: dict[str, list[Region]] = defaultdict(list)
-        for region in regions:
+        for region in self.named:
             self.by_name[region.name].append(region)
             if region.stem != region.name:
                 self.by_name[region.stem].append(region)
+        for region in regions:
             if region.parent_code:
                 self.children[region.parent_code].append(region)
 
 
 @cache
 def _data() -> _Gazetteer:
-    text = resources.files("gongbao").joinpath("data/regions.tsv").read_text(encoding="utf-8")
+    return _Gazetteer(_read("data/regions.tsv"), _read("data/regions_former.tsv"))
+
+
+def _read(name: str) -> list[Region]:
+    text = resources.files("gongbao").joinpath(name).read_text(encoding="utf-8")
     regions = []
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
-        code, name, level, parent_code, pinyin = line.split("\t")
+        code, name, level, parent_code, pinyin = line.split("\t")[:5]
         regions.append(Region(code, name, int(level), parent_code or None, pinyin))
-    return _Gazetteer(regions)
+    return regions
 
 
 def all_regions() -> list[Region]:
@@ -177,7 +183,7 @@ def _automaton():
     import ahocorasick
 
     keys: dict[str, list[Region]] = defaultdict(list)
-    for region in _data().regions:
+    for region in _data().named:
         keys[region.name].append(region)
         if region.level <= 2 and region.stem != region.name:
             keys[region.stem].append(region)

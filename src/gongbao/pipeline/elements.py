@@ -22,7 +22,11 @@ from ..model import (
     Unplaced,
     Warning,
 )
+from .account import unclaimed_in_documents
+from .articles import articles
+from .attachments import attachment_bodies
 from .normalize import join_paragraphs, printed_text
+from .tables import TableIssue, cell_per_line_tables, tab_tables
 from .segment import _Lines, _attachment_rest, _skip_attachment_list, carried_titles, find_closing
 from ..text import compact, fold, similarity
 
@@ -325,6 +329,8 @@ def build_document(
     elif number_in_title:
         doc_number = g.parse_doc_number(number_in_title)
         conf["doc_number"] = 0.85
+    elif ds.number_line is not None and lines.text(ds.number_line):
+        spans["order_number"] = lines.lines[ds.number_line].span()  # 第12号 of a 令: no 〔年〕 part
     if issuer:
         spans["issuer"] = title_span
         conf["issuer"] = 0.95
@@ -431,6 +437,21 @@ def build_document(
         ln = lines.lines[body_from]
         cut = next((i for i, o in enumerate(ln.offsets) if o >= r_span.end), len(ln.text))
         paragraphs[0] = Paragraph(first.text[cut:], Span(r_span.end, first.span.end), first.level, first.marker, first.table)
+    claimed = set(range(ds.first_line, body_limit)) | set(sig_ids) | set(displaced)
+    if att_first is not None:
+        claimed |= set(range(att_first, att_last + 1))
+    claimed |= {k for k in (closing, disc_line) if k is not None}
+    if attachments and attachments[-1].omitted and body_limit < end and lines.text(body_limit) and re.search(r"[（(]\s*略\s*[)）]$", lines.text(body_limit)):
+        claimed.add(body_limit)
+    rest = [k for k in range(ds.first_line, end) if lines.text(k) and k not in claimed]
+    bodies = attachment_bodies(lines.lines, rest, attachments, repairs, notes, seq)
+    table_issues: list[TableIssue] = []
+    body_region = lines.lines[body_from:body_limit]
+    tables = sorted(tab_tables(body_region, table_issues) + cell_per_line_tables(body_region, table_issues), key=lambda t: t.span.start)
+    for issue in table_issues:
+        notes.append(Warning("table.ragged_rows", issue.message, issue.span, seq))
+    # a 规章 printed in the body, or else as an attachment of the notice that issues it
+    arts = articles(paragraphs) or next((found for b in bodies if (found := articles(b.paragraphs))), [])
     body_span = Span(paragraphs[0].span.start, paragraphs[-1].span.end) if paragraphs else None
     body_start = printed_text(source, body_span.start, body_span.end, 15) if body_span else ""
     body_end = printed_text(source, body_span.start, body_span.end, 15, from_end=True) if body_span else ""
@@ -455,6 +476,9 @@ def build_document(
         body_end=body_end,
         spans=spans,
         confidence=conf,
+        attachment_bodies=bodies,
+        tables=tables,
+        articles=arts,
     )
 
 
@@ -541,7 +565,9 @@ def elements(seg: Segmentation) -> ParseResult:
         span = Span(lines.lines[b.first_line].start, lines.lines[b.last_line].end)
         unplaced.append(Unplaced(span=span, text=source[span.start: span.end], reason="outside any document" if b.first_line >= seg.toc_lines[1] else "in cover/TOC, not an entry"))
     repairs.sort(key=lambda r: (r.start, r.end))
-    return ParseResult(
+    toc_end = seg.toc_lines[1]
+    front = Span(0, lines.lines[toc_end].start if toc_end < lines.n else len(source)) if toc_end > 0 else None
+    result = ParseResult(
         source=seg.normalized.source,
         gazette=seg.gazette,
         toc=seg.toc,
@@ -550,4 +576,11 @@ def elements(seg: Segmentation) -> ParseResult:
         unplaced=unplaced,
         warnings=warnings,
         region=seg.normalized.region,
+        front=front,
+        headings=[lines.lines[k].span() for k in seg.section_lines if lines.text(k)],
     )
+    # nothing inside a document is dropped silently: what no element holds is reported
+    for span in unclaimed_in_documents(result):
+        result.unplaced.append(Unplaced(span=span, text=source[span.start: span.end], reason="inside a document, in no element"))
+    result.unplaced.sort(key=lambda u: u.span.start)
+    return result

@@ -31,7 +31,6 @@ _TO_FULLWIDTH = {"(": "（", ")": "）", ",": "，", ";": "；", ":": "：", "?"
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|[·•]\s*\d{1,4}\s*[·•]|第\s*\d{1,4}\s*页(?:\s*共\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
 )
-_BARE_NUMBER = re.compile(r"^\d{1,3}$")
 
 
 # Same-length character maps (offsets do not move): full-width ASCII letters/digits and odd
@@ -133,7 +132,10 @@ def _space_cuts(text: str, rules: set[str], widths: str) -> tuple[list[tuple[int
         left = text[a - 1] if a else ""
         right = text[b] if b < n else ""
         width = sum(2 if widths[k] == "\u3000" else 1 for k in range(a, b))
-        if left and right and width >= 4:
+        if left and right and width >= 4 and _letter_spaced(text, a, b):
+            cut.append((a, b))  # ``总　　则``, ``组　　长：``: one word spread over the line
+            rules.add("spacing.letter")
+        elif left and right and width >= 4:
             gaps.append(a)
             cut.append((a + 1, b))
             rules.add("spacing.column")
@@ -152,6 +154,14 @@ def _space_cuts(text: str, rules: set[str], widths: str) -> tuple[list[tuple[int
             chars[a] = "\t"
         text = "".join(chars)
     return cut, text
+
+
+def _letter_spaced(text: str, a: int, b: int) -> bool:
+    """The wide gap ``text[a:b]`` spreads one word (layout letter-spacing), not two columns:
+    a single CJK character stands on each side of it (``总　　则``, ``组　　长：王某``)."""
+    left_alone = _CJK_RE.match(text[a - 1]) is not None and (a == 1 or text[a - 2] == " ")
+    right_alone = _CJK_RE.match(text[b]) is not None and (b + 1 == len(text) or text[b + 1] in " ：:")
+    return left_alone and right_alone
 
 
 def _fullwidth_punct(text: str, rules: set[str]) -> str:
@@ -214,10 +224,13 @@ def clean_line(raw: str, base: int) -> tuple[str, list[int], set[str]]:
     if not _NEEDS_CLEANING.search(raw):
         return raw, list(range(base, base + len(raw))), set()
     if _PIPE_ROW.match(raw):
-        # markdown pipe table: the rule row goes, cells become tab-separated like docx tables
+        # markdown pipe table: the rule row goes, cells become tab-separated like docx tables;
+        # the outer pipes are no cells (an empty inner cell stays a cell)
         if _is_pipe_rule(raw):
             return "", [], {"markup.table"}
-        text, offsets, rules = clean_line(raw.replace("|", "\t"), base)
+        first, last = raw.index("|"), raw.rindex("|")
+        inner = " " * (first + 1) + raw[first + 1: last].replace("|", "\t") + " " * (len(raw) - last)
+        text, offsets, rules = clean_line(inner, base)
         return text, offsets, rules | {"markup.table"}
     tabs = raw.split("\t")
     if len(tabs) > 1:
@@ -235,12 +248,72 @@ def clean_line(raw: str, base: int) -> tuple[str, list[int], set[str]]:
             text_parts.append(t)
             offsets.extend(o)
             pos += len(cell) + 1
-        text = "".join(text_parts).strip("\t")
-        if text != "".join(text_parts):
-            lead = len("".join(text_parts)) - len("".join(text_parts).lstrip("\t"))
-            offsets = offsets[lead: lead + len(text)]
+        # empty cells stay cells (a merged cell, an empty first column): never shift a row;
+        # only a row of nothing but tabs is nothing
+        text = "".join(text_parts)
+        if not text.strip("\t"):
+            return "", [], rules
         return text, offsets, rules
     return _clean_cell(raw, base)
+
+
+_PLAIN_NUMBER = re.compile(r"^\d{1,4}$")
+_PAGE_GAP = 5  # a page holds more lines of text than this between two page numbers
+
+
+def _page_value(text: str) -> Optional[int]:
+    """The page number printed by a furniture-shaped line (``12``, ``— 12 —``, ``第3页``)."""
+    if not _PAGE_NUMBER.match(text):
+        return None
+    digits = _DIGITS.findall(text)
+    return int(digits[0]) if digits else None
+
+
+def _proven_page_numbers(lines: list[Line], cover_ids: set[int]) -> set[int]:
+    """Positions of plain-number lines that are page numbers.
+
+    A plain number is a candidate where a page number stands: alone between blank lines, or
+    next to a running header (a line naming the gazette with a page or issue number). It is
+    proven when the nearest other candidate before or after it — a page of text away — carries
+    the page before or after it (one or two apart: a blank page, a cover). Table cells printed
+    one per line sit close together, next to other cells, so they stay content."""
+    def header_like(ln: Line) -> bool:
+        t = ln.text
+        return "公报" in t and len(t) <= 50 and "。" not in t and bool(_PAGE_TOKEN.search(t) or _ISSUE_TOKEN.search(t))
+
+    def neighbour(pos: int, step: int) -> Optional[Line]:
+        k = pos + step
+        while 0 <= k < len(lines) and not lines[k].text and lines[k].kind != "blank":
+            k += step  # furniture already removed
+        return lines[k] if 0 <= k < len(lines) else None
+
+    found: list[tuple[int, int, int]] = []  # (position, value, text lines before it)
+    count = 0
+    for pos, ln in enumerate(lines):
+        if not ln.text:
+            continue
+        value = _page_value(ln.text)
+        if value is not None and ln.index not in cover_ids:
+            if not _PLAIN_NUMBER.match(ln.text):
+                found.append((pos, value, count))
+            else:
+                before, after = neighbour(pos, -1), neighbour(pos, 1)
+                alone = (before is None or not before.text) and (after is None or not after.text)
+                by_header = any(n is not None and n.text and header_like(n) for n in (before, after))
+                if alone or by_header:
+                    found.append((pos, value, count))
+        count += 1
+    proven: set[int] = set()
+    for i, (pos, value, seen) in enumerate(found):
+        if not _PLAIN_NUMBER.match(lines[pos].text):
+            continue
+        before = found[i - 1] if i else None
+        after = found[i + 1] if i + 1 < len(found) else None
+        if before and 1 <= value - before[1] <= 2 and seen - before[2] > _PAGE_GAP:
+            proven.add(pos)
+        elif after and 1 <= after[1] - value <= 2 and after[2] - seen > _PAGE_GAP:
+            proven.add(pos)
+    return proven
 
 
 def _is_page_furniture(text: str) -> bool:
@@ -268,6 +341,7 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
     toc_at = next((k for k, ln in enumerate(nonblank[:120]) if _TOC_HEAD.match(ln.text)), None)
     cover_ids = {ln.index for ln in nonblank[: toc_at if toc_at is not None else cover_lines]}
     shapes = Counter(_shape(ln.text) for ln in nonblank)
+    proven = _proven_page_numbers(lines, cover_ids)
     for pos, ln in enumerate(lines):
         if not ln.text:
             continue
@@ -275,18 +349,17 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
         in_cover = ln.index in cover_ids
         short = len(text) <= 50 and "。" not in text
         kind = None
-        if _is_page_furniture(text):
+        if _PLAIN_NUMBER.match(text):
+            # a number alone on a line is content (a table cell, an amount) unless it is
+            # proven a page number by its place in the sequence of page numbers
+            if pos in proven:
+                kind = "page_number"
+        elif _is_page_furniture(text):
             kind = "page_number"
         elif "公报" in text and short and _PAGE_TOKEN.search(text):
             kind = "page_header"
         elif in_cover:
             continue
-        elif _BARE_NUMBER.match(text):
-            # a bare number alone between blank lines is a page number, not content
-            prev_blank = pos == 0 or not lines[pos - 1].text
-            next_blank = pos + 1 >= len(lines) or not lines[pos + 1].text
-            if prev_blank and next_blank:
-                kind = "page_number"
         elif "公报" in text and short and not text.startswith("【") and (
             _ISSUE_TOKEN.search(text) or (shapes[_shape(text)] >= 2 and re.search(r"政府公报|政报", text))
         ):
@@ -399,7 +472,9 @@ def normalize(source: SourceText, region: Optional[RegionGuess] = None) -> Norma
         text, offsets, rules = clean_line(raw, start)
         if rules - {"spacing.trim"} and text != raw.strip():
             repairs.append(Repair(start, end, raw, text, "clean:" + ",".join(sorted(rules))))
-        kind = "table" if "\t" in text else ("text" if text else "blank")
+        # a row of cells the source separates with tabs or pipes (a table), or a line whose wide
+        # space gaps became tabs (layout columns: a name and a post, signatures side by side)
+        kind = ("table" if "\t" in raw or "markup.table" in rules else "columns") if "\t" in text else ("text" if text else "blank")
         lines.append(Line(index, start, end, text, offsets, kind))
     mark_page_furniture(lines, repairs, source.text)
     fix_digit_misprints(lines, repairs)

@@ -806,7 +806,8 @@ def segment(norm: NormalizedText) -> Segmentation:
                     nxt = lines.next_nonblank(k + 1, region_end)
                     expected = carried_titles(title) if re.search(r"印发|转发|颁发|批转", title) else []
                     issues_rules = bool(expected) and bool(g.GENRE_END.search(expected[0]))  # not a 名单/名录
-                    if nxt is not None and issues_rules and _carried_title_at(lines, nxt, region_end, expected[0]) is not None:
+                    title_ids = _carried_title_at(lines, nxt, region_end, expected[0]) if nxt is not None and issues_rules else None
+                    if title_ids is not None and not _listed_as_attachment(lines, h.after, closing, _block_text(lines, title_ids)):
                         after_close = k + 1
                         break
                     pages = True
@@ -855,6 +856,7 @@ def segment(norm: NormalizedText) -> Segmentation:
         documents=docs,
         unplaced_lines=unplaced,
         warnings=warnings,
+        section_lines=sorted(section_lines),
     )
 
 
@@ -937,6 +939,15 @@ def _skip_attachment_list(lines: _Lines, k: int, end: int) -> int:
             continue
         break
     return last
+
+
+def _listed_as_attachment(lines: _Lines, start: int, end: int, title: str) -> bool:
+    """``title`` is an item of the 附件说明 printed in [start, end): a page under it is an
+    attachment of the notice, not the document the notice issues."""
+    for k in range(start, end):
+        if lines.info[k].attachment and _attachment_rest(lines.text(k)):
+            return _repeats_listed_title(lines, k, _skip_attachment_list(lines, k, end), title)
+    return False
 
 
 def _repeats_listed_title(lines: _Lines, first: int, last: int, title: str) -> bool:

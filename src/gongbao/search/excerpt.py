@@ -90,10 +90,25 @@ def excerpts(text: str, compiled: Optional[Finder], size: int, count: int) -> li
         return [_render(text, 0, min(len(text), size), [])]
     windows = _choose(matches, len(text), size, count)
     starts = [m[0] for m in matches]
-    return [
-        _render(text, start, end, matches[max(0, bisect_left(starts, start) - 1):bisect_right(starts, end)])
-        for start, end in windows
-    ]
+    out = []
+    for start, end in windows:
+        inside = matches[max(0, bisect_left(starts, start) - 1):bisect_right(starts, end)]
+        first = next((m[0] for m in inside if m[0] >= start), start)
+        out.append(_where(text, first) + _render(text, start, end, inside))
+    return out
+
+
+def _where(text: str, position: int) -> str:
+    """``附件2｜`` before an excerpt whose match is in an attachment's text (index.body_text
+    marks where each attachment begins with an invisible separator)."""
+    at = text.rfind(_MARK + "附件", 0, position + 1)
+    if at < 0:
+        return ""
+    close = text.find(_MARK, at + 1)
+    return escape(text[at + 1: close]) + "｜" if close > at else ""
+
+
+_MARK = "\u2063"  # index.ATTACHMENT_MARKER's separator
 
 
 def _choose(matches: list[Match], length: int, size: int, count: int) -> list[tuple[int, int]]:
@@ -159,20 +174,27 @@ def _coalesce(matches: list[Match]) -> list[Match]:
 def _render(text: str, start: int, end: int, matches: list[Match]) -> str:
     """``text[start:end]`` escaped, matches inside marked, ``…`` where text was cut.
     Paragraph breaks become spaces: an excerpt is one line."""
-    window = text[start:end].replace("\r", " ").replace("\n", " ")
+    window = text[start:end].replace("\r", " ").replace("\n", " ").replace("\t", " ")
     out = [ELLIPSIS] if start > 0 else []
     position = 0
     for m_start, m_end, _unit in matches:
         m_start, m_end = max(m_start - start, 0), min(m_end - start, len(window))
         if m_end <= m_start or m_start < position:
             continue
-        out.append(escape(window[position:m_start]))
-        out.append(f"<mark>{escape(window[m_start:m_end])}</mark>")
+        out.append(_escaped(window[position:m_start]))
+        out.append(f"<mark>{_escaped(window[m_start:m_end])}</mark>")
         position = m_end
-    out.append(escape(window[position:]))
+    out.append(_escaped(window[position:]))
     if end < len(text):
         out.append(ELLIPSIS)
     return "".join(out)
+
+
+_MARKER = re.compile("\u2063附件\\d*\u2063\\s*|\u2063")
+
+
+def _escaped(text: str) -> str:
+    return escape(_MARKER.sub("", text))
 
 
 def _normalize_same_length(text: str) -> str:

@@ -84,12 +84,32 @@ class IndexEntry:
 
 
 def body_text(record: Mapping[str, Any]) -> str:
-    """The body of a document record: its paragraphs, one per line (or ``body`` if given)."""
+    """The searchable text of a document record: its paragraphs, one per line (or ``body`` if
+    given), then each attachment's whole text (its ``附件N`` heading line first)."""
     paragraphs = record.get("paragraphs")
     if isinstance(paragraphs, list) and paragraphs:
-        return "\n".join(str(p.get("text", "")) for p in paragraphs if isinstance(p, dict))
-    body = record.get("body")
-    return body if isinstance(body, str) else ""
+        text = _lines_of(paragraphs)
+    else:
+        body = record.get("body")
+        text = body if isinstance(body, str) else ""
+    attachments = record.get("attachment_bodies")
+    if isinstance(attachments, list):
+        for att in attachments:
+            if isinstance(att, dict) and isinstance(att.get("paragraphs"), list):
+                text += "\n" + attachment_marker(att) + "\n" + _lines_of(att["paragraphs"])
+    return text
+
+
+ATTACHMENT_MARKER = "\u2063附件"  # an invisible separator, then 附件: where an attachment's text begins
+
+
+def attachment_marker(att: Mapping[str, Any]) -> str:
+    number = att.get("number")
+    return f"{ATTACHMENT_MARKER}{number if number is not None else ''}\u2063"
+
+
+def _lines_of(paragraphs: list) -> str:
+    return "\n".join(str(p.get("text", "")) for p in paragraphs if isinstance(p, dict))
 
 
 def info_text(record: Mapping[str, Any]) -> str:

@@ -5,6 +5,7 @@ import re
 from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import quote, urlencode
 
+from ..export import document_tables
 from ..labels import FACET_LABELS, LEVEL_LABELS
 from ..layers_view import KIND_LABELS, ROLE_LABELS, person_url, unit_url
 from ..search import facet_label as search_facet_label
@@ -48,39 +49,94 @@ def issue_label(gazette: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def body_blocks(paragraphs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def body_blocks(paragraphs: Iterable[Mapping[str, Any]], tables: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """Paragraphs as blocks to render: outline headings, paragraphs, tables.
 
     A level 1–4 paragraph that is short and has no full stop is a heading; a
     longer one is a numbered paragraph whose first sentence is its heading
-    (公文 style: ``（一）建立健全信用承诺制度。全面梳理……``). Consecutive table rows
-    (cells separated by tabs) make one table.
+    (公文 style: ``（一）建立健全信用承诺制度。全面梳理……``). A table the parser rebuilt
+    (``tables``: caption, unit, header, rows, span, and ``n`` for its CSV) stands where its
+    lines were; other consecutive table rows (cells separated by tabs) make one table.
+    ``第X条`` paragraphs and ``第X章`` headings carry an ``anchor`` (``#第十二条``).
     """
     blocks: list[dict[str, Any]] = []
+    pending = sorted(tables, key=lambda t: t["span"][0])
+    shown: list[Mapping[str, Any]] = []
     for paragraph in paragraphs:
         text, level = paragraph.get("text") or "", paragraph.get("level") or 0
+        span = paragraph.get("span") or [0, 0]
+        table = next((t for t in pending + shown if t["span"][0] <= span[0] and span[1] <= t["span"][1]), None)
+        if table is not None:
+            if table in pending:  # the rebuilt table, once, where its first line was
+                pending.remove(table)
+                shown.append(table)
+                blocks.append({"kind": "table", "caption": table.get("caption"), "unit": table.get("unit"),
+                               "header": list(table.get("header") or []), "rows": [list(r) for r in table.get("rows") or []],
+                               "n": table.get("n")})
+            continue
         if paragraph.get("table"):
             cells = [cell.strip() for cell in text.split("\t")]
-            if blocks and blocks[-1]["kind"] == "table":
+            if blocks and blocks[-1]["kind"] == "table" and blocks[-1].get("n") is None:
                 blocks[-1]["rows"].append(cells)
             else:
-                blocks.append({"kind": "table", "rows": [cells]})
+                blocks.append({"kind": "table", "rows": [cells], "header": []})
             continue
         level = level if 1 <= level <= 4 else 0
+        anchor = _anchor(text)
         if level and len(text) <= HEADING_MAX and "。" not in text:
-            blocks.append({"kind": "heading", "level": level, "text": text})
+            blocks.append({"kind": "heading", "level": level, "text": text, "anchor": anchor})
             continue
         lead, rest = "", text
         if level:
             stop = text.find("。")
             if 0 < stop < min(HEADING_MAX, len(text) - 1):  # a lone sentence has no heading of its own
                 lead, rest = text[: stop + 1], text[stop + 1:]
-        blocks.append({"kind": "paragraph", "level": level, "lead": lead, "text": rest})
+        blocks.append({"kind": "paragraph", "level": level, "lead": lead, "text": rest, "anchor": anchor})
     for block in blocks:
         if block["kind"] == "table":  # OCR'd tables are ragged: square them up for the borders
-            width = block["columns"] = max(len(row) for row in block["rows"])
+            width = block["columns"] = max(len(row) for row in block["rows"] + [block["header"] or [""]])
             block["rows"] = [row if len(row) == 1 else row + [""] * (width - len(row)) for row in block["rows"]]
     return blocks
+
+
+def document_content(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What the document page shows of a record's content: ``blocks`` of the body,
+    ``attachments`` (number, title, omitted, blocks) and the ``outline`` of chapters (or
+    articles) linking to their anchors. Tables are numbered as their CSV URLs number them."""
+    numbered = document_tables(dict(record))
+    body_tables = [t for t in numbered if t["where"] == "正文"]
+    attachments = []
+    for att in record.get("attachment_bodies") or []:
+        label = f"附件{att.get('number') or ''}"
+        own = [t for t in numbered if t["where"] == label and t["span"][0] >= att["span"][0] and t["span"][1] <= att["span"][1]]
+        paragraphs = list(att.get("paragraphs") or [])
+        # the heading and title lines are shown as the section's heading
+        while paragraphs and paragraphs[0].get("text") and (paragraphs[0]["text"].startswith(("附件", "附表")) or _same(paragraphs[0]["text"], att.get("title") or "")):
+            paragraphs.pop(0)
+        attachments.append({**att, "blocks": body_blocks(paragraphs, own)})
+    articles = record.get("articles") or []
+    chapters: list[dict[str, str]] = []
+    for article in articles:
+        if article.get("chapter") and (not chapters or chapters[-1]["label"] != article["chapter"]):
+            chapters.append({"label": article["chapter"], "anchor": article["article"]})
+    return {
+        "blocks": body_blocks(record.get("paragraphs") or [], body_tables),
+        "attachments": attachments,
+        "outline": chapters,
+    }
+
+
+def _same(text: str, title: str) -> bool:
+    return bool(title) and re.sub(r"\s|[（(]略[)）]", "", text) in re.sub(r"\s", "", title) and len(text) >= 2
+
+
+_ARTICLE_ANCHOR = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]{1,6}[条章]")
+
+
+def _anchor(text: str) -> Optional[str]:
+    """``第十二条…`` → ``第十二条``: the fragment a citation of an article links to."""
+    m = _ARTICLE_ANCHOR.match(text)
+    return m.group(0) if m else None
 
 
 def search_url(params: Mapping[str, Any], path: str = "/search", **changes: Any) -> str:

@@ -19,7 +19,7 @@ from ..api.stores import request_store
 from ..errors import NotFound, QueryError
 from ..search import lookup_doc_number, search
 from . import render_page
-from .render import body_blocks, issue_label, search_url
+from .render import document_content, issue_label, search_url
 
 PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "A parameter is malformed (an HTML page says which)."},
@@ -110,7 +110,7 @@ def _document_page(request: Request, view: dict[str, Any]) -> HTMLResponse:
         **view,
         "doc": record,
         "layers": layers_view.document_layers(request_store(request), record["id"]),
-        "blocks": body_blocks(record.get("paragraphs") or []),
+        **document_content(record),
         "url": url,
         "citation": browse.citation(view, url, date.today()),
         "issuer_feed": feed_path("issuer", record["issuer"]) if record.get("issuer") else None,

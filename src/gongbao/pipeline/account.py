@@ -1,0 +1,197 @@
+"""Where every character of a source went: the conservation account of one parse.
+
+Each character of the source text is in exactly one place:
+
+* ``documents`` — inside a document (header elements, body, tables, attachments, closing);
+* ``cover_toc`` — the cover and the 目录 before the first document;
+* ``headings`` — section headings printed between documents (【人事任免】);
+* ``furniture`` — page furniture removed by a named repair (running header, page number);
+* ``residue`` — extraction residue removed by a named ``clean:*`` repair (markdown ``##``,
+  ``**``, ``|``, HTML tags, LaTeX, docx bookmarks), each listed in ``removals``;
+* ``unplaced`` — reported spans the parser could not place;
+* ``blank`` — whitespace and line breaks outside those places.
+
+A document's span covers its attachments; ``unclaimed`` counts the characters inside a
+document that no element, paragraph or attachment holds (there should be none: the
+elements stage reports such lines as ``unplaced``). ``removals`` lists every repair that
+deleted printed characters other than page furniture, with the text it deleted.
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..model import Document, ParseResult, Span
+
+FURNITURE_RULES = ("page_number", "page_header")
+PLACES = ("documents", "cover_toc", "headings", "furniture", "residue", "unplaced", "blank")
+_CODE = {name: i + 1 for i, name in enumerate(PLACES)}
+
+
+@dataclass(slots=True)
+class Account:
+    length: int
+    chars: dict[str, int]  # non-blank characters per place; ``blank`` holds all whitespace
+    lines: dict[str, int]  # source lines per place (by their first printed character)
+    unclaimed: list[Span] = field(default_factory=list)  # inside a document, in no element
+    removals: list[dict] = field(default_factory=list)  # non-furniture deletions: rule, text, span
+
+    @property
+    def total(self) -> int:
+        return sum(self.chars.values())
+
+    @property
+    def document_share(self) -> float:
+        """Share of the printed content after the cover/TOC that sits in documents rather than
+        in unplaced spans (section headings, furniture and residue are neither)."""
+        content = self.chars["documents"] + self.chars["unplaced"]
+        return self.chars["documents"] / content if content else 1.0
+
+    def as_dict(self) -> dict:
+        return {
+            "length": self.length, "chars": dict(self.chars), "lines": dict(self.lines),
+            "document_share": round(self.document_share, 4),
+            "unclaimed": [s.to_list() for s in self.unclaimed], "removals": self.removals,
+        }
+
+
+def _mark(codes: bytearray, span: Span, code: int, only_empty: bool = True) -> None:
+    start, end = max(0, span.start), min(len(codes), span.end)
+    if start >= end:
+        return
+    if not only_empty:
+        codes[start:end] = bytes([code]) * (end - start)
+        return
+    for i in range(start, end):
+        if not codes[i]:
+            codes[i] = code
+
+
+def _claimed_spans(doc: Document) -> list[Span]:
+    spans = list(doc.spans.values())
+    spans += [p.span for p in doc.paragraphs]
+    spans += [a.span for a in doc.attachments]
+    for att in doc.attachment_bodies:
+        spans.append(att.span)
+        spans += [p.span for p in att.paragraphs]
+    spans += [t.span for t in doc.tables]
+    return spans
+
+
+def unclaimed_in_documents(result: ParseResult) -> list[Span]:
+    """Printed characters inside a document that no element, paragraph or attachment holds."""
+    return account(result).unclaimed
+
+
+def account(result: ParseResult) -> Account:
+    """The conservation account of ``result`` (see the module docstring)."""
+    text = result.source.text
+    n = len(text)
+    codes = bytearray(n)
+    # furniture and unplaced first: they are never part of a document's content
+    for r in result.repairs:
+        if r.rule in FURNITURE_RULES:
+            _mark(codes, Span(r.start, r.end), _CODE["furniture"], only_empty=False)
+    removals = _removals(result)
+    for i in _removed_positions(text, [r for r in removals if r["rule"].startswith("clean:")]).positions:
+        if not codes[i]:
+            codes[i] = _CODE["residue"]
+    for u in result.unplaced:
+        _mark(codes, u.span, _CODE["unplaced"])
+    unclaimed: list[Span] = []
+    moved = _removed_positions(text, [r for r in removals if not r["rule"].startswith("clean:")])
+    for doc in result.documents:
+        claimed = bytearray(doc.span.end - doc.span.start)
+        for i in moved.get(doc.span.start, doc.span.end):
+            claimed[i - doc.span.start] = 1
+        for s in _claimed_spans(doc):
+            a, b = max(s.start, doc.span.start) - doc.span.start, min(s.end, doc.span.end) - doc.span.start
+            if a < b:
+                claimed[a:b] = b"\x01" * (b - a)
+        run: Optional[list[int]] = None  # [start, end) of printed characters no element holds
+        for i in range(doc.span.start, doc.span.end):
+            if text[i].isspace():
+                continue
+            if not claimed[i - doc.span.start] and not codes[i]:
+                if run is None:
+                    run = [i, i + 1]
+                else:
+                    run[1] = i + 1
+            elif run is not None:
+                unclaimed.append(Span(*run))
+                run = None
+        if run is not None:
+            unclaimed.append(Span(*run))
+        _mark(codes, doc.span, _CODE["documents"])
+    for span in result.headings:
+        _mark(codes, span, _CODE["headings"])
+    if result.front is not None:
+        _mark(codes, result.front, _CODE["cover_toc"])
+    chars: Counter = Counter({place: 0 for place in PLACES})
+    names = {code: name for name, code in _CODE.items()}
+    for i, ch in enumerate(text):
+        code = codes[i]
+        if ch.isspace() and code != _CODE["furniture"]:
+            chars["blank"] += 1
+        else:
+            chars[names.get(code, "unplaced_silently")] += 1
+    lines: Counter = Counter({place: 0 for place in PLACES})
+    pos = 0
+    for raw in text.split("\n"):
+        first = next((pos + k for k, ch in enumerate(raw) if not ch.isspace()), None)
+        lines["blank" if first is None else names.get(codes[first], "unplaced_silently")] += 1
+        pos += len(raw) + 1
+    return Account(length=n, chars=dict(chars), lines=dict(lines), unclaimed=unclaimed, removals=removals)
+
+
+class _Positions:
+    """Sorted source positions, read by range."""
+
+    def __init__(self, positions: list[int]) -> None:
+        self.positions = sorted(positions)
+
+    def get(self, start: int, end: int) -> list[int]:
+        from bisect import bisect_left
+
+        return self.positions[bisect_left(self.positions, start): bisect_left(self.positions, end)]
+
+
+def _removed_positions(text: str, removals: list[dict]) -> _Positions:
+    """Source positions of the characters each removal deleted (markup residue: ``#``, ``**``)."""
+    positions: list[int] = []
+    for removal in removals:
+        wanted = Counter(removal["text"])
+        start, end = removal["span"]
+        for i in range(start, min(end, len(text))):
+            ch = unicodedata.normalize("NFKC", text[i])
+            if len(ch) == 1 and wanted[ch] > 0:
+                positions.append(i)
+                wanted[ch] -= 1
+    return _Positions(positions)
+
+
+def _removals(result: ParseResult) -> list[dict]:
+    """Repairs that deleted printed characters, other than page furniture, with the text they
+    deleted (a width or OCR fix replaces characters and deletes none)."""
+    out = []
+    for r in result.repairs:
+        if r.rule in FURNITURE_RULES:
+            continue
+        before, after = _printed(r.before), _printed(r.after)
+        if len(before) <= len(after):
+            continue
+        lost = Counter(before) - Counter(after)
+        deleted = []
+        for ch in before:
+            if lost[ch] > 0:
+                deleted.append(ch)
+                lost[ch] -= 1
+        if deleted:
+            out.append({"rule": r.rule, "text": "".join(deleted), "span": [r.start, r.end]})
+    return out
+
+
+def _printed(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
