@@ -117,9 +117,13 @@ def test_api_export_csv_with_filters_matches_the_search(client):
     total = client.get("/api/documents", params={"region": "140322"}).json()["total"]
     response = client.get("/api/export", params={"format": "csv", "region": "140322"})
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.text)))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # a download: Excel and WPS need the BOM
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][0] == "id" and len(rows) == total + 1
     assert all(row[0].startswith("140322/") for row in rows[1:])
+    plain = client.get("/api/export", params={"format": "csv", "region": "140322", "bom": "false", "headers": "zh"})
+    chinese = list(csv.reader(io.StringIO(plain.text)))
+    assert chinese[0][:2] == ["编号", "序号"] and "发文机关" in chinese[0] and chinese[1:] == rows[1:]
 
 
 @pytest.mark.parametrize(
@@ -207,6 +211,27 @@ def test_issue_page_links_its_toc_and_flags_disagreements(client):
     assert 'href="/source/140322/2023/3"' in page.text
 
 
+def test_issue_toc_disagreements_mark_the_characters_that_differ(client):
+    """Each title disagreement shows both titles with the differing characters marked; a TOC that
+    prints <…> where the body has 〈…〉 is no disagreement."""
+    detail = client.get("/api/gazettes/140322/2023/3").json()
+    titles = {d["seq"]: d["title"] for d in detail["documents"]}
+    diffs = [(entry, problem["diff"]) for entry in detail["toc"] for problem in entry["problems"]
+             if problem["code"] == "toc.title_mismatch"]
+    assert diffs
+    for entry, diff in diffs:
+        assert "".join(text for text, _ in diff["toc"]) == entry["title"]
+        assert "".join(text for text, _ in diff["body"]) == titles[entry["matched_seq"]]
+        marked = [text for text, differs in diff["toc"] + diff["body"] if differs]
+        assert marked and all(len(text) < len(entry["title"]) / 4 for text in marked)
+    angled = [entry for entry in detail["toc"] if "<" in entry["title"]]
+    assert angled and all(entry["matched_seq"] and not entry["problems"] for entry in angled)
+    page = client.get("/140322/2023/3").text
+    toc_entry, diff = diffs[0]
+    first_marked = next(text for text, differs in diff["toc"] + diff["body"] if differs)
+    assert f"<mark>{first_marked}</mark>" in page and "目录：" in page and "正文：" in page
+
+
 def test_document_page_in_gongwen_layout(client):
     page = client.get("/140322/2023/3/1")
     assert page.status_code == 200
@@ -216,6 +241,22 @@ def test_document_page_in_gongwen_layout(client):
     assert 'class="gw-sign"' in text and "2023年" in text
     assert 'href="/source/140322/2023/3#d1"' in text
     assert "http://testserver/140322/2023/3/1" in text and "[J/OL]" in text  # cite this
+    assert '<span aria-current="page">任丽鹏等同志职务任免</span>' in text  # the short title, not 「文件 1」
+    assert "<dt>公开属性</dt><dd><span class=\"muted\">公报未标注</span>" in text
+
+
+def test_carried_document_shows_its_notices_disclosure(client):
+    """A 方案 printed after its 印发 notice shares the notice's 公开属性 (marked as the notice's)."""
+    for summary in client.get("/api/gazettes/140300/2020/3").json()["documents"]:
+        if summary["parent_seq"]:
+            notice = client.get(f"/api/documents/140300/2020/3/{summary['parent_seq']}").json()
+            carried = client.get(f"/api/documents/{summary['id']}").json()
+            if notice["disclosure"] and not carried["disclosure"]:
+                break
+    else:
+        pytest.fail("no carried document without a 公开属性 of its own under a notice with one")
+    page = client.get("/" + summary["id"]).text
+    assert f"<dt>公开属性</dt><dd>{notice['disclosure']}<span class=\"muted small\">（随印发通知）</span>" in page
 
 
 def test_document_page_links_carrying_notice_and_carried_documents(client):
@@ -266,6 +307,11 @@ def test_search_page_state_lives_in_the_url(client):
     assert facet, "an issuer facet link"
     assert 'rel="alternate" type="application/atom+xml"' in page.text
     assert 'href="/feeds/search.atom?q=%E5%AE%89%E5%85%A8"' in page.text
+    csv_link = re.search(r'href="(/api/export\?[^"]+)" type="text/csv"', page.text).group(1).replace("&amp;", "&")
+    download = client.get(csv_link)  # the search's records, for Excel: BOM, Chinese headers
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert download.content.startswith(b"\xef\xbb\xbf") and rows[0][:2] == ["编号", "序号"]
+    assert len(rows) - 1 == client.get("/api/documents", params={"q": "安全"}).json()["total"]
     filtered = client.get(facet.group(1).replace("&amp;", "&"))
     assert filtered.status_code == 200 and "移除筛选" in filtered.text
 
@@ -300,6 +346,36 @@ def test_region_feed(client):
     assert entries
     link = entries[0].find(f"{ATOM}link").get("href")
     assert re.fullmatch(r"http://testserver/140322/\d{4}/\d+/\d+", link)
+
+
+def test_feed_entries_are_dated_by_their_issue_not_their_signing(client):
+    """updated = the issue's publication date (a reader sees a new issue as new); the 成文日期,
+    often months earlier, is in the summary."""
+    published = {g["id"]: g["published"] for g in client.get("/api/gazettes").json()}
+    signed_earlier = 0
+    for entry in _entries(client.get("/feeds/region/140322.atom")):
+        doc_id = entry.find(f"{ATOM}link").get("href").removeprefix("http://testserver/")
+        signed = client.get(f"/api/documents/{doc_id}").json()["date"]
+        updated = entry.find(f"{ATOM}updated").text
+        assert updated.startswith(published[doc_id.rsplit("/", 1)[0]])
+        if signed:
+            assert "成文日期 " + signed in entry.find(f"{ATOM}summary").text
+            signed_earlier += signed < updated[:10]
+    assert signed_earlier  # the corpus has documents signed before their issue came out
+
+
+def test_feed_entry_of_an_undated_issue_is_dated_by_its_ingest():
+    from gongbao.atom import atom_feed
+    from gongbao.search import SearchQuery, SearchResult
+    from gongbao.search.types import SearchHit
+
+    hit = SearchHit(id="140322/2023/3/1", title="关于…的通知", doc_number=None, issuer=None, date="2023-07-25",
+                    doc_type=None, section=None, gazette_id="140322/2023/3", gazette_title=None, published=None,
+                    parent_id=None, score=1.0, excerpts=[], title_html="关于…的通知")
+    result = SearchResult(total=1, hits=[hit], query=SearchQuery(), facets={}, doc_number_match=None)
+    feed = ET.fromstring(atom_feed(result, title="t", feed_url="http://x/f", page_url="http://x/", base_url="http://x/",
+                                   ingested={"140322/2023/3": "2026-12-06T12:37:17+00:00"}))
+    assert feed.find(f"{ATOM}entry/{ATOM}updated").text == "2026-12-06T12:37:17+00:00"
 
 
 def test_issuer_feed(client):
@@ -407,3 +483,23 @@ def test_large_counts_are_printed_with_thousands_separators(client, monkeypatch)
     monkeypatch.setattr(routes, "search", inflated)
     page = client.get("/search", params={"q": "安全"}).text
     assert "约 <strong>544,000</strong> 份文件，第 1 / 27,200 页" in page
+
+
+def test_a_documents_table_downloads_as_csv_for_excel(client):
+    """/api/documents/{id}/tables/{n}.csv: the table's header and rows, after a BOM (bom=false: none)."""
+    from gongbao.export import document_tables
+
+    for summary in client.get("/api/documents", params={"per_page": 100}).json()["hits"]:
+        record = client.get(f"/api/documents/{summary['id']}").json()
+        if document_tables(record):
+            break
+    else:
+        pytest.fail("no document with a table in the corpus")
+    table = document_tables(record)[0]
+    response = client.get(f"/api/documents/{record['id']}/tables/1.csv")
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == ([table["header"]] if table.get("header") else []) + table["rows"]
+    plain = client.get(f"/api/documents/{record['id']}/tables/1.csv", params={"bom": "false"})
+    assert list(csv.reader(io.StringIO(plain.text))) == rows
+    assert client.get(f"/api/documents/{record['id']}/tables/999.csv").status_code == 404

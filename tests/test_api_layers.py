@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gongbao import layers_view
+from gongbao.layers_view import pinyin_order
 from gongbao.api import create_app
 from gongbao.errors import QueryError
 from gongbao.store import open_store
@@ -146,7 +147,7 @@ def test_layers_export_streams_every_matching_record(client):
     response = client.get("/api/layers/tasks", params={"unit": "县住建局", "format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="gongbao-tasks.csv"' in response.headers["content-disposition"]
-    table = list(csv.reader(io.StringIO(response.text)))
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert table[0][:7] == ["doc_id", "doc_number", "doc_seq", "span", "task_no", "text", "lead_units"]
     assert len(table) == total + 1
 
@@ -285,6 +286,15 @@ def test_people_index_and_unknown_person(client):
     names = {p["name"] for p in everyone}
     assert {"任丽鹏", "郭华", "张俊堂"} <= names
     assert client.get("/api/people/" + quote("无此人")).status_code == 404
+    # A Chinese index: by pinyin, not code point (郭 U+90ED sorts after 张 U+5F20 by code point);
+    # a surname in its surname reading (翟 zhái, not dí).
+    order = [p["name"] for p in everyone]
+    assert order.index("郭华") < order.index("任丽鹏") < order.index("张俊堂")
+    initials = [pinyin_order(name)[0][0][0] for name in order]
+    assert initials == sorted(initials) and pinyin_order("翟玉涵")[0][0] == "zhai2"
+    # 分工 entries name their unit: the government the leader serves in
+    guo = next(p for p in everyone if p["name"] == "郭华")
+    assert guo["organisations"] == ["盂县人民政府"]
 
 
 # -- units --------------------------------------------------------------------------------
@@ -348,9 +358,10 @@ def test_task_ledger_due_range_region_and_sort(client):
 
 def test_task_ledger_csv_export(client):
     total = get_json(client, "/api/tasks", unit="县住建局")["total"]
-    response = client.get("/api/tasks", params={"unit": "县住建局", "format": "csv"})
-    table = list(csv.reader(io.StringIO(response.text)))
-    assert table[0][4] == "task_no" and len(table) == total + 1
+    response = client.get("/api/tasks", params={"unit": "县住建局", "format": "csv", "headers": "zh"})
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0][4:7] == ["任务序号", "任务内容", "牵头单位"] and len(table) == total + 1
     assert "unit_links" not in table[0] and "source_url" not in table[0]
 
 
@@ -452,7 +463,11 @@ def test_navigation_links_the_layer_pages(client):
 
 def test_document_page_shows_citations_validity_and_its_records(client):
     page = client.get("/140322/2023/3/1").text
-    assert '<h2 id="cites-h">引用</h2>' in page and '<h2 id="validity-h">时效</h2>' in page
+    assert '<h2 id="cites-h">引用</h2>' in page
+    assert 'id="validity-h"' not in page  # a 任免 notice has no validity: no 「时效：未知」
+    assert get_json(client, "/api/documents/140322/2023/3/1/validity")["applies"] is False
+    unknown = client.get("/140322/2023/3/9")  # a 方案 that states no validity: 未知 is worth saying
+    assert '<h2 id="validity-h">时效</h2>' in unknown.text and "状态：未知" in unknown.text
     assert f'href="/people/{quote("任丽鹏")}"' in page
     assert re.search(r'href="/source/140322/2023/3\?start=\d+&amp;end=\d+#mark"', page)
     plan = client.get("/140322/2023/3/9").text
@@ -482,13 +497,16 @@ def test_task_ledger_page_filters_and_links_units(client):
     text = page.text
     assert 'value="县住建局"' in text and 'value="2024-01-01"' in text
     assert re.search(r'href="/units/[^"]+\?region=140322"', text)
-    assert 'href="/api/tasks?unit=' in text and "format=csv" in text
+    assert 'href="/api/tasks?unit=' in text and "format=csv&amp;headers=zh" in text  # Chinese headers for Excel
     assert client.get("/tasks", params={"unit": "", "due_from": "", "sort": ""}).status_code == 200  # blank form
 
 
 def test_hazard_registry_page(client):
     text = client.get("/hazards").text
-    assert "盂县人民医院" in text and "已摘牌" in text and "督办中 47 件" in text
+    assert "盂县人民医院" in text and "已摘牌" in text and "公报未载摘牌 47 件" in text and "督办中" not in text
+    latest = max(get_json(client, "/api/gazettes"), key=lambda g: g["published"])
+    assert get_json(client, "/api/hazards")["searched_through"]["id"] == latest["id"]
+    assert "已查至" in text and latest["published"][:4] + "年" in text  # how far the gazettes were read
     assert 'href="/140322/2023/3/44"' in text
 
 

@@ -142,7 +142,10 @@ def test_document_to_person_to_unit_task_ledger(server, page, browser):
     """Follow the layers: a 任免 notice → the person appointed → their unit → its task ledger."""
     page.goto(server + "/140322/2023/3/1")
     assert page.get_by_role("heading", name="引用", exact=True).is_visible()
-    assert page.get_by_role("heading", name="时效", exact=True).is_visible()
+    # a 任免 notice has no validity: no 时效 panel saying 未知; its 公开属性 is shown even unmarked
+    assert page.get_by_role("heading", name="时效", exact=True).count() == 0
+    assert page.locator(".meta dt", has_text="公开属性").is_visible()
+    assert page.locator(".crumbs [aria-current=page]").inner_text() == "任丽鹏等同志职务任免"
     page.locator(".doc-layers a.person-link", has_text="任丽鹏").click()
     page.wait_for_url(re.compile(r"/people/%E4%BB%BB%E4%B8%BD%E9%B9%8F$"))
     assert page.locator("h1").inner_text().startswith("任丽鹏")
@@ -213,3 +216,50 @@ def test_groups_list_to_group_to_person_and_back(server, page, browser):
     page.get_by_role("link", name="阳泉市推进“标准地”改革领导小组").first.click()
     page.wait_for_url(re.compile(r"/groups/"))
     assert "市人民政府副市长" in page.locator("table.group-table").inner_text()
+
+
+def test_api_docs_render_offline(server, browser):
+    """/docs draws every operation from this server's own assets: any other host is cut off."""
+    context = browser.new_context(viewport={"width": WIDTHS["desktop"], "height": 900})
+    elsewhere: list[str] = []
+
+    def only_this_server(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_this_server)
+    page = context.new_page()
+    page.goto(server + "/docs")
+    page.locator(".opblock-summary-path", has_text="/api/documents").first.wait_for()
+    operations = page.locator(".opblock").count()
+    assert operations >= 20 and elsewhere == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "docs-desktop.png"))
+    context.close()
+
+
+def test_phone_search_folds_the_filters_after_the_first_hits(server, browser):
+    """At 375 px the filters follow the first three hits as a closed <details> (no script), not
+    below all twenty; opened, a filter narrows the search."""
+    context = browser.new_context(viewport={"width": WIDTHS["phone"], "height": 800}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(server + "/search?q=%E5%AE%89%E5%85%A8")  # 安全
+    folded = page.locator("details.facets-inline")
+    assert folded.is_visible() and not page.locator("aside.facets").is_visible()
+    assert folded.get_attribute("open") is None
+    hits = page.locator(".hit")
+    assert hits.count() > 3
+    top = folded.bounding_box()["y"]
+    assert hits.nth(2).bounding_box()["y"] < top < hits.nth(3).bounding_box()["y"]
+    assert top < 3 * 900  # within the first screens, not after all the hits
+    folded.locator("summary").click()
+    facet = folded.locator("#m-facet-doc_type ~ ul a").first
+    expected = int(facet.locator(".facet-count").inner_text())
+    facet.click()
+    page.wait_for_url(re.compile(r"doc_type="))
+    assert int(page.locator(".count strong").inner_text()) == expected
+    context.close()
+    _shoot(browser, server + "/search?q=%E5%AE%89%E5%85%A8", "search-phone-filters")

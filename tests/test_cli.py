@@ -180,6 +180,82 @@ def test_show_by_doc_number_in_other_spellings(ingested, spelling):
     assert gold["title"] in result.stdout and "盂政发〔2023〕48号" in result.stdout
 
 
+def test_show_finds_a_misprinted_doc_number_as_the_web_does(ingested):
+    """孟政发 (an OCR misprint of 盂政发) finds the document by the same lookup as /doc/ and search."""
+    from gongbao.search import lookup_doc_number
+
+    path, _ = ingested
+    with open_store(path) as store:
+        [expected] = lookup_doc_number(store, "孟政发(2023)48号")
+        title = store.get_document(expected)["title"]
+    result = invoke("show", "孟政发(2023)48号", "--db", str(path))
+    assert result.exit_code == 0, result.output
+    assert title in result.stdout and "已按 盂政发〔2023〕48号 查找" in result.stderr
+
+
+def _table_rows(output: str) -> list[list[str]]:
+    """The body rows of the rich tables in ``output``, each cell's wrapped lines joined."""
+    rows: list[list[str]] = []
+    for line in output.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [cell.strip() for cell in line.strip("│").split("│")]
+        if cells[0] or not rows:  # a new row starts with its first cell; wrapped lines leave it blank
+            rows.append(cells)
+        else:
+            rows[-1] = [a + b for a, b in zip(rows[-1], cells)]
+    return rows
+
+
+def _check_width(output: str, width: int = 80) -> None:
+    from rich.cells import cell_len
+
+    wide = [line for line in output.splitlines() if cell_len(line) > width]
+    assert not wide, wide[:3]
+
+
+def test_list_search_and_check_fit_80_columns_with_titles_and_numbers_whole(ingested):
+    path, _ = ingested
+    with open_store(path) as store:
+        documents = {d["id"]: d for d in store.list_documents(GIDS["000"])}
+    listed = invoke("list", GIDS["000"], "--db", str(path))
+    assert listed.exit_code == 0, listed.output
+    _check_width(listed.stdout)
+    rows = _table_rows(listed.stdout)
+    assert len(rows) == len(documents)
+    for doc_id, number, title, *_ in rows:
+        doc = documents[doc_id]
+        assert number == (doc["doc_number"] or "")
+        assert re.sub(r"^└\s*", "", title) == doc["title"]  # whole, only wrapped
+    for number in filter(None, (d["doc_number"] for d in documents.values())):
+        assert any(number in line for line in listed.stdout.splitlines())  # a 文号 is never wrapped
+
+    found = invoke("search", "安全生产", "--db", str(path))
+    assert found.exit_code == 0, found.output
+    _check_width(found.stdout)
+    hits = _table_rows(found.stdout)
+    assert len(hits) == 20
+    with open_store(path) as store:
+        for doc_id, number, title, *_ in hits:
+            record = store.get_document(doc_id)
+            assert (number, title) == (record["doc_number"] or "", record["title"])
+
+    checked = invoke("check", str(FILES[0]))
+    assert checked.exit_code == 0, checked.output
+    _check_width(checked.stdout)
+    assert len(checked.stdout.splitlines()) < 400
+
+
+def test_read_commands_on_a_missing_store_say_so_and_create_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in (("list",), ("list", "--db", "missing.db"), ("search", "安全"), ("show", "1"), ("export",), ("fsck",),
+                 ("migrate", "missing.db", "copy.db")):
+        result = invoke(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "no store here" in result.stderr and "gongbao ingest" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_show_json_is_the_stored_record(ingested):
     path, _ = ingested
     result = invoke("show", f"{GIDS['004']}/1", "--json", "--db", str(path))
@@ -296,8 +372,9 @@ def test_export_jsonl_matches_gold_numbers(ingested):
 
 def test_export_csv_has_a_header_and_one_row_per_document(ingested):
     path, _ = ingested
-    result = invoke("export", "--format", "csv", "--db", str(path))
+    result = invoke("export", "--format", "csv", "--no-bom", "--db", str(path))  # for a pipeline: no BOM
     assert result.exit_code == 0, result.output
+    assert not result.stdout.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == list(CSV_COLUMNS)
     body = rows[1:]
@@ -305,6 +382,22 @@ def test_export_csv_has_a_header_and_one_row_per_document(ingested):
     assert all(len(r) == len(CSV_COLUMNS) for r in body)
     ids = [r[0] for r in body]
     assert len(set(ids)) == len(ids)
+
+
+def test_export_csv_for_excel_has_a_bom_and_chinese_headers(ingested, tmp_path):
+    """The default CSV starts with a UTF-8 BOM (Excel and WPS read it as UTF-8); --headers zh names
+    the columns in Chinese; the rows are those of the plain CSV."""
+    path, _ = ingested
+    out = tmp_path / "文件.csv"
+    result = invoke("export", "--format", "csv", "--headers", "zh", "--gazette", GIDS["001"], "-o", str(out), "--db", str(path))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "序号", "印发通知序号"] and "发文字号" in rows[0] and "成文日期" in rows[0]
+    plain = invoke("export", "--format", "csv", "--no-bom", "--gazette", GIDS["001"], "--db", str(path))
+    assert list(csv.reader(io.StringIO(plain.stdout)))[1:] == rows[1:]
+    bad = invoke("export", "--format", "csv", "--headers", "fr", "--db", str(path))
+    assert bad.exit_code == 2 and "unknown headers" in bad.stderr
 
 
 def test_export_one_gazette_to_a_file(ingested, tmp_path):
@@ -339,11 +432,11 @@ def test_check_prints_toc_warnings_and_repairs_and_writes_nothing(ingested, tmp_
     result = invoke("check", str(FILES[0]), env={"GONGBAO_DB": str(path)})
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert "TOC ↔ body" in out
+    assert "目录 ↔ 正文" in out
     assert "盂政发〔2023〕48号" in out and "盂政办发〔2023〕78号" in out  # TOC rows, first and last
-    assert "disagreements and warnings" in out and "toc.title_mismatch" in out
-    assert "repairs by rule" in out and "ocr.region" in out and "'孟县' → '盂县'" in out
-    assert "documents 47" in out
+    assert "不一致与提示" in out and "toc.title_mismatch" in out and "目录标题与正文不一致" in out
+    assert "修复（按规则）" in out and "ocr.region" in out and "'孟县' → '盂县'" in out
+    assert "文件 47" in out
     # dry run: no store created in cwd, the named store untouched
     assert _tree(tmp_path) == before_tree
     assert store_counts(path) == before_counts

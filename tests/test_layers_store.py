@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 
 import pytest
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from gongbao.cli import app
 from gongbao.errors import StoreError
+from gongbao.extract import LAYERS
 from gongbao.export import LAYER_BASE_KEYS, LAYER_KEYS, document_records, layer_records
 from gongbao.store import open_store
 from gongbao.store.layers import LayerRows
@@ -195,13 +197,24 @@ def test_export_layer_jsonl(corpus_db, layer: str) -> None:
 
 
 def test_export_layer_csv_and_gazette(corpus_db) -> None:
-    result = _invoke("export", "--layer", "personnel", "--format", "csv", "--gazette", "140322/2023/3", "--db", str(corpus_db))
+    result = _invoke("export", "--layer", "personnel", "--format", "csv", "--no-bom", "--gazette", "140322/2023/3", "--db", str(corpus_db))
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0])[:11] == list(LAYER_BASE_KEYS + LAYER_KEYS["personnel"])
     assert [(r["person"], r["action"], r["conditions"]) for r in rows] == [
         ("任丽鹏", "任", ""), ("郑晓宁", "任", ""), ("翟玉涵", "任", ""), ("郑晓宁", "免", ""),
         ("聂计花", "任", "试用期一年"), ("王斌杰", "免", "")]
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_export_layer_csv_with_chinese_headers(corpus_db, layer) -> None:
+    """--headers zh names every column a layer's records carry in Chinese (Excel users read them)."""
+    result = _invoke("export", "--layer", layer, "--format", "csv", "--headers", "zh", "--db", str(corpus_db))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("\ufeff")
+    header = next(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"))))
+    assert header[:4] == ["文件编号", "发文字号", "文件序号", "原文位置"]
+    assert not [name for name in header if re.search(r"[A-Za-z]", name)], header
 
 
 def test_export_unknown_layer(corpus_db) -> None:

@@ -438,7 +438,7 @@ def test_cli_search_prints_hits_and_facets_or_json(store):
     runner = CliRunner()
     shown = runner.invoke(app, ["search", "燃气", "--db", store.path, "--limit", "3"], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
-    assert "140322/2023/3/5" in shown.output and "doc_type:" in shown.output and "<mark>" not in shown.output
+    assert "140322/2023/3/5" in shown.output and "文种：" in shown.output and "<mark>" not in shown.output
     as_json = runner.invoke(app, ["search", "孟政发(2023)48号", "--db", store.path, "--json"])
     data = json.loads(as_json.output)
     assert data["doc_number_match"] == "140322/2023/3/1" and data["hits"][0]["id"] == "140322/2023/3/1"

@@ -521,7 +521,8 @@ def test_security_headers_on_every_response(uploader, variants):
         if name != "docs":
             assert "script-src" not in csp and "default-src 'none'" in csp, name  # no script at all
         else:
-            assert "script-src" in csp and "'sha256-" in csp  # Swagger UI's one inline script, by hash
+            assert "script-src 'self' 'sha256-" in csp  # Swagger UI from this server, its one inline script by hash
+            assert "http" not in csp  # no other host trusted: /docs works offline
     assert responses["upload 200"].status_code in (200, 201)
 
 

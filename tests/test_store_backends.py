@@ -288,7 +288,7 @@ def test_an_estimated_total_is_said_in_the_api_the_page_and_the_cli(pg_corpus_ur
         assert f"约 <strong>{estimated['total']}</strong>" in client.get(
             "/search", params={"q": '"实施方案"', "per_page": 2}).text
     printed = CliRunner().invoke(app, ["search", '"实施方案"', "--db", pg_corpus_url, "--limit", "2"])
-    assert printed.exit_code == 0 and "about " in printed.output
+    assert printed.exit_code == 0 and "共约 " in printed.output
 
 
 def test_a_streaming_replica_serves_searches_while_the_primary_ingests(corpus) -> None:

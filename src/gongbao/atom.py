@@ -18,21 +18,29 @@ def xml_text(value: Optional[str]) -> str:
 
 
 def _when(*isodates: Optional[str]) -> Optional[datetime]:
+    """The first of ``isodates`` that reads as a date or time (a bare date: Beijing time)."""
     for value in isodates:
         try:
-            return datetime.fromisoformat(value).replace(tzinfo=CHINA) if value else None
+            when = datetime.fromisoformat(value) if value else None
         except ValueError:
             continue
+        if when is not None:
+            return when if when.tzinfo else when.replace(tzinfo=CHINA)
     return None
 
 
-def atom_feed(result: Any, *, title: str, feed_url: str, page_url: str, base_url: str) -> bytes:
+def atom_feed(result: Any, *, title: str, feed_url: str, page_url: str, base_url: str,
+              ingested: Optional[dict[str, str]] = None) -> bytes:
     """An Atom document with one entry per hit of ``result`` (a ``gongbao.search.SearchResult``).
 
+    An entry is dated when it became public: its issue's publication date, else when the
+    issue was ingested (``ingested``: gazette id → ISO time); a reader sees a new issue's
+    documents as new, not as months old. The 成文日期 is in the entry's summary.
     ``base_url`` ends with ``/``; a document's entry links to ``base_url + id``.
     Text goes in as text (feedgen escapes it); the summary is HTML built from the
     escaped metadata and the library's already escaped excerpts.
     """
+    ingested = ingested or {}
     feed = FeedGenerator()
     feed.id(xml_text(feed_url))
     feed.title(xml_text(title) or "gongbao")
@@ -44,7 +52,7 @@ def atom_feed(result: Any, *, title: str, feed_url: str, page_url: str, base_url
     newest: Optional[datetime] = None
     for hit in result.hits:
         url = base_url + hit.id
-        when = _when(hit.date, hit.published) or datetime(1970, 1, 1, tzinfo=timezone.utc)
+        when = _when(hit.published, ingested.get(hit.gazette_id)) or datetime(1970, 1, 1, tzinfo=timezone.utc)
         newest = max(newest, when) if newest else when
         entry = feed.add_entry(order="append")  # feedgen prepends by default; keep the result order
         entry.id(url)
@@ -56,7 +64,7 @@ def atom_feed(result: Any, *, title: str, feed_url: str, page_url: str, base_url
             entry.author(name=xml_text(hit.issuer))
         if hit.doc_type:
             entry.category(term=xml_text(hit.doc_type))
-        meta = " · ".join(filter(None, (hit.doc_number, hit.issuer, hit.date, hit.gazette_title)))
+        meta = " · ".join(filter(None, (hit.doc_number, hit.issuer, hit.date and f"成文日期 {hit.date}", hit.gazette_title)))
         summary = Markup("<p>{}</p>").format(meta) + Markup("").join(
             Markup("<p>{}</p>").format(Markup(excerpt)) for excerpt in hit.excerpts
         )

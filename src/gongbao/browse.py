@@ -12,12 +12,16 @@ from datetime import date
 from typing import Any, Callable, Iterator, Optional
 
 from .store import Store
+from .text import differing
 
 # Warning codes of the parser, as a reader of the issue page should see them.
 WARNING_LABELS = {
     "toc.title_mismatch": "目录标题与正文不一致",
     "toc.number_mismatch": "目录文号与正文不一致",
     "toc.missing_in_body": "目录所列文件在正文中未找到",
+    "body.missing_in_toc": "正文中的文件未列入目录",
+    "body.displaced_fragment": "文字错位",
+    "body.no_documents": "未找到公文",
     "carried.title_mismatch": "所印发文件的标题与通知所列不一致",
     "carried.not_found": "通知所印发的文件未找到",
 }
@@ -81,9 +85,11 @@ def gazette_view(store: Store, gazette_id: str) -> Optional[dict[str, Any]]:
     """One issue: metadata, TOC entries tied to the documents they found, documents, warnings.
 
     Each TOC entry gets ``document_id`` (None when the body has no such document)
-    and ``problems`` (TOC↔body disagreements found by the parser). Documents get
-    ``in_toc``; top-level documents the TOC does not list are also in ``not_in_toc``.
-    Repairs are counted, not listed (thousands per issue).
+    and ``problems`` (TOC↔body disagreements found by the parser); a title or 文号 that
+    differs gets ``diff``: ``{"toc": pieces, "body": pieces}``, ``(text, differs)`` pieces
+    that mark the characters that differ. Documents get ``in_toc``; top-level documents the
+    TOC does not list are also in ``not_in_toc``. Repairs are counted, not listed (thousands
+    per issue).
     """
     gazette = store.get_gazette(gazette_id)
     if gazette is None:
@@ -98,9 +104,14 @@ def gazette_view(store: Store, gazette_id: str) -> Optional[dict[str, Any]]:
             w for w in warnings
             if w["code"].startswith("toc.") and w.get("start_offset") == entry["start_offset"]
         ]
+        for problem in problems:
+            field = {"toc.title_mismatch": "title", "toc.number_mismatch": "doc_number"}.get(problem["code"])
+            if field and doc is not None and entry.get(field) and doc.get(field):
+                toc_pieces, body_pieces = differing(entry[field], doc[field])
+                problem["diff"] = {"toc": toc_pieces, "body": body_pieces}
         if doc is None and not problems:
             problems.append({"code": "toc.missing_in_body", "label": WARNING_LABELS["toc.missing_in_body"],
-                             "message": f"TOC entry not found in the body: «{entry['title']}»"})
+                             "message": f"目录所列文件在正文中未找到：「{entry['title']}」"})
         toc.append({**entry, "document_id": doc["id"] if doc else None, "problems": problems})
     listed = {entry["matched_seq"] for entry in gazette["toc"]}
     docs = []
@@ -131,7 +142,8 @@ def split_document_id(document_id: str) -> tuple[str, int]:
 def document_view(store: Store, document_id: str) -> Optional[dict[str, Any]]:
     """One document record with its place in the issue.
 
-    Adds ``gazette`` (issue summary), ``parent`` (the notice carrying it),
+    Adds ``gazette`` (issue summary), ``parent`` (the notice carrying it) and its
+    ``parent_disclosure`` (公开属性, which a carried document without its own shares),
     ``children`` (documents it carries), ``previous``/``next`` top-level documents,
     ``page`` (from the TOC) and the parser's ``warnings`` about it.
     """
@@ -146,10 +158,12 @@ def document_view(store: Store, document_id: str) -> Optional[dict[str, Any]]:
     here = record["parent_seq"] or seq
     position = next((i for i, doc in enumerate(top) if doc["seq"] == here), None)
     pages = {entry["matched_seq"]: entry["page"] for entry in gazette["toc"] if entry["matched_seq"]}
+    parent = by_seq.get(record["parent_seq"])
     return {
         "record": record,
         "gazette": gazette_summary(gazette) if "id" in gazette else None,
-        "parent": by_seq.get(record["parent_seq"]),
+        "parent": parent,
+        "parent_disclosure": (store.get_document(parent["id"]) or {}).get("disclosure") if parent else None,
         "children": [doc for doc in documents if doc["parent_seq"] == seq],
         "previous": top[position - 1] if position else None,
         "next": top[position + 1] if position is not None and position + 1 < len(top) else None,

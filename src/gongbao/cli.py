@@ -37,14 +37,58 @@ def _shown(db: Optional[str]) -> str:
     return redact(_db(db))
 
 
-def _open(db: Optional[str]):
+def _open(db: Optional[str], create: bool = True):
     from .store import open_store
 
     try:
-        return open_store(_db(db))
+        return open_store(_db(db), create=create)
     except GongbaoError as error:  # a store fault, not a usage error: exit 1
         err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(1)
+
+
+def _open_existing(db: Optional[str]):
+    """The store for a command that only reads it: a missing one is an error, never created empty."""
+    return _open(db, create=False)
+
+
+# -- tables that fit the terminal ------------------------------------------------------------
+
+KEEP, TEXT = "keep", "text"  # a column never dropped nor wrapped (ids, 文号); titles: wrapped, never cut
+TEXT_MIN = 24  # cells a title column keeps at least before optional columns are dropped
+
+
+def _fitted_table(title: str, columns: list[tuple[str, object]], rows: list[list]) -> Table:
+    """A table as wide as the terminal at most: KEEP columns whole on one line, TEXT columns
+    whole but wrapped, and the optional columns (kind: a priority, 1 first) only while they fit,
+    the least needed dropped first."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    def width(cell: object) -> int:
+        text = cell if isinstance(cell, Text) else Text.from_markup(str(cell))
+        return max((cell_len(line) for line in text.plain.splitlines()), default=0)
+
+    natural = [max([width(header)] + [width(row[i]) for row in rows]) for i, (header, _) in enumerate(columns)]
+    used = 1  # the left border; each column adds its padding and right border (3 cells)
+    for i, (_, kind) in enumerate(columns):
+        if kind == KEEP:
+            used += natural[i] + 3
+        elif kind == TEXT:
+            used += min(natural[i], TEXT_MIN) + 3
+    shown = {i for i, (_, kind) in enumerate(columns) if kind in (KEEP, TEXT)}
+    for i in sorted((i for i in range(len(columns)) if i not in shown), key=lambda i: columns[i][1]):
+        if used + natural[i] + 3 <= console.width:
+            used += natural[i] + 3
+            shown.add(i)
+    table = Table(title=title)
+    for i, (header, kind) in enumerate(columns):
+        if i in shown:
+            table.add_column(header, no_wrap=kind != TEXT, overflow="fold" if kind == TEXT else "ellipsis",
+                             min_width=natural[i] if kind == KEEP else None)
+    for row in rows:
+        table.add_row(*(cell for i, cell in enumerate(row) if i in shown))
+    return table
 
 
 @app.command()
@@ -105,40 +149,41 @@ def check(
     _print_report(report)
 
 
+SUMMARY_LABELS = {"documents": "文件", "embedded": "随文印发", "attachments": "附件", "toc_entries": "目录条目",
+                  "toc_matched": "目录已对应", "unplaced": "未归入文件", "warnings": "提示", "repairs": "修复"}
+
+
 def _print_report(report: dict) -> None:
     gz = report["gazette"]
     console.rule(f"[bold]{escape(report['source'])}")
-    console.print(f"{gz['title']}  {gz['region']} ({gz['region_code']})  {gz['year']}年第{gz['issue']}期 总第{gz['total_issue']}期  出版 {gz['published']}  {gz['frequency'] or ''}")
+    console.print(f"{gz['title']}  {gz['region']}（{gz['region_code']}）  {gz['year']}年第{gz['issue']}期 总第{gz['total_issue']}期  出版日期 {gz['published']}  {gz['frequency'] or ''}")
     if report["region_evidence"]:
-        console.print("region evidence: " + "; ".join(report["region_evidence"]))
-    console.print("summary: " + ", ".join(f"{k} {v}" for k, v in report["summary"].items()))
+        console.print("地区依据：" + "；".join(report["region_evidence"]))
+    console.print("概况：" + "，".join(f"{SUMMARY_LABELS.get(k, k)} {v}" for k, v in report["summary"].items()))
     docs = {d["seq"]: d for d in report["documents"]}
     if report["toc"]:
-        t = Table(title="TOC ↔ body", show_lines=False)
-        for col in ("section", "TOC title", "文号", "p.", "→ seq"):
-            t.add_column(col)
-        for e in report["toc"]:
-            t.add_row(e["section"] or "", escape(e["title"]), e["doc_number"] or "", str(e["page"] or ""), str(e["matched_seq"]) if e["matched_seq"] else "[red]missing[/red]")
-        console.print(t)
-    t = Table(title="documents")
-    for col in ("seq", "parent", "文号", "title", "date", "att", "conf", "low fields"):
-        t.add_column(col)
+        rows = [[str(e["matched_seq"]) if e["matched_seq"] else "[red]未找到[/red]", e["doc_number"] or "", escape(e["title"]),
+                 str(e["page"] or ""), escape(e["section"] or "")] for e in report["toc"]]
+        console.print(_fitted_table("目录 ↔ 正文", [("→ 序号", KEEP), ("文号", KEEP), ("目录标题", TEXT), ("页", 1), ("栏目", 2)], rows))
+    rows = []
     for d in docs.values():
         conf = d["confidence"]
         style = "green" if conf >= 0.9 else "yellow" if conf >= 0.75 else "red"
-        t.add_row(str(d["seq"]), str(d["parent_seq"] or ""), d["doc_number"] or "", escape(d["title"]), d["date"] or "", str(d["attachments"]), f"[{style}]{conf:.2f}[/{style}]", ",".join(d["low_fields"]))
-    console.print(t)
+        rows.append([str(d["seq"]), d["doc_number"] or "", escape(d["title"]), f"[{style}]{conf:.2f}[/{style}]", d["date"] or "",
+                     str(d["parent_seq"] or ""), str(d["attachments"]), ",".join(d["low_fields"])])
+    columns = [("序号", KEEP), ("文号", KEEP), ("标题", TEXT), ("置信度", 1), ("成文日期", 2), ("所属", 3), ("附件", 4), ("低置信字段", 5)]
+    console.print(_fitted_table("文件", columns, rows))
     if report["warnings"]:
-        console.print("[bold]disagreements and warnings")
+        console.print("[bold]不一致与提示")
         for w in report["warnings"]:
-            console.print(f"  [yellow]{w['code']}[/yellow] {escape(w['message'])}" + (f" (seq {w['seq']})" if w["seq"] else ""))
-    console.print("[bold]repairs by rule: " + ", ".join(f"{k} {v}" for k, v in report["repair_counts"].items()))
+            console.print(f"  [yellow]{w['code']}[/yellow] {escape(w['message'])}" + (f"（文件 {w['seq']}）" if w["seq"] else ""))
+    console.print("[bold]修复（按规则）：" + "，".join(f"{k} {v}" for k, v in report["repair_counts"].items()))
     for r in report["repairs"]:
         where = ", ".join(str(s) for s in r["spans"][:3]) + (" …" if r["count"] > 3 else "")
-        console.print(f"  {r['rule']}: {escape(repr(r['before']))} → {escape(repr(r['after']))} ×{r['count']} at {where}")
+        console.print(f"  {r['rule']}: {escape(repr(r['before']))} → {escape(repr(r['after']))} ×{r['count']} 位于 {where}")
     _print_account(report["account"])
     if report["unplaced"]:
-        console.print(f"[bold]unplaced spans ({len(report['unplaced'])})")
+        console.print(f"[bold]未归入文件的文字（{len(report['unplaced'])}）")
         for u in report["unplaced"]:
             text = u["text"].replace("\n", "⏎")
             console.print(f"  {u['span']} {u['reason']}: {escape(text[:120])}")
@@ -146,18 +191,18 @@ def _print_report(report: dict) -> None:
 
 def _print_account(acc: dict) -> None:
     """Where every character of the source went (``pipeline.account``)."""
-    t = Table(title=f"account of the {acc['length']:,} source characters")
-    for col in ("place", "characters", "lines"):
-        t.add_column(col, justify="right" if col != "place" else "left")
+    t = Table(title=f"原文 {acc['length']:,} 个字符的去向")
+    for col in ("位置", "字符", "行"):
+        t.add_column(col, justify="right" if col != "位置" else "left")
     for place, chars in acc["chars"].items():
         t.add_row(place, f"{chars:,}", f"{acc['lines'].get(place, 0):,}")
-    t.add_row("[bold]total", f"[bold]{sum(acc['chars'].values()):,}", f"[bold]{sum(acc['lines'].values()):,}")
+    t.add_row("[bold]合计", f"[bold]{sum(acc['chars'].values()):,}", f"[bold]{sum(acc['lines'].values()):,}")
     console.print(t)
-    console.print(f"in documents: {acc['document_share']:.2%} of the printed text after the cover/TOC")
+    console.print(f"归入文件：封面、目录之后印刷文字的 {acc['document_share']:.2%}")
     if acc["removals"]:
-        console.print(f"[bold]characters removed by repairs other than page furniture ({len(acc['removals'])})")
+        console.print(f"[bold]修复删去的字符（页眉页脚除外）（{len(acc['removals'])}）")
         for group in _grouped_removals(acc["removals"]):
-            console.print(f"  {group['rule']}: {escape(repr(group['text']))} ×{group['count']} at {group['spans']}")
+            console.print(f"  {group['rule']}: {escape(repr(group['text']))} ×{group['count']} 位于 {group['spans']}")
 
 
 def _grouped_removals(removals: list[dict]) -> list[dict]:
@@ -179,28 +224,21 @@ def list_(
     db: Optional[str] = DbOption,
 ) -> None:
     """List stored issues, or the documents of one issue."""
-    with _open(db) as store:
+    with _open_existing(db) as store:
         if gazette is None:
-            t = Table(title=f"issues in {_shown(db)}")
-            t.add_column("id", no_wrap=True)  # ids are what `list ID` / `show ID` take: never cut them
-            for col in ("title", "year", "issue", "published", "docs", "source"):
-                t.add_column(col)
-            for g in store.list_gazettes():
-                t.add_row(g["id"], g.get("title") or "", str(g.get("year") or ""), str(g.get("issue") or ""), g.get("published") or "", str(g.get("document_count", "")), g.get("source_name") or "")
-            console.print(t)
+            # ids are what `list ID` / `show ID` take: never cut them
+            columns = [("编号", KEEP), ("公报", TEXT), ("期", 1), ("出版日期", 2), ("文件数", 3), ("年", 4), ("来源文件", 5)]
+            rows = [[g["id"], escape(g.get("title") or ""), str(g.get("issue") or ""), g.get("published") or "",
+                     str(g.get("document_count", "")), str(g.get("year") or ""), escape(g.get("source_name") or "")]
+                    for g in store.list_gazettes()]
+            console.print(_fitted_table(f"{escape(_shown(db))} 中的公报", columns, rows))
             return
         if store.get_gazette(gazette) is None:
             err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_shown(db)}")
             raise typer.Exit(1)
-        t = Table(title=gazette)
-        t.add_column("id", no_wrap=True)
-        t.add_column("文号", no_wrap=True)
-        for col in ("title", "date"):
-            t.add_column(col)
-        for d in store.list_documents(gazette):
-            indent = "  └ " if d.get("parent_seq") else ""
-            t.add_row(d["id"], d.get("doc_number") or "", indent + escape(d["title"]), d.get("date") or "")
-        console.print(t)
+        rows = [[d["id"], d.get("doc_number") or "", ("└ " if d.get("parent_seq") else "") + escape(d["title"]), d.get("date") or ""]
+                for d in store.list_documents(gazette)]
+        console.print(_fitted_table(gazette, [("编号", KEEP), ("文号", KEEP), ("标题", TEXT), ("成文日期", 1)], rows))
 
 
 @app.command()
@@ -210,14 +248,18 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
 ) -> None:
     """Print one document in 公文 layout."""
-    from .pipeline.grammar import parse_doc_number
+    from .search import lookup_doc_number
 
-    with _open(db) as store:
+    with _open_existing(db) as store:
         doc = store.get_document(doc_id)
-        if doc is None:
-            number = parse_doc_number(doc_id) or _loose_number(doc_id)
-            hits = store.find_by_doc_number(number.text) if number else []
-            doc = hits[0] if hits else None
+        ids = [] if doc else lookup_doc_number(store, doc_id)  # the lookup the web's /doc/ and search use
+        if len(ids) > 1:
+            err.print(f"{len(ids)} documents have the 文号 {escape(doc_id)}; show one by its id:")
+            for found in filter(None, map(store.get_document, ids)):
+                err.print(f"  {found['id']}  {escape(found['title'])}", soft_wrap=True)
+            raise typer.Exit(1)
+        if ids:
+            doc = store.get_document(ids[0])
         if doc is None:
             err.print(f"[red]error:[/red] no document {escape(doc_id)} in {_shown(db)}")
             raise typer.Exit(1)
@@ -226,17 +268,9 @@ def show(
         return
     from .layout import gongwen_text
 
+    if ids and doc.get("doc_number") != doc_id:
+        err.print(f"已按 {escape(doc['doc_number'] or '')} 查找", soft_wrap=True)
     console.print(escape(gongwen_text(doc)), soft_wrap=True)  # the layout's own lines, not rewrapped at 80 columns
-
-
-def _loose_number(text: str):
-    """``盂政发 2023 48`` → DocNumber (a 文号 typed without brackets)."""
-    import re
-
-    from .model import DocNumber
-
-    m = re.match(r"^\s*([\u4e00-\u9fff]{1,14})\s*[\s〔\[(（]*((?:19|20)\d\d)[\s〕\])）]*第?\s*(\d{1,5})\s*号?\s*$", text)
-    return DocNumber(m.group(1), int(m.group(2)), int(m.group(3))) if m else None
 
 
 @app.command()
@@ -245,20 +279,25 @@ def export(
     gazette: Optional[str] = typer.Option(None, "--gazette", help="Only this gazette id."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to a file instead of stdout."),
     layer: Optional[str] = typer.Option(None, "--layer", help="Export this layer's records instead: personnel, duties, tasks, hazards, citations, validity or groups."),
+    bom: bool = typer.Option(True, "--bom/--no-bom", help="CSV: start with a UTF-8 BOM, so Excel and WPS read Chinese right (--no-bom for pipelines)."),
+    headers: str = typer.Option("en", "--headers", help="CSV column headers: en (the record keys) or zh (中文列名)."),
     db: Optional[str] = DbOption,
 ) -> None:
     """Export every document record (SCHEMA.md form, plus ids and provenance spans), or with
     --layer the records of one layer."""
-    from .export import write_csv, write_jsonl, write_layer_csv
+    from .export import CSV_HEADERS, document_csv, layer_csv, write_jsonl, write_lines
     from .extract import LAYERS
 
     if fmt not in ("jsonl", "csv"):
         err.print(f"[red]error:[/red] unknown format {escape(fmt)!r}: use jsonl or csv")
         raise typer.Exit(2)
+    if headers not in CSV_HEADERS:
+        err.print(f"[red]error:[/red] unknown headers {escape(headers)!r}: use en or zh")
+        raise typer.Exit(2)
     if layer is not None and layer not in LAYERS:
         err.print(f"[red]error:[/red] unknown layer {escape(layer)!r}: use one of {', '.join(LAYERS)}")
         raise typer.Exit(2)
-    with _open(db) as store:
+    with _open_existing(db) as store:
         if gazette is not None and store.get_gazette(gazette) is None:
             err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_shown(db)}")
             raise typer.Exit(1)
@@ -266,10 +305,10 @@ def export(
         try:
             if layer is not None:
                 records = store.list_layer(layer, gazette_id=gazette)
-                n = write_jsonl(records, out) if fmt == "jsonl" else write_layer_csv(layer, records, out)
+                n = write_jsonl(records, out) if fmt == "jsonl" else write_lines(layer_csv(layer, records, bom=bom, headers=headers), out)
             else:
                 records = store.list_documents(gazette)
-                n = write_jsonl(records, out) if fmt == "jsonl" else write_csv(records, out)
+                n = write_jsonl(records, out) if fmt == "jsonl" else write_lines(document_csv(records, bom=bom, headers=headers), out)
         finally:
             if output:
                 out.close()
@@ -319,7 +358,7 @@ def reparse(db: Optional[str] = DbOption) -> None:
     from .ingest import reparse_all
 
     failed = 0
-    with _open(db) as store:
+    with _open_existing(db) as store:
         for outcome in reparse_all(store):
             if outcome.status == "error":
                 failed += 1
@@ -403,13 +442,14 @@ def search_(
 
     from rich.text import Text
 
+    from .labels import FACET_LABELS
     from .search import SearchQuery, facet_label, search
 
     request = SearchQuery(
         q=query, region=region, issuer=issuer, doc_type=doc_type, year=year, date_from=date_from, date_to=date_to,
         gazette=gazette, section=section, level=level, in_force_on=in_force_on, sort=sort, per_page=limit, page=page,
     )
-    with _open(db) as store:
+    with _open_existing(db) as store:
         try:
             result = search(store, request)
         except GongbaoError as error:
@@ -420,15 +460,13 @@ def search_(
         return
     q = result.query
     first = (q.page - 1) * q.per_page + 1 if result.hits else 0
-    summary = f"{'about ' if result.total_estimated else ''}{result.total} document(s)" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else "")
+    summary = f"共{'约' if result.total_estimated else ''} {result.total} 份文件" + (f"，显示第 {first}–{first + len(result.hits) - 1} 份" if result.hits else "")
     if result.doc_number_match:
-        summary += f"; 文号 → {result.doc_number_match}"
-    t = Table(title=escape(summary), show_lines=True)
-    for col in ("id", "文号", "title", "date", "excerpt"):
-        t.add_column(col, overflow="fold")
-    for hit in result.hits:
-        t.add_row(hit.id, hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else ""))
-    console.print(t)
+        summary += f"；文号 → {result.doc_number_match}"
+    rows = [[hit.id, hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else "")]
+            for hit in result.hits]
+    # At 80 columns the excerpt gives way first, then the date: the title and 文号 stay whole.
+    console.print(_fitted_table(escape(summary), [("编号", KEEP), ("文号", KEEP), ("标题", TEXT), ("成文日期", 1), ("摘要", 2)], rows))
     estimated = "≈" if result.facets_estimated else ""
     for key, values in result.facets.items():
         if values:
@@ -437,7 +475,7 @@ def search_(
                 for value, count in values
                 for label in [facet_label(key, value)]
             )
-            console.print(Text(f"{key}: ", style="bold") + Text(shown), soft_wrap=True)
+            console.print(Text(f"{FACET_LABELS.get(key, key)}：", style="bold") + Text(shown), soft_wrap=True)
 
 
 def _marked(html_text: str) -> "Text":
@@ -463,7 +501,7 @@ def _counts(stats: dict) -> str:
 @app.command()
 def fsck(db: Optional[str] = DbOption) -> None:
     """Check the store for lost, half-written or out-of-step records (exit 1 if any)."""
-    with _open(db) as store:
+    with _open_existing(db) as store:
         try:
             problems = store.check_integrity()
             stats = store.stats()
@@ -484,7 +522,7 @@ def backup(
     db: Optional[str] = DbOption,
 ) -> None:
     """Copy the whole store to DESTINATION, consistent even while another process ingests."""
-    with _open(db) as store:
+    with _open_existing(db) as store:
         try:
             store.backup(str(destination))
             stats = store.stats()
@@ -522,7 +560,7 @@ def migrate(
     from .store.transfer import copy_store
 
     try:
-        with open_store(source) as origin, open_store(target) as destination:
+        with open_store(source, create=False) as origin, open_store(target) as destination:
             with Progress(TextColumn("{task.description}"), TextColumn("{task.completed} rows"),
                           TimeElapsedColumn(), console=err, transient=True) as bar:
                 task = bar.add_task("copying")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from itertools import chain
 from typing import IO, Iterable, Iterator
 
 from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table
@@ -130,35 +131,83 @@ def write_jsonl(records: Iterable[dict], out: IO[str]) -> int:
 
 CSV_COLUMNS = ("id",) + DOCUMENT_KEYS + ("gazette_title", "gazette_region_code", "gazette_year", "gazette_issue", "gazette_published")
 
+# Excel and WPS read a CSV file as UTF-8 only when it starts with this mark (else as GBK: mojibake).
+BOM = "\ufeff"
+CSV_HEADERS = ("en", "zh")
+# Column headers as a Chinese reader of a spreadsheet names them (``headers="zh"``): the
+# document columns and every layer's keys. A key not listed keeps its English name.
+HEADERS_ZH = {
+    "id": "编号", "seq": "序号", "parent_seq": "印发通知序号", "section": "栏目", "issuer": "发文机关",
+    "doc_number": "发文字号", "agency_code": "机关代字", "year": "年份", "serial": "发文顺序号", "title": "标题",
+    "doc_type": "文种", "recipients": "主送机关", "signed_by": "署名", "date": "成文日期", "disclosure": "公开属性",
+    "attachments": "附件", "body_start": "正文起始字符", "body_end": "正文结束字符",
+    "gazette_title": "公报名称", "gazette_region_code": "行政区划代码", "gazette_year": "公报年份",
+    "gazette_issue": "期号", "gazette_published": "出版日期",
+    # layer records
+    "doc_id": "文件编号", "doc_seq": "文件序号", "span": "原文位置", "confidence": "置信度",
+    "person": "姓名", "action": "事项", "position": "职务", "organisation": "单位", "post": "岗位",
+    "conditions": "任职条件", "leader": "领导", "role": "职务", "areas": "分管工作", "units": "分管单位",
+    "titles": "职务名称", "manages": "负责", "liaises": "联系", "region": "地区", "region_code": "行政区划代码",
+    "adjustment": "调整", "task_no": "任务序号", "text": "任务内容", "lead_units": "牵头单位",
+    "responsible_units": "责任单位", "cooperating_units": "配合单位", "deadline": "完成时限",
+    "deadline_text": "时限原文", "recurrence": "周期", "inherited": "承继上级", "heading": "所属标题", "part": "部分",
+    "enterprise": "企业", "hazard": "隐患", "basis": "依据", "supervising_unit": "督办单位", "articles": "条款",
+    "operator": "经营者", "cited_title": "被引文件标题", "cited_number": "被引文件文号", "kind": "引用类别",
+    "resolved_doc_id": "对应文件编号", "score": "匹配得分", "effective_from": "生效日期", "expires_on": "失效日期",
+    "trial": "试行", "repealed_by": "废止文件", "evidence": "依据原文", "repeals": "废止", "repealed_on": "废止日期",
+}
 
-def csv_rows(records: Iterable[dict]) -> Iterator[list]:
-    yield list(CSV_COLUMNS)
-    for rec in records:
-        gz = rec.get("gazette") or {}
-        row = []
-        for col in CSV_COLUMNS:
-            if col.startswith("gazette_"):
-                row.append(gz.get(col[len("gazette_"):]))
-            elif col == "attachments":
-                row.append("；".join(rec.get("attachments") or []))
-            else:
-                row.append(rec.get(col))
-        yield row
+
+def csv_header(columns: Iterable[str], headers: str = "en") -> list[str]:
+    """The header row: the keys themselves (``en``, for programs) or their Chinese names (``zh``)."""
+    if headers not in CSV_HEADERS:
+        raise ValueError(f"unknown headers {headers!r}: use en or zh")
+    return [HEADERS_ZH.get(column, column) if headers == "zh" else column for column in columns]
 
 
-def write_csv(records: Iterable[dict], out: IO[str]) -> int:
-    writer = csv.writer(out)
+def csv_lines(rows: Iterable[list], *, bom: bool = True) -> Iterator[str]:
+    """Rows (the header first) as CSV text one row at a time (a download can stream it), after
+    a BOM when ``bom``; None is an empty cell."""
+    buffer = io.StringIO(BOM if bom else "")
+    buffer.seek(0, io.SEEK_END)  # the BOM goes out with the first row
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(["" if value is None else value for value in row])
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def _document_row(rec: dict) -> list:
+    gz = rec.get("gazette") or {}
+    row = []
+    for col in CSV_COLUMNS:
+        if col.startswith("gazette_"):
+            row.append(gz.get(col[len("gazette_"):]))
+        elif col == "attachments":
+            row.append("；".join(rec.get("attachments") or []))
+        else:
+            row.append(rec.get(col))
+    return row
+
+
+def document_csv(records: Iterable[dict], *, bom: bool = True, headers: str = "en") -> Iterator[str]:
+    """Document records as CSV lines: SCHEMA.md columns plus the issue's, one row per document."""
+    return csv_lines(chain([csv_header(CSV_COLUMNS, headers)], map(_document_row, records)), bom=bom)
+
+
+def write_lines(lines: Iterable[str], out: IO[str]) -> int:
+    """Write CSV lines; the number of data rows (the header not counted)."""
     n = -1
-    for row in csv_rows(records):
-        writer.writerow(["" if v is None else v for v in row])
+    for line in lines:
+        out.write(line)
         n += 1
     return n
-
-
-def to_csv_string(records: Iterable[dict]) -> str:
-    buf = io.StringIO()
-    write_csv(records, buf)
-    return buf.getvalue()
 
 
 # -- layer records (SCHEMA.md, "Layer records") ---------------------------------------------
@@ -205,15 +254,12 @@ def layer_csv_columns(layer: str, records: Iterable[dict]) -> list[str]:
     return columns
 
 
-def write_layer_csv(layer: str, records: Iterable[dict], out: IO[str]) -> int:
-    """Layer records as CSV; lists are joined with ``；``, objects written as JSON."""
-    rows = list(records)
+def layer_csv(layer: str, records: Iterable[dict], *, bom: bool = True, headers: str = "en") -> Iterator[str]:
+    """Layer records as CSV lines; lists are joined with ``；``, objects written as JSON."""
+    rows = list(records)  # the columns are the union of the records' keys
     columns = layer_csv_columns(layer, rows)
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for rec in rows:
-        writer.writerow([csv_cell(rec.get(col)) for col in columns])
-    return len(rows)
+    return csv_lines(chain([csv_header(columns, headers)], ([csv_cell(rec.get(col)) for col in columns] for rec in rows)),
+                     bom=bom)
 
 
 def csv_cell(value: object) -> object:

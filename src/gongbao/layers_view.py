@@ -29,7 +29,7 @@ from .extract.duties import in_force, responsible_on, supersedes
 from .extract.groups import ROLE_ORDER, group_history
 from .extract.hazards import hazard_cases
 from .extract.orgs import agency_names, region_of, resolve
-from .extract.validity import status_on
+from .extract.validity import has_validity, status_on
 from .gazetteer.regions import by_name
 from .store import Store
 from .text import fold, similarity
@@ -123,7 +123,7 @@ def ledger_url(unit: str, region: Optional[str] = None) -> str:
 
 
 SUMMARY_KEYS = ("id", "seq", "parent_seq", "title", "doc_number", "doc_type", "issuer", "signed_by",
-                "recipients", "date")
+                "recipients", "date", "section")
 
 
 def catalogue(store: Store) -> dict[str, dict[str, Any]]:
@@ -407,7 +407,9 @@ def validity_records(store: Store, docs: Optional[dict[str, dict[str, Any]]] = N
 def validity_view(store: Store, doc_id: str, on: Optional[str] = None,
                   docs: Optional[dict[str, dict[str, Any]]] = None) -> Optional[dict[str, Any]]:
     """A document's validity record and its status (``status_on``: 现行有效 / 尚未生效 /
-    已失效 / 已废止 / 未知) on ``on`` (default today). None when no such document is stored."""
+    已失效 / 已废止 / 未知) on ``on`` (default today); ``applies`` is False for a document
+    whose type has no validity (``has_validity``: 任免, 批复) and which states none.
+    None when no such document is stored."""
     day = parse_day(on, "on") or _today()
     docs = catalogue(store) if docs is None else docs
     if doc_id not in docs:
@@ -418,6 +420,8 @@ def validity_view(store: Store, doc_id: str, on: Optional[str] = None,
         "document": _doc_ref(docs, doc_id),
         "on": day,
         "status": status_on(record, day) if record else "未知",
+        "applies": record is not None or has_validity(docs[doc_id].get("doc_type"), docs[doc_id].get("title"),
+                                                      docs[doc_id].get("section")),
         "record": record,
         "repealed_by": _doc_ref(docs, (record or {}).get("repealed_by")),
         "source_url": source_url(evidence_doc, record.get("span")) if record else None,
@@ -528,9 +532,29 @@ def person_view(store: Store, name: str) -> Optional[dict[str, Any]]:
             "groups": memberships}
 
 
+# Surnames read otherwise than their character's common reading (pypinyin reads 翟 as di).
+SURNAME_READINGS = {
+    "翟": "zhai2", "单": "shan4", "曾": "zeng1", "仇": "qiu2", "解": "xie4", "查": "zha1", "区": "ou1",
+    "朴": "piao2", "乐": "yue4", "盖": "ge3", "覃": "qin2", "缪": "miao4", "召": "shao4", "种": "chong2",
+    "员": "yun4", "尉": "yu4", "纪": "ji3", "燕": "yan1", "华": "hua4", "任": "ren2", "宁": "ning4",
+}
+
+
+def pinyin_order(name: str) -> tuple[list[str], str]:
+    """Sort key of a person's name as a Chinese index orders it: by pinyin (tone numbers break
+    ties), the surname in its surname reading, then by the characters."""
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)
+    if syllables and name[:1] in SURNAME_READINGS:
+        syllables[0] = SURNAME_READINGS[name[0]]
+    return syllables, name
+
+
 def people(store: Store) -> list[dict[str, Any]]:
-    """Every person a 任免 record or a 分工 entry names, with counts and the latest action,
-    by name (pinyin-less: code point order)."""
+    """Every person a 任免 record or a 分工 entry names, with counts, units and the latest
+    action, in pinyin order (:func:`pinyin_order`). A 分工 entry's unit is its government."""
+    regions = _region_names(store)
     found: dict[str, dict[str, Any]] = {}
     for layer, key in (("personnel", "person"), ("duties", "leader")):
         for r in store.list_layer(layer):
@@ -541,7 +565,7 @@ def people(store: Store) -> list[dict[str, Any]]:
                                             "latest": None, "url": person_url(name)})
             entry["records"] += 1
             entry["documents"].add(r["doc_id"])
-            org = r.get("organisation") if layer == "personnel" else None
+            org = r.get("organisation") if layer == "personnel" else _government(r.get("region_code"), regions)
             if org:
                 entry["organisations"].add(org)
             event = {"date": r.get("date"), "action": r.get("action") if layer == "personnel" else "分工",
@@ -551,7 +575,7 @@ def people(store: Store) -> list[dict[str, Any]]:
     out = []
     for entry in found.values():
         out.append({**entry, "documents": len(entry["documents"]), "organisations": sorted(entry["organisations"])})
-    return sorted(out, key=lambda e: e["name"])
+    return sorted(out, key=lambda e: pinyin_order(e["name"]))
 
 
 # -- units -----------------------------------------------------------------------------------
@@ -729,12 +753,16 @@ def hazard_registry(store: Store, *, region: Optional[str] = None, status: Optio
     ``closed_document`` and their ``source_url``s, every ``listings`` record (relisted while
     open), ``deadline`` and ``overdue`` (open with a 整改期限 before ``as_of``, default
     today). ``counts`` tells open and closed cases and 挂牌 listings over the whole region,
-    before ``status`` narrows the list."""
+    before ``status`` narrows the list. "Open" only means no stored issue prints its 摘牌:
+    ``searched_through`` is the latest issue searched (``id``, ``title``, ``year``, ``issue``,
+    ``published``), so a page can say how far the gazettes were read."""
     if status is not None and status not in STATUSES:
         raise QueryError(f"status: expected one of {', '.join(STATUSES)}")
     day = parse_day(as_of, "as_of") or _today()
     code = region_code(region)
     filters = layer_filters(enterprise=enterprise)
+    searched = [g for g in store.list_gazettes() if not code or g.get("region_code") == code]
+    latest = max(searched, key=lambda g: (g.get("published") or "", g.get("year") or 0, g.get("issue") or 0), default=None)
     records = list(store.list_layer("hazards", **filters))
     if code:
         regions = _gazette_regions(store)
@@ -768,6 +796,8 @@ def hazard_registry(store: Store, *, region: Optional[str] = None, status: Optio
         "filters": {**filters, **({"region": code} if code else {}), **({"status": status} if status else {}),
                     "as_of": day},
         "counts": counts,
+        "searched_through": {key: latest.get(key) for key in ("id", "title", "year", "issue", "published")}
+        if latest else None,
         "total": len(shown),
         "cases": shown,
     }

@@ -36,8 +36,9 @@ def compact(s: str) -> str:
     return "".join(s.split())
 
 
-_FOLD_OPEN = "([〔［【〈（"
-_FOLD_CLOSE = ")]〕］】〉）"
+# Bracket shapes a printer swaps freely (a TOC's <…> is the body's 〈…〉, 《…》 nested as 〈…〉).
+_FOLD_OPEN = "([〔［【〈（《<"
+_FOLD_CLOSE = ")]〕］】〉）》>"
 
 
 @lru_cache(maxsize=65536)
@@ -51,7 +52,7 @@ def fold(s: str | None) -> str:
         s = s.replace(o, "(")
     for c in _FOLD_CLOSE:
         s = s.replace(c, ")")
-    for q in "“”„‟\"'‘’《》〈〉<>":
+    for q in "“”„‟\"'‘’":
         s = s.replace(q, '"')
     for d in "—–-―":
         s = s.replace(d, "-")
@@ -104,3 +105,18 @@ def split_outside_brackets(text: str, separators: str) -> list[str]:
             current.append(ch)
     parts.append("".join(current))
     return [p.strip() for p in parts if p.strip()]
+
+
+def differing(a: str, b: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """``a`` and ``b`` cut into ``(text, differs)`` pieces, marking the characters one has and
+    the other has not. Characters equal under :func:`fold` (bracket shapes, widths, spaces)
+    do not count as differing.
+    """
+    keys_a, keys_b = [fold(ch) for ch in a], [fold(ch) for ch in b]
+    pieces_a: list[tuple[str, bool]] = []
+    pieces_b: list[tuple[str, bool]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes():
+        for pieces, text in ((pieces_a, a[i1:i2]), (pieces_b, b[j1:j2])):
+            if text:
+                pieces.append((text, tag != "equal" and bool(fold(text))))  # a space alone does not differ
+    return pieces_a, pieces_b

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from importlib.resources import files
 from typing import Optional, Sequence
 
 from fastapi import FastAPI, Request
@@ -37,6 +38,9 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 JSON_PREFIXES = ("/api/", "/feeds/", "/openapi.json")
+# Swagger UI's script, stylesheet and icon, served from the pinned fastapi-offline package:
+# /docs works without the internet and trusts no other host.
+DOCS_ASSETS = "/docs-assets"
 
 
 def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None,
@@ -73,6 +77,7 @@ def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None,
     app.include_router(routes.router)
     app.include_router(feeds.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets")
     _add_docs(app)
     from ..web.layer_routes import router as layer_pages
     from ..web.routes import router as web_router  # last: its catch-all id route must match after all others
@@ -177,7 +182,11 @@ class HeadAsGet:
 
 
 def _swagger_page() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="gongbao API")
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json", title="gongbao API",
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js", swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS}/favicon.png",
+    )
 
 
 def _add_docs(app: FastAPI) -> None:
@@ -187,7 +196,7 @@ def _add_docs(app: FastAPI) -> None:
 
 
 def _docs_csp() -> str:
-    """Swagger UI comes from a CDN and starts with one inline script: admit that
+    """Swagger UI comes from this server and starts with one inline script: admit that
     script by its hash instead of allowing inline scripts at large."""
     body = bytes(_swagger_page().body).decode()
     hashes = " ".join(
@@ -195,6 +204,6 @@ def _docs_csp() -> str:
         for script in re.findall(r"<script>(.*?)</script>", body, re.S)
     )
     return (
-        f"default-src 'none'; script-src https://cdn.jsdelivr.net {hashes}; style-src https://cdn.jsdelivr.net; "
-        "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'"
+        f"default-src 'none'; script-src 'self' {hashes}; style-src 'self'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
     )

@@ -27,8 +27,9 @@ class AtomResponse(Response):
 
 def _feed(request: Request, result: Any, title: str, page_path: str) -> AtomResponse:
     base = str(request.base_url)
+    ingested = {g["id"]: g.get("ingested_at") for g in request_store(request).list_gazettes()}
     body = atom_feed(result, title=title, feed_url=str(request.url), page_url=base + page_path.lstrip("/"),
-                     base_url=base)
+                     base_url=base, ingested=ingested)
     return AtomResponse(body)
 
 

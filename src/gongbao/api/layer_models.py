@@ -96,6 +96,8 @@ class Validity(BaseModel):
     document: DocRef
     on: str = Field(description="The day the status is for (ISO).")
     status: str = Field(description="现行有效 / 尚未生效 / 已失效 / 已废止 / 未知")
+    applies: bool = Field(True, description="False for a document whose type has no validity (任免, 批复) "
+                                            "and which states none: its 未知 says nothing.")
     record: Optional[ValidityRecord] = Field(
         None, description="Null when the document says nothing about its validity.")
     repealed_by: Optional[DocRef] = None
@@ -246,6 +248,9 @@ class HazardCase(BaseModel):
 class HazardRegistry(BaseModel):
     filters: dict[str, Any]
     counts: dict[str, int] = Field(description="open / closed cases, 挂牌 listings, overdue cases.")
+    searched_through: Optional[dict[str, Any]] = Field(
+        None, description="The latest issue searched (id, title, year, issue, published): an open case is one "
+                          "whose 摘牌 no stored issue up to this one prints.")
     total: int
     cases: list[HazardCase]
 

@@ -3,22 +3,21 @@
 must match before the document route's catch-all id."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any, Iterable, Iterator, Literal, Optional
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from .. import layers_view
 from ..errors import NotFound
-from ..export import csv_cell, layer_csv_columns
+from ..export import layer_csv
 from ..extract import LAYERS
 from .layer_models import (
     Citations, Duties, Group, GroupSummary, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit,
     Validity,
 )
+from .params import csv_params
 from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND
 from .stores import request_store
 
@@ -62,6 +61,7 @@ def layer(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=1_000_000),
     format: Literal["json", "jsonl", "csv"] = Query("json", description="jsonl/csv: every matching record, streamed."),
+    csv_options: dict = Depends(csv_params),
 ) -> Any:
     """The stored records of one layer (SCHEMA.md "Layer records") in issue order, filtered, a page at a time.
 
@@ -72,7 +72,7 @@ def layer(
                    enterprise=enterprise, action=action)
     store = request_store(request)
     if format != "json":
-        return _stream(layer, layers_view.layer_records(store, layer, **filters), format)
+        return _stream(layer, layers_view.layer_records(store, layer, **filters), format, csv_options)
     return layers_view.layer_page(store, layer, limit=limit, offset=offset, **filters)
 
 
@@ -160,6 +160,7 @@ def tasks(
     limit: int = Query(50, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=1_000_000),
     format: Literal["json", "jsonl", "csv"] = Query("json", description="jsonl/csv: every matching task, streamed."),
+    csv_options: dict = Depends(csv_params),
 ) -> Any:
     """任务分工 of every stored document: task number, text, units, deadline, document."""
     store = request_store(request)
@@ -167,7 +168,7 @@ def tasks(
                   doc_id=doc_id, sort=sort)
     if format != "json":
         ledger = layers_view.task_ledger(store, **params, limit=None)
-        return _stream("tasks", ledger["tasks"], format)
+        return _stream("tasks", ledger["tasks"], format, csv_options)
     return layers_view.task_ledger(store, **params, limit=limit, offset=offset)
 
 
@@ -196,9 +197,9 @@ def duties(
     return layers_view.duties_on(request_store(request), on, area, region)
 
 
-def _stream(layer: str, records: Iterable[dict[str, Any]], format: str) -> StreamingResponse:
+def _stream(layer: str, records: Iterable[dict[str, Any]], format: str, csv_options: dict[str, Any]) -> StreamingResponse:
     rows = list(layers_view.iter_rows(records))
-    lines = _jsonl(rows) if format == "jsonl" else _csv(layer, rows)
+    lines = _jsonl(rows) if format == "jsonl" else layer_csv(layer, rows, **csv_options)
     return StreamingResponse(
         lines,
         media_type=EXPORT_TYPES[format],
@@ -210,15 +211,3 @@ def _jsonl(rows: list[dict[str, Any]]) -> Iterator[str]:
     for row in rows:
         yield json.dumps(row, ensure_ascii=False) + "\n"
 
-
-def _csv(layer: str, rows: list[dict[str, Any]]) -> Iterator[str]:
-    """A header row (SCHEMA.md keys first), then one row per record; lists joined with ；."""
-    columns = layer_csv_columns(layer, rows)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    lines = (columns, *([csv_cell(r.get(c)) for c in columns] for r in rows))
-    for row in lines:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()

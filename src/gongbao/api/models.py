@@ -142,6 +142,9 @@ class Warning(Open):
     start_offset: Optional[int] = None
     end_offset: Optional[int] = None
     seq: Optional[int] = None
+    diff: Optional[dict[str, list[tuple[str, bool]]]] = Field(
+        None, description="A TOC title or 文号 that differs from the body's: {toc, body}, each the text as "
+                          "[piece, differs] pairs marking the characters the other lacks.")
 
 
 class TocEntry(Open):

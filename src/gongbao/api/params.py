@@ -52,3 +52,15 @@ def to_query(params: dict[str, Any]) -> SearchQuery:
 
 def has_filters(params: dict[str, Any]) -> bool:
     return bool(params.get("q")) or any(key in params for key in FILTERS)
+
+
+BOM_DESCRIPTION = "CSV: start with a UTF-8 BOM, so Excel and WPS read the Chinese right; false for programs."
+
+
+def csv_params(
+    bom: bool = Query(True, description=BOM_DESCRIPTION),
+    headers: Literal["en", "zh"] = Query("en", description="format=csv: column headers as the record keys (en) "
+                                                           "or their Chinese names (zh)."),
+) -> dict[str, Any]:
+    """The options of a CSV download (``gongbao.export.csv_lines``)."""
+    return {"bom": bom, "headers": headers}

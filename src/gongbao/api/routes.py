@@ -1,9 +1,7 @@
 """JSON API routes: each parses its parameters and calls one library function."""
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 from typing import Any, Iterator, Literal
 
@@ -12,12 +10,12 @@ from fastapi.responses import StreamingResponse
 
 from .. import browse
 from ..errors import NotFound
-from ..export import csv_rows, document_tables, table_csv_rows
+from ..export import csv_lines, document_csv, document_tables, table_csv_rows
 from ..search import SearchResult, search
 from .models import (
     DocumentRecord, ErrorBody, GazetteDetail, GazetteSummary, IssuerCount, RegionCount, SearchResponse,
 )
-from .params import has_filters, search_params, to_query
+from .params import BOM_DESCRIPTION, csv_params, has_filters, search_params, to_query
 from .stores import request_store
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -66,14 +64,15 @@ def documents(request: Request, params: dict = Depends(search_params)) -> dict[s
     responses={**NOT_FOUND, 200: {"content": {"text/csv": {}}, "description": "The table as CSV: header row, then rows."}},
     summary="One table of a document as CSV",
 )
-def document_table(request: Request, document_id: str, number: int = Path(ge=1, le=10_000)) -> StreamingResponse:
+def document_table(request: Request, document_id: str, number: int = Path(ge=1, le=10_000),
+                   bom: bool = Query(True, description=BOM_DESCRIPTION)) -> StreamingResponse:
     """Table ``number`` of a document (body tables first, then each attachment's, from 1)."""
     record = request_store(request).get_document(document_id)
     tables = document_tables(record) if record is not None else []
     if not 1 <= number <= len(tables):
         raise NotFound(f"no table {number} in document {document_id!r}")
     return StreamingResponse(
-        _csv_lines(table_csv_rows(tables[number - 1])),
+        csv_lines(table_csv_rows(tables[number - 1]), bom=bom),
         media_type=EXPORT_TYPES["csv"],
         headers={"content-disposition": f'attachment; filename="table-{number}.csv"'},
     )
@@ -131,6 +130,7 @@ def export(
     request: Request,
     format: Literal["jsonl", "csv"] = Query("jsonl", description="jsonl: whole records; csv: SCHEMA.md columns."),
     params: dict = Depends(search_params),
+    csv_options: dict = Depends(csv_params),
 ) -> StreamingResponse:
     """Every record matching the filters (no row limit), streamed as it is read."""
     stores = request.app.state.stores
@@ -138,7 +138,7 @@ def export(
     if query is not None:
         search(stores.get(), query)  # an impossible query fails here, as a 400, before streaming starts
     records = browse.export_records(stores.get, query)
-    lines = _jsonl(records) if format == "jsonl" else _csv(records)
+    lines = _jsonl(records) if format == "jsonl" else document_csv(records, **csv_options)
     return StreamingResponse(
         lines,
         media_type=EXPORT_TYPES[format],
@@ -149,17 +149,3 @@ def export(
 def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     for record in records:
         yield json.dumps(record, ensure_ascii=False) + "\n"
-
-
-def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
-    return _csv_lines(csv_rows(records))
-
-
-def _csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()

@@ -48,6 +48,18 @@ _SUBJECT = re.compile(
 )
 _TRIAL_TITLE = re.compile(r"[（(]\s{0,3}(?:试行|暂行)\s{0,3}[)）]|暂行|试行(?:办法|规定|细则|方案)")
 _CARRIER = re.compile(r"印发|转发|批转|颁发|发布")
+# Decisions on one matter, made once: appointments (任免) and replies (批复) have no period of
+# validity, so a status of 未知 would say nothing about them.
+_ONE_MATTER_TITLE = re.compile(r"任免|任职|免职|免去|聘任|解聘")
+ONE_MATTER_TYPES = ("批复",)
+
+
+def has_validity(doc_type: Optional[str], title: Optional[str], section: Optional[str] = None) -> bool:
+    """Whether a document of this type can be in force or not: False for 任免 notices and
+    批复 (a decision on one matter), True for anything else."""
+    if doc_type in ONE_MATTER_TYPES:
+        return False
+    return not _ONE_MATTER_TITLE.search(title or "") and not _ONE_MATTER_TITLE.search(section or "")
 
 
 def _n(s: str) -> int:

@@ -274,7 +274,7 @@ def _put_back(paragraphs: list[Paragraph], lines: _Lines, k: int, repairs: list[
             out = list(paragraphs)
             out[i] = Paragraph(p.text + frag, p.span, p.level, p.marker, p.table)
             return out
-    notes.append(Warning("body.displaced_fragment", f"fragment «{frag}» printed out of place, not put back", lines.lines[k].span(), seq))
+    notes.append(Warning("body.displaced_fragment", f"错位的文字「{frag}」未放回原处", lines.lines[k].span(), seq))
     return paragraphs
 
 
@@ -524,20 +524,20 @@ def reconcile_toc(seg: Segmentation, docs: list[Document], warnings: list[Warnin
             e.matched_seq, e.match_score = best.seq, round(min(best_score, 1.0), 3)
             used.add(best.seq)
             if fold(e.title) != fold(best.title):
-                warnings.append(Warning("toc.title_mismatch", f"TOC title differs from the body: TOC «{e.title}» / body «{best.title}»", e.span, best.seq))
+                warnings.append(Warning("toc.title_mismatch", f"目录标题与正文不一致：目录「{e.title}」，正文「{best.title}」", e.span, best.seq))
             if e.doc_number and best.doc_number and e.doc_number.text != best.doc_number.text:
-                warnings.append(Warning("toc.number_mismatch", f"TOC 文号 {e.doc_number.text} / body {best.doc_number.text}", e.span, best.seq))
+                warnings.append(Warning("toc.number_mismatch", f"目录文号与正文不一致：目录 {e.doc_number.text}，正文 {best.doc_number.text}", e.span, best.seq))
                 best.confidence["doc_number"] = min(best.confidence.get("doc_number", 1), 0.8)
             else:
                 for k in ("title", "doc_number"):
                     if k in best.confidence:
                         best.confidence[k] = min(1.0, best.confidence[k] + 0.02)
         else:
-            warnings.append(Warning("toc.missing_in_body", f"TOC entry not found in the body: «{e.title}»", e.span))
+            warnings.append(Warning("toc.missing_in_body", f"目录所列文件在正文中未找到：「{e.title}」", e.span))
     if seg.toc:
         for d in top:
             if d.seq not in used:
-                warnings.append(Warning("body.missing_in_toc", f"document not listed in the TOC: «{d.title}»", d.spans.get("title"), d.seq))
+                warnings.append(Warning("body.missing_in_toc", f"正文中的文件未列入目录：「{d.title}」", d.spans.get("title"), d.seq))
                 d.confidence["title"] = min(d.confidence.get("title", 1), 0.85)
 
 
@@ -553,11 +553,11 @@ def elements(seg: Segmentation) -> ParseResult:
         parent_seq = seq_of.get(ds.parent) if ds.parent is not None else None
         doc = build_document(seg, lines, ds, seq, parent_seq, repairs, warnings)
         if ds.embedded and ds.expected_title and similarity(doc.title, ds.expected_title) < 0.9:
-            warnings.append(Warning("carried.title_mismatch", f"carried title «{doc.title}» differs from the notice's «{ds.expected_title}»", doc.spans.get("title"), seq))
+            warnings.append(Warning("carried.title_mismatch", f"所印发文件的标题「{doc.title}」与通知所列「{ds.expected_title}」不一致", doc.spans.get("title"), seq))
         docs.append(doc)
     for d in docs:
         if d.parent_seq is None and d.title and carried_titles(d.title) and not any(c.parent_seq == d.seq for c in docs) and re.search(r"印发|转发", d.title):
-            warnings.append(Warning("carried.not_found", f"«{d.title}» issues a document that was not found after it", d.spans.get("title"), d.seq))
+            warnings.append(Warning("carried.not_found", f"「{d.title}」所印发的文件未在其后找到", d.spans.get("title"), d.seq))
     reconcile_toc(seg, docs, warnings)
     source = seg.normalized.source.text
     unplaced = []

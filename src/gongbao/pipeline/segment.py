@@ -847,7 +847,7 @@ def segment(norm: NormalizedText) -> Segmentation:
         placed.update(range(d.first_line, d.last_line + 1))
     unplaced = _unplaced_blocks(lines, placed, toc_range=(cover_end, toc_end), toc_unplaced=set(unplaced_ids))
     if not headers:
-        warnings.append(Warning("body.no_documents", "no official document header found in the text"))
+        warnings.append(Warning("body.no_documents", "正文中未找到公文版头（发文机关、文号、标题）"))
     return Segmentation(
         normalized=norm,
         gazette=gazette,

@@ -48,5 +48,7 @@ def facet_label(key: str, value: str) -> str:
         region = by_code(value)
         return region.name if region else value
     if key == "level":
-        return {"top": "正式文件", "carried": "所附文件"}.get(value, value)
+        from ..labels import LEVEL_LABELS
+
+        return LEVEL_LABELS.get(value, value)
     return value

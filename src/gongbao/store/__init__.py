@@ -19,8 +19,11 @@ __all__ = [
 ]
 
 
-def open_store(url_or_path: Union[str, "os.PathLike[str]"]) -> Store:
+def open_store(url_or_path: Union[str, "os.PathLike[str]"], *, create: bool = True) -> Store:
     """Open (creating and migrating if needed) the store at a path or URL.
+
+    ``create=False`` (what reading commands ask): a SQLite file that does not exist is a
+    StoreError instead of a new, empty store.
 
     - ``gongbao.db``, ``/data/gongbao.db``, ``:memory:`` → SQLite file / in memory
     - ``sqlite:///relative.db``, ``sqlite:////absolute.db``, ``sqlite://`` (memory)
@@ -29,14 +32,20 @@ def open_store(url_or_path: Union[str, "os.PathLike[str]"]) -> Store:
     target = os.fspath(url_or_path)
     scheme, separator, rest = target.partition("://")
     if not separator:
-        return SQLiteStore(target)
+        return _sqlite(target, create)
     scheme = scheme.lower()
     if scheme == "sqlite":
         # SQLAlchemy's convention: the third slash starts the path, a fourth makes it absolute.
         path = rest[1:] if rest.startswith("/") else rest
-        return SQLiteStore(path or ":memory:")
+        return _sqlite(path or ":memory:", create)
     if scheme in ("postgres", "postgresql") or scheme.startswith("postgresql+"):
         from .postgres import PostgresStore  # psycopg is imported only when used
 
         return PostgresStore("postgresql://" + rest)
     raise StoreError(f"unknown store URL scheme {scheme!r}; use a path or sqlite:///PATH", redact(target))
+
+
+def _sqlite(path: str, create: bool) -> SQLiteStore:
+    if not create and path != ":memory:" and not os.path.exists(path):
+        raise StoreError("no store here: ingest gazettes into it first (gongbao ingest FILES --db PATH)", path)
+    return SQLiteStore(path)

@@ -6,25 +6,10 @@ from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import quote, urlencode
 
 from ..export import document_tables
+from ..labels import FACET_LABELS, LEVEL_LABELS
 from ..layers_view import KIND_LABELS, ROLE_LABELS, person_url, unit_url
 from ..search import facet_label as search_facet_label
 
-# Facets as a reader names them, in the order the search page shows them.
-FACET_LABELS = {
-    "region": "地区",
-    "gazette": "期刊",
-    "issuer": "发文机关",
-    "doc_type": "文种",
-    "section": "栏目",
-    "year": "年份",
-    "agency_code": "机关代字",
-    "level": "层级",
-    "date_from": "成文日期起",
-    "date_to": "成文日期止",
-    "published_from": "出版日期起",
-    "published_to": "出版日期止",
-}
-LEVEL_LABELS = {"top": "正式发文", "carried": "随文印发的文件"}
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 HEADING_MAX = 40  # longer "headings" are numbered paragraphs, not headings
 
@@ -36,6 +21,22 @@ def chinese_date(value: Optional[str]) -> str:
         return value or ""
     year, month, day = match.groups()
     return f"{int(year)}年{int(month)}月{int(day)}日"
+
+
+SHORT_TITLE = 24  # characters of a title a breadcrumb shows
+# The 公文 frame of a title: 关于 … 的通知 (the 文种 says what kind, the rest what about)
+_TITLE_FRAME = re.compile(r"^关于(?P<core>.+?)的(?:通知|通报|批复|决定|意见|报告|请示|函|公告|通告|命令|决议)$")
+
+
+def short_title(title: Optional[str], issuer: Optional[str] = None) -> str:
+    """A title as a breadcrumb shows it: without its issuer and its 关于…的通知 frame, cut to
+    ``SHORT_TITLE`` characters (``盂县人民政府关于任丽鹏等同志职务任免的通知`` → ``任丽鹏等同志职务任免``)."""
+    text = title or ""
+    for name in filter(None, (issuer or "").split("、")):
+        text = text.removeprefix(name).lstrip("、")
+    match = _TITLE_FRAME.match(text)
+    text = (match.group("core") if match else text) or title or ""
+    return text if len(text) <= SHORT_TITLE else text[: SHORT_TITLE - 1] + "…"
 
 
 def issue_label(gazette: Mapping[str, Any]) -> str:
@@ -193,7 +194,8 @@ def facet_label(name: str, value: Any, names: Mapping[str, str]) -> str:
 
 
 # How a status of the layer views reads, and the class that colours it.
-STATUS_LABELS = {"open": "督办中", "closed": "已摘牌"}
+# "open": no stored issue prints the 摘牌 (it may have happened unpublished): say only that.
+STATUS_LABELS = {"open": "公报未载摘牌", "closed": "已摘牌"}
 VALIDITY_CLASSES = {"现行有效": "ok", "尚未生效": "info", "已失效": "off", "已废止": "off", "未知": "unknown"}
 DOC_ROLE_LABELS = {"issuer": "发文", "signed_by": "署名", "recipient": "主送"}
 
@@ -210,7 +212,7 @@ def grouped(number: int) -> str:
     return f"{number:,}"
 
 
-FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label, "span_label": span_label, "grouped": grouped}
+FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label, "short_title": short_title, "span_label": span_label, "grouped": grouped}
 GLOBALS = {
     "search_url": search_url,
     "page_numbers": page_numbers,

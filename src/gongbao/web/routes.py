@@ -51,6 +51,8 @@ def search_page(request: Request, params: dict = Depends(search_params)) -> HTML
         "names": names,
         "last_page": last_page,
         "feed_url": search_url(state, "/feeds/search.atom", page=None, sort=None),
+        # every matching record, for Excel and WPS: BOM and Chinese headers
+        "csv_url": search_url(state, "/api/export", page=None, sort=None, per_page=None, format="csv", headers="zh"),
         "q": params.get("q", ""),
     })
 
