@@ -77,7 +77,7 @@ def test_stored_records_filter_by_person_and_document(new_store_url, backend):
 
 
 def test_export_layer_groups(groups_db):
-    result = CliRunner().invoke(app, ["export", "--layer", "groups", "--format", "csv", "--db", groups_db])
+    result = CliRunner().invoke(app, ["export", "--layer", "groups", "--format", "csv", "--no-bom", "--db", groups_db])
     assert result.exit_code == 0, result.output
     table = list(csv.reader(io.StringIO(result.stdout)))
     assert table[0][:11] == ["doc_id", "doc_number", "doc_seq", "span", "group", "role", "person", "position",
