@@ -40,7 +40,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from ..search.docnumber import lookup_doc_number
+from ..search.docnumber import lookup_doc_number, read_as
 from ..search.hits import build_hits
 from ..search.index import (
     FACET_KEYS,
@@ -51,7 +51,7 @@ from ..search.index import (
     entries,
     region_names,
 )
-from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, plan
+from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, phrase_plan, phrases, plan
 from ..search.query import parse_query
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text, clean
 from ..search.types import SearchHit, SearchQuery, SearchResult
@@ -111,7 +111,7 @@ def _row(entry: IndexEntry) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
         (entry.doc_id, entry.gazette_id, entry.region_code, entry.issuer, entry.agency_code, entry.doc_type,
          entry.year, entry.date, entry.published, entry.section, entry.level, entry.doc_number, entry.parent_id,
          f"{entry.date or entry.published or ''}|{entry.published or ''}", entry.sample, clean(entry.title),
-         lexemes(f"{title_b} {body_b} {info_b}".split())),
+         lexemes(f"{title_b} {body_b} {info_b}".split()), entry.issuer_inherited, entry.date_inherited),
         (entry.title, entry.body, entry.info, plain,
          positioned(entry.title_words.split(), f"{entry.info_words} {entry.body_words}".split()[:RANKED_WORDS])),
     )
@@ -120,6 +120,7 @@ def _row(entry: IndexEntry) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
 DOC_COLUMNS = (
     "sid", "doc_id", "gazette_id", "region_code", "issuer", "agency_code", "doc_type", "year", "date", "published",
     "section", "level", "doc_number", "parent_id", "sort_key", "sample", "title_plain", "grams",
+    "issuer_inherited", "date_inherited",
 )
 TEXT_COLUMNS = ("sid", "title", "body", "info", "plain", "words")
 MAX_POSITION = 16_383  # tsvector's highest position: later words are kept without one
@@ -261,6 +262,7 @@ class _Search:
     query: SearchQuery
     filters: list[_Where] = field(default_factory=list)
     match: Optional[_Where] = None  # the words; None for a browse
+    phrase: Optional[_Where] = None  # the terms cut into words, in one piece (SearchResult.phrases)
     unverified: Optional[_Where] = None  # the exact words when ``match`` holds unchecked candidates
     checked_all: Optional[list[int]] = None  # the matches, when paging checked every candidate
     sids: Optional[tuple[int, int]] = None  # (lowest sid, how many from there to the highest)
@@ -271,36 +273,75 @@ class _Search:
         parsed = parse_query(query.q)
         query_plan = plan(parsed, self.tokenizer)
         pinned_ids: list[str] = []
-        doc_match = None
+        doc_match = number_read_as = None
         if parsed.doc_number is not None:
             pinned_ids = lookup_doc_number(self.store, query.q)
             if pinned_ids:
                 doc_match = pinned_ids[0]
                 numbers = self._doc_numbers(pinned_ids)
+                number_read_as = read_as(query.q, numbers)
                 query_plan = exact_plan(numbers, self.tokenizer) if numbers else query_plan
         query_plan = capped(query_plan)
         self.filters = self._filters()
         self.match = _match(query_plan)
+        in_one_piece = phrase_plan(query_plan)
+        if in_one_piece is not None:
+            self.phrase = _match(dataclasses.replace(in_one_piece, excluded=()))
         if self.match is not None and _IN_TEXT in self.match.sql:
             self._settle_text_match(query_plan)
         elif self.match is not None:
             self.match = dataclasses.replace(self.match, words=True)  # see _and
         everything, total, facets, estimated, sampled = self._count_and_facets()
+        phrase_total = self._tally([*self.filters, self.match, self.phrase], [])[0] \
+            if self.phrase is not None and self.match is not None and total else None
         offset = (query.page - 1) * query.per_page
         pinned = self._pinned(everything, pinned_ids) if total else []
+        loose: list[int] = []
         if not total or offset >= total:
             rows: list[tuple[int, float]] = []
-        elif query_plan.groups and query.sort == "relevance":
-            rows = self._page(lambda skip, take: self._ranked(everything, query_plan, pinned, skip, take, total),
-                              offset, query.per_page)
         else:
-            rows = self._page(lambda skip, take: self._by_date(everything, pinned, skip, take), offset, query.per_page)
+            if query_plan.groups and query.sort == "relevance":
+                order = lambda where, pinned, skip, take, total: self._ranked(  # noqa: E731
+                    where, query_plan, pinned, skip, take, total)
+            else:
+                order = lambda where, pinned, skip, take, total: self._by_date(where, pinned, skip, take)  # noqa: E731
+            rows = self._page(lambda skip, take: self._phrase_first(order, everything, pinned, skip, take, total,
+                                                                     phrase_total), offset, query.per_page)
+            loose = self._without_phrase(rows) if phrase_total is not None else []
         if self.unverified is not None and self.checked_all is not None:
             # Every candidate got checked on the way to this page: the exact set is known.
             self.match, self.unverified = _Where("d.sid = ANY(%s)", (self.checked_all,)), None
             _, total, facets, estimated, sampled = self._count_and_facets()
-        return SearchResult(total, self._hits(rows, query_plan.units), query, facets, doc_match, estimated,
-                            total_estimated=sampled or self.unverified is not None)
+        return SearchResult(total, self._hits(rows, query_plan.units, loose), query, facets, doc_match, estimated,
+                            total_estimated=sampled or self.unverified is not None,
+                            phrases=phrases(query_plan) if self.phrase else [],
+                            phrase_total=(phrase_total or 0) if self.phrase else None,
+                            doc_number_read_as=number_read_as)
+
+    def _phrase_first(
+        self, order: Callable[[_Where, list[int], int, int, int], list[tuple[int, float]]], everything: _Where,
+        pinned: list[int], offset: int, limit: int, total: int, phrase_total: Optional[int],
+    ) -> list[tuple[int, float]]:
+        """A page of ``order`` (``_ranked`` or ``_by_date``): the matches holding the phrases
+        first, then those holding only all their words. The matches found by sid while
+        counting (``found``) are all of them: each tier is read from its own condition."""
+        if self.phrase is None or phrase_total is None:
+            return order(everything, pinned, offset, limit, total)
+        self.found = None
+        rows = []
+        if offset < phrase_total:
+            rows = order(_and([everything, self.phrase]), pinned, offset, limit, phrase_total)
+        rest, skip = limit - len(rows), max(0, offset - phrase_total)
+        if rest <= 0:
+            return rows
+        without = _Where(f"NOT ({self.phrase.sql})", self.phrase.params)
+        return rows + order(_and([everything, without]), [], skip, rest, total - phrase_total)
+
+    def _without_phrase(self, rows: list[tuple[int, float]]) -> list[int]:
+        """The rows of a page that hold all the words but not the phrases."""
+        assert self.phrase is not None
+        listed = _Where("d.sid = ANY(%s)", ([sid for sid, _ in rows],))
+        return self._sids(_and([listed, _Where(f"NOT ({self.phrase.sql})", self.phrase.params)]))
 
     def _settle_text_match(self, query_plan: QueryPlan) -> None:
         """Units of several bigrams are checked in the documents' text (strpos), the costly
@@ -646,20 +687,21 @@ class _Search:
 
     # -- hits --------------------------------------------------------------------
 
-    def _hits(self, rows: list[tuple[int, float]], units: list[Unit]) -> list[SearchHit]:
+    def _hits(self, rows: list[tuple[int, float]], units: list[Unit], loose: list[int]) -> list[SearchHit]:
         if not rows:
             return []
         found = {
             row["sid"]: row
             for row in self.conn.execute(
                 "SELECT d.sid, d.doc_id, d.gazette_id, d.issuer, d.doc_type, d.date, d.section, d.published,"
-                " d.doc_number, d.parent_id, t.title, t.body, g.title AS gazette_title"
+                " d.doc_number, d.parent_id, d.issuer_inherited, d.date_inherited, t.title, t.body,"
+                " g.title AS gazette_title"
                 " FROM search_docs AS d JOIN search_text AS t ON t.sid = d.sid"
                 " LEFT JOIN gazettes AS g ON g.id = d.gazette_id WHERE d.sid = ANY(%s)",
                 ([sid for sid, _ in rows],),
             )
         }
-        return build_hits(rows, found, units, self.query)
+        return build_hits(rows, found, units, self.query, loose=set(loose))
 
     def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
         rows = self.conn.execute(
