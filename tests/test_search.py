@@ -243,12 +243,42 @@ def test_filters(store):
     assert {d["parent_seq"] is not None for d in docs(q="消防", level="carried")} == {True}
     assert {d["section"] for d in docs(section="人事任免")} == {"人事任免"}
     assert {d["issuer"] for d in docs(issuer="阳泉市人民政府")} == {"阳泉市人民政府"}
-    assert {d["issuer"] for d in docs(issuer="人民政府办公室")} == {"盂县人民政府办公室", "阳泉市人民政府办公室"}
+    assert {issuer_of(store, d) for d in docs(issuer="人民政府办公室")} == {"盂县人民政府办公室", "阳泉市人民政府办公室"}
     assert {d["agency_code"] for d in docs(agency_code="盂政发")} == {"盂政发"}
     assert all(d["date"].startswith("2023-08") for d in docs(q="通知", date_from="2023-08", date_to="2023-08") if d["date"])
     assert {d["gazette"]["published"] for d in docs(published_from="2024-01-01")} == {"2024-07-04"}
     assert set(everything(store, gazette="140300/2020/3")) == {f"140300/2020/3/{n}" for n in range(1, 44)}
     assert everything(store, region="北京市") == []
+
+
+def issuer_of(store, record: dict) -> str:
+    """A document's issuer as a reader reads it: its own, else its carrying notice's."""
+    while not record["issuer"] and record["parent_seq"]:
+        record = store.get_document(record["id"].rsplit("/", 1)[0] + f"/{record['parent_seq']}")
+    return record["issuer"]
+
+
+def test_carried_documents_take_their_notices_issuer_and_date(store):
+    """A 方案 carried by a 印发 notice has no issuer or date of its own (its record keeps
+    null): facets, filters, sorting and hits use the notice's, flagged as inherited."""
+    result = search(store, SearchQuery(q="安全生产", per_page=100))
+    assert sum(count for _, count in result.facets["issuer"]) == result.total
+    carried = [hit for hit in result.hits if hit.parent_id]
+    assert carried and all(hit.issuer_inherited and hit.date_inherited for hit in carried)
+    for hit in carried:
+        record, notice = store.get_document(hit.id), store.get_document(hit.parent_id)
+        assert record["issuer"] is None and record["date"] is None  # SCHEMA.md: the record keeps null
+        assert (hit.issuer, hit.date) == (notice["issuer"], notice["date"])
+    assert not any(hit.issuer_inherited or hit.date_inherited for hit in result.hits if not hit.parent_id)
+    # filters and sorting: a carried document is found by its notice's issuer and date
+    notice = store.get_document(carried[0].parent_id)
+    by_issuer = everything(store, q="安全生产", issuer=notice["issuer"])
+    by_day = everything(store, date_from=notice["date"], date_to=notice["date"])
+    assert carried[0].id in by_issuer and carried[0].id in by_day
+    newest = search(store, SearchQuery(q="安全生产", sort="newest", per_page=100)).hits
+    for exact in (True, False):  # the phrase first, each part newest first
+        dates = [hit.date for hit in newest if hit.exact_phrase is exact]
+        assert None not in dates and dates == sorted(dates, reverse=True)
 
 
 def test_year_falls_back_to_the_notice_of_a_carried_document(store):
@@ -611,3 +641,53 @@ def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkey
     for index, key in zip(through_index, by_key):
         assert [h.id for h in key.hits] == [h.id for h in index.hits]
         assert (key.total, key.facets, key.total_estimated) == (index.total, index.facets, False)
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+@pytest.mark.parametrize("rank_limit", [None, 7])
+def test_a_term_cut_into_words_matches_as_a_phrase_first_on_every_page(store, monkeypatch, sort, rank_limit):
+    """安全生产 (cut 安全 / 生产): the documents printing it first, then those holding both
+    words apart; pages cut across the two parts without losing or repeating a document,
+    whether the matches are ranked by BM25 or (beyond RANK_LIMIT) by title and age."""
+    if rank_limit:
+        monkeypatch.setattr(search_module(store), "RANK_LIMIT", rank_limit)
+    whole = search(store, SearchQuery(q="安全生产", sort=sort, per_page=100, excerpt_size=0))
+    assert whole.phrases == ["安全生产"] and 0 < whole.phrase_total < whole.total == len(whole.hits)
+    flags = [hit.exact_phrase for hit in whole.hits]
+    assert flags == [True] * whole.phrase_total + [False] * (whole.total - whole.phrase_total)
+    for hit in whole.hits:
+        text = normalize(hit.title + "".join(p["text"] for p in store.get_document(hit.id)["paragraphs"]))
+        assert ("安全生产" in re.sub(r"\s", "", text)) is hit.exact_phrase, hit.id
+    paged = [hit for page in range(1, 9)
+             for hit in search(store, SearchQuery(q="安全生产", sort=sort, per_page=4, page=page, excerpt_size=0)).hits]
+    assert [(h.id, h.exact_phrase) for h in paged] == [(h.id, h.exact_phrase) for h in whole.hits]
+    quoted = search(store, SearchQuery(q='"安全生产"', per_page=100))  # quoted: the phrase only
+    assert quoted.phrases == [] and quoted.phrase_total is None
+    assert {h.id for h in quoted.hits} == {h.id for h in whole.hits if h.exact_phrase}
+
+
+def test_a_misspelt_doc_number_says_what_it_was_read_as(store):
+    """孟政发(2023)48号 finds 盂政发〔2023〕48号 and says so: library, CLI, API and web page."""
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from gongbao.api import create_app
+    from gongbao.cli import app
+
+    misspelt = search(store, SearchQuery(q="孟政发(2023)48号"))
+    assert misspelt.doc_number_match == "140322/2023/3/1" and misspelt.doc_number_read_as == "盂政发〔2023〕48号"
+    assert search(store, SearchQuery(q="盂政发〔2023〕48号")).doc_number_read_as is None  # as stored: nothing to say
+    assert search(store, SearchQuery(q="安全")).doc_number_read_as is None
+    shown = CliRunner().invoke(app, ["search", "孟政发(2023)48号", "--db", store.path], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "已按 盂政发〔2023〕48号 查找" in shown.output
+    with TestClient(create_app(store.path)) as client:
+        body = client.get("/api/documents", params={"q": "孟政发(2023)48号"}).json()
+        assert body["doc_number_read_as"] == "盂政发〔2023〕48号" and body["doc_number_match"] == "140322/2023/3/1"
+        page = client.get("/search", params={"q": "孟政发(2023)48号"}).text
+        assert re.search(r"已按 <strong[^>]*>盂政发〔2023〕48号</strong> 查找", page)
+        api = client.get("/api/documents", params={"q": "安全生产", "per_page": 100}).json()
+        assert api["phrases"] == ["安全生产"] and api["phrase_total"] == sum(h["exact_phrase"] for h in api["hits"])
+        assert any(h["issuer_inherited"] for h in api["hits"])
+        page = client.get("/search", params={"q": "安全生产", "per_page": 100}).text
+        assert f"其中 <strong>{api['phrase_total']}</strong> 份包含完整的「安全生产」" in page
+        assert f"另有 {api['total'] - api['phrase_total']} 份文件包含全部词语" in page

@@ -393,11 +393,16 @@ def search_(
     summary = f"{'about ' if result.total_estimated else ''}{result.total} document(s)" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else "")
     if result.doc_number_match:
         summary += f"; 文号 → {result.doc_number_match}"
+        if result.doc_number_read_as:
+            summary += f" (已按 {result.doc_number_read_as} 查找)"
+    if result.phrases and result.total:
+        quoted = "".join(f"「{phrase}」" for phrase in result.phrases)
+        summary += f"; {result.phrase_total} contain {quoted} (listed first), the others all its words apart"
     t = Table(title=escape(summary), show_lines=True)
     for col in ("id", "文号", "title", "date", "excerpt"):
         t.add_column(col, overflow="fold")
     for hit in result.hits:
-        t.add_row(hit.id, hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else ""))
+        t.add_row(hit.id if hit.exact_phrase else f"{hit.id}\n(words apart)", hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else ""))
     console.print(t)
     estimated = "≈" if result.facets_estimated else ""
     for key, values in result.facets.items():
