@@ -21,6 +21,9 @@ faceting and browsing read little; ``search_text``, the texts. Tokens come from
   with cover density the quality mix (tests/test_search_quality.py) fell from mean P@10 1.000
   to 0.992 (安全 year=2020: 0.67), one-word queries having no cover to measure. Above ``RANK_LIMIT`` matches: title
   matches among the newest, then newest first, as on SQLite.
+- A term the tokenizer cut into words (安全生产 → 安全, 生产): the matches holding it in one
+  piece (``search.plan.phrase_plan``; its bigrams, then its string in ``plain``) are counted as
+  the total is (``_tally``) and paged first, each part ordered on its own condition.
 - Filters are columns with btree indexes; facets one ``GROUPING SETS`` query over the
   matches. Issuers: a GIN index on the list of a joint issue's issuers (migration 0002).
 - Bounded work at a million documents (``_tally``, ``_newest``, ``_all``): matches are

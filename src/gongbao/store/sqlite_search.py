@@ -23,6 +23,10 @@ How a query runs, and why (costs per matching row measured on 10k synthetic docu
   that: those of the newest ``RANK_LIMIT`` matches with every word in the title, then
   all the others, most recently stored first — bounded work (and over tens of thousands
   of matches a common word's idf is ~0: BM25 would separate little).
+- A term the tokenizer cut into words (安全生产 → 安全, 生产) is matched as its words, but
+  the matches holding it in one piece (its bigram phrase, ``search.plan.phrase_plan``) are
+  counted (one more FTS5 count) and paged first, each part in the requested order: the
+  ordering below runs once per part, with the part's MATCH expression.
 - Newest/oldest over many matches walk the date index, keeping rows found in the set of
   matches, instead of sorting every match. A date range bounds that walk (the sort key
   begins with the date), for counting too.
@@ -406,7 +410,8 @@ class _Search:
         )
 
     def _phrase_first(
-        self, order: Callable[..., list[tuple[int, float]]], pinned: list[int], offset: int, limit: int, total: int, phrase_total: Optional[int],
+        self, order: Callable[..., list[tuple[int, float]]], pinned: list[int], offset: int, limit: int, total: int,
+        phrase_total: Optional[int],
     ) -> tuple[list[tuple[int, float]], list[int]]:
         """A page of ``order`` (``_ranked`` or ``_by_date``): the documents holding the
         phrases first, then those holding only all their words; returns the rows and the
