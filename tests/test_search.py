@@ -615,14 +615,14 @@ def test_beyond_rank_limit_both_backends_give_the_same_order(new_store_url, corp
             for source in sorted(corpus.glob("00*.txt")):
                 assert ingest_file(opened, source).status == "added"
             orders.append([[h.id for h in search(opened, SearchQuery(q=q, page=p, per_page=5)).hits]
-                           for q in ("安全", "通知", "人民政府 -安全") for p in range(1, 12)])
+                           for q in ("安全", "通知", "人民政府 -安全", "安全生产") for p in range(1, 12)])
     assert orders[0] == orders[1]
     assert sum(map(len, orders[0])) > 60
 
 
 @pytest.mark.parametrize("params", [
     {"q": "安全"}, {"q": "通知", "doc_type": "通知"}, {"q": "人民政府 -安全"}, {"q": "盂政发〔2023〕48号"},
-    {"q": "安全", "sort": "newest"}, {"q": "任免", "region": "盂县"},
+    {"q": "安全", "sort": "newest"}, {"q": "任免", "region": "盂县"}, {"q": "安全生产"}, {"q": "安全生产", "sort": "oldest"},
 ])
 def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkeypatch, params):
     """A large store first counts matches on a sample; when they are few enough to count, they
@@ -639,8 +639,9 @@ def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkey
     by_key = [search(store, SearchQuery(page=p, per_page=6, **params)) for p in (1, 2, 3)]
     assert looked_up
     for index, key in zip(through_index, by_key):
-        assert [h.id for h in key.hits] == [h.id for h in index.hits]
+        assert [(h.id, h.exact_phrase) for h in key.hits] == [(h.id, h.exact_phrase) for h in index.hits]
         assert (key.total, key.facets, key.total_estimated) == (index.total, index.facets, False)
+        assert key.phrase_total == index.phrase_total
 
 
 @pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
@@ -661,6 +662,9 @@ def test_a_term_cut_into_words_matches_as_a_phrase_first_on_every_page(store, mo
     paged = [hit for page in range(1, 9)
              for hit in search(store, SearchQuery(q="安全生产", sort=sort, per_page=4, page=page, excerpt_size=0)).hits]
     assert [(h.id, h.exact_phrase) for h in paged] == [(h.id, h.exact_phrase) for h in whole.hits]
+    without = search(store, SearchQuery(q="安全生产 -燃气 -消防", sort=sort, per_page=100, excerpt_size=0))
+    assert 0 < without.phrase_total == sum(h.exact_phrase for h in without.hits) < whole.phrase_total
+    assert {h.id for h in without.hits} < {h.id for h in whole.hits}
     quoted = search(store, SearchQuery(q='"安全生产"', per_page=100))  # quoted: the phrase only
     assert quoted.phrases == [] and quoted.phrase_total is None
     assert {h.id for h in quoted.hits} == {h.id for h in whole.hits if h.exact_phrase}

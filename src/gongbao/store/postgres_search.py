@@ -270,6 +270,7 @@ class _Search:
     checked_all: Optional[list[int]] = None  # the matches, when paging checked every candidate
     sids: Optional[tuple[int, int]] = None  # (lowest sid, how many from there to the highest)
     found: Optional[list[int]] = None  # every match, newest first, when _tally counted them one by one
+    phrased: Optional[set[int]] = None  # those of ``found`` holding the phrases
 
     def run(self) -> SearchResult:
         query = self.query
@@ -295,8 +296,7 @@ class _Search:
         elif self.match is not None:
             self.match = dataclasses.replace(self.match, words=True)  # see _and
         everything, total, facets, estimated, sampled = self._count_and_facets()
-        phrase_total = self._tally([*self.filters, self.match, self.phrase], [])[0] \
-            if self.phrase is not None and self.match is not None and total else None
+        phrase_total = self._phrase_total() if self.phrase is not None and self.match is not None and total else None
         offset = (query.page - 1) * query.per_page
         pinned = self._pinned(everything, pinned_ids) if total else []
         loose: list[int] = []
@@ -304,10 +304,11 @@ class _Search:
             rows: list[tuple[int, float]] = []
         else:
             if query_plan.groups and query.sort == "relevance":
-                order = lambda where, pinned, skip, take, total: self._ranked(  # noqa: E731
-                    where, query_plan, pinned, skip, take, total)
+                order = lambda where, pinned, skip, take, total, found: self._ranked(  # noqa: E731
+                    where, query_plan, pinned, skip, take, total, found)
             else:
-                order = lambda where, pinned, skip, take, total: self._by_date(where, pinned, skip, take)  # noqa: E731
+                order = lambda where, pinned, skip, take, total, found: self._by_date(  # noqa: E731
+                    where, pinned, skip, take)
             rows = self._page(lambda skip, take: self._phrase_first(order, everything, pinned, skip, take, total,
                                                                      phrase_total), offset, query.per_page)
             loose = self._without_phrase(rows) if phrase_total is not None else []
@@ -321,28 +322,40 @@ class _Search:
                             phrase_total=(phrase_total or 0) if self.phrase else None,
                             doc_number_read_as=number_read_as)
 
+    def _phrase_total(self) -> int:
+        """How many matches hold the phrases: among the matches known by sid (``found``),
+        remembering which; else counted as the total is (``_tally``: on a sample when many)."""
+        assert self.phrase is not None and self.match is not None
+        if self.found is not None:
+            self.phrased = set(self._sids(_and([_listed(self.found), self.phrase])))
+            return len(self.phrased)
+        return self._tally([*self.filters, self.match, self.phrase], [])[0]
+
     def _phrase_first(
-        self, order: Callable[[_Where, list[int], int, int, int], list[tuple[int, float]]], everything: _Where,
+        self, order: Callable[..., list[tuple[int, float]]], everything: _Where,
         pinned: list[int], offset: int, limit: int, total: int, phrase_total: Optional[int],
     ) -> list[tuple[int, float]]:
         """A page of ``order`` (``_ranked`` or ``_by_date``): the matches holding the phrases
-        first, then those holding only all their words. The matches found by sid while
-        counting (``found``) are all of them: each tier is read from its own condition."""
+        first, then those holding only all their words, each part ordered on its own."""
         if self.phrase is None or phrase_total is None:
-            return order(everything, pinned, offset, limit, total)
-        self.found = None
+            return order(everything, pinned, offset, limit, total, self.found)
+        found = self.found
         rows = []
         if offset < phrase_total:
-            rows = order(_and([everything, self.phrase]), pinned, offset, limit, phrase_total)
+            part = None if found is None else [sid for sid in found if sid in (self.phrased or ())]
+            rows = order(_and([everything, self.phrase]), pinned, offset, limit, phrase_total, part)
         rest, skip = limit - len(rows), max(0, offset - phrase_total)
         if rest <= 0:
             return rows
+        part = None if found is None else [sid for sid in found if sid not in (self.phrased or ())]
         without = _Where(f"NOT ({self.phrase.sql})", self.phrase.params)
-        return rows + order(_and([everything, without]), [], skip, rest, total - phrase_total)
+        return rows + order(_and([everything, without]), [], skip, rest, total - phrase_total, part)
 
     def _without_phrase(self, rows: list[tuple[int, float]]) -> list[int]:
         """The rows of a page that hold all the words but not the phrases."""
         assert self.phrase is not None
+        if self.phrased is not None:
+            return [sid for sid, _ in rows if sid not in self.phrased]
         listed = _Where("d.sid = ANY(%s)", ([sid for sid, _ in rows],))
         return self._sids(_and([listed, _Where(f"NOT ({self.phrase.sql})", self.phrase.params)]))
 
@@ -592,12 +605,14 @@ class _Search:
         return [sids[d] for d in doc_ids if d in sids]
 
     def _ranked(
-        self, everything: _Where, query_plan: QueryPlan, pinned: list[int], offset: int, limit: int, total: int
+        self, everything: _Where, query_plan: QueryPlan, pinned: list[int], offset: int, limit: int, total: int,
+        found: Optional[list[int]],
     ) -> list[tuple[int, float]]:
         """The 文号 matches first, then: up to RANK_LIMIT matches by score (ts_rank of the
         words, title weighted, plus TITLE_BONUS per unit in the title); beyond that, the
         matches with every unit in the title, then the others, newest stored first —
-        bounded work per row, as on SQLite."""
+        bounded work per row, as on SQLite. ``found``: every row of ``everything``, newest
+        first, when known (``_tally``)."""
         rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
         offset, limit = max(0, offset - len(pinned)), limit - len(rows)
         if limit <= 0:
@@ -625,7 +640,7 @@ class _Search:
         # Those of the newest RANK_LIMIT matches with every unit in the title, then all the
         # others, newest stored first (as on SQLite).
         titled = _and(in_title) if in_title else _Where("FALSE")
-        newest = self._newest(where, titled, total, pinned)
+        newest = self._newest(where, titled, total, pinned, found)
         order = [sid for sid, in_title_too in newest if in_title_too]
         order += [sid for sid, in_title_too in newest if not in_title_too]
         page = order[offset:offset + limit]
@@ -633,9 +648,9 @@ class _Search:
         limit, offset = limit - len(page), max(0, offset - len(order))
         if limit <= 0 or len(newest) < RANK_LIMIT:
             return rows
-        if self.found is not None:
+        if found is not None:
             skip = set(pinned)
-            older = [sid for sid in self.found if sid < newest[-1][0] and sid not in skip]
+            older = [sid for sid in found if sid < newest[-1][0] and sid not in skip]
             return rows + [(sid, 0.0) for sid in older[offset:offset + limit]]
         older = _and([where, _Where("d.sid < %s", (newest[-1][0],))])
         found = self.conn.execute(
@@ -644,7 +659,9 @@ class _Search:
         ).fetchall()
         return rows + [(row["sid"], 0.0) for row in found]
 
-    def _newest(self, where: _Where, titled: _Where, total: int, pinned: list[int]) -> list[tuple[int, bool]]:
+    def _newest(
+        self, where: _Where, titled: _Where, total: int, pinned: list[int], found: Optional[list[int]]
+    ) -> list[tuple[int, bool]]:
         """The newest RANK_LIMIT rows of ``where``, newest first, each with whether ``titled``
         holds. Ordering every match reads each (``sid + 0``: the index finds them, no walk
         of the primary key testing ``grams @@`` row by row). When matches are dense, the
@@ -653,9 +670,9 @@ class _Search:
         (a decompressed bigram vector, ~4 µs, against ~2 µs a match in a full pass), so it is
         used, widened if need be, while it holds fewer rows than the matches (a filter's
         rows may all be old ones: year=2010)."""
-        if self.found is not None:  # known, newest first: only the titles of the newest are read
+        if found is not None:  # known, newest first: only the titles of the newest are read
             skip = set(pinned)
-            newest = [sid for sid in self.found if sid not in skip][:RANK_LIMIT]
+            newest = [sid for sid in found if sid not in skip][:RANK_LIMIT]
             flags = {row["sid"]: row["titled"] for row in self.conn.execute(
                 f"SELECT d.sid, ({titled.sql}) AS titled FROM search_docs AS d WHERE d.sid = ANY(%s)",
                 (*titled.params, newest))}

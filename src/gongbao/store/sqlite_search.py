@@ -389,7 +389,8 @@ class _Search:
             self.match = self._fts_source(self.expression, self.filters, driving=True).params[0]
         started = self._lap("plan", started)
         total, facets, estimated = self._count_and_facets()
-        phrase_total = self._count(self._fts_source(self.phrase, self.filters)) if self.phrase and total else None
+        phrase_total = self._count(self._fts_source(f"({self.expression}) AND ({self.phrase})", self.filters)) \
+            if self.phrase and total else None
         started = self._lap("facets", started)
         offset = (query.page - 1) * query.per_page
         pinned = self._pinned(everything, pinned_ids) if total else []
