@@ -662,6 +662,14 @@ def test_a_term_cut_into_words_matches_as_a_phrase_first_on_every_page(store, mo
     paged = [hit for page in range(1, 9)
              for hit in search(store, SearchQuery(q="安全生产", sort=sort, per_page=4, page=page, excerpt_size=0)).hits]
     assert [(h.id, h.exact_phrase) for h in paged] == [(h.id, h.exact_phrase) for h in whole.hits]
+    for hit in search(store, SearchQuery(q="安全生产", sort=sort, per_page=100)).hits:
+        marked = {re.sub(r"\s", "", m) for m in re.findall(r"<mark>(.*?)</mark>", hit.title_html + "".join(hit.excerpts))}
+        # a hit printing the phrase marks the phrase; one holding the words apart, the words
+        # (touching marks join: 生产 + 安全 is one mark)
+        if hit.exact_phrase:
+            assert marked == {"安全生产"}, (hit.id, marked)
+        else:
+            assert marked and all(re.fullmatch("(安全|生产)+", m) for m in marked), (hit.id, marked)
     without = search(store, SearchQuery(q="安全生产 -燃气 -消防", sort=sort, per_page=100, excerpt_size=0))
     assert 0 < without.phrase_total == sum(h.exact_phrase for h in without.hits) < whole.phrase_total
     assert {h.id for h in without.hits} < {h.id for h in whole.hits}

@@ -316,7 +316,8 @@ class _Search:
             # Every candidate got checked on the way to this page: the exact set is known.
             self.match, self.unverified = _Where("d.sid = ANY(%s)", (self.checked_all,)), None
             _, total, facets, estimated, sampled = self._count_and_facets()
-        return SearchResult(total, self._hits(rows, query_plan.units, loose), query, facets, doc_match, estimated,
+        hits = self._hits(rows, query_plan.units, loose, in_one_piece.units if in_one_piece else None)
+        return SearchResult(total, hits, query, facets, doc_match, estimated,
                             total_estimated=sampled or self.unverified is not None,
                             phrases=phrases(query_plan) if self.phrase else [],
                             phrase_total=(phrase_total or 0) if self.phrase else None,
@@ -707,7 +708,9 @@ class _Search:
 
     # -- hits --------------------------------------------------------------------
 
-    def _hits(self, rows: list[tuple[int, float]], units: list[Unit], loose: list[int]) -> list[SearchHit]:
+    def _hits(
+        self, rows: list[tuple[int, float]], units: list[Unit], loose: list[int], phrase_units: Optional[list[Unit]]
+    ) -> list[SearchHit]:
         if not rows:
             return []
         found = {
@@ -721,7 +724,7 @@ class _Search:
                 ([sid for sid, _ in rows],),
             )
         }
-        return build_hits(rows, found, units, self.query, loose=set(loose))
+        return build_hits(rows, found, units, self.query, loose=set(loose), phrase_units=phrase_units)
 
     def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
         rows = self.conn.execute(

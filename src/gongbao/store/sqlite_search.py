@@ -365,6 +365,7 @@ class _Search:
         parsed = parse_query(query.q)
         doc_match: Optional[str] = None
         number_read_as: Optional[str] = None
+        phrase_units: Optional[list[Unit]] = None
         pinned_ids: list[str] = []
         query_plan = plan(parsed, self.tokenizer)
         if parsed.doc_number is not None:
@@ -380,6 +381,7 @@ class _Search:
         in_one_piece = phrase_plan(query_plan)
         if in_one_piece is not None:
             self.phrase = _positive(in_one_piece)
+            phrase_units = in_one_piece.units
         if self.expression is None:
             self.excluded = _excluded(query_plan)
             self.from_combos = self.excluded is None and all(f.key for f in self.filters)
@@ -402,7 +404,7 @@ class _Search:
                 else self._by_date
             rows, loose = self._phrase_first(order, pinned, offset, query.per_page, total, phrase_total)
         started = self._lap("rank", started)
-        hits = self._hits(rows, query_plan.units, loose)
+        hits = self._hits(rows, query_plan.units, loose, phrase_units)
         self._lap("hits", started)
         return SearchResult(
             total, hits, query, facets, doc_match, estimated,
@@ -728,7 +730,9 @@ class _Search:
         ).fetchall()
         return rows + [(sid, 0.0) for (sid,) in found]
 
-    def _hits(self, rows: list[tuple[int, float]], units: list[Unit], loose: list[int]) -> list[SearchHit]:
+    def _hits(
+        self, rows: list[tuple[int, float]], units: list[Unit], loose: list[int], phrase_units: Optional[list[Unit]]
+    ) -> list[SearchHit]:
         if not rows:
             return []
         sids = [sid for sid, _ in rows]
@@ -743,7 +747,8 @@ class _Search:
                 sids,
             )
         }
-        return build_hits(rows, found, units, self.query, body=lambda row: _unpack(row["body"]), loose=set(loose))
+        return build_hits(rows, found, units, self.query, body=lambda row: _unpack(row["body"]), loose=set(loose),
+                          phrase_units=phrase_units)
 
     def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
         rows = self.db.execute(
