@@ -697,12 +697,22 @@ def test_a_misspelt_doc_number_says_what_it_was_read_as(store):
         assert body["doc_number_read_as"] == "盂政发〔2023〕48号" and body["doc_number_match"] == "140322/2023/3/1"
         page = client.get("/search", params={"q": "孟政发(2023)48号"}).text
         assert re.search(r"已按 <strong[^>]*>盂政发〔2023〕48号</strong> 查找", page)
+
+
+def test_the_api_and_the_page_say_how_many_hold_the_phrase_and_what_is_inherited(store):
+    from fastapi.testclient import TestClient
+
+    from gongbao.api import create_app
+
+    with TestClient(create_app(store.path)) as client:
         api = client.get("/api/documents", params={"q": "安全生产", "per_page": 100}).json()
         assert api["phrases"] == ["安全生产"] and api["phrase_total"] == sum(h["exact_phrase"] for h in api["hits"])
         assert any(h["issuer_inherited"] for h in api["hits"])
         page = client.get("/search", params={"q": "安全生产", "per_page": 100}).text
         assert f"其中 <strong>{api['phrase_total']}</strong> 份包含完整的「安全生产」" in page
         assert f"另有 {api['total'] - api['phrase_total']} 份文件包含全部词语" in page
+        inherited = [h for h in api["hits"] if h["date_inherited"]]
+        assert page.count("（据印发通知）") == len(inherited) > 0  # once a hit, after the notice's date
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
