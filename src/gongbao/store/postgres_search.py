@@ -303,13 +303,7 @@ class _Search:
         if not total or offset >= total:
             rows: list[tuple[int, float]] = []
         else:
-            if query_plan.groups and query.sort == "relevance":
-                order = lambda where, pinned, skip, take, total, found: self._ranked(  # noqa: E731
-                    where, query_plan, pinned, skip, take, total, found)
-            else:
-                order = lambda where, pinned, skip, take, total, found: self._by_date(  # noqa: E731
-                    where, pinned, skip, take)
-            rows = self._page(lambda skip, take: self._phrase_first(order, everything, pinned, skip, take, total,
+            rows = self._page(lambda skip, take: self._phrase_first(query_plan, everything, pinned, skip, take, total,
                                                                      phrase_total), offset, query.per_page)
             loose = self._without_phrase(rows) if phrase_total is not None else []
         if self.unverified is not None and self.checked_all is not None:
@@ -333,24 +327,34 @@ class _Search:
         return self._tally([*self.filters, self.match, self.phrase], [])[0]
 
     def _phrase_first(
-        self, order: Callable[..., list[tuple[int, float]]], everything: _Where,
-        pinned: list[int], offset: int, limit: int, total: int, phrase_total: Optional[int],
+        self, query_plan: QueryPlan, everything: _Where, pinned: list[int], offset: int, limit: int, total: int,
+        phrase_total: Optional[int],
     ) -> list[tuple[int, float]]:
-        """A page of ``order`` (``_ranked`` or ``_by_date``): the matches holding the phrases
-        first, then those holding only all their words, each part ordered on its own."""
+        """A page of the matches in the requested order: those holding the phrases first,
+        then those holding only all their words, each part ordered on its own."""
         if self.phrase is None or phrase_total is None:
-            return order(everything, pinned, offset, limit, total, self.found)
-        found = self.found
+            return self._order(query_plan, everything, pinned, offset, limit, total, self.found)
+        found, phrased = self.found, self.phrased or set()
         rows = []
         if offset < phrase_total:
-            part = None if found is None else [sid for sid in found if sid in (self.phrased or ())]
-            rows = order(_and([everything, self.phrase]), pinned, offset, limit, phrase_total, part)
+            part = None if found is None else [sid for sid in found if sid in phrased]
+            rows = self._order(query_plan, _and([everything, self.phrase]), pinned, offset, limit, phrase_total, part)
         rest, skip = limit - len(rows), max(0, offset - phrase_total)
         if rest <= 0:
             return rows
-        part = None if found is None else [sid for sid in found if sid not in (self.phrased or ())]
-        without = _Where(f"NOT ({self.phrase.sql})", self.phrase.params)
-        return rows + order(_and([everything, without]), [], skip, rest, total - phrase_total, part)
+        part = None if found is None else [sid for sid in found if sid not in phrased]
+        without = _and([everything, _Where(f"NOT ({self.phrase.sql})", self.phrase.params)])
+        return rows + self._order(query_plan, without, [], skip, rest, total - phrase_total, part)
+
+    def _order(
+        self, query_plan: QueryPlan, where: _Where, pinned: list[int], offset: int, limit: int, total: int,
+        found: Optional[list[int]],
+    ) -> list[tuple[int, float]]:
+        """Rows ``offset`` … ``offset + limit`` of the ``total`` rows of ``where`` (``found``:
+        all of them newest first, when known), by relevance or by date as asked."""
+        if query_plan.groups and self.query.sort == "relevance":
+            return self._ranked(where, query_plan, pinned, offset, limit, total, found)
+        return self._by_date(where, pinned, offset, limit)
 
     def _without_phrase(self, rows: list[tuple[int, float]]) -> list[int]:
         """The rows of a page that hold all the words but not the phrases."""
