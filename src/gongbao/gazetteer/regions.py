@@ -7,7 +7,9 @@ read once, on first use, and cached.
 ``guess_region`` answers "whose gazette is this?" from the cover and the text, and
 corrects the OCR misprints that scanned gazettes carry in their own name (盂县 read as
 孟县): the printed title, the pinyin line under it and the names mentioned in the text
-are weighed against each other; nothing in it is specific to one place.
+are weighed against each other; nothing in it is specific to one place. Misprints of the
+regions under it (a city's counties, a province's cities) are found by look-alike
+characters (``subregion_misprints``).
 """
 from __future__ import annotations
 
