@@ -699,11 +699,17 @@ def test_a_misspelt_doc_number_says_what_it_was_read_as(store):
         assert re.search(r"已按 <strong[^>]*>盂政发〔2023〕48号</strong> 查找", page)
 
 
-def test_the_api_and_the_page_say_how_many_hold_the_phrase_and_what_is_inherited(store):
+def test_the_api_the_page_and_the_cli_say_how_many_hold_the_phrase_and_what_is_inherited(store):
     from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
 
     from gongbao.api import create_app
+    from gongbao.cli import app
 
+    result = search(store, SearchQuery(q="安全生产", per_page=100))
+    shown = CliRunner().invoke(app, ["search", "安全生产", "--db", store.path, "--limit", "100"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and f"{result.phrase_total} contain 「安全生产」 (listed first)" in shown.output
+    assert shown.output.count("(words apart)") == result.total - result.phrase_total
     with TestClient(create_app(store.path)) as client:
         api = client.get("/api/documents", params={"q": "安全生产", "per_page": 100}).json()
         assert api["phrases"] == ["安全生产"] and api["phrase_total"] == sum(h["exact_phrase"] for h in api["hits"])
