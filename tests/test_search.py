@@ -715,7 +715,7 @@ def test_the_api_the_page_and_the_cli_say_how_many_hold_the_phrase_and_what_is_i
         assert api["phrases"] == ["安全生产"] and api["phrase_total"] == sum(h["exact_phrase"] for h in api["hits"])
         assert any(h["issuer_inherited"] for h in api["hits"])
         page = client.get("/search", params={"q": "安全生产", "per_page": 100}).text
-        assert f"其中 <strong>{api['phrase_total']}</strong> 份包含完整的「安全生产」" in page
+        assert f'其中 <b class="phrase-count">{api["phrase_total"]}</b> 份包含完整的「安全生产」' in page
         assert f"另有 {api['total'] - api['phrase_total']} 份文件包含全部词语" in page
         inherited = [h for h in api["hits"] if h["date_inherited"]]
         assert page.count("（据印发通知）") == len(inherited) > 0  # once a hit, after the notice's date
