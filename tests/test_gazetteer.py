@@ -13,6 +13,7 @@ from gongbao.gazetteer import (
     find_in_text,
     guess_region,
 )
+from gongbao.pipeline import parse_text
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -150,7 +151,8 @@ def test_yangquan_city_gazette():
     text = corpus_text("004_b3b576dd858a0076.txt")
     guess = guess_region(text[:2000], text)
     assert (guess.name, guess.code, guess.city) == ("阳泉市", "140300", "阳泉市")
-    assert guess.misprints == {}
+    assert guess.misprints == {"孟县": "盂县"}  # 孟县 is no county: 盂县, a county of 阳泉市, misprinted
+    assert "孟县 read as 盂县, a region of 阳泉市" in guess.evidence
     assert guess.confidence >= 0.9
 
 
@@ -236,3 +238,50 @@ def test_spaced_title_and_sponsor_fallback():
 def test_no_region_on_the_cover():
     assert guess_region("国务院公报\n2020年第1期\n", "国务院办公厅") is None
     assert guess_region("目录\n关于印发方案的通知", "") is None
+
+
+# A city gazette naming its counties, one misprinted with a look-alike (汩 for 汨): generated,
+# so the rule is seen to hold for a county other than 盂县 and a city other than 阳泉市.
+YUEYANG_GAZETTE = """岳阳市人民政府公报
+YUEYANGSHI RENMIN ZHENGFU GONGBAO
+2022年第2期
+岳阳市人民政府办公室 主管主办
+
+岳阳市人民政府办公室关于做好防汛工作的通知
+
+岳政办发〔2022〕7号
+
+各县（市、区）人民政府，岳阳市直各有关单位：
+
+　　汩罗市、平江县、华容县要落实防汛责任，全县上下要加强巡查。汨罗市要加固堤防。
+
+岳阳市人民政府办公室
+2022年5月6日
+"""
+
+
+@pytest.mark.parametrize("text, code, expected", [
+    (YUEYANG_GAZETTE, "430600", {"汩罗市": "汨罗市"}),  # a county-level city of 岳阳市
+    ("山西省人民政府公报\nSHANXISHENG RENMIN ZHENGFU GONGBAO\n2020年第12期\n"
+     "山西省人民政府关于吕粱市、太原市城市总体规划的批复\n吕梁市人民政府、太原市人民政府：",
+     "140000", {"吕粱市": "吕梁市"}),  # a city of 山西省
+])
+def test_misprinted_names_of_regions_under_the_issuer_are_repaired(text, code, expected):
+    guess = guess_region(text[:2000], text)
+    assert guess.code == code and guess.misprints == expected
+    result = parse_text(text, "generated.txt")
+    repairs = [r for r in result.repairs if r.rule == "ocr.region"]
+    assert [(r.before, r.after) for r in repairs] == list(expected.items())
+    for repair in repairs:  # each repair points at the misprint as printed
+        assert text[repair.start:repair.end] == repair.before
+
+
+@pytest.mark.parametrize("sample", [
+    "岳阳市各县、全县、本县要加强巡查",  # one character from 华容县-like names, but words
+    "岳阳市汨罗市、临湘市",  # spelt right
+    "岳阳市与孟县交流",  # 孟县 names no county of 岳阳市: nothing to say about it
+])
+def test_words_and_right_names_under_the_issuer_are_left_alone(sample):
+    cover = "岳阳市人民政府公报\nYUEYANGSHI RENMIN ZHENGFU GONGBAO\n"
+    guess = guess_region(cover, cover + sample)
+    assert guess.code == "430600" and guess.misprints == {}

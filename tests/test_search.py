@@ -243,12 +243,42 @@ def test_filters(store):
     assert {d["parent_seq"] is not None for d in docs(q="消防", level="carried")} == {True}
     assert {d["section"] for d in docs(section="人事任免")} == {"人事任免"}
     assert {d["issuer"] for d in docs(issuer="阳泉市人民政府")} == {"阳泉市人民政府"}
-    assert {d["issuer"] for d in docs(issuer="人民政府办公室")} == {"盂县人民政府办公室", "阳泉市人民政府办公室"}
+    assert {issuer_of(store, d) for d in docs(issuer="人民政府办公室")} == {"盂县人民政府办公室", "阳泉市人民政府办公室"}
     assert {d["agency_code"] for d in docs(agency_code="盂政发")} == {"盂政发"}
     assert all(d["date"].startswith("2023-08") for d in docs(q="通知", date_from="2023-08", date_to="2023-08") if d["date"])
     assert {d["gazette"]["published"] for d in docs(published_from="2024-01-01")} == {"2024-07-04"}
     assert set(everything(store, gazette="140300/2020/3")) == {f"140300/2020/3/{n}" for n in range(1, 44)}
     assert everything(store, region="北京市") == []
+
+
+def issuer_of(store, record: dict) -> str:
+    """A document's issuer as a reader reads it: its own, else its carrying notice's."""
+    while not record["issuer"] and record["parent_seq"]:
+        record = store.get_document(record["id"].rsplit("/", 1)[0] + f"/{record['parent_seq']}")
+    return record["issuer"]
+
+
+def test_carried_documents_take_their_notices_issuer_and_date(store):
+    """A 方案 carried by a 印发 notice has no issuer or date of its own (its record keeps
+    null): facets, filters, sorting and hits use the notice's, flagged as inherited."""
+    result = search(store, SearchQuery(q="安全生产", per_page=100))
+    assert sum(count for _, count in result.facets["issuer"]) == result.total
+    carried = [hit for hit in result.hits if hit.parent_id]
+    assert carried and all(hit.issuer_inherited and hit.date_inherited for hit in carried)
+    for hit in carried:
+        record, notice = store.get_document(hit.id), store.get_document(hit.parent_id)
+        assert record["issuer"] is None and record["date"] is None  # SCHEMA.md: the record keeps null
+        assert (hit.issuer, hit.date) == (notice["issuer"], notice["date"])
+    assert not any(hit.issuer_inherited or hit.date_inherited for hit in result.hits if not hit.parent_id)
+    # filters and sorting: a carried document is found by its notice's issuer and date
+    notice = store.get_document(carried[0].parent_id)
+    by_issuer = everything(store, q="安全生产", issuer=notice["issuer"])
+    by_day = everything(store, date_from=notice["date"], date_to=notice["date"])
+    assert carried[0].id in by_issuer and carried[0].id in by_day
+    newest = search(store, SearchQuery(q="安全生产", sort="newest", per_page=100)).hits
+    for exact in (True, False):  # the phrase first, each part newest first
+        dates = [hit.date for hit in newest if hit.exact_phrase is exact]
+        assert None not in dates and dates == sorted(dates, reverse=True)
 
 
 def test_year_falls_back_to_the_notice_of_a_carried_document(store):
@@ -585,14 +615,14 @@ def test_beyond_rank_limit_both_backends_give_the_same_order(new_store_url, corp
             for source in sorted(corpus.glob("00*.txt")):
                 assert ingest_file(opened, source).status == "added"
             orders.append([[h.id for h in search(opened, SearchQuery(q=q, page=p, per_page=5)).hits]
-                           for q in ("安全", "通知", "人民政府 -安全") for p in range(1, 12)])
+                           for q in ("安全", "通知", "人民政府 -安全", "安全生产") for p in range(1, 12)])
     assert orders[0] == orders[1]
     assert sum(map(len, orders[0])) > 60
 
 
 @pytest.mark.parametrize("params", [
     {"q": "安全"}, {"q": "通知", "doc_type": "通知"}, {"q": "人民政府 -安全"}, {"q": "盂政发〔2023〕48号"},
-    {"q": "安全", "sort": "newest"}, {"q": "任免", "region": "盂县"},
+    {"q": "安全", "sort": "newest"}, {"q": "任免", "region": "盂县"}, {"q": "安全生产"}, {"q": "安全生产", "sort": "oldest"},
 ])
 def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkeypatch, params):
     """A large store first counts matches on a sample; when they are few enough to count, they
@@ -609,5 +639,140 @@ def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkey
     by_key = [search(store, SearchQuery(page=p, per_page=6, **params)) for p in (1, 2, 3)]
     assert looked_up
     for index, key in zip(through_index, by_key):
-        assert [h.id for h in key.hits] == [h.id for h in index.hits]
+        assert [(h.id, h.exact_phrase) for h in key.hits] == [(h.id, h.exact_phrase) for h in index.hits]
         assert (key.total, key.facets, key.total_estimated) == (index.total, index.facets, False)
+        assert key.phrase_total == index.phrase_total
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+@pytest.mark.parametrize("rank_limit", [None, 7])
+def test_a_term_cut_into_words_matches_as_a_phrase_first_on_every_page(store, monkeypatch, sort, rank_limit):
+    """安全生产 (cut 安全 / 生产): the documents printing it first, then those holding both
+    words apart; pages cut across the two parts without losing or repeating a document,
+    whether the matches are ranked by BM25 or (beyond RANK_LIMIT) by title and age."""
+    if rank_limit:
+        monkeypatch.setattr(search_module(store), "RANK_LIMIT", rank_limit)
+    whole = search(store, SearchQuery(q="安全生产", sort=sort, per_page=100, excerpt_size=0))
+    assert whole.phrases == ["安全生产"] and 0 < whole.phrase_total < whole.total == len(whole.hits)
+    flags = [hit.exact_phrase for hit in whole.hits]
+    assert flags == [True] * whole.phrase_total + [False] * (whole.total - whole.phrase_total)
+    for hit in whole.hits:
+        text = normalize(hit.title + "".join(p["text"] for p in store.get_document(hit.id)["paragraphs"]))
+        assert ("安全生产" in re.sub(r"\s", "", text)) is hit.exact_phrase, hit.id
+    paged = [hit for page in range(1, 9)
+             for hit in search(store, SearchQuery(q="安全生产", sort=sort, per_page=4, page=page, excerpt_size=0)).hits]
+    assert [(h.id, h.exact_phrase) for h in paged] == [(h.id, h.exact_phrase) for h in whole.hits]
+    for hit in search(store, SearchQuery(q="安全生产", sort=sort, per_page=100)).hits:
+        marked = {re.sub(r"\s", "", m) for m in re.findall(r"<mark>(.*?)</mark>", hit.title_html + "".join(hit.excerpts))}
+        # a hit printing the phrase marks the phrase; one holding the words apart, the words
+        # (touching marks join: 生产 + 安全 is one mark)
+        if hit.exact_phrase:
+            assert marked == {"安全生产"}, (hit.id, marked)
+        else:
+            assert marked and all(re.fullmatch("(安全|生产)+", m) for m in marked), (hit.id, marked)
+    without = search(store, SearchQuery(q="安全生产 -燃气 -消防", sort=sort, per_page=100, excerpt_size=0))
+    assert 0 < without.phrase_total == sum(h.exact_phrase for h in without.hits) < whole.phrase_total
+    assert {h.id for h in without.hits} < {h.id for h in whole.hits}
+    quoted = search(store, SearchQuery(q='"安全生产"', per_page=100))  # quoted: the phrase only
+    assert quoted.phrases == [] and quoted.phrase_total is None
+    assert {h.id for h in quoted.hits} == {h.id for h in whole.hits if h.exact_phrase}
+
+
+def test_a_misspelt_doc_number_says_what_it_was_read_as(store):
+    """孟政发(2023)48号 finds 盂政发〔2023〕48号 and says so: library, CLI, API and web page."""
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from gongbao.api import create_app
+    from gongbao.cli import app
+
+    misspelt = search(store, SearchQuery(q="孟政发(2023)48号"))
+    assert misspelt.doc_number_match == "140322/2023/3/1" and misspelt.doc_number_read_as == "盂政发〔2023〕48号"
+    assert search(store, SearchQuery(q="盂政发〔2023〕48号")).doc_number_read_as is None  # as stored: nothing to say
+    assert search(store, SearchQuery(q="安全")).doc_number_read_as is None
+    shown = CliRunner().invoke(app, ["search", "孟政发(2023)48号", "--db", store.path], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "已按 盂政发〔2023〕48号 查找" in shown.output
+    with TestClient(create_app(store.path)) as client:
+        body = client.get("/api/documents", params={"q": "孟政发(2023)48号"}).json()
+        assert body["doc_number_read_as"] == "盂政发〔2023〕48号" and body["doc_number_match"] == "140322/2023/3/1"
+        page = client.get("/search", params={"q": "孟政发(2023)48号"}).text
+        assert re.search(r"已按 <strong[^>]*>盂政发〔2023〕48号</strong> 查找", page)
+
+
+def test_the_api_the_page_and_the_cli_say_how_many_hold_the_phrase_and_what_is_inherited(store):
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from gongbao.api import create_app
+    from gongbao.cli import app
+
+    result = search(store, SearchQuery(q="安全生产", per_page=100))
+    shown = CliRunner().invoke(app, ["search", "安全生产", "--db", store.path, "--limit", "100"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and f"{result.phrase_total} contain 「安全生产」 (listed first)" in shown.output
+    assert shown.output.count("（词语不相连）") == result.total - result.phrase_total
+    with TestClient(create_app(store.path)) as client:
+        api = client.get("/api/documents", params={"q": "安全生产", "per_page": 100}).json()
+        assert api["phrases"] == ["安全生产"] and api["phrase_total"] == sum(h["exact_phrase"] for h in api["hits"])
+        assert any(h["issuer_inherited"] for h in api["hits"])
+        page = client.get("/search", params={"q": "安全生产", "per_page": 100}).text
+        assert f'其中 <b class="phrase-count">{api["phrase_total"]}</b> 份包含完整的「安全生产」' in page
+        assert f"另有 {api['total'] - api['phrase_total']} 份文件包含全部词语" in page
+        inherited = [h for h in api["hits"] if h["date_inherited"]]
+        assert page.count("（据印发通知）") == len(inherited) > 0  # once a hit, after the notice's date
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_store_from_before_inherited_issuers_is_migrated_and_reindexed(backend, new_store_url, corpus):
+    """A schema-3 store (search rows without the inherited flags, carried documents without
+    an issuer) gets migration 0004 and its index rebuilt when opened: facets then count
+    every hit, carried ones by their notice's issuer."""
+    url = new_store_url(backend)
+    with open_store(url) as s:
+        assert ingest_file(s, sorted(corpus.glob("00*.txt"))[1]).status == "added"
+        version = s.schema_version
+    statements = [
+        "ALTER TABLE search_docs DROP COLUMN issuer_inherited",
+        "ALTER TABLE search_docs DROP COLUMN date_inherited",
+        "UPDATE search_docs SET issuer = NULL WHERE level = 'carried'",  # as schema 3 indexed them
+        f"DELETE FROM schema_version WHERE version = {version}",
+    ]
+    if backend == "sqlite":
+        with closing(sqlite3.connect(url)) as db:
+            for statement in statements:
+                db.execute(statement)
+            db.commit()
+    else:
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            for statement in statements:
+                conn.execute(statement)
+    with open_store(url) as s:
+        assert s.schema_version == version
+        result = search(s, SearchQuery(q="方案", level="carried", per_page=100))
+        assert result.total and sum(count for _, count in result.facets["issuer"]) == result.total
+        assert all(hit.issuer and hit.issuer_inherited for hit in result.hits)
+        assert s.check_integrity() == []
+
+
+def test_feeds_list_carried_documents_under_their_notices_issuer(store):
+    """An issuer's feed holds the 方案 its 印发 notices carry, dated and authored as the notice."""
+    import xml.etree.ElementTree as ET
+
+    from fastapi.testclient import TestClient
+
+    from gongbao.api import create_app
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    expected = search(store, SearchQuery(q="安全生产", issuer="盂县人民政府办公室", sort="newest", per_page=50))
+    carried = {hit.id for hit in expected.hits if hit.issuer_inherited}
+    assert carried
+    with TestClient(create_app(store.path)) as client:
+        response = client.get("/feeds/search.atom", params={"q": "安全生产", "issuer": "盂县人民政府办公室"})
+    entries = ET.fromstring(response.content).findall(f"{atom}entry")
+    by_id = {"/".join(entry.find(f"{atom}id").text.split("/")[-4:]): entry for entry in entries}  # …/140322/2024/2/18
+    assert carried <= set(by_id)
+    for doc_id in carried:
+        entry = by_id[doc_id]
+        assert entry.find(f"{atom}author/{atom}name").text == "盂县人民政府办公室"
+        assert "盂县人民政府办公室（据印发通知）" in entry.find(f"{atom}summary").text

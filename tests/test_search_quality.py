@@ -12,6 +12,13 @@ Measures, per query (``relevant`` = the expected documents):
 
 Thresholds asserted: mean P@10 ≥ 0.95, every query's P@10 ≥ 0.5, mean recall = 1.0 (each
 relevant document found), and ``doc_number_match`` right for every 文号 spelling.
+
+Phrase queries (``PHRASE_CASES``) are measured apart: a term typed in one piece that the
+tokenizer cuts into words (安全生产 → 安全, 生产). Their relevant documents are those that
+print the phrase, found by reading the three texts (a phrase broken only by a line break
+counts; the cover and table of contents do not; an attachment belongs to the document it
+follows), not by running the parser or the search. Each query also matches documents that
+hold the words apart (粮食安全 … 农业生产): those must come after.
 """
 from __future__ import annotations
 
@@ -97,6 +104,32 @@ CASES: list[tuple[dict, set[str], str | None]] = [
 ]
 
 
+# (query, the documents printing the phrase): every word matched apart in other documents
+PHRASE_CASES: list[tuple[dict, set[str]]] = [
+    ({"q": "安全生产"}, docs(Y23, 3, 4, 10, 27, 29, 45, 46, 47) | docs(Y24, 4, 6, 8, 18) | docs(YQ, 2, 3, 23, 29, 33)),
+    ({"q": "应急管理"}, docs(Y23, 24, 29, 41) | docs(Y24, 2, 11, 16, 19, 20) | docs(YQ, 8, 35)),
+    ({"q": "营商环境"}, docs(Y23, 12, 16) | docs(Y24, 6, 11) | docs(YQ, 5, 21, 33)),
+    ({"q": "社会信用"}, docs(Y24, 4) | docs(YQ, 1, 2)),
+    ({"q": "信用体系"}, docs(Y24, 4, 23) | docs(YQ, 1, 2, 5, 12)),
+    ({"q": "政务公开"}, docs(Y24, 11) | docs(YQ, 32, 33)),
+    ({"q": "污染防治"}, docs(Y23, 39, 40, 41, 42, 43) | docs(Y24, 13, 15) | docs(YQ, 37)),
+    ({"q": "经济发展"}, docs(Y23, 12, 16, 26, 27, 32) | docs(Y24, 23) | docs(YQ, 7, 25)),
+    ({"q": "风险防控"}, docs(Y23, 14, 24, 29, 43) | docs(YQ, 35)),
+    ({"q": "农业生产"}, docs(Y23, 32, 37, 38, 43) | docs(Y24, 15, 23)),
+    ({"q": "服务企业"}, docs(Y23, 16, 21, 22, 32) | docs(Y24, 6, 23) | docs(YQ, 8, 10, 15)),
+    ({"q": "城乡融合"}, docs(YQ, 24, 25)),
+    ({"q": "文化旅游"}, docs(Y23, 32) | docs(Y24, 11, 23) | docs(YQ, 2)),
+    ({"q": "绿色发展"}, docs(Y23, 38, 41) | docs(Y24, 13)),
+    ({"q": "质量安全"}, docs(Y23, 12)),
+    ({"q": "信用信息"}, docs(YQ, 2, 15)),
+    ({"q": "联合惩戒"}, docs(YQ, 2)),
+    ({"q": "督查考核"}, docs(Y23, 16) | docs(YQ, 27)),
+    ({"q": "风险评估"}, docs(Y23, 9, 24, 42)),
+    ({"q": "应急处置"}, docs(Y23, 29, 36, 40) | docs(Y24, 15, 18) | docs(YQ, 29, 35)),
+    ({"q": "资金保障"}, docs(Y23, 27, 36, 40, 42, 43) | docs(YQ, 10, 23, 35)),
+]
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def store(request, new_store_url, corpus):
     with open_store(new_store_url(request.param)) as opened:
@@ -147,3 +180,31 @@ def test_search_quality(store, capsys):
 
 def test_there_are_at_least_30_queries():
     assert len(CASES) >= 30
+    assert len(PHRASE_CASES) >= 20
+
+
+def test_phrase_queries_rank_the_phrase_first(store, capsys):
+    """P@10 and recall of the phrase queries, and what the result says of the phrase:
+    ``phrase_total`` counts exactly the documents printing it, which come first."""
+    rows = []
+    for params, relevant in PHRASE_CASES:
+        hits, _ = all_hits(store, params)
+        result = search(store, SearchQuery(per_page=100, **params))
+        k = min(10, len(relevant))
+        rows.append((params, len(set(hits[:k]) & relevant) / k, len(set(hits) & relevant) / len(relevant),
+                     len(hits), result))
+    mean_p = statistics.mean(r[1] for r in rows)
+    with capsys.disabled():
+        print(f"\nphrase queries: {len(rows)}")
+        print(f"{'query':12s} {'P@10':>5s} {'recall':>6s} {'hits':>5s} {'phrase':>6s}")
+        for params, p, r, n, result in rows:
+            print(f"{params['q']:12s} {p:5.2f} {r:6.2f} {n:5d} {result.phrase_total:6d}")
+        print(f"{'mean':12s} {mean_p:5.3f} {statistics.mean(r[2] for r in rows):6.3f}")
+    assert mean_p >= MEAN_PRECISION
+    assert all(r[1] >= MIN_PRECISION for r in rows), [(r[0], r[1]) for r in rows]
+    assert all(r[2] >= MEAN_RECALL for r in rows), [(r[0], r[2]) for r in rows if r[2] < 1]
+    for (params, relevant), (_, _, _, _, result) in zip(PHRASE_CASES, rows):
+        assert result.phrases == [params["q"]]
+        exact = [hit.id for hit in result.hits if hit.exact_phrase]
+        assert [hit.exact_phrase for hit in result.hits] == [True] * len(exact) + [False] * (len(result.hits) - len(exact))
+        assert set(exact) == relevant and result.phrase_total == len(relevant) < result.total, params

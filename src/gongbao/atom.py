@@ -64,7 +64,8 @@ def atom_feed(result: Any, *, title: str, feed_url: str, page_url: str, base_url
             entry.author(name=xml_text(hit.issuer))
         if hit.doc_type:
             entry.category(term=xml_text(hit.doc_type))
-        meta = " · ".join(filter(None, (hit.doc_number, hit.issuer, hit.date and f"成文日期 {hit.date}", hit.gazette_title)))
+        issuer = f"{hit.issuer}（据印发通知）" if hit.issuer and hit.issuer_inherited else hit.issuer
+        meta = " · ".join(filter(None, (hit.doc_number, issuer, hit.date and f"成文日期 {hit.date}", hit.gazette_title)))
         summary = Markup("<p>{}</p>").format(meta) + Markup("").join(
             Markup("<p>{}</p>").format(Markup(excerpt)) for excerpt in hit.excerpts
         )

@@ -463,7 +463,12 @@ def search_(
     summary = f"共{'约' if result.total_estimated else ''} {result.total} 份文件" + (f"，显示第 {first}–{first + len(result.hits) - 1} 份" if result.hits else "")
     if result.doc_number_match:
         summary += f"；文号 → {result.doc_number_match}"
-    rows = [[hit.id, hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else "")]
+        if result.doc_number_read_as:
+            summary += f"（已按 {result.doc_number_read_as} 查找）"
+    if result.phrases and result.total:
+        quoted = "".join(f"「{phrase}」" for phrase in result.phrases)
+        summary += f"；其中 {result.phrase_total} 份包含完整的{quoted}（列在前面），其余包含全部词语但不相连"
+    rows = [[hit.id if hit.exact_phrase else f"{hit.id}（词语不相连）", hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else "")]
             for hit in result.hits]
     # At 80 columns the excerpt gives way first, then the date: the title and 文号 stay whole.
     console.print(_fitted_table(escape(summary), [("编号", KEEP), ("文号", KEEP), ("标题", TEXT), ("成文日期", 1), ("摘要", 2)], rows))

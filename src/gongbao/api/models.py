@@ -207,7 +207,11 @@ class Hit(Open):
     gazette_id: str
     gazette_title: Optional[str] = None
     published: Optional[str] = None
-    parent_id: Optional[str] = None
+    parent_id: Optional[str] = Field(None, description="Id of the 印发 notice carrying this document, if any.")
+    issuer_inherited: bool = Field(False, description="issuer is the carrying notice's (the record's own is null).")
+    date_inherited: bool = Field(False, description="date is the carrying notice's (the record's own is null).")
+    exact_phrase: bool = Field(True, description="False when the document holds every word of `phrases` but not "
+                                                 "the phrases themselves; such hits come after all the others.")
     score: Optional[float] = None
     excerpts: list[str] = Field([], description="HTML-escaped excerpts, query terms in <mark>.")
     url: str = Field(description="Path of the document's page.")
@@ -228,4 +232,13 @@ class SearchResponse(BaseModel):
                            "1,000 documents counted by candidates not each checked. Every hit is checked.")
     doc_number_match: Optional[str] = Field(
         None, description="When q is a 文号 (in any spelling): id of the document it names.")
+    doc_number_read_as: Optional[str] = Field(
+        None, description="The stored 文号 a 文号 query was read as, when not what was typed "
+                          "(孟政发(2023)48号 → 盂政发〔2023〕48号).")
+    phrases: list[str] = Field(
+        [], description="Terms typed in one piece that the tokenizer cut into words (安全生产 → 安全, 生产): "
+                        "matched as phrases first.")
+    phrase_total: Optional[int] = Field(
+        None, description="How many of total hold `phrases` as typed (listed first); the others hold all the "
+                          "words only. None when `phrases` is empty.")
     query: dict[str, Any] = Field(description="The query as understood, every field.")

@@ -41,6 +41,9 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "facets_estimated": result.facets_estimated,
         "total_estimated": result.total_estimated,
         "doc_number_match": result.doc_number_match,
+        "doc_number_read_as": result.doc_number_read_as,
+        "phrases": result.phrases,
+        "phrase_total": result.phrase_total,
         "query": _fields(query),
     }
 

@@ -4,7 +4,8 @@ What the extraction tools leave behind (markdown, HTML sub/sup, LaTeX, docx book
 letter-spacing, full-width digits, running page headers) is removed line by line. Every
 cleaned character keeps the offset of the source character it came from, and every line
 that changed yields a :class:`Repair`, so nothing is invisible. OCR misprints of the
-gazette's own region name are corrected with the gazetteer (``gazetteer.regions``).
+gazette's own region name, and of the regions under it, are corrected with the gazetteer
+(``gazetteer.regions``).
 """
 from __future__ import annotations
 
@@ -376,7 +377,8 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
 # --- OCR misprints of the region's own name --------------------------------------------------
 
 def fix_region_misprints(lines: list[Line], region: RegionGuess, repairs: list[Repair]) -> None:
-    """Replace misprinted forms of the gazette's region (孟县 → 盂县; 孟政发 → 盂政发).
+    """Replace misprinted forms of the gazette's region (孟县 → 盂县; 孟政发 → 盂政发) and of
+    the regions under it (孟县 → 盂县 in a 阳泉市 issue): ``region.misprints``.
 
     Full names are replaced everywhere; the one-character short form only where it begins an
     agency code, i.e. directly before a bracketed year (…〔2023〕) or before 政/府 + 发/办/函.

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .query import parse_doc_number_text
+from .tokenize import normalize
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -37,6 +38,15 @@ def lookup_doc_number(store: "Store", text: str) -> list[str]:
         for doc_id, stored in store.doc_number_candidates(number.year, number.serial)
         if stored and edit_distance_is_one(agency, stored)
     ]
+
+
+def read_as(typed: str, numbers: list[str]) -> str | None:
+    """The stored 文号 a 文号 query found, when it is not what was typed (a misprint
+    corrected, other brackets): what the search says it looked for."""
+    if not numbers:
+        return None
+    number = sorted(numbers)[0]
+    return None if number == normalize(typed).strip() else number
 
 
 def _ids(store: "Store", normalized: str) -> list[str]:

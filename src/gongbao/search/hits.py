@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Collection, Mapping, Optional
 
 from . import excerpt
 from .plan import Unit
@@ -11,13 +11,18 @@ from .types import SearchHit, SearchQuery
 
 def build_hits(
     ranked: list[tuple[int, float]], rows: Mapping[int, Mapping[str, Any]], units: list[Unit], query: SearchQuery,
-    body: Callable[[Mapping[str, Any]], str] = lambda row: row["body"],
+    body: Callable[[Mapping[str, Any]], str] = lambda row: row["body"], loose: Collection[int] = (),
+    phrase_units: Optional[list[Unit]] = None,
 ) -> list[SearchHit]:
     """Hits in ``ranked`` order (``(row key, score)``; an infinite score is a pinned 文号
     match, shown just above the best). ``rows`` holds each key's ``doc_id``, ``title``,
     ``doc_number``, ``issuer``, ``date``, ``doc_type``, ``section``, ``gazette_id``,
-    ``gazette_title``, ``published``, ``parent_id`` and what ``body`` reads the text from."""
+    ``gazette_title``, ``published``, ``parent_id``, ``issuer_inherited``, ``date_inherited``
+    and what ``body`` reads the text from. ``loose``: the keys holding every word of a
+    phrase but not the phrase (see ``SearchResult.phrases``); the others mark
+    ``phrase_units`` when given (the phrase in one piece, not its words wherever they are)."""
     compiled = excerpt.pattern(units)
+    in_one_piece = excerpt.pattern(phrase_units) if phrase_units else compiled
     wanted = query.excerpt_size > 0 and query.number_of_excerpts > 0
     top = max((score for _, score in ranked if math.isfinite(score)), default=0.0)
     hits = []
@@ -25,13 +30,16 @@ def build_hits(
         row = rows.get(key)
         if row is None:
             continue
+        marks = compiled if key in loose else in_one_piece
         hits.append(SearchHit(
             id=row["doc_id"], title=row["title"], doc_number=row["doc_number"], issuer=row["issuer"],
             date=row["date"], doc_type=row["doc_type"], section=row["section"], gazette_id=row["gazette_id"],
             gazette_title=row["gazette_title"], published=row["published"], parent_id=row["parent_id"],
+            issuer_inherited=bool(row["issuer_inherited"]), date_inherited=bool(row["date_inherited"]),
+            exact_phrase=key not in loose,
             score=round(top + 1.0 if math.isinf(score) else score, 4),
-            excerpts=excerpt.excerpts(body(row), compiled, query.excerpt_size, query.number_of_excerpts)
+            excerpts=excerpt.excerpts(body(row), marks, query.excerpt_size, query.number_of_excerpts)
             if wanted else [],
-            title_html=excerpt.highlight(row["title"], compiled),
+            title_html=excerpt.highlight(row["title"], marks),
         ))
     return hits

@@ -50,7 +50,7 @@ class IndexEntry:
     gazette_id: str
     # Facets, filters and sort keys.
     region_code: Optional[str]
-    issuer: Optional[str]
+    issuer: Optional[str]  # 发文机关; a carried document takes its carrying notice's
     agency_code: Optional[str]
     doc_type: Optional[str]
     year: Optional[int]  # of 成文日期, else of the 文号 (a carried document: its notice's)
@@ -61,6 +61,8 @@ class IndexEntry:
     sample: int  # sample_key(doc_id)
     doc_number: Optional[str]
     parent_id: Optional[str]  # id of the carrying notice
+    issuer_inherited: bool  # issuer / date are the carrying notice's (the record has none)
+    date_inherited: bool
     # Texts as printed, and as the word columns index them.
     title: str
     body: str
@@ -128,24 +130,44 @@ def entries(
     out = []
     for record in records:
         parent = by_seq.get(record.get("parent_seq")) if record.get("parent_seq") else None
-        date = record.get("date") or (parent.get("date") if parent else None)
+        issuer, issuer_inherited = _own_or_notice(record, by_seq, "issuer")
+        date, date_inherited = _own_or_notice(record, by_seq, "date")
         year = _year(date) or record.get("year") or (parent.get("year") if parent else None)
         title, body, info = str(record.get("title") or ""), body_text(record), info_text(record)
         entry = dict(
             doc_id=record["id"], gazette_id=gazette["id"], region_code=gazette.get("region_code"),
-            issuer=record.get("issuer"), agency_code=record.get("agency_code"),
+            issuer=issuer, agency_code=record.get("agency_code"),
             doc_type=record.get("doc_type"), year=year if isinstance(year, int) else None,
             date=date, published=gazette.get("published"), section=record.get("section"),
             level="carried" if record.get("parent_seq") else "top",
             sample=sample_key(record["id"]),
             doc_number=record.get("doc_number"),
             parent_id=f"{gazette['id']}/{record['parent_seq']}" if record.get("parent_seq") else None,
+            issuer_inherited=issuer_inherited, date_inherited=date_inherited,
             title=title, body=body, info=info,
             title_words=tokenizer.word_text(title), body_words=tokenizer.word_text(body),
             info_words=tokenizer.word_text(info),
         )
         out.append(IndexEntry(**entry, filters=" ".join(_filter_tokens(entry))))
     return out
+
+
+def _own_or_notice(
+    record: Mapping[str, Any], by_seq: Mapping[Any, Mapping[str, Any]], key: str
+) -> tuple[Optional[str], bool]:
+    """The record's own ``key``, else the nearest carrying notice's (and True: inherited).
+    A 方案 printed under a 印发 notice is issued by the notice's issuer on the notice's
+    date; SCHEMA.md keeps its own fields null, the index answers as a reader would."""
+    if record.get(key):
+        return record[key], False
+    seen = {record.get("seq")}
+    notice = by_seq.get(record.get("parent_seq"))
+    while notice is not None and notice.get("seq") not in seen:
+        if notice.get(key):
+            return notice[key], True
+        seen.add(notice.get("seq"))
+        notice = by_seq.get(notice.get("parent_seq"))
+    return None, False
 
 
 def _filter_tokens(entry: Mapping[str, Any]) -> list[str]:

@@ -96,6 +96,23 @@ def capped(query_plan: QueryPlan) -> QueryPlan:
     return QueryPlan(tuple(groups), query_plan.excluded[: max(0, budget)])
 
 
+def phrase_plan(query_plan: QueryPlan) -> QueryPlan | None:
+    """The plan with every term that was cut into several words found in one piece
+    (``安全生产`` as the phrase, not 安全 AND 生产 anywhere), for ranking and counting the
+    documents that hold the phrase first; None when no term was cut."""
+    if not phrases(query_plan):
+        return None
+    groups = tuple(
+        tuple(Conjunction((c.whole,)) if c.whole is not None else c for c in group) for group in query_plan.groups
+    )
+    return QueryPlan(groups, query_plan.excluded)
+
+
+def phrases(query_plan: QueryPlan) -> list[str]:
+    """The texts of the terms that were cut into several words, each once."""
+    return list(dict.fromkeys(c.whole.text for group in query_plan.groups for c in group if c.whole is not None))
+
+
 def exact_plan(texts: list[str], tokenizer: Tokenizer) -> QueryPlan:
     """A plan finding any of ``texts`` as exact strings (a 文号 in its stored spellings)."""
     units = [unit(text, tokenizer) for text in texts]

@@ -48,6 +48,13 @@ class SearchHit:
     score: float
     excerpts: list[str]  # HTML-safe: text escaped, matches wrapped in <mark>…</mark>
     title_html: str  # escaped title with <mark>
+    # issuer / date are the carrying notice's: a carried document (parent_id set) has none
+    # of its own, and its record keeps them null (SCHEMA.md)
+    issuer_inherited: bool = False
+    date_inherited: bool = False
+    # False when the hit holds every word of a term typed in one piece, but not the term
+    # itself (安全 … 生产 for 安全生产): such hits come after all those that hold it
+    exact_phrase: bool = True
 
 
 @dataclass
@@ -63,3 +70,11 @@ class SearchResult:
     # True when ``total`` is an estimate (PostgreSQL): counted on a sample (over 20,000
     # matches) or by candidates not each checked (phrases); every hit is checked
     total_estimated: bool = field(default=False)
+    # Terms typed in one piece that the tokenizer cut into several words (安全生产 → 安全,
+    # 生产): they are matched as phrases first. ``phrase_total`` of the ``total`` documents
+    # hold them as typed and are listed first; the others hold all the words only.
+    phrases: list[str] = field(default_factory=list)
+    phrase_total: Optional[int] = None  # None when ``phrases`` is empty; estimated only if total is
+    # The stored 文号 a 文号 query was read as, when it differs from what was typed
+    # (孟政发(2023)48号 → 盂政发〔2023〕48号)
+    doc_number_read_as: Optional[str] = None

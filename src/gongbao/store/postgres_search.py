@@ -21,6 +21,9 @@ faceting and browsing read little; ``search_text``, the texts. Tokens come from
   with cover density the quality mix (tests/test_search_quality.py) fell from mean P@10 1.000
   to 0.992 (安全 year=2020: 0.67), one-word queries having no cover to measure. Above ``RANK_LIMIT`` matches: title
   matches among the newest, then newest first, as on SQLite.
+- A term the tokenizer cut into words (安全生产 → 安全, 生产): the matches holding it in one
+  piece (``search.plan.phrase_plan``; its bigrams, then its string in ``plain``) are counted as
+  the total is (``_tally``) and paged first, each part ordered on its own condition.
 - Filters are columns with btree indexes; facets one ``GROUPING SETS`` query over the
   matches. Issuers: a GIN index on the list of a joint issue's issuers (migration 0002).
 - Bounded work at a million documents (``_tally``, ``_newest``, ``_all``): matches are
@@ -40,7 +43,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from ..search.docnumber import lookup_doc_number
+from ..search.docnumber import lookup_doc_number, read_as
 from ..search.hits import build_hits
 from ..search.index import (
     FACET_KEYS,
@@ -51,7 +54,7 @@ from ..search.index import (
     entries,
     region_names,
 )
-from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, plan
+from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, phrase_plan, phrases, plan
 from ..search.query import parse_query
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text, clean
 from ..search.types import SearchHit, SearchQuery, SearchResult
@@ -111,7 +114,7 @@ def _row(entry: IndexEntry) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
         (entry.doc_id, entry.gazette_id, entry.region_code, entry.issuer, entry.agency_code, entry.doc_type,
          entry.year, entry.date, entry.published, entry.section, entry.level, entry.doc_number, entry.parent_id,
          f"{entry.date or entry.published or ''}|{entry.published or ''}", entry.sample, clean(entry.title),
-         lexemes(f"{title_b} {body_b} {info_b}".split())),
+         lexemes(f"{title_b} {body_b} {info_b}".split()), entry.issuer_inherited, entry.date_inherited),
         (entry.title, entry.body, entry.info, plain,
          positioned(entry.title_words.split(), f"{entry.info_words} {entry.body_words}".split()[:RANKED_WORDS])),
     )
@@ -120,6 +123,7 @@ def _row(entry: IndexEntry) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
 DOC_COLUMNS = (
     "sid", "doc_id", "gazette_id", "region_code", "issuer", "agency_code", "doc_type", "year", "date", "published",
     "section", "level", "doc_number", "parent_id", "sort_key", "sample", "title_plain", "grams",
+    "issuer_inherited", "date_inherited",
 )
 TEXT_COLUMNS = ("sid", "title", "body", "info", "plain", "words")
 MAX_POSITION = 16_383  # tsvector's highest position: later words are kept without one
@@ -261,46 +265,104 @@ class _Search:
     query: SearchQuery
     filters: list[_Where] = field(default_factory=list)
     match: Optional[_Where] = None  # the words; None for a browse
+    phrase: Optional[_Where] = None  # the terms cut into words, in one piece (SearchResult.phrases)
     unverified: Optional[_Where] = None  # the exact words when ``match`` holds unchecked candidates
     checked_all: Optional[list[int]] = None  # the matches, when paging checked every candidate
     sids: Optional[tuple[int, int]] = None  # (lowest sid, how many from there to the highest)
     found: Optional[list[int]] = None  # every match, newest first, when _tally counted them one by one
+    phrased: Optional[set[int]] = None  # those of ``found`` holding the phrases
 
     def run(self) -> SearchResult:
         query = self.query
         parsed = parse_query(query.q)
         query_plan = plan(parsed, self.tokenizer)
         pinned_ids: list[str] = []
-        doc_match = None
+        doc_match = number_read_as = None
         if parsed.doc_number is not None:
             pinned_ids = lookup_doc_number(self.store, query.q)
             if pinned_ids:
                 doc_match = pinned_ids[0]
                 numbers = self._doc_numbers(pinned_ids)
+                number_read_as = read_as(query.q, numbers)
                 query_plan = exact_plan(numbers, self.tokenizer) if numbers else query_plan
         query_plan = capped(query_plan)
         self.filters = self._filters()
         self.match = _match(query_plan)
+        in_one_piece = phrase_plan(query_plan)
+        if in_one_piece is not None:
+            self.phrase = _match(dataclasses.replace(in_one_piece, excluded=()))
         if self.match is not None and _IN_TEXT in self.match.sql:
             self._settle_text_match(query_plan)
         elif self.match is not None:
             self.match = dataclasses.replace(self.match, words=True)  # see _and
         everything, total, facets, estimated, sampled = self._count_and_facets()
+        phrase_total = self._phrase_total() if self.phrase is not None and self.match is not None and total else None
         offset = (query.page - 1) * query.per_page
         pinned = self._pinned(everything, pinned_ids) if total else []
+        loose: list[int] = []
         if not total or offset >= total:
             rows: list[tuple[int, float]] = []
-        elif query_plan.groups and query.sort == "relevance":
-            rows = self._page(lambda skip, take: self._ranked(everything, query_plan, pinned, skip, take, total),
-                              offset, query.per_page)
         else:
-            rows = self._page(lambda skip, take: self._by_date(everything, pinned, skip, take), offset, query.per_page)
+            rows = self._page(lambda skip, take: self._phrase_first(query_plan, everything, pinned, skip, take, total,
+                                                                     phrase_total), offset, query.per_page)
+            loose = self._without_phrase(rows) if phrase_total is not None else []
         if self.unverified is not None and self.checked_all is not None:
             # Every candidate got checked on the way to this page: the exact set is known.
             self.match, self.unverified = _Where("d.sid = ANY(%s)", (self.checked_all,)), None
             _, total, facets, estimated, sampled = self._count_and_facets()
-        return SearchResult(total, self._hits(rows, query_plan.units), query, facets, doc_match, estimated,
-                            total_estimated=sampled or self.unverified is not None)
+        hits = self._hits(rows, query_plan.units, loose, in_one_piece.units if in_one_piece else None)
+        return SearchResult(total, hits, query, facets, doc_match, estimated,
+                            total_estimated=sampled or self.unverified is not None,
+                            phrases=phrases(query_plan) if self.phrase else [],
+                            phrase_total=(phrase_total or 0) if self.phrase else None,
+                            doc_number_read_as=number_read_as)
+
+    def _phrase_total(self) -> int:
+        """How many matches hold the phrases: among the matches known by sid (``found``),
+        remembering which; else counted as the total is (``_tally``: on a sample when many)."""
+        assert self.phrase is not None and self.match is not None
+        if self.found is not None:
+            self.phrased = set(self._sids(_and([_listed(self.found), self.phrase])))
+            return len(self.phrased)
+        return self._tally([*self.filters, self.match, self.phrase], [])[0]
+
+    def _phrase_first(
+        self, query_plan: QueryPlan, everything: _Where, pinned: list[int], offset: int, limit: int, total: int,
+        phrase_total: Optional[int],
+    ) -> list[tuple[int, float]]:
+        """A page of the matches in the requested order: those holding the phrases first,
+        then those holding only all their words, each part ordered on its own."""
+        if self.phrase is None or phrase_total is None:
+            return self._order(query_plan, everything, pinned, offset, limit, total, self.found)
+        found, phrased = self.found, self.phrased or set()
+        rows = []
+        if offset < phrase_total:
+            part = None if found is None else [sid for sid in found if sid in phrased]
+            rows = self._order(query_plan, _and([everything, self.phrase]), pinned, offset, limit, phrase_total, part)
+        rest, skip = limit - len(rows), max(0, offset - phrase_total)
+        if rest <= 0:
+            return rows
+        part = None if found is None else [sid for sid in found if sid not in phrased]
+        without = _and([everything, _Where(f"NOT ({self.phrase.sql})", self.phrase.params)])
+        return rows + self._order(query_plan, without, [], skip, rest, total - phrase_total, part)
+
+    def _order(
+        self, query_plan: QueryPlan, where: _Where, pinned: list[int], offset: int, limit: int, total: int,
+        found: Optional[list[int]],
+    ) -> list[tuple[int, float]]:
+        """Rows ``offset`` … ``offset + limit`` of the ``total`` rows of ``where`` (``found``:
+        all of them newest first, when known), by relevance or by date as asked."""
+        if query_plan.groups and self.query.sort == "relevance":
+            return self._ranked(where, query_plan, pinned, offset, limit, total, found)
+        return self._by_date(where, pinned, offset, limit)
+
+    def _without_phrase(self, rows: list[tuple[int, float]]) -> list[int]:
+        """The rows of a page that hold all the words but not the phrases."""
+        assert self.phrase is not None
+        if self.phrased is not None:
+            return [sid for sid, _ in rows if sid not in self.phrased]
+        listed = _Where("d.sid = ANY(%s)", ([sid for sid, _ in rows],))
+        return self._sids(_and([listed, _Where(f"NOT ({self.phrase.sql})", self.phrase.params)]))
 
     def _settle_text_match(self, query_plan: QueryPlan) -> None:
         """Units of several bigrams are checked in the documents' text (strpos), the costly
@@ -548,12 +610,14 @@ class _Search:
         return [sids[d] for d in doc_ids if d in sids]
 
     def _ranked(
-        self, everything: _Where, query_plan: QueryPlan, pinned: list[int], offset: int, limit: int, total: int
+        self, everything: _Where, query_plan: QueryPlan, pinned: list[int], offset: int, limit: int, total: int,
+        found: Optional[list[int]],
     ) -> list[tuple[int, float]]:
         """The 文号 matches first, then: up to RANK_LIMIT matches by score (ts_rank of the
         words, title weighted, plus TITLE_BONUS per unit in the title); beyond that, the
         matches with every unit in the title, then the others, newest stored first —
-        bounded work per row, as on SQLite."""
+        bounded work per row, as on SQLite. ``found``: every row of ``everything``, newest
+        first, when known (``_tally``)."""
         rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
         offset, limit = max(0, offset - len(pinned)), limit - len(rows)
         if limit <= 0:
@@ -581,7 +645,7 @@ class _Search:
         # Those of the newest RANK_LIMIT matches with every unit in the title, then all the
         # others, newest stored first (as on SQLite).
         titled = _and(in_title) if in_title else _Where("FALSE")
-        newest = self._newest(where, titled, total, pinned)
+        newest = self._newest(where, titled, total, pinned, found)
         order = [sid for sid, in_title_too in newest if in_title_too]
         order += [sid for sid, in_title_too in newest if not in_title_too]
         page = order[offset:offset + limit]
@@ -589,9 +653,9 @@ class _Search:
         limit, offset = limit - len(page), max(0, offset - len(order))
         if limit <= 0 or len(newest) < RANK_LIMIT:
             return rows
-        if self.found is not None:
+        if found is not None:
             skip = set(pinned)
-            older = [sid for sid in self.found if sid < newest[-1][0] and sid not in skip]
+            older = [sid for sid in found if sid < newest[-1][0] and sid not in skip]
             return rows + [(sid, 0.0) for sid in older[offset:offset + limit]]
         older = _and([where, _Where("d.sid < %s", (newest[-1][0],))])
         found = self.conn.execute(
@@ -600,7 +664,9 @@ class _Search:
         ).fetchall()
         return rows + [(row["sid"], 0.0) for row in found]
 
-    def _newest(self, where: _Where, titled: _Where, total: int, pinned: list[int]) -> list[tuple[int, bool]]:
+    def _newest(
+        self, where: _Where, titled: _Where, total: int, pinned: list[int], found: Optional[list[int]]
+    ) -> list[tuple[int, bool]]:
         """The newest RANK_LIMIT rows of ``where``, newest first, each with whether ``titled``
         holds. Ordering every match reads each (``sid + 0``: the index finds them, no walk
         of the primary key testing ``grams @@`` row by row). When matches are dense, the
@@ -609,9 +675,9 @@ class _Search:
         (a decompressed bigram vector, ~4 µs, against ~2 µs a match in a full pass), so it is
         used, widened if need be, while it holds fewer rows than the matches (a filter's
         rows may all be old ones: year=2010)."""
-        if self.found is not None:  # known, newest first: only the titles of the newest are read
+        if found is not None:  # known, newest first: only the titles of the newest are read
             skip = set(pinned)
-            newest = [sid for sid in self.found if sid not in skip][:RANK_LIMIT]
+            newest = [sid for sid in found if sid not in skip][:RANK_LIMIT]
             flags = {row["sid"]: row["titled"] for row in self.conn.execute(
                 f"SELECT d.sid, ({titled.sql}) AS titled FROM search_docs AS d WHERE d.sid = ANY(%s)",
                 (*titled.params, newest))}
@@ -646,20 +712,23 @@ class _Search:
 
     # -- hits --------------------------------------------------------------------
 
-    def _hits(self, rows: list[tuple[int, float]], units: list[Unit]) -> list[SearchHit]:
+    def _hits(
+        self, rows: list[tuple[int, float]], units: list[Unit], loose: list[int], phrase_units: Optional[list[Unit]]
+    ) -> list[SearchHit]:
         if not rows:
             return []
         found = {
             row["sid"]: row
             for row in self.conn.execute(
                 "SELECT d.sid, d.doc_id, d.gazette_id, d.issuer, d.doc_type, d.date, d.section, d.published,"
-                " d.doc_number, d.parent_id, t.title, t.body, g.title AS gazette_title"
+                " d.doc_number, d.parent_id, d.issuer_inherited, d.date_inherited, t.title, t.body,"
+                " g.title AS gazette_title"
                 " FROM search_docs AS d JOIN search_text AS t ON t.sid = d.sid"
                 " LEFT JOIN gazettes AS g ON g.id = d.gazette_id WHERE d.sid = ANY(%s)",
                 ([sid for sid, _ in rows],),
             )
         }
-        return build_hits(rows, found, units, self.query)
+        return build_hits(rows, found, units, self.query, loose=set(loose), phrase_units=phrase_units)
 
     def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
         rows = self.conn.execute(

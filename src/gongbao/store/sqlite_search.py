@@ -23,6 +23,10 @@ How a query runs, and why (costs per matching row measured on 10k synthetic docu
   that: those of the newest ``RANK_LIMIT`` matches with every word in the title, then
   all the others, most recently stored first — bounded work (and over tens of thousands
   of matches a common word's idf is ~0: BM25 would separate little).
+- A term the tokenizer cut into words (安全生产 → 安全, 生产) is matched as its words, but
+  the matches holding it in one piece (its bigram phrase, ``search.plan.phrase_plan``) are
+  counted (one more FTS5 count) and paged first, each part in the requested order: the
+  ordering below runs once per part, with the part's MATCH expression.
 - Newest/oldest over many matches walk the date index, keeping rows found in the set of
   matches, instead of sorting every match. A date range bounds that walk (the sort key
   begins with the date), for counting too.
@@ -44,6 +48,7 @@ How a query runs, and why (costs per matching row measured on 10k synthetic docu
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sqlite3
@@ -52,9 +57,9 @@ import time
 import weakref
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
-from ..search.docnumber import lookup_doc_number
+from ..search.docnumber import lookup_doc_number, read_as
 from ..search.hits import build_hits
 from ..search.index import (
     FACET_KEYS,
@@ -66,7 +71,7 @@ from ..search.index import (
     filter_token,
     region_names,
 )
-from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, plan
+from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, phrase_plan, phrases, plan
 from ..search.query import parse_query
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text
 from ..search.types import SearchHit, SearchQuery, SearchResult
@@ -192,11 +197,11 @@ class SearchIndex:
                 sid, entry.doc_id, entry.gazette_id, entry.region_code, entry.issuer, entry.agency_code,
                 entry.doc_type, entry.year, entry.date, entry.published, entry.section, entry.level,
                 entry.doc_number, entry.parent_id, f"{entry.date or entry.published or ''}|{entry.published or ''}",
-                entry.sample, combos[_combo_key(entry)],
+                entry.sample, combos[_combo_key(entry)], entry.issuer_inherited, entry.date_inherited,
             ))
             texts.append((sid, entry.title, body, entry.info, words, entry.filters))
             fts.append((sid, entry.title_words, entry.body_words, entry.info_words, *bigrams, entry.filters))
-        db.executemany(f"INSERT INTO search_docs VALUES ({', '.join('?' * 17)})", docs)
+        db.executemany(f"INSERT INTO search_docs VALUES ({', '.join('?' * 19)})", docs)
         db.executemany(f"INSERT INTO search_text VALUES ({', '.join('?' * 6)})", texts)
         db.executemany(
             "INSERT INTO search_fts (rowid, title_w, body_w, info_w, title_b, body_b, info_b, filters)"
@@ -343,6 +348,7 @@ class _Search:
     query: SearchQuery
     filters: list[_Filter] = field(default_factory=list)
     expression: Optional[str] = None  # MATCH expression of the words; None for a browse
+    phrase: Optional[str] = None  # MATCH expression of the terms cut into words, in one piece
     excluded: Optional[str] = None  # a browse's excluded terms, as a MATCH expression
     from_combos: bool = False  # a browse filtering facet values only: counted from search_combos
     match: Optional[str] = None  # the full MATCH string of the result set (explain)
@@ -358,6 +364,8 @@ class _Search:
         query = self.query
         parsed = parse_query(query.q)
         doc_match: Optional[str] = None
+        number_read_as: Optional[str] = None
+        phrase_units: Optional[list[Unit]] = None
         pinned_ids: list[str] = []
         query_plan = plan(parsed, self.tokenizer)
         if parsed.doc_number is not None:
@@ -365,10 +373,15 @@ class _Search:
             if pinned_ids:
                 doc_match = pinned_ids[0]
                 numbers = self._doc_numbers(pinned_ids)
+                number_read_as = read_as(query.q, numbers)
                 query_plan = exact_plan(numbers, self.tokenizer) if numbers else query_plan
         self.filters = self._filters()
         query_plan = capped(query_plan)
         self.expression = _expression(query_plan)
+        in_one_piece = phrase_plan(query_plan)
+        if in_one_piece is not None:
+            self.phrase = _positive(in_one_piece)
+            phrase_units = in_one_piece.units
         if self.expression is None:
             self.excluded = _excluded(query_plan)
             self.from_combos = self.excluded is None and all(f.key for f in self.filters)
@@ -378,19 +391,44 @@ class _Search:
             self.match = self._fts_source(self.expression, self.filters, driving=True).params[0]
         started = self._lap("plan", started)
         total, facets, estimated = self._count_and_facets()
+        phrase_total = self._count(self._fts_source(f"({self.expression}) AND ({self.phrase})", self.filters)) \
+            if self.phrase and total else None
         started = self._lap("facets", started)
         offset = (query.page - 1) * query.per_page
         pinned = self._pinned(everything, pinned_ids) if total else []
+        loose: list[int] = []
         if not total or offset >= total:
             rows: list[tuple[int, float]] = []
-        elif self.expression and query.sort == "relevance":
-            rows = self._ranked(query_plan, pinned, offset, query.per_page, total)
         else:
-            rows = self._by_date(pinned, offset, query.per_page, total)
+            order = functools.partial(self._ranked, query_plan) if self.expression and query.sort == "relevance" \
+                else self._by_date
+            rows, loose = self._phrase_first(order, pinned, offset, query.per_page, total, phrase_total)
         started = self._lap("rank", started)
-        hits = self._hits(rows, query_plan.units)
+        hits = self._hits(rows, query_plan.units, loose, phrase_units)
         self._lap("hits", started)
-        return SearchResult(total, hits, query, facets, doc_match, estimated)
+        return SearchResult(
+            total, hits, query, facets, doc_match, estimated,
+            phrases=phrases(query_plan) if self.phrase else [],
+            phrase_total=(phrase_total or 0) if self.phrase else None, doc_number_read_as=number_read_as,
+        )
+
+    def _phrase_first(
+        self, order: Callable[..., list[tuple[int, float]]], pinned: list[int], offset: int, limit: int, total: int,
+        phrase_total: Optional[int],
+    ) -> tuple[list[tuple[int, float]], list[int]]:
+        """A page of ``order`` (``_ranked`` or ``_by_date``): the documents holding the
+        phrases first, then those holding only all their words; returns the rows and the
+        second kind's keys."""
+        if self.phrase is None or phrase_total is None:
+            return order(self.expression, pinned, offset, limit, total), []
+        rows = []
+        if offset < phrase_total:
+            rows = order(f"({self.expression}) AND ({self.phrase})", pinned, offset, limit, phrase_total)
+        rest, skip = limit - len(rows), max(0, offset - phrase_total)
+        if rest <= 0:
+            return rows, []
+        loose = order(f"({self.expression}) NOT ({self.phrase})", [], skip, rest, total - phrase_total)
+        return rows + loose, [sid for sid, _ in loose]
 
     # -- filters -----------------------------------------------------------------
 
@@ -608,8 +646,11 @@ class _Search:
         }
         return [sid for sid in wanted if sid in inside]
 
-    def _ranked(self, query_plan: QueryPlan, pinned: list[int], offset: int, limit: int, total: int) -> list[tuple[int, float]]:
-        """A page in relevance order: the 文号 matches first, then
+    def _ranked(
+        self, query_plan: QueryPlan, expression: str, pinned: list[int], offset: int, limit: int, total: int
+    ) -> list[tuple[int, float]]:
+        """A page of the ``total`` matches of ``expression`` in relevance order: the 文号
+        matches first, then
 
         - up to RANK_LIMIT matches: BM25 with the scoring phrases of ``_boost``;
         - more: those of the newest RANK_LIMIT matches with every word in the title,
@@ -621,7 +662,6 @@ class _Search:
         offset, limit = max(0, offset - len(pinned)), limit - len(rows)
         if limit <= 0:
             return rows
-        assert self.expression is not None
         marks = f"search_fts.rowid NOT IN ({', '.join('?' * len(pinned))})"
 
         def without_pinned(source: _Source) -> _Source:
@@ -629,7 +669,7 @@ class _Search:
 
         if total - len(pinned) <= RANK_LIMIT:
             ranking = without_pinned(
-                self._fts_source(f"({self.expression}) AND {_boost(query_plan)}", self.filters, driving=True)
+                self._fts_source(f"({expression}) AND {_boost(query_plan)}", self.filters, driving=True)
             )
             found = self.db.execute(
                 f"SELECT search_fts.rowid, {_BM25} AS score {ranking.sql}"
@@ -639,12 +679,12 @@ class _Search:
             return rows + [(sid, -score) for sid, score in found]
         # The newest RANK_LIMIT matches with every word in the title, then everything
         # else newest first: bounded work, whether titles hold the words often or never.
-        everything = without_pinned(self._fts_source(self.expression, self.filters, driving=True))
+        everything = without_pinned(self._fts_source(expression, self.filters, driving=True))
         cut = self.db.execute(
             f"SELECT search_fts.rowid {everything.sql} ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?",
             (*everything.params, RANK_LIMIT - 1),
         ).fetchone()
-        titled = without_pinned(self._fts_source(f"({self.expression}) AND {_in_title(query_plan)}", self.filters,
+        titled = without_pinned(self._fts_source(f"({expression}) AND {_in_title(query_plan)}", self.filters,
                                                  driving=True))
         if cut:
             titled = titled.where("search_fts.rowid >= ?", cut[0])
@@ -664,8 +704,11 @@ class _Search:
         others = [sid for (sid,) in found if sid not in skip]
         return rows + [(sid, 0.0) for sid in others[offset:offset + limit]]
 
-    def _by_date(self, pinned: list[int], offset: int, limit: int, total: int) -> list[tuple[int, float]]:
-        """A page by 成文日期 (then gazette date), newest or oldest first. Many matches:
+    def _by_date(
+        self, expression: Optional[str], pinned: list[int], offset: int, limit: int, total: int
+    ) -> list[tuple[int, float]]:
+        """A page of the ``total`` matches of ``expression`` (None: a browse) by 成文日期
+        (then gazette date), newest or oldest first. Many matches:
         walk the date index and keep the rows in the (hashed) set of matches, rather
         than sorting them all."""
         rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
@@ -673,10 +716,12 @@ class _Search:
         if limit <= 0:
             return rows
         direction = "ASC" if self.query.sort == "oldest" else "DESC"
-        if self.expression is not None and total >= DATE_INDEX_MIN:
-            source = self._fts_source(self.expression, self.filters, indexed_by="search_docs_sort")
+        if expression is not None and total >= DATE_INDEX_MIN:
+            source = self._fts_source(expression, self.filters, indexed_by="search_docs_sort")
+        elif expression is not None:
+            source = self._fts_source(expression, self.filters, join=True)
         else:
-            source = self._source(self.filters, join=True)
+            source = self._browse_source(self.excluded, self.filters)
         if pinned:
             source = source.where(f"d.sid NOT IN ({', '.join('?' * len(pinned))})", *pinned)
         found = self.db.execute(
@@ -685,7 +730,9 @@ class _Search:
         ).fetchall()
         return rows + [(sid, 0.0) for (sid,) in found]
 
-    def _hits(self, rows: list[tuple[int, float]], units: list[Unit]) -> list[SearchHit]:
+    def _hits(
+        self, rows: list[tuple[int, float]], units: list[Unit], loose: list[int], phrase_units: Optional[list[Unit]]
+    ) -> list[SearchHit]:
         if not rows:
             return []
         sids = [sid for sid, _ in rows]
@@ -693,14 +740,15 @@ class _Search:
             row["sid"]: row
             for row in self.db.execute(
                 "SELECT d.sid, d.doc_id, d.gazette_id, d.issuer, d.doc_type, d.date, d.section, d.published,"
-                " d.doc_number, d.parent_id, t.title, t.body, g.title AS gazette_title"
-                " FROM search_docs AS d JOIN search_text AS t ON t.sid = d.sid"
+                " d.doc_number, d.parent_id, d.issuer_inherited, d.date_inherited, t.title, t.body,"
+                " g.title AS gazette_title FROM search_docs AS d JOIN search_text AS t ON t.sid = d.sid"
                 " LEFT JOIN gazettes AS g ON g.id = d.gazette_id"
                 f" WHERE d.sid IN ({', '.join('?' * len(sids))})",
                 sids,
             )
         }
-        return build_hits(rows, found, units, self.query, body=lambda row: _unpack(row["body"]))
+        return build_hits(rows, found, units, self.query, body=lambda row: _unpack(row["body"]), loose=set(loose),
+                          phrase_units=phrase_units)
 
     def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
         rows = self.db.execute(
@@ -783,11 +831,16 @@ def _boost(query_plan: QueryPlan) -> str:
     return "(" + " AND ".join(groups) + ")"
 
 
+def _positive(query_plan: QueryPlan) -> str:
+    """The MATCH expression of the groups (every one), without exclusions."""
+    return " AND ".join("(" + " OR ".join(_conjunction(c) for c in group) + ")" for group in query_plan.groups)
+
+
 def _expression(query_plan: QueryPlan) -> Optional[str]:
     """The MATCH expression of the positive part, with exclusions; None for a browse."""
     if not query_plan.groups:
         return None
-    positive = " AND ".join("(" + " OR ".join(_conjunction(c) for c in group) + ")" for group in query_plan.groups)
+    positive = _positive(query_plan)
     excluded = _excluded(query_plan)
     return f"({positive}) NOT {excluded}" if excluded else positive
 
