@@ -200,6 +200,8 @@ def _table_rows(output: str) -> list[list[str]]:
         if not line.startswith("│"):
             continue
         cells = [cell.strip() for cell in line.strip("│").split("│")]
+        if cells[0] == "（词语不相连）":  # a search hit's mark, under its id
+            cells[0] = ""
         if cells[0] or not rows:  # a new row starts with its first cell; wrapped lines leave it blank
             rows.append(cells)
         else:

@@ -708,7 +708,7 @@ def test_the_api_the_page_and_the_cli_say_how_many_hold_the_phrase_and_what_is_i
 
     result = search(store, SearchQuery(q="安全生产", per_page=100))
     shown = CliRunner().invoke(app, ["search", "安全生产", "--db", store.path, "--limit", "100"], env={"COLUMNS": "200"})
-    assert shown.exit_code == 0 and f"{result.phrase_total} contain 「安全生产」 (listed first)" in shown.output
+    assert shown.exit_code == 0 and f"其中 {result.phrase_total} 份包含完整的「安全生产」（列在前面）" in shown.output
     assert shown.output.count("（词语不相连）") == result.total - result.phrase_total
     with TestClient(create_app(store.path)) as client:
         api = client.get("/api/documents", params={"q": "安全生产", "per_page": 100}).json()

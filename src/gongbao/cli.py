@@ -189,6 +189,11 @@ def _print_report(report: dict) -> None:
             console.print(f"  {u['span']} {u['reason']}: {escape(text[:120])}")
 
 
+def _apart(hit, result) -> str:
+    """The mark of a hit holding a typed phrase's words only apart, on a line under its id."""
+    return "" if hit.exact_phrase or not result.phrases else "\n（词语不相连）"
+
+
 def _print_account(acc: dict) -> None:
     """Where every character of the source went (``pipeline.account``)."""
     t = Table(title=f"原文 {acc['length']:,} 个字符的去向")
@@ -468,7 +473,8 @@ def search_(
     if result.phrases and result.total:
         quoted = "".join(f"「{phrase}」" for phrase in result.phrases)
         summary += f"；其中 {result.phrase_total} 份包含完整的{quoted}（列在前面），其余包含全部词语但不相连"
-    rows = [[hit.id if hit.exact_phrase else f"{hit.id}（词语不相连）", hit.doc_number or "", _marked(hit.title_html), hit.date or "", _marked(hit.excerpts[0] if hit.excerpts else "")]
+    rows = [[hit.id + _apart(hit, result), hit.doc_number or "", _marked(hit.title_html), hit.date or "",
+             _marked(hit.excerpts[0] if hit.excerpts else "")]
             for hit in result.hits]
     # At 80 columns the excerpt gives way first, then the date: the title and 文号 stay whole.
     console.print(_fitted_table(escape(summary), [("编号", KEEP), ("文号", KEEP), ("标题", TEXT), ("成文日期", 1), ("摘要", 2)], rows))
