@@ -51,21 +51,26 @@ def _open(db: Optional[str]):
 def ingest(
     paths: List[Path] = typer.Argument(..., help="Gazette files or folders of them."),
     db: Optional[str] = DbOption,
-    allow_partial: bool = typer.Option(False, help="Store truncated issues instead of refusing them."),
+    force: bool = typer.Option(False, "--force", help="Store incomplete (truncated) issues too, even over a more complete stored version."),
 ) -> None:
-    """Parse gazette issues and store them (one transaction per issue; re-ingesting is a no-op)."""
+    """Parse gazette issues and store them (one transaction per issue; re-ingesting is a no-op).
+
+    An issue that looks cut short — TOC entries missing from the body, a text that stops inside
+    a document, a region the text cannot settle, fewer documents than the stored version — is
+    refused unless --force."""
     from .ingest import ingest_file, iter_inputs
 
     files = list(iter_inputs(paths))
-    failed = 0
+    failed = incomplete = 0
     with _open(db) as store:
         with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
             task = progress.add_task("", total=len(files))
             for path in files:
                 progress.update(task, description=path.name)
-                outcome = ingest_file(store, path, allow_partial=allow_partial)
+                outcome = ingest_file(store, path, force=force)
                 if outcome.status == "error":
                     failed += 1
+                    incomplete += outcome.incomplete
                     # soft_wrap: one line per file also in logs and pipes (no hard wrap at 80 columns)
                     progress.console.print(f"[red]error[/red] {escape(outcome.error or '')}", soft_wrap=True)
                 else:
@@ -75,7 +80,8 @@ def ingest(
         err.print("[red]error:[/red] no input files found")
         raise typer.Exit(2)
     if failed:
-        err.print(f"{failed} of {len(files)} file(s) failed")
+        err.print(f"{failed} of {len(files)} file(s) failed"
+                  + (f" ({incomplete} incomplete: --force stores them)" if incomplete else ""))
         raise typer.Exit(1)
 
 
@@ -110,7 +116,11 @@ def _print_report(report: dict) -> None:
     console.rule(f"[bold]{escape(report['source'])}")
     console.print(f"{gz['title']}  {gz['region']} ({gz['region_code']})  {gz['year']}年第{gz['issue']}期 总第{gz['total_issue']}期  出版 {gz['published']}  {gz['frequency'] or ''}")
     if report["region_evidence"]:
-        console.print("region evidence: " + "; ".join(report["region_evidence"]))
+        console.print(f"region (confidence {report['region_confidence']:.2f}) evidence: " + "; ".join(report["region_evidence"]))
+    if report["incomplete"]:
+        console.print("[bold red]incomplete[/bold red] (ingest refuses it without --force): " + escape("; ".join(report["incomplete"])))
+    else:
+        console.print("complete: no sign of truncation (the TOC is in the body, the last document is whole)")
     console.print("summary: " + ", ".join(f"{k} {v}" for k, v in report["summary"].items()))
     docs = {d["seq"]: d for d in report["documents"]}
     if report["toc"]:

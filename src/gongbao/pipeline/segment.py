@@ -847,6 +847,8 @@ def segment(norm: NormalizedText) -> Segmentation:
     unplaced = _unplaced_blocks(lines, placed, toc_range=(cover_end, toc_end), toc_unplaced=set(unplaced_ids))
     if not headers:
         warnings.append(Warning("body.no_documents", "no official document header found in the text"))
+    if norm.region_doubt:
+        warnings.append(Warning("region.uncertain", norm.region_doubt))
     return Segmentation(
         normalized=norm,
         gazette=gazette,

@@ -151,6 +151,12 @@ class Store(abc.ABC):
         """OCR misprints the gazetteer corrected in stored gazettes (``{"孟": "盂"}``)."""
 
     @abc.abstractmethod
+    def stored_version(self, gazette_id: str) -> Optional[dict[str, Any]]:
+        """``id``, ``sha256``, ``document_count`` and source ``text`` of the issue stored as
+        ``gazette_id``, or None: what a new file of the issue is weighed against before it
+        replaces it (:func:`gongbao.completeness.problems_against`)."""
+
+    @abc.abstractmethod
     def sources(self) -> Iterator[tuple[str, str, str, str]]:
         """``(gazette_id, name, text, sha256)`` of every stored issue, for reparsing."""
 
