@@ -22,9 +22,11 @@ from typer.testing import CliRunner
 from gongbao.api.app import create_app
 from gongbao.cli import app
 from gongbao.completeness import problems
-from gongbao.errors import InputError
+from gongbao.decode import decode_bytes
+from gongbao.errors import InputError, StoreError
+from gongbao.export import document_records
 from gongbao.ingest import ingest_bytes, ingest_file
-from gongbao.pipeline import parse_text
+from gongbao.pipeline import parse, parse_text
 from gongbao.store import open_store
 
 from .conftest import BACKENDS, CORPUS
@@ -194,6 +196,22 @@ def test_fewer_documents_than_stored_is_refused_even_when_the_parse_looks_whole(
                                              r"140300/2020/3: \d+ documents where the stored version has 43$"):
             ingest_bytes(store, shorter.encode(), "short.txt")
         assert store.list_gazettes() == before
+
+
+def test_a_save_judged_against_another_version_than_the_stored_one_changes_nothing(new_store_url, backend):
+    """Ingest weighs a new file against the stored version, then saves: if another writer
+    stored a different version in between, the save is refused inside its transaction."""
+    url = store_with(new_store_url(backend), ISSUE_000)
+    before = snapshot(url)
+    # the same text with a BOM: another file of the issue that looks whole
+    result = parse(decode_bytes(b"\xef\xbb\xbf" + ISSUE_000.read_bytes(), "bom.txt"))
+    with open_store(url) as store:
+        for stale in (None, "0" * 64):  # judged when nothing was stored / against another version
+            with pytest.raises(StoreError, match="another version was stored while it was checked"):
+                store.save_parse(result, document_records(result), judged_against=stale)
+        assert snapshot(url) == before
+        current = store.stored_version("140322/2023/3")["sha256"]
+        assert store.save_parse(result, document_records(result), judged_against=current).status == "replaced"
 
 
 def test_cli_refuses_with_one_line_and_exit_1_then_force_replaces(tmp_path, new_store_url, backend):

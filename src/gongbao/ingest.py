@@ -40,15 +40,18 @@ def iter_inputs(paths: Iterable[Path]) -> Iterator[Path]:
             yield from expand_inputs(path)
 
 
-def validate(result: ParseResult, name: str, store=None, *, force: bool = False) -> None:
+def validate(result: ParseResult, name: str, store=None, *, force: bool = False) -> Optional[dict]:
     """Refuse what is not a gazette issue (always), and — unless ``force`` — what is only part
-    of one or less than the version ``store`` holds under its id (:mod:`gongbao.completeness`)."""
+    of one or less than the version ``store`` holds under its id (:mod:`gongbao.completeness`).
+    Returns that stored version (``Store.stored_version``), if one was weighed."""
     if not result.documents:
         listed = f"; the TOC lists {len(result.toc)} documents (a truncated issue?)" if result.toc else ""
         raise InputError(f"not a gazette issue: no official document (title + 文号/主送) found{listed}", name)
-    if not force:
-        stored = store.stored_version(gazette_id(result.gazette, result.source.sha256)) if store else None
-        refuse_incomplete(result, name, stored)
+    if force:
+        return None
+    stored = store.stored_version(gazette_id(result.gazette, result.source.sha256)) if store else None
+    refuse_incomplete(result, name, stored)
+    return stored
 
 
 @dataclass
@@ -80,8 +83,10 @@ def ingest_bytes(store, data: bytes, name: str, *, force: bool = False,
 
 
 def _save(store, result: ParseResult, name: str, original, force: bool) -> IngestOutcome:
-    validate(result, name, store, force=force)
-    outcome = store.save_parse(result, document_records(result))
+    stored = validate(result, name, store, force=force)
+    # saved only over the version it was weighed against (another writer may store one meanwhile)
+    judged_against = ... if force else (stored["sha256"] if stored else None)
+    outcome = store.save_parse(result, document_records(result), judged_against=judged_against)
     root = originals_dir(store)
     if root is not None:
         # the original bytes, content-addressed, so a newer extractor can re-run (reparse)
