@@ -3,8 +3,8 @@ replaces the complete version without ``--force``, and never lands under another
 
 The truncated variants are cut from the shared issues here, at points any download or copy
 can stop: at the end of a date line two thirds in, right after the date that ends the second
-document, inside the last multibyte character's bytes, inside the last sentence, in the
-middle of the TOC and right after it. Each is ingested over the complete issue, on SQLite and
+document, inside the last multibyte character's bytes, inside the last sentence, right after
+the title of the last carried document, in the middle of the TOC and right after it. Each is ingested over the complete issue, on SQLite and
 PostgreSQL, through the library, the CLI and the upload route.
 """
 from __future__ import annotations
@@ -68,6 +68,13 @@ def mid_sentence(path: Path) -> bytes:
     return text[: text.rindex("，") + 1].encode()
 
 
+def after_last_title(path: Path) -> bytes:
+    """Right after the title of the last document carried by a notice (its text is lost)."""
+    text = path.read_text(encoding="utf-8")
+    carried = [d for d in parse_text(text, path.name).documents if d.parent_seq is not None]
+    return text[: carried[-1].spans["title"].end].encode()
+
+
 def _toc(path: Path):
     return parse_text(path.read_text(encoding="utf-8"), path.name).toc
 
@@ -97,6 +104,8 @@ CUTS = {
                                                           "盂县 140322", "蔚县 130726"), "added"),
     "mid_character": Cut(ISSUE_000, mid_character, ("ends inside a character",), "error"),
     "mid_sentence": Cut(ISSUE_000, mid_sentence, ("ends without 署名 or date", "the first 99% of the stored version's"), "replaced"),
+    "after_last_title": Cut(ISSUE_001, after_last_title, ("the last document «盂县推进服务业提质增效2024年行动计划» has no text",
+                                                          "of the stored version's"), "replaced"),
     "mid_toc": Cut(ISSUE_004, mid_toc, ("no official document", "the TOC lists 13 documents"), "error"),
     "after_toc": Cut(ISSUE_004, after_toc, ("no official document", "the TOC lists 26 documents"), "error"),
 }

@@ -1,8 +1,9 @@
 """Ingest files into a store: find inputs, decode, parse, validate, save — one issue at a time.
 
 A file that cannot be read, is not a gazette, or is truncated raises :class:`InputError`
-and leaves the store untouched; the other files are still ingested. A truncated issue (see
-:mod:`gongbao.completeness`) is stored only when forced, also over a complete stored version.
+and leaves the store untouched; the other files are still ingested. So does an issue that
+looks cut short or is less than the version stored (:mod:`gongbao.completeness`), unless
+forced (``force=True``, ``gongbao ingest --force``): then it is stored, even over that version.
 """
 from __future__ import annotations
 
