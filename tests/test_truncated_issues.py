@@ -25,7 +25,7 @@ from gongbao.completeness import problems
 from gongbao.decode import decode_bytes
 from gongbao.errors import InputError, StoreError
 from gongbao.export import document_records
-from gongbao.ingest import ingest_bytes, ingest_file
+from gongbao.ingest import ingest_bytes, ingest_file, originals_dir
 from gongbao.pipeline import parse, parse_text
 from gongbao.store import open_store
 
@@ -117,11 +117,14 @@ def backend(request) -> str:
 
 
 def snapshot(url: str) -> dict:
-    """What a refusal must leave as it was: the counts, and each issue's version."""
+    """What a refusal must leave as it was: the counts, each issue's version, and the original
+    files kept beside a SQLite store."""
     with open_store(url) as store:
         stats = store.stats()
         issues = [(g["id"], g["sha256"], g["document_count"], g["region_code"]) for g in store.list_gazettes()]
-    return {"stats": {k: v for k, v in stats.items() if k != "path"}, "issues": issues}
+        root = originals_dir(store)
+    originals = sorted(p.name for p in root.rglob("*") if p.is_file()) if root and root.exists() else []
+    return {"stats": {k: v for k, v in stats.items() if k != "path"}, "issues": issues, "originals": originals}
 
 
 def store_with(url: str, *issues: Path) -> str:
