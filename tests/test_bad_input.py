@@ -124,7 +124,7 @@ def test_truncated_issue_is_refused_with_a_clear_message(tmp_path):
     assert after == EMPTY_STORE
     # stored on request
     with open_store(tmp_path / "partial.db") as store:
-        partial = ingest_file(store, path, allow_partial=True)
+        partial = ingest_file(store, path, force=True)
     assert partial.status == "added" and 0 < partial.summary.documents < COUNTS[ISSUE_000.name]
 
 

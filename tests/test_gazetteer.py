@@ -12,6 +12,7 @@ from gongbao.gazetteer import (
     children,
     find_in_text,
     guess_region,
+    weigh_region,
 )
 from gongbao.pipeline import parse_text
 
@@ -285,3 +286,29 @@ def test_words_and_right_names_under_the_issuer_are_left_alone(sample):
     cover = "岳阳市人民政府公报\nYUEYANGSHI RENMIN ZHENGFU GONGBAO\n"
     guess = guess_region(cover, cover + sample)
     assert guess.code == "430600" and guess.misprints == {}
+
+
+# ------------------------------------------------- how sure: confidence, evidence, refusal
+
+MENG_COVER = "孟县人民政府公报\nYUXIAN RENMIN ZHENGFU GONGBAO\n2024年第2期\n"
+
+
+def test_no_guess_when_the_text_cannot_tell_the_candidates_apart():
+    # 孟县 is no current region; 盂县 (山西) and 蔚县 (河北) both read yuxian, and two documents
+    # naming no place (a truncated issue) back neither: no guess, and the reason why.
+    sample = MENG_COVER + "孟县人民政府关于李云峰等同志职务任免的通知\n孟政发〔2024〕36号\n各乡镇人民政府：\n特此通知。"
+    verdict = weigh_region(MENG_COVER, sample)
+    assert verdict.guess is None and guess_region(MENG_COVER, sample) is None
+    assert "region uncertain: 孟县 could be" in verdict.doubt
+    assert "盂县 140322 (山西省阳泉市)" in verdict.doubt and "蔚县 130726 (河北省张家口市)" in verdict.doubt
+    # half a mention (the province, once) is still too little
+    assert weigh_region(MENG_COVER, sample + "山西省").guess is None
+
+
+def test_confidence_grows_with_the_margin_the_text_gives_the_winner():
+    thin = weigh_region(MENG_COVER, MENG_COVER + "阳泉市财政局").guess  # one mention of 阳泉市
+    clear = weigh_region(MENG_COVER, MENG_COVER + YANGQUAN_TEXT * 2).guess
+    assert thin.code == clear.code == "140322"
+    assert 0.6 < thin.confidence < clear.confidence
+    assert "candidates 盂县 140322 (1), 蔚县 130726 (0)" in thin.evidence
+    assert weigh_region(MENG_COVER, MENG_COVER + YANGQUAN_TEXT).doubt is None

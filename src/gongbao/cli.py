@@ -95,21 +95,26 @@ def _fitted_table(title: str, columns: list[tuple[str, object]], rows: list[list
 def ingest(
     paths: List[Path] = typer.Argument(..., help="Gazette files or folders of them."),
     db: Optional[str] = DbOption,
-    allow_partial: bool = typer.Option(False, help="Store truncated issues instead of refusing them."),
+    force: bool = typer.Option(False, "--force", help="Store incomplete (truncated) issues too, even over a more complete stored version."),
 ) -> None:
-    """Parse gazette issues and store them (one transaction per issue; re-ingesting is a no-op)."""
+    """Parse gazette issues and store them (one transaction per issue; re-ingesting is a no-op).
+
+    An issue that looks cut short — TOC entries missing from the body, a text that stops inside
+    a document, a region the text cannot settle, fewer documents than the stored version — is
+    refused unless --force."""
     from .ingest import ingest_file, iter_inputs
 
     files = list(iter_inputs(paths))
-    failed = 0
+    failed = incomplete = 0
     with _open(db) as store:
         with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
             task = progress.add_task("", total=len(files))
             for path in files:
                 progress.update(task, description=path.name)
-                outcome = ingest_file(store, path, allow_partial=allow_partial)
+                outcome = ingest_file(store, path, force=force)
                 if outcome.status == "error":
                     failed += 1
+                    incomplete += outcome.incomplete
                     # soft_wrap: one line per file also in logs and pipes (no hard wrap at 80 columns)
                     progress.console.print(f"[red]error[/red] {escape(outcome.error or '')}", soft_wrap=True)
                 else:
@@ -119,7 +124,8 @@ def ingest(
         err.print("[red]error:[/red] no input files found")
         raise typer.Exit(2)
     if failed:
-        err.print(f"{failed} of {len(files)} file(s) failed")
+        err.print(f"{failed} of {len(files)} file(s) failed"
+                  + (f" ({incomplete} incomplete: --force stores them)" if incomplete else ""))
         raise typer.Exit(1)
 
 
@@ -158,7 +164,11 @@ def _print_report(report: dict) -> None:
     console.rule(f"[bold]{escape(report['source'])}")
     console.print(f"{gz['title']}  {gz['region']}（{gz['region_code']}）  {gz['year']}年第{gz['issue']}期 总第{gz['total_issue']}期  出版日期 {gz['published']}  {gz['frequency'] or ''}")
     if report["region_evidence"]:
-        console.print("地区依据：" + "；".join(report["region_evidence"]))
+        console.print(f"地区依据（置信度 {report['region_confidence']:.2f}）：" + "；".join(report["region_evidence"]))
+    if report["incomplete"]:
+        console.print("[bold red]不完整[/bold red]（ingest 不加 --force 时拒收）：" + escape("；".join(report["incomplete"])))
+    else:
+        console.print("完整：未见截断迹象（目录所列文件都在正文中，末份文件完整）")
     console.print("概况：" + "，".join(f"{SUMMARY_LABELS.get(k, k)} {v}" for k, v in report["summary"].items()))
     docs = {d["seq"]: d for d in report["documents"]}
     if report["toc"]:

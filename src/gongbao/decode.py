@@ -204,6 +204,8 @@ def _guess_chinese_encoding(data: bytes) -> Optional[tuple[str, str]]:
 def _explain(error: UnicodeDecodeError, skipped: int = 0) -> str:
     offset = error.start + skipped
     bad = error.object[error.start : error.start + 4].hex(" ")
+    if error.end == len(error.object) and error.reason in ("unexpected end of data", "incomplete multibyte sequence"):
+        return f"the file ends inside a character at byte {offset} ({bad}): cut short"
     return f"invalid byte sequence at byte {offset} ({bad})"
 
 

@@ -1,7 +1,9 @@
 """Ingest files into a store: find inputs, decode, parse, validate, save — one issue at a time.
 
 A file that cannot be read, is not a gazette, or is truncated raises :class:`InputError`
-and leaves the store untouched; the other files are still ingested.
+and leaves the store untouched; the other files are still ingested. So does an issue that
+looks cut short or is less than the version stored (:mod:`gongbao.completeness`), unless
+forced (``force=True``, ``gongbao ingest --force``): then it is stored, even over that version.
 """
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from .pipeline import grammar as g
+from .completeness import IncompleteIssue, refuse_incomplete
 from .errors import GongbaoError, InputError
 from .export import document_records
 from .model import ParseResult
 from .pipeline import parse
 from .report import Summary, summarize
+from .store.base import gazette_id
 # Gazettes as published (PDF, scans, DOCX, HTML, ZIPs of them) read by content, not by name.
 from .formats import INPUT_SUFFIXES, expand_inputs, originals_root, read_bytes, read_source_any, store_original
 
@@ -38,25 +41,18 @@ def iter_inputs(paths: Iterable[Path]) -> Iterator[Path]:
             yield from expand_inputs(path)
 
 
-def validate(result: ParseResult, name: str) -> None:
-    """Refuse what is not a gazette issue, or only part of one."""
+def validate(result: ParseResult, name: str, store=None, *, force: bool = False) -> Optional[dict]:
+    """Refuse what is not a gazette issue (always), and — unless ``force`` — what is only part
+    of one or less than the version ``store`` holds under its id (:mod:`gongbao.completeness`).
+    Returns that stored version (``Store.stored_version``), if one was weighed."""
     if not result.documents:
-        raise InputError("not a gazette issue: no official document (title + 文号/主送) found", name)
-    unmatched_tail = 0
-    for entry in reversed(result.toc):
-        if entry.matched_seq is not None:
-            break
-        unmatched_tail += 1
-    last = next((d for d in reversed(result.documents) if d.parent_seq is None), result.documents[-1])
-    tail = result.documents[-1]
-    ends_open = tail.paragraphs and not g.ends_sentence(tail.paragraphs[-1].text) and not tail.paragraphs[-1].table
-    if unmatched_tail and (last.date is None or ends_open):
-        first_missing = result.toc[-unmatched_tail].title
-        raise InputError(
-            f"truncated issue: the text stops inside «{tail.title}»; the TOC lists {unmatched_tail} more "
-            f"document(s) from «{first_missing}» on",
-            name,
-        )
+        listed = f"; the TOC lists {len(result.toc)} documents (a truncated issue?)" if result.toc else ""
+        raise InputError(f"not a gazette issue: no official document (title + 文号/主送) found{listed}", name)
+    if force:
+        return None
+    stored = store.stored_version(gazette_id(result.gazette, result.source.sha256)) if store else None
+    refuse_incomplete(result, name, stored)
+    return stored
 
 
 @dataclass
@@ -66,38 +62,36 @@ class IngestOutcome:
     gazette_id: Optional[str] = None
     summary: Optional[Summary] = None
     error: Optional[str] = None
+    incomplete: bool = False  # the error is an IncompleteIssue: ``--force`` would store it
 
 
-def ingest_file(store, path: Path, *, allow_partial: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
-    """Decode, parse and save one file. Errors are returned, not raised, so a batch goes on."""
+def ingest_file(store, path: Path, *, force: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
+    """Decode, parse, validate and save one file. Errors are returned, not raised, so a batch
+    goes on. ``force`` stores an incomplete issue, even over a more complete stored version."""
     try:
         source = read_source_any(path, max_bytes=max_bytes)
-        result = parse(source)
-        if not allow_partial:
-            validate(result, str(path))
-        outcome = store.save_parse(result, document_records(result))
-        root = originals_dir(store)
-        if root is not None:
-            # the original bytes, content-addressed, so a newer extractor can re-run (reparse)
-            store_original(path, root)
-        return IngestOutcome(path, outcome.status, outcome.gazette_id, summarize(result))
+        return _save(store, parse(source), str(path), path, force)
     except GongbaoError as error:
-        return IngestOutcome(path, "error", error=str(error))
+        return IngestOutcome(path, "error", error=str(error), incomplete=isinstance(error, IncompleteIssue))
 
 
-def ingest_bytes(store, data: bytes, name: str, *, allow_partial: bool = False,
+def ingest_bytes(store, data: bytes, name: str, *, force: bool = False,
                  max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
     """Decode, parse, validate and save the bytes of one file (an upload): the checks of
     :func:`ingest_file`, but errors are raised (InputError: bad input, nothing stored;
     StoreError), not returned. The same bytes again are a no-op (status ``unchanged``)."""
-    source = read_bytes(data, name, max_bytes=max_bytes).source
-    result = parse(source)
-    if not allow_partial:
-        validate(result, name)
-    outcome = store.save_parse(result, document_records(result))
+    return _save(store, parse(read_bytes(data, name, max_bytes=max_bytes).source), name, data, force)
+
+
+def _save(store, result: ParseResult, name: str, original, force: bool) -> IngestOutcome:
+    stored = validate(result, name, store, force=force)
+    # saved only over the version it was weighed against (another writer may store one meanwhile)
+    judged_against = ... if force else (stored["sha256"] if stored else None)
+    outcome = store.save_parse(result, document_records(result), judged_against=judged_against)
     root = originals_dir(store)
     if root is not None:
-        store_original(data, root)
+        # the original bytes, content-addressed, so a newer extractor can re-run (reparse)
+        store_original(original, root)
     return IngestOutcome(Path(name), outcome.status, outcome.gazette_id, summarize(result))
 
 

@@ -88,6 +88,7 @@ class NormalizedText:
     lines: list[Line]
     repairs: list[Repair]
     region: Optional[RegionGuess]
+    region_doubt: Optional[str] = None  # why no region was guessed although the cover names one
 
 
 @dataclass(slots=True)

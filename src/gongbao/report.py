@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from .completeness import problems
 from .model import ParseResult
 from .pipeline.account import account
 
@@ -86,6 +87,9 @@ def check_report(result: ParseResult) -> dict:
         "summary": summarize(result).__dict__,
         "gazette": {k: getattr(gz, k) for k in ("title", "region", "region_code", "year", "issue", "total_issue", "published", "frequency", "sponsor")},
         "region_evidence": result.region.evidence if result.region else [],
+        "region_confidence": result.region.confidence if result.region else None,
+        # why ``gongbao ingest`` would refuse the issue as incomplete ([]: it looks whole)
+        "incomplete": problems(result),
         "toc": [
             {
                 "section": e.section,

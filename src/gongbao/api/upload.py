@@ -14,7 +14,9 @@ What it checks, in this order, before anything is parsed:
 
 Then the bytes go through :func:`gongbao.ingest.ingest_bytes`, the same decoding, parsing
 and validation as ``gongbao ingest``: a bad file is a 422 with the reason and nothing is
-stored; the same bytes again are a no-op (200, status ``unchanged``); a new issue is 201.
+stored — so is a truncated issue, or one whose region the text cannot settle
+(:mod:`gongbao.completeness`; there is no ``--force`` here); the same bytes again are a no-op
+(200, status ``unchanged``); a new issue is 201.
 """
 from __future__ import annotations
 
@@ -79,7 +81,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     403: _error("Wrong token."),
     413: _error("The body is larger than the server's upload limit."),
     415: _error("Not text/plain, text/html, application/pdf or DOCX, or the bytes are not of the declared type."),
-    422: _error("Not a readable gazette issue (the reason is given); nothing was stored."),
+    422: _error("Not a readable gazette issue, a truncated one (TOC entries missing from the body, a text that "
+                "stops inside a document, less than the stored version) or one of uncertain region: the reason "
+                "is given; nothing was stored."),
 }
 
 

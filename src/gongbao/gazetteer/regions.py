@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Iterable, Optional
+from typing import Iterable, NamedTuple, Optional
 
 from gongbao.model import RegionGuess
 
@@ -393,7 +393,19 @@ def _support(sample: str, region: Region) -> tuple[float, list[str]]:
     return score, evidence
 
 
+class RegionVerdict(NamedTuple):
+    """What :func:`weigh_region` concluded: a guess, or why none was made."""
+
+    guess: Optional[RegionGuess]
+    doubt: Optional[str] = None  # set when the cover names a region but the text cannot settle which
+
+
 def guess_region(cover: str, sample: str) -> Optional[RegionGuess]:
+    """The region :func:`weigh_region` settles on, or None (nothing named, or too little evidence)."""
+    return weigh_region(cover, sample).guess
+
+
+def weigh_region(cover: str, sample: str) -> RegionVerdict:
     """Which region a gazette belongs to, with OCR misprints of its name corrected.
 
     ``cover`` is the first ~2,000 characters of the issue, ``sample`` the whole text.
@@ -401,7 +413,10 @@ def guess_region(cover: str, sample: str) -> Optional[RegionGuess]:
     with the pinyin line; otherwise it is treated as a misprint and replaced by the
     region one character away whose pinyin matches. Several candidates (城区, or
     盂县 and 蔚县 both read yuxian) are told apart by the places the text mentions.
-    Returns None when the cover names no recognisable region."""
+    No guess when the cover names no recognisable region, and none — with the reason in
+    ``doubt`` — when several candidates remain and the text backs none of them by at least
+    :data:`MIN_MARGIN` more mentions than the next (a truncated issue whose cover says 孟县 and
+    whose two documents name no place: 盂县 of 山西 and 蔚县 of 河北 both read yuxian)."""
     printed, source = _printed_name(cover) or (None, None)
     if printed and not by_name(printed):
         printed = _without_parents(printed)
@@ -435,16 +450,21 @@ def guess_region(cover: str, sample: str) -> Optional[RegionGuess]:
         how = "pinyin only"
         candidates = [(r, r.name) for r in _data().regions if _pinyin_agrees(r, pinyin)]
     else:
-        return None
+        return RegionVerdict(None)
     if not candidates:
-        return None
+        return RegionVerdict(None)
 
     supports = {r: _support(sample, r) for r, _ in candidates}
     ranked = sorted(candidates, key=lambda c: (-supports[c[0]][0], c[0].code))
     region, form = ranked[0]
     evidence.extend(supports[region][1])
     if len(ranked) > 1:
-        evidence.append("candidates " + ", ".join(f"{r.name} {r.code}" for r, _ in ranked[:5]))
+        evidence.append("candidates " + ", ".join(f"{r.name} {r.code} ({supports[r][0]:g})" for r, _ in ranked[:5]))
+        margin = supports[region][0] - supports[ranked[1][0]][0]
+        if margin < MIN_MARGIN:
+            tied = " or ".join(f"{r.name} {r.code} ({r.province}{r.city or ''})" for r, _ in ranked[:3])
+            return RegionVerdict(None, f"region uncertain: {printed or pinyin} could be {tied}; the text does not "
+                                       f"tell them apart ({margin:g} mention(s) between the first two, {MIN_MARGIN:g} needed)")
 
     misprints = {}
     if printed and form != printed:
@@ -462,7 +482,7 @@ def guess_region(cover: str, sample: str) -> Optional[RegionGuess]:
             evidence.append(f"{wrong} read as {right}, a region of {region.name}")
 
     separation = _separation([supports[r][0] for r, _ in ranked])
-    return RegionGuess(
+    return RegionVerdict(RegionGuess(
         name=region.name,
         code=region.code,
         province=region.province,
@@ -471,7 +491,7 @@ def guess_region(cover: str, sample: str) -> Optional[RegionGuess]:
         evidence=evidence,
         confidence=_confidence(how, pinyin is not None, separation),
         misprints=misprints,
-    )
+    ))
 
 
 # Characters that print or scan alike (形近字), each group read for one another by OCR:
@@ -509,12 +529,22 @@ def _best_support(sample: str, regions: Iterable[Region]) -> float:
     return max((_support(sample, r)[0] for r in regions), default=0.0)
 
 
+# Mentions (of a candidate, its prefecture, or half for its province) by which the text must
+# back the winner over the runner-up before a guess is made among several candidates.
+MIN_MARGIN = 1.0
+# Margin from which the text is taken to single the winner out fully (see _separation).
+DECISIVE_MARGIN = 3.0
+
+
 def _separation(scores: list[float]) -> float:
-    """1 for a single candidate, else how far the best stands above the runner-up."""
+    """1 for a single candidate, else how far the best stands above the runner-up: the share
+    of its support the runner-up lacks, scaled down while the margin is under
+    :data:`DECISIVE_MARGIN` mentions (one mention more is thin evidence)."""
     if len(scores) == 1:
         return 1.0
     best, second = scores[0], scores[1]
-    return (best - second) / best if best else 0.0
+    margin = best - second
+    return margin / best * min(1.0, margin / DECISIVE_MARGIN) if best else 0.0
 
 
 # Confidence from how the name was found, before the pinyin and the text are counted.

@@ -480,15 +480,16 @@ def normalize(source: SourceText, region: Optional[RegionGuess] = None) -> Norma
         lines.append(Line(index, start, end, text, offsets, kind))
     mark_page_furniture(lines, repairs, source.text)
     fix_digit_misprints(lines, repairs)
+    doubt = None
     if region is None:
-        from ..gazetteer.regions import guess_region
+        from ..gazetteer.regions import weigh_region
 
         head = "\n".join(ln.text for ln in lines[:80] if ln.text)
-        region = guess_region(head[:2000], source.text)
+        region, doubt = weigh_region(head[:2000], source.text)
     if region is not None and region.misprints:
         fix_region_misprints(lines, region, repairs)
     repairs.sort(key=lambda r: (r.start, r.end))
-    return NormalizedText(source=source, lines=lines, repairs=repairs, region=region)
+    return NormalizedText(source=source, lines=lines, repairs=repairs, region=region, region_doubt=doubt)
 
 
 # --- paragraphs --------------------------------------------------------------------------------

@@ -848,6 +848,8 @@ def segment(norm: NormalizedText) -> Segmentation:
     unplaced = _unplaced_blocks(lines, placed, toc_range=(cover_end, toc_end), toc_unplaced=set(unplaced_ids))
     if not headers:
         warnings.append(Warning("body.no_documents", "正文中未找到公文版头（发文机关、文号、标题）"))
+    if norm.region_doubt:
+        warnings.append(Warning("region.uncertain", norm.region_doubt))
     return Segmentation(
         normalized=norm,
         gazette=gazette,

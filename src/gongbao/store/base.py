@@ -9,6 +9,7 @@ import abc
 import os
 import re
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Optional
 
 from ..errors import StoreError
@@ -53,6 +54,18 @@ def gazette_id(meta: GazetteMeta, sha256: str) -> str:
     return sha256[:12]
 
 
+def check_judged_against(judged_against: str | None | EllipsisType, replaced: Iterable[Any], gid: str,
+                         name: str, path: str) -> None:
+    """Inside a save's transaction: refuse it when the version stored under ``gid`` (among the
+    ``replaced`` rows, each with ``id`` and ``sha256``) is not the one the save was judged against."""
+    if judged_against is ...:
+        return
+    stored = next((row["sha256"] for row in replaced if row["id"] == gid), None)
+    if stored != judged_against:
+        raise StoreError(f"cannot save {name} as {gid}: another version was stored while it was checked; "
+                         "ingest it again", path)
+
+
 def document_id(gazette: str, seq: int) -> str:
     """Stable id of a document: ``"{gazette_id}/{seq}"``."""
     return f"{gazette}/{seq}"
@@ -77,7 +90,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def save_parse(
-        self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False
+        self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False,
+        judged_against: str | None | EllipsisType = ...,
     ) -> SaveOutcome:
         """Store one parsed issue whole, or not at all.
 
@@ -86,6 +100,12 @@ class Store(abc.ABC):
         left alone ("unchanged") unless ``force`` is set (``gongbao reparse``);
         a new sha256 for a known gazette id replaces the stored parse, which
         moves to history ("replaced").
+
+        ``judged_against`` is the sha256 of the version stored under the issue's id when the
+        caller decided the save may replace it (None: there was none; see
+        :func:`gongbao.ingest.validate`): if another writer stored a different one meanwhile,
+        nothing is saved and :class:`~gongbao.errors.StoreError` says so. ``...``: replace
+        whatever is stored.
         """
 
     @abc.abstractmethod
@@ -149,6 +169,12 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def region_misprints(self) -> dict[str, str]:
         """OCR misprints the gazetteer corrected in stored gazettes (``{"孟": "盂"}``)."""
+
+    @abc.abstractmethod
+    def stored_version(self, gazette_id: str) -> Optional[dict[str, Any]]:
+        """``id``, ``sha256``, ``document_count`` and source ``text`` of the issue stored as
+        ``gazette_id``, or None: what a new file of the issue is weighed against before it
+        replaces it (:func:`gongbao.completeness.problems_against`)."""
 
     @abc.abstractmethod
     def sources(self) -> Iterator[tuple[str, str, str, str]]:

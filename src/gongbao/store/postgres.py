@@ -17,6 +17,7 @@ import dataclasses
 import re
 from contextlib import contextmanager
 from importlib import resources
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 from psycopg.rows import tuple_row
@@ -24,7 +25,7 @@ from psycopg.rows import tuple_row
 from ..errors import StoreError
 from ..model import ParseResult
 from . import reads
-from .base import SaveOutcome, Store, busy_timeout_ms, gazette_id, redact
+from .base import SaveOutcome, Store, busy_timeout_ms, check_judged_against, gazette_id, redact
 from .layers import LayerRows
 from .layers import list_layer as _list_layer
 from .postgres_search import PgSearchIndex
@@ -93,7 +94,8 @@ class PostgresStore(reads.SharedReads, Store):
     # -- writing ---------------------------------------------------------------
 
     def save_parse(
-        self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False
+        self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False,
+        judged_against: str | None | EllipsisType = ...,
     ) -> SaveOutcome:
         source = result.source
         gid = gazette_id(result.gazette, source.sha256)
@@ -124,6 +126,7 @@ class PostgresStore(reads.SharedReads, Store):
                     replaced = conn.execute(
                         "SELECT id, sha256 FROM gazettes WHERE sha256 = %s OR id = %s ORDER BY id", (source.sha256, gid)
                     ).fetchall()
+                    check_judged_against(judged_against, replaced, gid, source.name, self.path)
                     now = utc_now()
                     for old in replaced:
                         self._archive(conn, old["id"], replaced_by=source.sha256, replaced_at=now)

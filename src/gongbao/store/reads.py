@@ -108,6 +108,16 @@ def source(rows: Rows, gazette_id: str) -> Optional[tuple[str, str, str, str]]:
     return row["id"], row["source_name"], row["text"], row["sha256"]
 
 
+def version(rows: Rows, gazette_id: str) -> Optional[dict[str, Any]]:
+    """``Store.stored_version``."""
+    found = rows(
+        "SELECT g.id, g.sha256, g.document_count, s.text FROM gazettes AS g"
+        " JOIN sources AS s ON s.gazette_id = g.id WHERE g.id = ?",
+        (gazette_id,),
+    )
+    return dict(found[0]) if found else None
+
+
 def counts(rows: Rows) -> dict[str, int]:
     """Rows per table and the source bytes, for ``Store.stats``."""
     found = {table: int(rows(f"SELECT count(*) AS n FROM {table}", ())[0]["n"]) for table in COUNTED_TABLES}
@@ -150,6 +160,9 @@ class SharedReads:
 
     def region_misprints(self) -> dict[str, str]:
         return region_misprints(self._rows)
+
+    def stored_version(self, gazette_id: str) -> Optional[dict[str, Any]]:
+        return version(self._rows, gazette_id)
 
     def sources(self) -> Iterator[tuple[str, str, str, str]]:
         # Ids first, texts one by one: reparse replaces rows while iterating,

@@ -13,12 +13,13 @@ import sqlite3
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 from ..errors import StoreError
 from ..model import ParseResult
 from . import reads
-from .base import SaveOutcome, Store, busy_timeout_ms, gazette_id
+from .base import SaveOutcome, Store, busy_timeout_ms, check_judged_against, gazette_id
 from .layers import LayerRows
 from .layers import list_layer as _list_layer
 from .rows import IssueRows, to_json, utc_now
@@ -68,7 +69,8 @@ class SQLiteStore(reads.SharedReads, Store):
     # -- writing ---------------------------------------------------------------
 
     def save_parse(
-        self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False
+        self, result: ParseResult, records: list[dict[str, Any]], *, force: bool = False,
+        judged_against: str | None | EllipsisType = ...,
     ) -> SaveOutcome:
         source = result.source
         gid = gazette_id(result.gazette, source.sha256)
@@ -95,6 +97,7 @@ class SQLiteStore(reads.SharedReads, Store):
                 replaced = db.execute(
                     "SELECT id, sha256 FROM gazettes WHERE sha256 = ? OR id = ?", (source.sha256, gid)
                 ).fetchall()
+                check_judged_against(judged_against, replaced, gid, source.name, self.path)
                 now = utc_now()
                 for old in replaced:
                     self._archive(old["id"], replaced_by=source.sha256, replaced_at=now)
