@@ -210,14 +210,13 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print the stored record as JSON."),
 ) -> None:
     """Print one document in 公文 layout."""
-    from .pipeline.grammar import parse_doc_number
+    from .search import lookup_doc_number
 
     with _open(db) as store:
         doc = store.get_document(doc_id)
         if doc is None:
-            number = parse_doc_number(doc_id) or _loose_number(doc_id)
-            hits = store.find_by_doc_number(number.text) if number else []
-            doc = hits[0] if hits else None
+            hits = lookup_doc_number(store, doc_id)
+            doc = store.get_document(hits[0]) if hits else None
         if doc is None:
             err.print(f"[red]error:[/red] no document {escape(doc_id)} in {_shown(db)}")
             raise typer.Exit(1)
@@ -228,15 +227,6 @@ def show(
 
     console.print(escape(gongwen_text(doc)), soft_wrap=True)  # the layout's own lines, not rewrapped at 80 columns
 
-
-def _loose_number(text: str):
-    """``盂政发 2023 48`` → DocNumber (a 文号 typed without brackets)."""
-    import re
-
-    from .model import DocNumber
-
-    m = re.match(r"^\s*([\u4e00-\u9fff]{1,14})\s*[\s〔\[(（]*((?:19|20)\d\d)[\s〕\])）]*第?\s*(\d{1,5})\s*号?\s*$", text)
-    return DocNumber(m.group(1), int(m.group(2)), int(m.group(3))) if m else None
 
 
 @app.command()

@@ -92,15 +92,18 @@ class NormalizedText:
 
 @dataclass(slots=True)
 class DocNumber:
-    """发文字号: 机关代字〔年份〕序号号."""
+    """发文字号: 机关代字〔年份〕序号号, or the number of a 令 (``国令第707号``,
+    ``浙江省人民政府令第388号``): the order's name as agency code, no year."""
 
     agency_code: str
-    year: int
+    year: Optional[int]
     serial: int
     extra: str = ""  # 第, 字 and similar printed particles kept for display
 
     @property
     def text(self) -> str:
+        if self.year is None:
+            return f"{self.agency_code}第{self.serial}号"
         return f"{self.agency_code}〔{self.year}〕{self.serial}号"
 
 

@@ -49,7 +49,10 @@ def split_issuer(title: str) -> tuple[Optional[str], str]:
     m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转|颁发|公布)", title)
     if m:
         return m.group("org"), title
-    m = re.match(r"^(?P<org>.+?(?:人民政府|政府|委员会|办公室|局))(?:令|公告|通告|决定|命令|[\u4e00-\u9fff]{0,8}纪要)$", title)
+    m = g.ORDER_TITLE.match(title)
+    if m:  # 中华人民共和国国务院令: the State Council issues it
+        return m.group("org").removeprefix("中华人民共和国"), title
+    m = re.match(r"^(?P<org>.+?(?:人民政府|政府|委员会|办公室|局))(?:公告|通告|决定|命令|[\u4e00-\u9fff]{0,8}纪要)$", title)
     if m:
         return m.group("org"), title
     return None, title
@@ -326,6 +329,11 @@ def build_document(
         doc_number = number_info.docnum or number_info.title_number
         spans["doc_number"] = lines.lines[ds.number_line].span()
         conf["doc_number"] = 0.98
+    elif number_info is not None and number_info.order_number and g.ORDER_TITLE.match(title):
+        # 浙江省人民政府令 / （第388号）: the order's number, cited as 浙江省人民政府令第388号
+        doc_number = g.order_number(title, g.ORDER_NUMBER.match(number_info.text).group("serial"))
+        spans["doc_number"] = lines.lines[ds.number_line].span()
+        conf["doc_number"] = 0.95
     elif number_in_title:
         doc_number = g.parse_doc_number(number_in_title)
         conf["doc_number"] = 0.85

@@ -47,6 +47,10 @@ ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})
 SECTION_LINE = re.compile(r"^(?:【\s*(?P<name>[^【】]{2,20})\s*】|[·•]\s*(?P<dotted>[\u4e00-\u9fff]{2,16})\s*[·•])$")
 MASTHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff、]{2,40}?)文件$")
 ORDER_NUMBER = re.compile(r"^[（(]?\s*第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*[号期]\s*[)）]?$")
+# The title of a 令 as printed above its number: 中华人民共和国国务院令, 浙江省人民政府令, 财政部令
+ORDER_TITLE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|国务院|委员会|部|局|署|行|院|会))令$")
+# A 令's number in any spelling: 国令第707号, 国务院令 第707号, 浙江省人民政府令（第388号）, 省政府令第389号
+ORDER_NUMBER_TEXT = re.compile(r"(?P<order>[\u4e00-\u9fff]{1,30}?令)\s*[（(]?\s*第\s*(?P<serial>\d{1,5})\s*号\s*[)）]?")
 TOC_HEAD = re.compile(r"^目\s*录$|^目录[：:]?$")
 # Dot leader (or tab) then a page number at the end of the line. The leader run is matched
 # from its first character only, possessively: a long run of dots costs O(n), not O(n²).
@@ -60,7 +64,7 @@ HEADING = re.compile(
 )
 SENTENCE_PUNCT = "。！？；"
 # A 令 or 议案 is signed by a person: 市长　王建平 (title, then a 2–4 character name).
-PERSON_SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{1,20}?(?:长|主任|书记|主席)[\u4e00-\u9fff]{2,4}$")
+PERSON_SIGNATURE = re.compile(r"^(?:[\u4e00-\u9fff]{1,20}?(?:长|主任|书记|主席)|[\u4e00-\u9fff]{0,4}总理)[\u4e00-\u9fff]{2,4}$")
 
 # Organisation words: an issuer or signature line ends in one of these.
 ORG_SUFFIX = re.compile(
@@ -78,6 +82,27 @@ def parse_doc_number(s: str) -> Optional[DocNumber]:
     if not m:
         return None
     return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")))
+
+
+def order_agency(order_name: str) -> str:
+    """The agency code of a 令's number, as it is cited: 中华人民共和国国务院令 → 国令,
+    浙江省政府令 → 浙江省人民政府令, 中华人民共和国财政部令 → 财政部令."""
+    name = order_name.removeprefix("中华人民共和国")
+    if name == "国务院令":
+        return "国令"
+    return re.sub(r"(?<!人民)政府令$", "人民政府令", name)
+
+
+def order_number(order_name: str, serial_text: str) -> Optional[DocNumber]:
+    """DocNumber of a 令 from its name and its printed serial (``第707号``, ``第三号``)."""
+    serial = int(serial_text) if serial_text.isdigit() else _cn_number(serial_text)
+    return DocNumber(agency_code=order_agency(order_name), year=None, serial=serial) if serial else None
+
+
+def parse_order_number(s: str) -> Optional[DocNumber]:
+    """The 令 number in ``s`` (``国务院令第707号`` → 国令第707号), or None."""
+    m = ORDER_NUMBER_TEXT.search(s)
+    return order_number(m.group("order"), m.group("serial")) if m else None
 
 
 def doc_number_line(s: str) -> Optional[DocNumber]:
@@ -132,13 +157,13 @@ def date_line(s: str) -> Optional[str]:
 
 
 def official_type(title: str) -> Optional[str]:
-    """文种 of an official document title (…的通知 → 通知), or None."""
+    """文种 of an official document title (…的通知 → 通知, …人民政府令 → 令, …嘉奖命令 → 命令), or None."""
     t = re.sub(rf"{_TRAILER}$", "", title) if title.endswith(("）", ")")) else title
     for word in sorted(OFFICIAL_TYPES, key=len, reverse=True):
         if t.endswith(word):
             if word == "令" and t.endswith(("法令", "指令", "口令")):
                 return None
-            return "命令" if word == "令" else word
+            return word
     return None
 
 

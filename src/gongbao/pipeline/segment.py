@@ -960,9 +960,10 @@ def _attach_forwarded(lines: _Lines, docs: list[DocumentSpan]) -> None:
         if d.embedded or prev.embedded:
             continue
         notice = _block_text(lines, prev.header_lines)
-        if not _CARRY.search(notice):
+        # a 转发/印发 notice names what it carries in its title, a 令 or 决定 in its body
+        expected = carried_titles(notice) or _announced_titles(lines, prev.first_line, prev.last_line + 1)
+        if not expected:
             continue
-        expected = carried_titles(notice)
         own = _block_text(lines, d.header_lines)
         if any(similarity(own, e, 0.75) >= 0.75 or fold(e) in fold(own) for e in expected):
             d.parent = idx - 1

@@ -142,9 +142,9 @@ class Store(abc.ABC):
         :meth:`save_parse` in the same transaction as their issue and replaced with it."""
 
     @abc.abstractmethod
-    def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
+    def doc_number_candidates(self, year: Optional[int], serial: int) -> list[tuple[str, str]]:
         """``(document id, agency code)`` of every document numbered ``year`` / ``serial``
-        (文号 lookup: an OCR misprint differs in the agency code only)."""
+        (文号 lookup: an OCR misprint differs in the agency code only); year None: the 令."""
 
     @abc.abstractmethod
     def region_misprints(self) -> dict[str, str]:
