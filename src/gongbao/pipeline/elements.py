@@ -355,7 +355,11 @@ def build_document(
             spans["issuer"] = lines.lines[byline].span()
             conf["issuer"] = 0.85
             header_end = byline + 1
+    note_lines = [k for k in range(ds.first_line, end) if lines.info[k].note]
     sub = lines.next_nonblank(header_end, end, max_blank=2)
+    if sub is not None and lines.info[sub].note:
+        header_end = sub + 1  # （本文有删减） under the title: the editor's, not the body's
+        sub = lines.next_nonblank(header_end, end, max_blank=2)
     if sub is not None and _SUBTITLE.match(lines.text(sub)):
         spans["subtitle"] = lines.lines[sub].span()  # ——2023年度: part of the heading, not the body
         header_end = sub + 1
@@ -447,6 +451,10 @@ def build_document(
     if att_first is not None:
         claimed |= set(range(att_first, att_last + 1))
     claimed |= {k for k in (closing, disc_line) if k is not None}
+    notes_outside = [k for k in note_lines if not body_from <= k < body_limit]
+    if notes_outside:
+        spans["editorial_note"] = _span_of(lines, notes_outside)
+        claimed |= set(notes_outside)
     if attachments and attachments[-1].omitted and body_limit < end and lines.text(body_limit) and re.search(r"[（(]\s*略\s*[)）]$", lines.text(body_limit)):
         claimed.add(body_limit)
     rest = [k for k in range(ds.first_line, end) if lines.text(k) and k not in claimed]

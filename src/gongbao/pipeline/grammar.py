@@ -10,8 +10,9 @@ from typing import Optional
 
 from ..model import DocNumber
 
-# The 15 kinds of official document (条例 第八条); 令 is the short form of 命令.
-OFFICIAL_TYPES = ("通知", "通报", "批复", "决定", "意见", "报告", "请示", "公告", "通告", "命令", "议案", "纪要", "决议", "公报", "函", "令")
+# The 15 kinds of official document (条例 第八条); 令 is the short form of 命令; 答复 is the
+# reply to a deputy's 建议 or a member's 提案 that national and provincial gazettes carry.
+OFFICIAL_TYPES = ("通知", "通报", "批复", "决定", "意见", "报告", "请示", "公告", "通告", "命令", "议案", "纪要", "决议", "公报", "函", "令", "答复")
 # Genre words that end the title of a document carried by a 印发/转发 notice.
 GENRE_WORDS = (
     "实施方案", "工作方案", "方案", "实施办法", "管理办法", "办法", "实施细则", "细则", "规定", "规则", "制度",
@@ -41,6 +42,8 @@ DATE_AR = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d
 DATE_CN = re.compile(rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}]{{1,3}})\s*月\s*(?P<d>[{_CN_DIGIT}]{{1,3}})\s*日")
 DATE_LINE = re.compile(rf"^[（(]?\s*(?:{DATE_AR.pattern}|{DATE_CN.pattern.replace('?P<', '?P<c')})\s*[)）]?$")
 
+# An editor's note printed on a line of its own: （本文有删减） （有删节） （摘要） （节选）
+EDITORIAL_NOTE = re.compile(r"^[（(]\s*(?:本文|此件|全文)?(?:有删减|有删节|略有删减|有改动|摘要|节选|摘登|摘编)\s*[)）]$")
 DISCLOSURE_LINE = re.compile(r"^[（(]\s*(?P<text>此件[^（()）]{2,12})\s*[)）]$")
 ATTACHMENT_HEAD = re.compile(r"^附\s*[件表]\s*(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[：:]\s*(?P<rest>.*)|$|(?P<rest2>[\s.．、]\S.*))")
 ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.．、]\s*(?P<rest>\S.*)$")
@@ -206,6 +209,10 @@ def is_org_like(s: str) -> bool:
     return 2 <= len(s) <= 40 and not ends_sentence(s) and bool(ORG_SUFFIX.search(s.replace(" ", "")))
 
 
+# 主送 of a reply to a proposal: one or more persons (王某某委员, 李明代表, 张三同志)
+PERSON_RECIPIENTS = re.compile(r"[\u4e00-\u9fff]{1,4}(?:委员|代表|同志|先生|女士)(?:[、，,][\u4e00-\u9fff]{1,4}(?:委员|代表|同志|先生|女士))*(?:等)?")
+
+
 def is_recipient_line(s: str) -> bool:
     """主送机关 line: ends with a colon and names organisations (各…, …人民政府, …单位)."""
     if not s.endswith(("：", ":")) or len(s) < 3 or len(s) > 200:
@@ -217,6 +224,8 @@ def is_recipient_line(s: str) -> bool:
         return False
     if re.search(r"研究|决定|如下|同意|要求|规定|批复|报告|会议|现将|下列|以下", body):
         return False
+    if PERSON_RECIPIENTS.fullmatch(body):
+        return True
     if HEADING.match(body):
         return False
     return bool(re.search(r"各|人民政府|政府|单位|部门|委员会|局|办|厅|公司|组|院|中心|企业|管委会|镇|乡|街道|社区|学校|银行", body))
@@ -230,7 +239,7 @@ def is_title_like(s: str) -> bool:
         return False  # long lines are prose, except a long title printed on one line
     if s[-1] in "。；！？：:，,":
         return False
-    if date_line(s) or DISCLOSURE_LINE.match(s) or doc_number_line(s) or ATTACHMENT_HEAD.match(s):
+    if date_line(s) or DISCLOSURE_LINE.match(s) or EDITORIAL_NOTE.match(s) or doc_number_line(s) or ATTACHMENT_HEAD.match(s):
         return False
     if HEADING.match(s) and not s.startswith(("（", "(")):
         return False

@@ -38,6 +38,7 @@ class LineInfo:
     docnum: object = None  # DocNumber when the line is only a 文号
     date: Optional[str] = None  # ISO when the line is only a date
     disclosure: Optional[str] = None
+    note: bool = False  # an editor's note: （本文有删减）
     recipient: bool = False
     title_like: bool = False
     official_end: bool = False  # ends with an official 文种
@@ -77,6 +78,7 @@ def classify(text: str) -> LineInfo:
             info.signed_inline = cells[:-1]
     m = g.DISCLOSURE_LINE.match(text)
     info.disclosure = m.group("text") if m else None
+    info.note = bool(g.EDITORIAL_NOTE.match(text))
     info.recipient = g.is_recipient_line(text)
     info.title_like = g.is_title_like(text)
     if info.title_like:
@@ -373,7 +375,7 @@ def _title_block_above(lines: _Lines, i: int, floor: int) -> list[int]:
         if _starts_title(lines, picked):
             # stop once the block starts with the issuer; keep lone issuer lines above ``关于…``
             # (one per line when several agencies issue jointly)
-            if compact(lines.text(k)).startswith("关于") or _issuer_only(lines.text(k)):
+            if compact(lines.text(k)).startswith(("关于", "转发", "印发", "批转")) or _issuer_only(lines.text(k)):
                 above = lines.prev_nonblank(k - 1, floor, max_blank=2)
                 while (
                     above is not None
@@ -433,7 +435,7 @@ def _valid_title(t: str) -> bool:
         return False
     if not g.official_type(re.sub(rf"[（(]\s*{g.DOC_NUMBER.pattern}\s*[)）]$", "", t)):
         return False
-    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令|纪要|公报)$", t))
+    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令|纪要|公报|(?:建议|提案|议案)的答复)$", t))
 
 
 def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
@@ -528,7 +530,7 @@ def _inside_running_text(lines: _Lines, first: int) -> bool:
     t = info.text
     if g.ends_sentence(t) or t.endswith(("：", ":")):
         return False  # a finished sentence may be followed by the next document's title
-    if info.date or info.disclosure or info.section or info.masthead or info.toc_leader or _plain_section(t) or "\t" in t:
+    if info.date or info.disclosure or info.note or info.section or info.masthead or info.toc_leader or _plain_section(t) or "\t" in t:
         return False
     if g.is_org_like(compact(t)) or info.attachment or re.match(r"^[（(]?略[)）]?$", t):
         return False
@@ -557,7 +559,7 @@ def find_loose_headers(lines: _Lines, start: int, end: int, toc_titles: list[str
             continue
         listed = any(similarity(title, t, 0.9) >= 0.9 for t in toc_titles)
         prev = lines.prev_nonblank(block[0] - 1, 0)
-        after_close = prev is None or bool(lines.info[prev].date or lines.info[prev].disclosure or lines.info[prev].section)
+        after_close = prev is None or bool(lines.info[prev].date or lines.info[prev].disclosure or lines.info[prev].note or lines.info[prev].section)
         body_follows = g.ends_sentence(lines.text(nxt)) or len(lines.text(nxt)) >= 30
         if listed or (after_close and body_follows):
             found.append(Header(block[0], block, None, nxt, "toc" if listed else "after_close", 1.5))
@@ -798,7 +800,7 @@ def segment(norm: NormalizedText) -> Segmentation:
         # skip the 公开属性 and an 附件说明 printed after the date
         k = lines.next_nonblank(after_close, region_end)
         pages = False
-        while k is not None and (lines.info[k].disclosure or lines.info[k].attachment):
+        while k is not None and (lines.info[k].disclosure or lines.info[k].note or lines.info[k].attachment):
             if lines.info[k].attachment:
                 if not _attachment_rest(lines.text(k)):
                     # ``附件`` + title: attachment pages, unless the page is the very 方案 the
