@@ -120,6 +120,22 @@ class GazetteMeta:
     sponsor: Optional[str] = None  # 主管主办
     spans: dict[str, Span] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    # ``issue`` (a gazette issue, or an excerpt of one) or ``document`` (one official document
+    # published on its own: a policy-library page, a 令, a reply to a proposal)
+    kind: str = "issue"
+    document_number: Optional[str] = None  # the 文号 of a single document: part of its id
+    evidence: list[str] = field(default_factory=list)  # how region/year/期 were read when no cover says
+
+
+def source_id(meta: GazetteMeta, sha256: str) -> str:
+    """Stable, readable id of a stored source: ``{region_code}/{year}/{issue}`` for an issue,
+    ``{region_code}/{year}/{文号}`` for a single document (``100000/2018/国令第707号``) —
+    a 文号 is never a plain number, so the two never collide — else ``sha256[:12]``."""
+    if meta.kind == "document" and meta.region_code and meta.year and meta.document_number:
+        return f"{meta.region_code}/{meta.year}/{meta.document_number}"
+    if meta.kind == "issue" and meta.region_code and meta.year and meta.issue:
+        return f"{meta.region_code}/{meta.year}/{meta.issue}"
+    return sha256[:12]
 
 
 @dataclass(slots=True)
@@ -250,6 +266,12 @@ class Document:
     attachment_bodies: list[AttachmentBody] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)  # tables of the body
     articles: list[Article] = field(default_factory=list)
+    # from a policy-library page's metadata table (pagemeta): 索引号, 主题分类, 发布日期, and
+    # every pair as the page printed it (also where the page disagrees with the text)
+    index_no: Optional[str] = None
+    subject: Optional[str] = None
+    published: Optional[str] = None  # ISO
+    page: dict[str, str] = field(default_factory=dict)
 
     @property
     def body(self) -> str:

@@ -9,6 +9,7 @@ from datetime import date as _date
 from typing import Optional
 
 from ..model import DocNumber
+from ..pagemeta import label_key
 
 # The 15 kinds of official document (条例 第八条); 令 is the short form of 命令; 答复 is the
 # reply to a deputy's 建议 or a member's 提案 that national and provincial gazettes carry.
@@ -231,6 +232,12 @@ def is_recipient_line(s: str) -> bool:
     return bool(re.search(r"各|人民政府|政府|单位|部门|委员会|局|办|厅|公司|组|院|中心|企业|管委会|镇|乡|街道|社区|学校|银行", body))
 
 
+def is_page_meta_line(s: str) -> bool:
+    """``标题：…`` / ``发文字号：…``: a pair of a policy-library page's metadata table."""
+    m = re.match(r"^([^：:\t]{2,12})[：:]", s)
+    return bool(m) and label_key(m.group(1)) is not None
+
+
 def is_title_like(s: str) -> bool:
     """A line that can be part of a document title block."""
     if not s or "\t" in s:
@@ -240,6 +247,8 @@ def is_title_like(s: str) -> bool:
     if s[-1] in "。；！？：:，,":
         return False
     if date_line(s) or DISCLOSURE_LINE.match(s) or EDITORIAL_NOTE.match(s) or doc_number_line(s) or ATTACHMENT_HEAD.match(s):
+        return False
+    if is_page_meta_line(s):
         return False
     if HEADING.match(s) and not s.startswith(("（", "(")):
         return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Optional
 
 from ..errors import StoreError
-from ..model import GazetteMeta, ParseResult
+from ..model import GazetteMeta, ParseResult, source_id
 
 if TYPE_CHECKING:
     from ..search import SearchQuery, SearchResult
@@ -43,14 +43,8 @@ def redact(url: str) -> str:
 
 
 def gazette_id(meta: GazetteMeta, sha256: str) -> str:
-    """Stable, readable id of an issue: ``"{region_code}/{year}/{issue}"``.
-
-    Falls back to ``sha256[:12]`` while the parser cannot tell region, year and
-    issue (0 counts as unknown, as in ``gongbao.export.gazette_id``).
-    """
-    if meta.region_code and meta.year and meta.issue:
-        return f"{meta.region_code}/{meta.year}/{meta.issue}"
-    return sha256[:12]
+    """Stable, readable id of an issue or a single document (``gongbao.model.source_id``)."""
+    return source_id(meta, sha256)
 
 
 def document_id(gazette: str, seq: int) -> str:
