@@ -66,10 +66,13 @@ def document_record(doc: Document, gid: str, gazette: dict) -> dict:
         "attachment_bodies": [attachment_record(a) for a in doc.attachment_bodies],
         "tables": [table_record(t) for t in doc.tables],
         "articles": [article_record(a) for a in doc.articles],
+        "promulgated": doc.promulgated,
+        "effective": doc.effective,
         "index_no": doc.index_no,
         "subject": doc.subject,
         "published": doc.published,
         "page": dict(doc.page),
+        "metadata_disagrees": doc.metadata_disagrees,
     }
     return rec
 

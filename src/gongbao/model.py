@@ -268,10 +268,14 @@ class Document:
     articles: list[Article] = field(default_factory=list)
     # from a policy-library page's metadata table (pagemeta): 索引号, 主题分类, 发布日期, and
     # every pair as the page printed it (also where the page disagrees with the text)
+    # a regulation promulgated by a 令: its 公布 and 施行 dates (ISO)
+    promulgated: Optional[str] = None
+    effective: Optional[str] = None
     index_no: Optional[str] = None
     subject: Optional[str] = None
     published: Optional[str] = None  # ISO
     page: dict[str, str] = field(default_factory=dict)
+    metadata_disagrees: Optional[list[str]] = None  # keys where the page's table and the text differ
 
     @property
     def body(self) -> str:

@@ -92,7 +92,7 @@ def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str]
     """Full title text and a 文号 printed in brackets at its end, if any."""
     raw_parts = [lines.text(k) for k in ids]
     # joint issuers on one line separated by spaces stay separable: remember the issuer line
-    text = compact("".join(raw_parts))
+    text = g.GLUED_NOTE.sub("", compact("".join(raw_parts)))
     number = None
     m = re.search(rf"[（(]\s*(?P<num>{g.DOC_NUMBER.pattern})\s*[)）]$", text)
     if m:
@@ -507,6 +507,28 @@ def _near_end(lines: _Lines, closing: int, end: int) -> bool:
     return True
 
 
+_TAKES_EFFECT = re.compile(r"自\s*(?P<when>[^，,。；;自]{2,24}?)\s*起\s*(?:施行|实施|生效)")
+
+
+def promulgation(order: Document, regulation: Document, source: str) -> None:
+    """公布 and 施行 dates of a regulation a 令 promulgates: the note under its title
+    (``（2023年4月10日…令第168号公布　自2023年6月1日起施行）``), else the order's date and
+    the 施行 clause of the order or of the regulation itself (自公布之日起施行 = 公布 date)."""
+    note_span = regulation.spans.get("date")
+    note = source[note_span.start: note_span.end] if note_span else ""
+    regulation.promulgated = g.parse_date(note) or order.date
+    for text in (note, order.body, regulation.body):
+        m = _TAKES_EFFECT.search(text)
+        when = m.group("when") if m else ""
+        effective = regulation.promulgated if re.search(r"(?:公布|发布|颁布)之日", when) else g.parse_date(when)
+        if effective:
+            regulation.effective = effective
+            break
+    if regulation.date is None and regulation.promulgated:
+        regulation.date = regulation.promulgated
+        regulation.confidence["date"] = 0.85
+
+
 def reconcile_toc(seg: Segmentation, docs: list[Document], warnings: list[Warning]) -> None:
     """Match each TOC entry to a document; report entries and documents that disagree."""
     top = [d for d in docs if d.parent_seq is None]
@@ -569,6 +591,9 @@ def elements(seg: Segmentation) -> ParseResult:
         if ds.embedded and ds.expected_title and similarity(doc.title, ds.expected_title) < 0.9:
             warnings.append(Warning("carried.title_mismatch", f"carried title «{doc.title}» differs from the notice's «{ds.expected_title}»", doc.spans.get("title"), seq))
         docs.append(doc)
+    for d in docs:
+        if d.parent_seq is not None and docs[d.parent_seq - 1].doc_type == "令":
+            promulgation(docs[d.parent_seq - 1], d, seg.normalized.source.text)
     for d in docs:
         if d.parent_seq is None and d.title and carried_titles(d.title) and not any(c.parent_seq == d.seq for c in docs) and re.search(r"印发|转发", d.title):
             warnings.append(Warning("carried.not_found", f"«{d.title}» issues a document that was not found after it", d.spans.get("title"), d.seq))

@@ -44,7 +44,9 @@ DATE_CN = re.compile(rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}]{{1
 DATE_LINE = re.compile(rf"^[（(]?\s*(?:{DATE_AR.pattern}|{DATE_CN.pattern.replace('?P<', '?P<c')})\s*[)）]?$")
 
 # An editor's note printed on a line of its own: （本文有删减） （有删节） （摘要） （节选）
-EDITORIAL_NOTE = re.compile(r"^[（(]\s*(?:本文|此件|全文)?(?:有删减|有删节|略有删减|有改动|摘要|节选|摘登|摘编)\s*[)）]$")
+_NOTE = r"[（(]\s*(?:本文|此件|全文)?(?:有删减|有删节|略有删减|有改动|摘要|节选|摘登|摘编)\s*[)）]"
+EDITORIAL_NOTE = re.compile(rf"^{_NOTE}$")
+GLUED_NOTE = re.compile(rf"{_NOTE}$")  # glued by the extractor to the end of a title
 DISCLOSURE_LINE = re.compile(r"^[（(]\s*(?P<text>此件[^（()）]{2,12})\s*[)）]$")
 ATTACHMENT_HEAD = re.compile(r"^附\s*[件表]\s*(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[：:]\s*(?P<rest>.*)|$|(?P<rest2>[\s.．、]\S.*))")
 ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.．、]\s*(?P<rest>\S.*)$")

@@ -163,6 +163,7 @@ def apply_page_meta(result: ParseResult, doc: Document) -> None:
     if not page.values:
         return
     doc.page = dict(page.values)
+    doc.metadata_disagrees = []
     first = min(sp.start for sp in page.spans.values())
     last = max(sp.end for sp in page.spans.values())
     doc.spans["page"] = Span(first, last)
@@ -176,6 +177,7 @@ def apply_page_meta(result: ParseResult, doc: Document) -> None:
         doc.published = _page_date(found[1])
 
     def disagree(key: str, label: str, value: str, ours: str) -> None:
+        doc.metadata_disagrees.append(key)
         result.warnings.append(Warning(
             "page.disagrees", f"the page's {label} «{value}» differs from the text's «{ours}»; the text's is kept",
             page.spans[label], doc.seq))

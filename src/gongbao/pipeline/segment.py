@@ -367,6 +367,8 @@ def _title_block_above(lines: _Lines, i: int, floor: int) -> list[int]:
     """Title lines ending just above line ``i`` (skipping blanks), topmost first."""
     picked: list[int] = []
     k = lines.prev_nonblank(i - 1, floor, max_blank=3)
+    if k is not None and lines.info[k].note:
+        k = lines.prev_nonblank(k - 1, floor, max_blank=3)  # （本文有删减） between title and 文号
     while k is not None and len(picked) < MAX_TITLE_LINES:
         info = lines.info[k]
         if not info.title_like or info.section or info.masthead:
