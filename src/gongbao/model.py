@@ -98,13 +98,13 @@ class DocNumber:
     agency_code: str
     year: Optional[int]
     serial: int
-    extra: str = ""  # 第, 字 and similar printed particles kept for display
+    extra: str = ""  # 第 printed inside the number (教提案〔2020〕第215号), kept as printed
 
     @property
     def text(self) -> str:
         if self.year is None:
             return f"{self.agency_code}第{self.serial}号"
-        return f"{self.agency_code}〔{self.year}〕{self.serial}号"
+        return f"{self.agency_code}〔{self.year}〕{self.extra}{self.serial}号"
 
 
 @dataclass(slots=True)

@@ -44,9 +44,9 @@ def split_issuer(title: str) -> tuple[Optional[str], str]:
     if m and len(m.group("org")) >= 2 and g.ORG_SUFFIX.search(m.group("org")):
         org = m.group("org")
         # ``A转发B关于…``: the issuer is A, B is the author of the forwarded document
-        fwd = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?:转发|批转|印发)", org)
+        fwd = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|国务院|办公室|办公厅|委员会|局|厅))(?:转发|批转|印发)", org)
         return (fwd.group("org") if fwd else org), title
-    m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转|颁发|公布)", title)
+    m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|国务院|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转|颁发|公布)", title)
     if m:
         return m.group("org"), title
     m = g.ORDER_TITLE.match(title)
@@ -348,10 +348,13 @@ def build_document(
     header_end = max([ds.number_line or 0] + ds.header_lines) + 1
     displaced: list[int] = []
     byline = lines.next_nonblank(header_end, end, max_blank=2)
-    if not ds.embedded and issuer is None and byline is not None and g.is_org_like(compact(lines.text(byline))):
+    if issuer is None and byline is not None and g.is_org_like(compact(lines.text(byline))) and not lines.info[byline].recipient:
         nxt = lines.next_nonblank(byline + 1, end, max_blank=2)
-        if nxt is not None and lines.info[nxt].date and lines.text(nxt).startswith(("（", "(")):
-            issuer = compact(lines.text(byline))  # the organ printed under the title
+        dated = nxt is not None and lines.info[nxt].date and lines.text(nxt).startswith(("（", "("))
+        # the organ printed under the title: above a （date） line, or above the body of a
+        # forwarded document (``国家发展改革委`` under the 意见 a 转发 notice carries)
+        if dated or (ds.embedded and nxt is not None and not lines.info[nxt].date):
+            issuer = compact(lines.text(byline))
             spans["issuer"] = lines.lines[byline].span()
             conf["issuer"] = 0.85
             header_end = byline + 1
@@ -376,7 +379,10 @@ def build_document(
             conf["date"] = 0.9
             header_end = cand + 1
     recipients, r_span, body_from = (None, None, header_end)
-    if not ds.embedded or ds.number_line is not None:
+    first_body = lines.next_nonblank(header_end, end, max_blank=3)
+    # a carried document has a 主送 when it is a forwarded 报告/请示 (``国务院：``)
+    addressed = first_body is not None and lines.info[first_body].recipient
+    if not ds.embedded or ds.number_line is not None or addressed:
         recipients, r_span, body_from = _recipients(lines, header_end, end, displaced)
         if r_span:
             spans["recipients"] = r_span
@@ -403,6 +409,11 @@ def build_document(
                 repairs.append(Repair(glued.start, glued.end, issuer, "\n" + issuer, "split.signature"))
     else:
         closing = None
+    if issuer is None and signed_by and not g.PERSON_SIGNATURE.match(signed_by) and (not ds.embedded or ds.number_line is not None or recipients):
+        # a title printed without its organ (关于…建议的答复, a forwarded 报告): the signature names it
+        issuer = signed_by
+        spans["issuer"] = spans["signed_by"]
+        conf["issuer"] = 0.8
     disclosure, disc_line, disc_glued = _disclosure(lines, body_from, end)
     if disclosure:
         spans["disclosure"] = lines.lines[disc_line].span()

@@ -13,7 +13,7 @@ from ..pagemeta import label_key
 
 # The 15 kinds of official document (条例 第八条); 令 is the short form of 命令; 答复 is the
 # reply to a deputy's 建议 or a member's 提案 that national and provincial gazettes carry.
-OFFICIAL_TYPES = ("通知", "通报", "批复", "决定", "意见", "报告", "请示", "公告", "通告", "命令", "议案", "纪要", "决议", "公报", "函", "令", "答复")
+OFFICIAL_TYPES = ("通知", "通报", "批复", "决定", "意见", "报告", "请示", "公告", "通告", "命令", "议案", "纪要", "决议", "公报", "函", "复函", "令", "答复")
 # Genre words that end the title of a document carried by a 印发/转发 notice.
 GENRE_WORDS = (
     "实施方案", "工作方案", "方案", "实施办法", "管理办法", "办法", "实施细则", "细则", "规定", "规则", "制度",
@@ -32,7 +32,7 @@ GENRE_END = re.compile(rf"(?:{_GENRE_ALT}){_TRAILER}$")
 _OPEN = r"[〔\[［(（【｛{]"
 _CLOSE = r"[〕\]］)）】｝}]"
 DOC_NUMBER = re.compile(
-    rf"(?P<agency>[\u4e00-\u9fff]{{1,14}}?)\s*{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}\s*(?:第\s*)?(?P<serial>\d{{1,5}})\s*号"
+    rf"(?P<agency>[\u4e00-\u9fff]{{1,14}}?)\s*{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}\s*(?:(?P<di>第)\s*)?(?P<serial>\d{{1,5}})\s*号"
 )
 DOC_NUMBER_LINE = re.compile(
     rf"^(?:(?:文号|发文字号)[：:])?[（(]?\s*(?P<num>{DOC_NUMBER.pattern})\s*[)）]?(?:\s*(?:签发人[：:].*))?$"
@@ -87,7 +87,7 @@ def parse_doc_number(s: str) -> Optional[DocNumber]:
     m = DOC_NUMBER.search(s)
     if not m:
         return None
-    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")))
+    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
 
 
 def order_agency(order_name: str) -> str:
@@ -116,7 +116,7 @@ def doc_number_line(s: str) -> Optional[DocNumber]:
     m = DOC_NUMBER_LINE.match(s)
     if not m:
         return None
-    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")))
+    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
 
 
 def _cn_number(s: str) -> Optional[int]:
@@ -213,7 +213,7 @@ def is_org_like(s: str) -> bool:
 
 
 # 主送 of a reply to a proposal: one or more persons (王某某委员, 李明代表, 张三同志)
-PERSON_RECIPIENTS = re.compile(r"[\u4e00-\u9fff]{1,4}(?:委员|代表|同志|先生|女士)(?:[、，,][\u4e00-\u9fff]{1,4}(?:委员|代表|同志|先生|女士))*(?:等)?")
+PERSON_RECIPIENTS = re.compile(r"[\u4e00-\u9fff]{1,4}(?:(?:委员|代表|同志|先生|女士)(?:[、，,][\u4e00-\u9fff]{1,4}(?:委员|代表|同志|先生|女士))*|等\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[名位](?:委员|代表))")
 
 
 def is_recipient_line(s: str) -> bool:
@@ -231,7 +231,7 @@ def is_recipient_line(s: str) -> bool:
         return True
     if HEADING.match(body):
         return False
-    return bool(re.search(r"各|人民政府|政府|单位|部门|委员会|局|办|厅|公司|组|院|中心|企业|管委会|镇|乡|街道|社区|学校|银行", body))
+    return bool(re.search(r"各|人民政府|政府|单位|部门|委员会|局|办|厅|公司|组|院|中心|企业|管委会|镇|乡|街道|社区|学校|银行|部$|委$|署$", body))
 
 
 def is_page_meta_line(s: str) -> bool:

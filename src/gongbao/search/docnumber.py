@@ -35,7 +35,7 @@ def lookup_doc_number(store: "Store", text: str) -> list[str]:
     return [
         doc_id
         for doc_id, stored in store.doc_number_candidates(number.year, number.serial)
-        if stored and edit_distance_is_one(agency, stored)
+        if stored and (stored == agency or edit_distance_is_one(agency, stored))  # same code: 第 typed or not
     ]
 
 
