@@ -98,12 +98,16 @@ class DocNumber:
     agency_code: str
     year: Optional[int]
     serial: int
-    extra: str = ""  # 第 printed inside the number (教提案〔2020〕第215号), kept as printed
+    # the form as printed: "" 〔Y〕N号; "第" 〔Y〕第N号 (教提案〔2020〕第215号); "年第" Y年第N号
+    # (国家税务总局公告2021年第8号, 交通运输部令2021年第5号)
+    extra: str = ""
 
     @property
     def text(self) -> str:
         if self.year is None:
             return f"{self.agency_code}第{self.serial}号"
+        if self.extra == "年第":
+            return f"{self.agency_code}{self.year}年第{self.serial}号"
         return f"{self.agency_code}〔{self.year}〕{self.extra}{self.serial}号"
 
 

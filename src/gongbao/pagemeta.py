@@ -18,18 +18,20 @@ from .model import Span
 LABELS: dict[str, str] = {
     "索引号": "index_no", "索取号": "index_no",
     "主题分类": "subject", "分类": "subject", "主题": "subject", "组配分类": "subject",
-    "发文机关": "issuer", "发布机构": "issuer", "发文单位": "issuer", "发布单位": "issuer", "发文机构": "issuer",
+    "发文机关": "issuer", "发布部门": "issuer", "发布机构": "issuer", "发文单位": "issuer", "发布单位": "issuer", "发文机构": "issuer",
     "成文日期": "date", "生成日期": "date", "发文日期": "date",
     "标题": "title", "名称": "title", "文件名称": "title",
     "发文字号": "doc_number", "文号": "doc_number",
     "发布日期": "published", "公开日期": "published", "发布时间": "published",
 }
 # printed but not compared: kept beside the document as the page printed them
-OTHER_LABELS = ("有效性", "时效性", "公开方式", "公开范围", "信息来源", "体裁", "公文种类", "主题词", "效力状态")
+OTHER_LABELS = ("有效性", "时效性", "公开方式", "公开范围", "信息来源", "体裁", "公文种类", "主题词", "效力状态", "效力级别",
+                "实施日期")
 
 _ALL = sorted(list(LABELS) + list(OTHER_LABELS), key=len, reverse=True)
-_PAIR = re.compile(r"(?:^|(?<=\t))(?P<label>(?:%s))\s*[：:]\s*(?P<value>[^\t]*?)\s*(?=\t|$)" % "|".join(
-    r"\s*".join(map(re.escape, label)) for label in _ALL))
+# ``label：value`` (a cell or a line), or ``【label】value`` as law databases print it
+_PAIR = re.compile(r"(?:^|(?<=\t))(?:(?P<label>(?:%s))\s*[：:]|【(?P<bracketed>(?:%s))】)\s*(?P<value>[^\t]*?)\s*(?=\t|$)" % (
+    ("|".join(r"\s*".join(map(re.escape, label)) for label in _ALL),) * 2))
 
 
 def label_key(cell: str) -> str | None:
@@ -60,9 +62,9 @@ def read_page_meta(text: str, start: int, end: int) -> PageMeta:
     pos = start
     for line in text[start:end].split("\n"):
         for m in _PAIR.finditer(line):
-            label = re.sub(r"\s", "", m.group("label"))
+            label = re.sub(r"\s", "", m.group("label") or m.group("bracketed"))
             if label not in meta.values:
                 meta.values[label] = m.group("value")
-                meta.spans[label] = Span(pos + m.start("label"), pos + max(m.end("value"), m.end("label")))
+                meta.spans[label] = Span(pos + m.start(), pos + max(m.end("value"), m.start() + 1))
         pos += len(line) + 1
     return meta if len(meta.values) >= 3 else PageMeta()

@@ -331,7 +331,7 @@ def build_document(
         conf["doc_number"] = 0.98
     elif number_info is not None and number_info.order_number and g.ORDER_TITLE.match(title):
         # 浙江省人民政府令 / （第388号）: the order's number, cited as 浙江省人民政府令第388号
-        doc_number = g.order_number(title, g.ORDER_NUMBER.match(number_info.text).group("serial"))
+        doc_number = g.order_line_number(title, number_info.text)
         spans["doc_number"] = lines.lines[ds.number_line].span()
         conf["doc_number"] = 0.95
     elif number_in_title:
@@ -527,7 +527,7 @@ def promulgation(order: Document, regulation: Document, source: str) -> None:
     the 施行 clause of the order or of the regulation itself (自公布之日起施行 = 公布 date)."""
     note_span = regulation.spans.get("date")
     note = source[note_span.start: note_span.end] if note_span else ""
-    regulation.promulgated = g.parse_date(note) or order.date
+    regulation.promulgated = order.date or g.parse_date(note)
     for text in (note, order.body, regulation.body):
         m = _TAKES_EFFECT.search(text)
         when = m.group("when") if m else ""
@@ -535,8 +535,8 @@ def promulgation(order: Document, regulation: Document, source: str) -> None:
         if effective:
             regulation.effective = effective
             break
-    if regulation.date is None and regulation.promulgated:
-        regulation.date = regulation.promulgated
+    if regulation.promulgated:
+        regulation.date = regulation.promulgated  # a revised regulation's note lists older dates first
         regulation.confidence["date"] = 0.85
 
 

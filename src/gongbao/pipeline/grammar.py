@@ -52,7 +52,12 @@ ATTACHMENT_HEAD = re.compile(r"^附\s*[件表]\s*(?P<num>\d{1,2}|[一二三四�
 ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.．、]\s*(?P<rest>\S.*)$")
 SECTION_LINE = re.compile(r"^(?:【\s*(?P<name>[^【】]{2,20})\s*】|[·•]\s*(?P<dotted>[\u4e00-\u9fff]{2,16})\s*[·•])$")
 MASTHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff、]{2,40}?)文件$")
-ORDER_NUMBER = re.compile(r"^[（(]?\s*第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*[号期]\s*[)）]?$")
+# 第12号 / （第389号） / 〔2005〕第5号 / 2021年第5号 under a 令's title (第12期 under a 纪要)
+ORDER_NUMBER = re.compile(
+    rf"^[（(]?\s*(?:{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}|(?P<year_cn>(?:19|20)\d\d)\s*年)?\s*"
+    r"第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*[号期]\s*[)）]?$")
+# 国家税务总局公告2021年第8号, 交通运输部令2021年第5号: numbered by year without brackets
+YEAR_SERIAL_NUMBER = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,30}?(?:公告|令))\s*(?P<year>(?:19|20)\d\d)\s*年\s*第\s*(?P<serial>\d{1,5})\s*号")
 # The title of a 令 as printed above its number: 中华人民共和国国务院令, 浙江省人民政府令, 财政部令
 ORDER_TITLE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|国务院|委员会|部|局|署|行|院|会))令$")
 # A 令's number in any spelling: 国令第707号, 国务院令 第707号, 浙江省人民政府令（第388号）, 省政府令第389号
@@ -86,7 +91,8 @@ ORG_PREFIX = re.compile(
 def parse_doc_number(s: str) -> Optional[DocNumber]:
     m = DOC_NUMBER.search(s)
     if not m:
-        return None
+        y = YEAR_SERIAL_NUMBER.search(s)
+        return DocNumber(y.group("agency"), int(y.group("year")), int(y.group("serial")), "年第") if y else None
     return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
 
 
@@ -99,10 +105,23 @@ def order_agency(order_name: str) -> str:
     return re.sub(r"(?<!人民)政府令$", "人民政府令", name)
 
 
-def order_number(order_name: str, serial_text: str) -> Optional[DocNumber]:
-    """DocNumber of a 令 from its name and its printed serial (``第707号``, ``第三号``)."""
+def order_number(order_name: str, serial_text: str, year: Optional[str] = None, year_form: str = "第") -> Optional[DocNumber]:
+    """DocNumber of a 令 from its name and its printed number (``第707号``, ``第三号``, with a
+    year as printed: ``〔2005〕第5号`` → form 第, ``2021年第5号`` → form 年第)."""
     serial = int(serial_text) if serial_text.isdigit() else _cn_number(serial_text)
-    return DocNumber(agency_code=order_agency(order_name), year=None, serial=serial) if serial else None
+    if not serial:
+        return None
+    return DocNumber(order_agency(order_name), int(year) if year else None, serial, year_form if year else "")
+
+
+def order_line_number(order_name: str, line: str) -> Optional[DocNumber]:
+    """The number printed under a 令's title (an ``ORDER_NUMBER`` line)."""
+    m = ORDER_NUMBER.match(line)
+    if not m:
+        return None
+    if m.group("year_cn"):
+        return order_number(order_name, m.group("serial"), m.group("year_cn"), "年第")
+    return order_number(order_name, m.group("serial"), m.group("year"))
 
 
 def parse_order_number(s: str) -> Optional[DocNumber]:
@@ -112,10 +131,12 @@ def parse_order_number(s: str) -> Optional[DocNumber]:
 
 
 def doc_number_line(s: str) -> Optional[DocNumber]:
-    """The 文号 when ``s`` is a line holding only a 发文字号 (e.g. ``盂政发〔2023〕48号``)."""
+    """The 文号 when ``s`` is a line holding only a 发文字号 (e.g. ``盂政发〔2023〕48号``,
+    ``国家税务总局公告2021年第8号``)."""
     m = DOC_NUMBER_LINE.match(s)
     if not m:
-        return None
+        y = YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", s))
+        return DocNumber(y.group("agency"), int(y.group("year")), int(y.group("serial")), "年第") if y else None
     return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
 
 
@@ -235,9 +256,9 @@ def is_recipient_line(s: str) -> bool:
 
 
 def is_page_meta_line(s: str) -> bool:
-    """``标题：…`` / ``发文字号：…``: a pair of a policy-library page's metadata table."""
-    m = re.match(r"^([^：:\t]{2,12})[：:]", s)
-    return bool(m) and label_key(m.group(1)) is not None
+    """``标题：…`` / ``【发文字号】…``: a pair of a policy-library page's metadata table."""
+    m = re.match(r"^([^：:\t]{2,12})[：:]|^【([^】]{2,8})】", s)
+    return bool(m) and label_key(m.group(1) or m.group(2)) is not None
 
 
 def is_title_like(s: str) -> bool:

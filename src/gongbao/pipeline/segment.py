@@ -158,8 +158,8 @@ class _Lines:
 # --- cover -----------------------------------------------------------------------------------
 
 _GAZETTE_TITLE = re.compile(r"^(?P<title>[\u4e00-\u9fff]{2,20}?(?:人民政府公报|政府公报|政报|公报))$")
-_ISSUE = re.compile(r"(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\s*期")
-_TOTAL = re.compile(r"总\s*第\s*(?P<total>\d{1,4})\s*期")
+_ISSUE = re.compile(r"(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\s*[期号]")  # 国务院公报: 2020年第20号
+_TOTAL = re.compile(r"总\s*(?:第|号\s*[：:]?)\s*(?P<total>\d{1,4})\s*期?")
 _PUBLISHED = re.compile(r"(?P<date>(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:出版|印发|编印|发行)")
 _FREQUENCY = re.compile(r"(季度刊|季刊|双月刊|月刊|半月刊|旬刊|周刊|年刊|半年刊)")
 _SPONSOR = re.compile(r"^(?P<org>.{2,40}?)\s*(?:主管主办|主办|编印|编辑出版|编辑|主管|编|出版|承办)$")
@@ -342,6 +342,8 @@ def _continues_entry(entry: TocEntry, info: LineInfo) -> bool:
 def _plain_section(t: str) -> bool:
     """A TOC/body section heading printed without 【】, e.g. ``县政府文件`` or ``人事任免``."""
     c = compact(t)
+    if re.fullmatch(r"[\u4e00-\u9fff]{1,3}(?:政府|院|部)令", c):
+        return True  # 国务院令, 省政府令: the heading over the orders of an issue, not an order's title
     return (
         2 <= len(c) <= 12
         and not g.OFFICIAL_END.search(c)
@@ -502,7 +504,9 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
             elif ninfo.date and lines.text(nxt).startswith(("（", "(")):
                 add(Header(block[0], block, None, nxt + 1, "dated", 2.0))
             elif ninfo.order_number and title.endswith(("令", "纪要")):
-                add(Header(block[0], block, nxt, nxt + 1, "order", 2.0))
+                # 中华人民共和国国务院令 is one line: a 【国务院令】-like heading above is no part of it
+                order = [i] if g.ORDER_TITLE.match(compact(lines.text(i))) else block
+                add(Header(order[0], order, nxt, nxt + 1, "order", 2.0))
             elif g.is_org_like(compact(ninfo.text)) and not _inside_running_text(lines, block[0]):
                 # title, the issuing organ on its own line, then （2025年3月20日）: 统计公报, 报告
                 after = lines.next_nonblank(nxt + 1, end, max_blank=3)
@@ -863,7 +867,7 @@ def segment(norm: NormalizedText) -> Segmentation:
     )
 
 
-_ANNOUNCE = re.compile(r"现予(?:公布|发布|印发)|现印发|予以(?:公布|发布)|(?:公布|发布)(?:施行|实施)|现将.{0,20}印发")
+_ANNOUNCE = re.compile(r"现予(?:公布|发布|印发)|现(?:印发|发布|公布)|予以(?:公布|发布)|(?:公布|发布)(?:施行|实施)|现将.{0,20}印发")
 
 
 def _announced_titles(lines: _Lines, start: int, end: int) -> list[str]:
