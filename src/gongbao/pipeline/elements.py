@@ -65,9 +65,12 @@ def _issuer_parts(lines: _Lines, header: list[int], issuer: str, source: str) ->
     remaining = issuer
     for k in header:
         for piece in (p for chunk in lines.pieces(k, min_gap=1) for p in chunk.split("、")):
-            if len(piece) >= 4 and remaining.startswith(piece) and g.ORG_SUFFIX.search(piece):
+            if len(piece) >= 2 and remaining.startswith(piece) and g.ORG_SUFFIX.search(piece):
                 parts.append(piece)
                 remaining = remaining[len(piece):]
+            elif parts and remaining and piece.startswith(remaining) and g.ORG_SUFFIX.search(remaining):
+                parts.append(remaining)  # the last issuer printed on the line of 关于…
+                remaining = ""
         if not remaining:
             break
     if parts and not remaining:

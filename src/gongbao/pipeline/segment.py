@@ -158,7 +158,7 @@ class _Lines:
 # --- cover -----------------------------------------------------------------------------------
 
 _GAZETTE_TITLE = re.compile(r"^(?P<title>[\u4e00-\u9fff]{2,20}?(?:人民政府公报|政府公报|政报|公报))$")
-_ISSUE = re.compile(r"(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\s*[期号]")  # 国务院公报: 2020年第20号
+_ISSUE = re.compile(r"(?<![公告令])(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\s*[期号]")  # 国务院公报: 2020年第20号
 _TOTAL = re.compile(r"总\s*(?:第|号\s*[：:]?)\s*(?P<total>\d{1,4})\s*期?")
 _PUBLISHED = re.compile(r"(?P<date>(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:出版|印发|编印|发行)")
 _FREQUENCY = re.compile(r"(季度刊|季刊|双月刊|月刊|半月刊|旬刊|周刊|年刊|半年刊)")
@@ -190,8 +190,8 @@ def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
     meta = GazetteMeta()
     for i in range(end):
         t = lines.text(i)
-        if not t:
-            continue
+        if not t or g.is_page_meta_line(t):
+            continue  # a web page's metadata table is no cover (read by pipeline.identity)
         ln = lines.lines[i]
         c = _arabic(compact(t))
         if meta.title is None:
@@ -538,6 +538,8 @@ def _inside_running_text(lines: _Lines, first: int) -> bool:
         return False  # a finished sentence may be followed by the next document's title
     if info.date or info.disclosure or info.note or info.section or info.masthead or info.toc_leader or _plain_section(t) or "\t" in t:
         return False
+    if g.is_page_meta_line(t):
+        return False  # the page's metadata table above the document
     if g.is_org_like(compact(t)) or info.attachment or re.match(r"^[（(]?略[)）]?$", t):
         return False
     return True
