@@ -36,9 +36,10 @@ _CENTRAL_AGENCY = re.compile(r"^国(?:发|办|函|令|阅)")
 
 _HEADER_ISSUE = (
     re.compile(r"(?<!\d)(?P<issue>\d{1,2})\s*/\s*(?P<year>(?:19|20)\d\d)(?!\d)"),  # 2/2025
-    re.compile(r"(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\s*期"),  # 2025年第2期
+    re.compile(r"(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\s*[期号]"),  # 2025年第2期, 2021年第15号
 )
-_HEADER_TITLE = re.compile(r"(?P<title>[\u4e00-\u9fff]{2,20}?(?:人民政府公报|政府公报|政报))")
+_HEADER_TITLE = re.compile(r"(?P<title>[\u4e00-\u9fff]{2,20}?(?:人民政府公报|政府公报|国务院公报|政报))")
+_HEADER_SECTION = re.compile(r"[·•]\s*(?P<name>[\u4e00-\u9fff]{2,16})\s*[·•]")
 
 
 def identify(result: ParseResult) -> ParseResult:
@@ -46,6 +47,7 @@ def identify(result: ParseResult) -> ParseResult:
     meta = result.gazette
     if meta.issue is None:
         _from_running_headers(result)
+        _sections_from_headers(result)
     top = [d for d in result.documents if d.parent_seq is None]
     single = meta.title is None and meta.issue is None and not result.toc and len(top) == 1
     if result.region is None or single:
@@ -97,13 +99,34 @@ def _from_running_headers(result: ParseResult) -> None:
         meta.confidence["title"] = 0.8 if count >= 2 else 0.6
         meta.evidence.append(f"title «{title}» from {count} running header(s)")
         if result.region is None:
-            region = guess_region(title, source)
+            region = guess_region(title, source) or (_national(["gazette title " + title]) if "国务院" in title else None)
             if region is not None:
                 region.evidence.insert(0, "running header")
                 result.region = region
                 meta.region, meta.region_code = region.name, region.code
                 meta.confidence["region"] = region.confidence
                 meta.evidence.extend(region.evidence)
+
+
+def _national(evidence: list[str]) -> RegionGuess:
+    return RegionGuess(NATIONAL_NAME, NATIONAL_CODE, NATIONAL_NAME, None, "国", evidence, 0.8)
+
+
+def _sections_from_headers(result: ParseResult) -> None:
+    """``4/2023 义乌市人民政府公报 ·市政府文件·``: a section named in the running header is the
+    section of the documents that start on or after that page (when the body prints none)."""
+    marks = []
+    for r in result.repairs:
+        m = _HEADER_SECTION.search(result.source.text[r.start: r.end]) if r.rule == "page_header" else None
+        if m:
+            marks.append((r.start, m.group("name")))
+    if not marks or any(d.section for d in result.documents):
+        return
+    for doc in result.documents:
+        if doc.parent_seq is None:
+            doc.section = next((name for at, name in reversed(marks) if at < doc.span.start), None)
+        else:
+            doc.section = result.documents[doc.parent_seq - 1].section
 
 
 def _region_of_issuers(result: ParseResult, top: list[Document]) -> Optional[RegionGuess]:
@@ -130,7 +153,7 @@ def _region_of_issuers(result: ParseResult, top: list[Document]) -> Optional[Reg
     if not votes and not central:
         return None
     if central > sum(votes.values()):
-        return RegionGuess(NATIONAL_NAME, NATIONAL_CODE, NATIONAL_NAME, None, "国", evidence, 0.8)
+        return _national(evidence)
     code, count = votes.most_common(1)[0]
     region = by_code(code)
     agreeing = [d.doc_number.agency_code for d in top if d.doc_number and d.doc_number.agency_code.startswith(region.short)]

@@ -222,6 +222,11 @@ def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
         if meta.published is None and g.date_line(c):
             meta.published = g.date_line(c)  # a bare date on the cover is the publication date
             meta.spans["published"] = ln.span()
+        elif meta.published is None and (m := _DATE_AT_END.search(c)) and g.is_org_like(c[: m.start()]):
+            meta.published = g.parse_date(m.group(0))  # ``编印机关　　日期`` on one line
+            meta.spans["published"] = ln.span()
+            if meta.sponsor is None or meta.sponsor == c:
+                meta.sponsor = c[: m.start()]
     if meta.published and meta.year is None:
         meta.year = int(meta.published[:4])
     if region is not None:
@@ -347,7 +352,7 @@ def _plain_section(t: str) -> bool:
     return (
         2 <= len(c) <= 12
         and not g.OFFICIAL_END.search(c)
-        and not re.search(r"\d|关于|[，。：:、（）()《》“”]", c)
+        and not re.search(r"\d|关于|[，。：:、（）()《》“”【】]", c)
         and not g.HEADING.match(c)
         and bool(re.search(r"(文件|任免|公告|通告|规范性|人事|决定|目录|动态|信息|选登|专栏|命令|批复|法规|政策|解读)$", c))
     )
@@ -737,13 +742,18 @@ def segment(norm: NormalizedText) -> Segmentation:
     first_toc_like = next((i for i in range(min(body_start, lines.n)) if lines.info[i].toc_leader), None)
     if toc_start is None and first_toc_like is not None:
         cover_end = _cover_end_before(lines, first_toc_like)
-    gazette = parse_cover(lines, min(cover_end, body_start), norm.region)
     toc_end = body_start
-    # section headings directly above the first document are body sections
+    # section headings directly above the first document are body sections (also when no
+    # cover or TOC precedes them: an excerpt starting with its section heading)
+    no_toc = toc_start is None and first_toc_like is None
     k = lines.prev_nonblank(body_start - 1, 0)
-    while k is not None and k >= cover_end and (lines.info[k].section or _plain_section(lines.text(k))):
+    if k is not None and lines.info[k].note:
+        k = lines.prev_nonblank(k - 1, 0)  # （本文有删减） above the first title
+    while k is not None and (k >= cover_end or no_toc) and (lines.info[k].section or _plain_section(lines.text(k))):
         toc_end = k
         k = lines.prev_nonblank(k - 1, 0)
+    cover_end = min(cover_end, toc_end)
+    gazette = parse_cover(lines, min(cover_end, body_start), norm.region)
     toc: list[TocEntry] = []
     unplaced_ids: list[int] = []
     entry_lines: set[int] = set()
