@@ -93,7 +93,7 @@ def _split_run_together(org: str) -> list[str]:
 
 def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str], Optional[Span]]:
     """Full title text and a 文号 printed in brackets at its end, if any."""
-    raw_parts = [lines.text(k) for k in ids]
+    raw_parts = [g.strip_page_label(lines.text(k)) for k in ids]  # a page's 标题：… pair stands for a title
     # joint issuers on one line separated by spaces stay separable: remember the issuer line
     text = g.GLUED_NOTE.sub("", compact("".join(raw_parts)))
     number = None
@@ -349,6 +349,8 @@ def build_document(
     conf["title"] = ds.confidence
     conf["doc_type"] = 0.95 if doc_type else 0.3
     header_end = max([ds.number_line or 0] + ds.header_lines) + 1
+    while header_end < end and (not lines.text(header_end) or g.is_page_meta_line(lines.text(header_end))):
+        header_end += 1  # the rest of a page's metadata table, when its pairs stand for the header
     displaced: list[int] = []
     byline = lines.next_nonblank(header_end, end, max_blank=2)
     if issuer is None and byline is not None and g.is_org_like(compact(lines.text(byline))) and not lines.info[byline].recipient:

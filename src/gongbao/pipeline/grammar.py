@@ -261,6 +261,11 @@ def is_page_meta_line(s: str) -> bool:
     return bool(m) and label_key(m.group(1) or m.group(2)) is not None
 
 
+def strip_page_label(s: str) -> str:
+    """``标题：关于…的通知`` → ``关于…的通知`` (the value of a metadata pair)."""
+    return re.sub(r"^(?:[^：:\t]{2,12}[：:]|【[^】]{2,8}】)\s*", "", s) if is_page_meta_line(s) else s
+
+
 def is_title_like(s: str) -> bool:
     """A line that can be part of a document title block."""
     if not s or "\t" in s:

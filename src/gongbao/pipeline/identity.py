@@ -182,7 +182,9 @@ def apply_page_meta(result: ParseResult, doc: Document) -> None:
     ``published``; 标题, 发文字号, 发文机关 and 成文日期 are checked against the text. The text
     wins where it prints the value (a disagreement is a warning, the page's value stays in
     ``doc.page``); the page fills what the text does not print."""
-    page = read_page_meta(result.source.text, 0, doc.span.start)
+    # the table sits above the document, or stands for its header (a page printing no title)
+    limit = (doc.spans.get("recipients") or doc.body_span or doc.span).start
+    page = read_page_meta(result.source.text, 0, max(limit, doc.span.start))
     if not page.values:
         return
     doc.page = dict(page.values)

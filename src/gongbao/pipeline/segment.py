@@ -733,7 +733,7 @@ def find_carried(lines: _Lines, notice_title: str, start: int, end: int) -> list
 def segment(norm: NormalizedText) -> Segmentation:
     lines = _Lines(norm.lines, norm.source.text)
     warnings: list[Warning] = []
-    headers = find_headers(lines, 0, lines.n)
+    headers = find_headers(lines, 0, lines.n) or _page_table_header(lines)
     # the TOC cannot contain a real header; anything before the first header is cover + TOC
     toc_start = next((i for i in range(lines.n) if g.TOC_HEAD.match(lines.text(i))), None)
     body_start = headers[0].first if headers else lines.n
@@ -808,7 +808,11 @@ def segment(norm: NormalizedText) -> Segmentation:
         parent_index = len(docs) - 1
         closing = find_closing(lines, h.after, region_end)
         if closing is None:
-            continue
+            # printed without 署名 and date (a web page): the carried title on a line of its own
+            closing = _carried_title_line(lines, title, h.after, region_end)
+            if closing is None:
+                continue
+            closing -= 1
         if not _CARRY.search(title):
             announced = _announced_titles(lines, h.after, closing)
             if not announced:
@@ -877,6 +881,32 @@ def segment(norm: NormalizedText) -> Segmentation:
         warnings=warnings,
         section_lines=sorted(section_lines),
     )
+
+
+def _carried_title_line(lines: _Lines, title: str, start: int, end: int) -> Optional[int]:
+    """The line holding exactly the title a 印发 notice names, when the notice has no closing."""
+    expected = {fold(t) for t in carried_titles(title)} if re.search(r"印发|转发|批转", title) else set()
+    return next((i for i in range(start, end) if expected and lines.info[i].title_like and fold(lines.text(i)) in expected), None)
+
+
+def _page_table_header(lines: _Lines) -> list[Header]:
+    """A web page whose text prints no title (only 主送 and body): the title and 文号 pairs of its
+    metadata table stand for the header (the table is at the top; three pairs at least)."""
+    meta = []
+    for i in range(min(lines.n, 40)):
+        if lines.text(i) and g.is_page_meta_line(lines.text(i)):
+            meta.append(i)
+        elif lines.text(i) and meta:
+            break
+    if len(meta) < 3:
+        return []
+    title = next((i for i in meta if re.match(r"^(?:标\s*题|名\s*称|文件名称)[：:]", lines.text(i))
+                  and _valid_title(g.strip_page_label(lines.text(i)))), None)
+    if title is None:
+        return []
+    number = next((i for i in meta if lines.info[i].docnum is not None), None)
+    after = lines.next_nonblank(meta[-1] + 1)
+    return [Header(title, [title], number, after if after is not None else meta[-1] + 1, "page", 1.0)]
 
 
 _ANNOUNCE = re.compile(r"现予(?:公布|发布|印发)|现(?:印发|发布|公布)|予以(?:公布|发布)|(?:公布|发布)(?:施行|实施)|现将.{0,20}印发")
