@@ -52,7 +52,7 @@ def split_issuer(title: str) -> tuple[Optional[str], str]:
     m = g.ORDER_TITLE.match(title)
     if m:  # 中华人民共和国国务院令: the State Council issues it
         return m.group("org").removeprefix("中华人民共和国"), title
-    m = re.match(r"^(?P<org>.+?(?:人民政府|政府|委员会|办公室|局))(?:公告|通告|决定|命令|[\u4e00-\u9fff]{0,8}纪要)$", title)
+    m = re.match(rf"^(?P<org>.*?(?:人民政府|政府|国务院|委员会|办公室|局))(?:公告|通告|决定|命令|[\u4e00-\u9fff]{{0,8}}纪要|{g.APPOINTMENT_END})$", title)
     if m:
         return m.group("org"), title
     return None, title

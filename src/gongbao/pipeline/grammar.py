@@ -26,7 +26,9 @@ _GENRE_ALT = "|".join(sorted(set(GENRE_WORDS), key=len, reverse=True))
 # A parenthetical that may follow the genre word: （试行） （暂行） （2023—2025年） （修订） （草案）…
 _TRAILER = r"(?:[（(][^（()）]{1,20}[)）])*"
 
-OFFICIAL_END = re.compile(rf"(?:{_TYPE_ALT}|[^法]令){_TRAILER}$")
+# 国务院任免国家工作人员: a list of appointments printed in gazettes; its type is 任免
+APPOINTMENT_END = r"任免[\u4e00-\u9fff]{0,6}(?:工作人员|干部)"
+OFFICIAL_END = re.compile(rf"(?:{_TYPE_ALT}|[^法]令|{APPOINTMENT_END}){_TRAILER}$")
 GENRE_END = re.compile(rf"(?:{_GENRE_ALT}){_TRAILER}$")
 
 _OPEN = r"[〔\[［(（【｛{]"
@@ -186,6 +188,8 @@ def date_line(s: str) -> Optional[str]:
 def official_type(title: str) -> Optional[str]:
     """文种 of an official document title (…的通知 → 通知, …人民政府令 → 令, …嘉奖命令 → 命令), or None."""
     t = re.sub(rf"{_TRAILER}$", "", title) if title.endswith(("）", ")")) else title
+    if re.search(rf"{APPOINTMENT_END}$", t):
+        return "任免"
     for word in sorted(OFFICIAL_TYPES, key=len, reverse=True):
         if t.endswith(word):
             if word == "令" and t.endswith(("法令", "指令", "口令")):

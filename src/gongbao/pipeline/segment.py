@@ -378,7 +378,7 @@ def _title_block_above(lines: _Lines, i: int, floor: int) -> list[int]:
         k = lines.prev_nonblank(k - 1, floor, max_blank=3)  # （本文有删减） between title and 文号
     while k is not None and len(picked) < MAX_TITLE_LINES:
         info = lines.info[k]
-        if not info.title_like or info.section or info.masthead:
+        if not info.title_like or info.section or info.masthead or (picked and _plain_section(info.text)):
             break
         picked.insert(0, k)
         if _starts_title(lines, picked):
@@ -444,7 +444,7 @@ def _valid_title(t: str) -> bool:
         return False
     if not g.official_type(re.sub(rf"[（(]\s*{g.DOC_NUMBER.pattern}\s*[)）]$", "", t)):
         return False
-    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令|纪要|公报|(?:建议|提案|议案)的答复)$", t))
+    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令|纪要|公报|(?:建议|提案|议案)的答复)$", t)) or bool(re.search(rf"{g.APPOINTMENT_END}$", t))
 
 
 def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
