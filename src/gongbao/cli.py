@@ -270,7 +270,7 @@ def export(
 @app.command("eval")
 def eval_(
     gold_files: List[Path] = typer.Argument(..., help="Gold JSON files (SCHEMA.md form)."),
-    corpus: Optional[Path] = typer.Option(None, help="Folder holding the gold files' sources (default: the gold file's parent's parent)."),
+    corpus: Optional[Path] = typer.Option(None, help="Folder holding the gold files' sources (default: beside the gold file, else its parent's parent)."),
     min_f1: float = typer.Option(0.0, help="Exit 1 when the document F1 of any file is below this."),
 ) -> None:
     """Parse each gold file's source and print per-field precision / recall / exact match."""
@@ -282,8 +282,9 @@ def eval_(
     worst = 1.0
     for gold_path in gold_files:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        folder = corpus or gold_path.resolve().parent.parent
-        src = folder / gold["source"]
+        # the source beside the gold file (a fixture pair), else in the corpus folder
+        beside = gold_path.resolve().parent / gold["source"]
+        src = (corpus or gold_path.resolve().parent.parent) / gold["source"] if corpus or not beside.is_file() else beside
         try:
             result = parse(read_source(src))
         except GongbaoError as error:

@@ -37,8 +37,10 @@ LINK_MIN = 3
 LINK_SHORT = 15
 # Lines that are site furniture whatever the markup.
 _FURNITURE = re.compile(r"^\s*(?:[【\[]?\s*)?(?:上一篇|下一篇|上一条|下一条|打印本页|打印|关闭窗口|关闭|分享到|字号|字体|【字体|相关链接|"
-                        r"扫一扫|返回顶部|网站地图|当前位置|您当前的位置|您的位置|主办单位[：:]|承办单位[：:]|版权所有|网站标识码|网站识别码|"
-                        r"[\u4e00-\u9fff]?ICP备)")
+                        r"扫一扫|返回顶部|网站地图|当前位置|您当前的位置|您的位置|主办单位[：:]|承办单位[：:]|主办[：:]|版权所有|网站标识码|"
+                        r"网站识别码|我要纠错|责任编辑[：:]|(?:附件下载|相关附件)[：:]\s*无\s*$)")
+# A site footer line anywhere in a short line: 浙江省人民政府办公厅主办　浙ICP备05000000号
+_SITE_FOOTER = re.compile(r"ICP备|网站标识码|版权所有|责任编辑[：:]")
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _WS_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \\t\\r\\n\\f]*\\n[ \\t\\r\\n\\f]*(?=[{_CJK}])")
 _WS = re.compile(r"[ \t\r\n\f\xa0]+")
@@ -104,7 +106,7 @@ def extract_html(data: bytes, shown_as: str) -> tuple[str, list[str], str]:
         warnings.append(f"dropped {dropped} navigation/boilerplate block(s)")
     lines: list[str] = []
     _Writer(lines).block(builder.root)
-    kept = [ln for ln in lines if ln and not _FURNITURE.match(ln)]
+    kept = [ln for ln in lines if ln and not _FURNITURE.match(ln) and not (len(ln) <= 80 and _SITE_FOOTER.search(ln))]
     if not kept:
         raise InputError("an HTML page with no text content once navigation and boilerplate are removed", shown_as)
     return "\n".join(kept) + "\n", warnings, charset
