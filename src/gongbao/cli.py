@@ -109,8 +109,12 @@ def _print_report(report: dict) -> None:
     gz = report["gazette"]
     console.rule(f"[bold]{escape(report['source'])}")
     console.print(f"{gz['title']}  {gz['region']} ({gz['region_code']})  {gz['year']}年第{gz['issue']}期 总第{gz['total_issue']}期  出版 {gz['published']}  {gz['frequency'] or ''}")
+    if gz["kind"] == "document":
+        console.print(f"a single document, stored as {escape(report['id'])}")
     if report["region_evidence"]:
         console.print("region evidence: " + "; ".join(report["region_evidence"]))
+    if report["identity_evidence"]:
+        console.print("identity read from: " + escape("; ".join(report["identity_evidence"])))
     console.print("summary: " + ", ".join(f"{k} {v}" for k, v in report["summary"].items()))
     docs = {d["seq"]: d for d in report["documents"]}
     if report["toc"]:

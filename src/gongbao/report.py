@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .model import ParseResult
+from .model import ParseResult, source_id
 from .pipeline.account import account
 
 
@@ -84,8 +84,12 @@ def check_report(result: ParseResult) -> dict:
         "sha256": result.source.sha256,
         "encoding": result.source.encoding,
         "summary": summarize(result).__dict__,
-        "gazette": {k: getattr(gz, k) for k in ("title", "region", "region_code", "year", "issue", "total_issue", "published", "frequency", "sponsor")},
+        "gazette": {k: getattr(gz, k) for k in ("title", "region", "region_code", "year", "issue", "total_issue", "published", "frequency", "sponsor", "kind")},
+        "id": source_id(gz, result.source.sha256),
         "region_evidence": result.region.evidence if result.region else [],
+        # how region/year/期 were read when no cover printed them (pipeline.identity)
+        "identity_evidence": list(gz.evidence),
+        "gazette_confidence": {k: round(v, 3) for k, v in gz.confidence.items()},
         "toc": [
             {
                 "section": e.section,
