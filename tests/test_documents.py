@@ -235,3 +235,40 @@ def test_run_together_duties_give_a_record():
     (rec,) = _duties(result)
     assert (rec["leader"], rec["role"]) == ("任某某", "副县长")
     assert rec["units"] == ["县财政局", "县审计局", "县税务局"]
+
+
+# --- ingest: a single document as text, DOCX and HTML, stored, browsable, searchable ----------
+
+def test_ingest_stores_single_documents_beside_issues(tmp_path):
+    from typer.testing import CliRunner
+
+    from gongbao.cli import app
+    from gongbao.search import lookup_doc_number
+    from gongbao.store import open_store
+
+    from .formats_render import render_docx
+
+    order = tmp_path / "order.txt"
+    order.write_text(ORDER, encoding="utf-8")
+    notice = render_docx(SINGLE, tmp_path / "notice.docx")
+    page = tmp_path / "page.html"
+    page.write_bytes(_page("08"))
+    db = tmp_path / "store.db"
+    result = CliRunner().invoke(app, ["ingest", str(order), str(notice), "--db", str(db)], env={"GONGBAO_DB": None})
+    assert result.exit_code == 0, result.output
+    with open_store(db) as store:
+        ids = {g["id"] for g in store.list_gazettes()}
+        assert ids == {"330000/2022/浙江省人民政府令第388号", "100000/2021/国办发〔2021〕11号"}
+        assert lookup_doc_number(store, "省政府令第388号") == ["330000/2022/浙江省人民政府令第388号/1"]
+        assert lookup_doc_number(store, "国办发(2021)11号") == ["100000/2021/国办发〔2021〕11号/1"]
+    # the same document from its policy-library page replaces the DOCX parse, now with the table's keys
+    result = CliRunner().invoke(app, ["ingest", str(page), "--db", str(db)], env={"GONGBAO_DB": None})
+    assert result.exit_code == 0 and "replaced" in result.output, result.output
+    with open_store(db) as store:
+        record = store.get_document("100000/2021/国办发〔2021〕11号/1")
+        assert record["index_no"] == "000014349/2021-00036"
+        from gongbao.search import search
+        from gongbao.search.types import SearchQuery
+
+        hits = search(store, SearchQuery(q="内涝治理")).hits
+        assert [h.id for h in hits] == ["100000/2021/国办发〔2021〕11号/1"]
