@@ -272,3 +272,107 @@ def test_ingest_stores_single_documents_beside_issues(tmp_path):
 
         hits = search(store, SearchQuery(q="内涝治理")).hits
         assert [h.id for h in hits] == ["100000/2021/国办发〔2021〕11号/1"]
+
+
+# --- one rule each, on small texts -----------------------------------------------------------------
+
+def _records(text: str) -> list[dict]:
+    return document_records(parse_text(text, "t.txt"))
+
+
+@pytest.mark.parametrize("number_line, expected", [
+    ("〔2005〕第5号", "河北省人民政府令〔2005〕第5号"),
+    ("2021年第5号", "河北省人民政府令2021年第5号"),
+    ("（第12号）", "河北省人民政府令第12号"),
+])
+def test_order_numbers_keep_their_printed_year_form(number_line, expected):
+    text = ORDER.replace("浙江省", "河北省").replace("第388号", number_line)
+    assert _records(text)[0]["doc_number"] == expected
+
+
+def test_announcement_numbers_by_year_and_di_inside_brackets():
+    text = """国家税务总局关于简化增值税发票领用有关事项的公告
+
+国家税务总局公告2021年第8号
+
+为进一步优化税收营商环境，现将有关事项公告如下：
+
+一、纳税人领用发票时可以在线办理。
+
+特此公告。
+
+国家税务总局
+
+2021年3月31日
+"""
+    (doc,) = _records(text)
+    assert (doc["doc_number"], doc["doc_type"]) == ("国家税务总局公告2021年第8号", "公告")
+    reply = _records(SINGLE.replace("国办发〔2021〕11号", "国办发〔2021〕第11号"))[0]
+    assert reply["doc_number"] == "国办发〔2021〕第11号"
+
+
+def test_a_reply_without_issuer_in_its_title_is_issued_by_its_signer():
+    text = """关于市十六届人大三次会议第56号建议的答复
+
+赵某某等5名代表：
+
+你们提出的《关于加快农村供水保障的建议》收悉，现答复如下。
+
+我局将继续推进农村供水工程建设。
+
+永康市农业农村局
+
+2024年6月20日
+"""
+    (doc,) = _records(text)
+    assert (doc["doc_type"], doc["recipients"], doc["issuer"]) == ("答复", "赵某某等5名代表", "永康市农业农村局")
+
+
+def test_an_appointment_list_is_a_document():
+    text = """国务院任免国家工作人员
+
+（2020年7月10日）
+
+任命张某某为国家发展和改革委员会副主任。
+
+免去王某某的教育部副部长职务。
+"""
+    (doc,) = _records(text)
+    assert (doc["doc_type"], doc["issuer"], doc["date"]) == ("任免", "国务院", "2020-07-10")
+
+
+def test_a_note_between_title_and_number_belongs_to_neither():
+    text = SINGLE.replace("\n\n国办发", "\n\n（本文有删减）\n\n国办发")
+    result = parse_text(text, "t.txt")
+    (doc,) = document_records(result)
+    assert doc["title"] == "国务院办公厅关于加强城市内涝治理的实施意见" and doc["doc_number"] == "国办发〔2021〕11号"
+    assert "editorial_note" in doc["spans"] and not result.unplaced
+
+
+def test_a_page_without_title_in_its_text_takes_the_tables():
+    body = "".join(f"<p>{line}</p>" for line in SINGLE.splitlines()[5:] if line)  # from the 主送 on
+    result = parse(read_bytes(PAGE.format(day="08", body=body).encode("utf-8"), "page.html").source)
+    (doc,) = document_records(result)
+    assert (doc["title"], doc["doc_number"], doc["recipients"]) == (
+        "国务院办公厅关于加强城市内涝治理的实施意见", "国办发〔2021〕11号", "各省、自治区、直辖市人民政府，国务院各部委、各直属机构")
+
+
+def test_law_database_fields_are_page_metadata_not_title():
+    text = "【标题】浙江省公共数据条例实施办法\n【发布部门】浙江省人民政府\n【发文字号】浙江省人民政府令第388号\n【发布日期】2022.01.20\n\n" + ORDER
+    records = _records(text)
+    assert [r["title"] for r in records] == ["浙江省人民政府令", "浙江省公共数据条例实施办法"]
+    assert records[0]["page"]["发布部门"] == "浙江省人民政府" and records[0]["published"] == "2022-01-20"
+
+
+def test_sections_come_from_running_headers():
+    body = SINGLE.replace("国务院办公厅", "平遥县人民政府办公室").replace("国办发", "平政办发")
+    text = "3/2023 平遥县人民政府公报 ·县政府办公室文件·\n\n" + body + "\n\n3/2023 平遥县人民政府公报 ·县政府办公室文件·\n"
+    result = parse_text(text, "t.txt")
+    assert [d.section for d in result.documents] == ["县政府办公室文件"]
+    assert (result.gazette.year, result.gazette.issue) == (2023, 3)
+
+
+def test_site_footers_are_no_text_of_a_page():
+    page = _page("08").replace(b"</body>", "<p>责任编辑：王某</p><p>某某省人民政府办公厅主办　京ICP备05000000号</p></body>".encode())
+    text = read_bytes(page, "page.html").source.text
+    assert "责任编辑" not in text and "ICP" not in text
