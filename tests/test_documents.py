@@ -376,3 +376,13 @@ def test_site_footers_are_no_text_of_a_page():
     page = _page("08").replace(b"</body>", "<p>责任编辑：王某</p><p>某某省人民政府办公厅主办　京ICP备05000000号</p></body>".encode())
     text = read_bytes(page, "page.html").source.text
     assert "责任编辑" not in text and "ICP" not in text
+
+
+def test_an_order_with_its_number_on_the_title_line():
+    text = ORDER.replace("浙江省人民政府令\n\n第388号", "浙江省人民政府令　第388号").replace("省长　王浩", "省长：王浩")
+    order, regulation = _records(text)
+    assert (order["title"], order["doc_number"], order["signed_by"]) == ("浙江省人民政府令", "浙江省人民政府令第388号", "省长王浩")
+    assert regulation["parent_seq"] == 1
+    # the same line in a TOC (a title follows, not a sentence) starts no document
+    toc = "目　　录\n\n浙江省人民政府令（第388号）\n浙江省公共数据条例实施办法…………（2）\n\n" + ORDER
+    assert [r["title"] for r in _records(toc)] == ["浙江省人民政府令", "浙江省公共数据条例实施办法"]

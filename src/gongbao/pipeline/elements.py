@@ -97,6 +97,9 @@ def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str]
     # joint issuers on one line separated by spaces stay separable: remember the issuer line
     text = g.GLUED_NOTE.sub("", compact("".join(raw_parts)))
     number = None
+    order = g.ORDER_HEAD.match(text)
+    if order:  # the 令's number printed on its title line: read by build_document from the line
+        text = order.group("title")
     m = re.search(rf"[（(]\s*(?P<num>{g.DOC_NUMBER.pattern})\s*[)）]$", text)
     if m:
         number = m.group("num")
@@ -252,7 +255,7 @@ def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str]
     names: list[str] = []
     for k in ids:
         if g.PERSON_SIGNATURE.match(compact(lines.text(k))):
-            names.append(compact(lines.text(k)))  # 市长　王建平: one signature, spaced out
+            names.append(re.sub("[：:]", "", compact(lines.text(k))))  # 市长　王建平: one signature, spaced out
             continue
         names.extend(lines.pieces(k))
     names = [n for n in names if n]
@@ -332,9 +335,10 @@ def build_document(
         doc_number = number_info.docnum or number_info.title_number
         spans["doc_number"] = lines.lines[ds.number_line].span()
         conf["doc_number"] = 0.98
-    elif number_info is not None and number_info.order_number and g.ORDER_TITLE.match(title):
+    elif number_info is not None and (number_info.order_number or number_info.order_head) and g.ORDER_TITLE.match(title):
         # 浙江省人民政府令 / （第388号）: the order's number, cited as 浙江省人民政府令第388号
-        doc_number = g.order_line_number(title, number_info.text)
+        printed = g.ORDER_HEAD.match(compact(number_info.text)).group("num") if number_info.order_head else number_info.text
+        doc_number = g.order_line_number(title, printed)
         spans["doc_number"] = lines.lines[ds.number_line].span()
         conf["doc_number"] = 0.95
     elif number_in_title:

@@ -62,6 +62,10 @@ ORDER_NUMBER = re.compile(
 YEAR_SERIAL_NUMBER = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,30}?(?:公告|令))\s*(?P<year>(?:19|20)\d\d)\s*年\s*第\s*(?P<serial>\d{1,5})\s*号")
 # The title of a 令 as printed above its number: 中华人民共和国国务院令, 浙江省人民政府令, 财政部令
 ORDER_TITLE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|国务院|委员会|部|局|署|行|院|会))令$")
+# A 令's name and number on one line: 中华人民共和国国务院令　第707号, 浙江省人民政府令（第388号）
+ORDER_HEAD = re.compile(
+    r"^(?P<title>[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|国务院|委员会|部|局|署|行|院|会)令)\s*"
+    rf"(?P<num>[（(]?\s*(?:{_OPEN}\s*(?:19|20)\d\d\s*{_CLOSE}|(?:19|20)\d\d\s*年)?\s*第\s*\d{{1,5}}\s*号\s*[)）]?)$")
 # A 令's number in any spelling: 国令第707号, 国务院令 第707号, 浙江省人民政府令（第388号）, 省政府令第389号
 ORDER_NUMBER_TEXT = re.compile(r"(?P<order>[\u4e00-\u9fff]{1,30}?令)\s*[（(]?\s*第\s*(?P<serial>\d{1,5})\s*号\s*[)）]?")
 TOC_HEAD = re.compile(r"^目\s*录$|^目录[：:]?$")
@@ -77,7 +81,7 @@ HEADING = re.compile(
 )
 SENTENCE_PUNCT = "。！？；"
 # A 令 or 议案 is signed by a person: 市长　王建平 (title, then a 2–4 character name).
-PERSON_SIGNATURE = re.compile(r"^(?:[\u4e00-\u9fff]{1,20}?(?:长|主任|书记|主席)|[\u4e00-\u9fff]{0,4}总理)[\u4e00-\u9fff]{2,4}$")
+PERSON_SIGNATURE = re.compile(r"^(?:[\u4e00-\u9fff]{1,20}?(?:长|主任|书记|主席)|[\u4e00-\u9fff]{0,4}总理)[：:]?[\u4e00-\u9fff]{2,4}$")
 
 # Organisation words: an issuer or signature line ends in one of these.
 ORG_SUFFIX = re.compile(

@@ -48,6 +48,7 @@ class LineInfo:
     toc_leader: bool = False
     masthead: Optional[str] = None
     order_number: bool = False
+    order_head: bool = False  # a 令's name and number on one line
     title_number: object = None  # DocNumber printed at the end of a title line
     signed_inline: Optional[list[str]] = None  # ``长汀县人民政府<tab>2024年2月20日``: signers on the date line
 
@@ -91,6 +92,7 @@ def classify(text: str) -> LineInfo:
     m = g.MASTHEAD.match(compact(text))
     info.masthead = m.group("org") if m else None
     info.order_number = bool(g.ORDER_NUMBER.match(text))
+    info.order_head = bool(g.ORDER_HEAD.match(compact(text)))
     return info
 
 
@@ -482,6 +484,12 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
                     first = m
                 add(Header(first, below, i, below[-1] + 1, "number", 2.5))
                 continue
+        if info.order_head and not _inside_running_text(lines, i):
+            # 中华人民共和国国务院令　第707号, followed by its promulgating sentence (not a TOC line)
+            nxt = lines.next_nonblank(i + 1, end)
+            if nxt is not None and (g.ends_sentence(lines.text(nxt)) or len(lines.text(nxt)) >= 30) and not lines.info[nxt].toc_leader:
+                add(Header(i, [i], i, i + 1, "order", 2.2))
+            continue
         if info.title_number is not None:
             block = _title_block_above(lines, i, start) + [i]
             while block and not _starts_title(lines, block) and len(block) > 1:
