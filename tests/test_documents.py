@@ -386,3 +386,43 @@ def test_an_order_with_its_number_on_the_title_line():
     # the same line in a TOC (a title follows, not a sentence) starts no document
     toc = "目　　录\n\n浙江省人民政府令（第388号）\n浙江省公共数据条例实施办法…………（2）\n\n" + ORDER
     assert [r["title"] for r in _records(toc)] == ["浙江省人民政府令", "浙江省公共数据条例实施办法"]
+
+
+def test_a_national_gazette_cover_numbers_its_issues_with_hao():
+    cover = "中华人民共和国国务院公报\n\n2020年　第20号\n\n（总号：1703）\n\n国务院办公厅　　2020年7月20日\n\n"
+    result = parse_text(cover + SINGLE, "gazette.txt")
+    gz = result.gazette
+    assert (gz.kind, gz.year, gz.issue, gz.total_issue, gz.published) == ("issue", 2020, 20, 1703, "2020-07-20")
+    assert (gz.region, gazette_id(result)) == ("中华人民共和国", "100000/2020/20")
+
+
+def test_a_forwarded_report_with_its_own_header_is_carried():
+    text = """平遥县人民政府办公室
+转发县教育局关于2023年秋季学期学校安全工作情况的报告的通知
+
+平政办发〔2023〕12号
+
+各乡镇人民政府，县直各单位：
+
+县教育局《关于2023年秋季学期学校安全工作情况的报告》已经县人民政府同意，现转发给你们，请认真贯彻执行。
+
+平遥县人民政府办公室
+
+2023年9月1日
+
+平遥县教育局
+关于2023年秋季学期学校安全工作情况的报告
+
+平教字〔2023〕30号
+
+县人民政府：
+
+今年以来，我局认真落实学校安全工作责任制，现将有关情况报告如下。
+
+平遥县教育局
+
+2023年8月25日
+"""
+    notice, report = _records(text)
+    assert notice["issuer"] == "平遥县人民政府办公室" and notice["title"].startswith("平遥县人民政府办公室转发")
+    assert (report["parent_seq"], report["doc_number"], report["recipients"]) == (1, "平教字〔2023〕30号", "县人民政府")

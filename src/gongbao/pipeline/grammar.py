@@ -260,7 +260,7 @@ def is_recipient_line(s: str) -> bool:
         return True
     if HEADING.match(body):
         return False
-    return bool(re.search(r"各|人民政府|政府|单位|部门|委员会|局|办|厅|公司|组|院|中心|企业|管委会|镇|乡|街道|社区|学校|银行|部$|委$|署$", body))
+    return bool(re.search(r"各|人民政府|政府|单位|部门|委员会|局|办|厅|公司|组|院|中心|企业|管委会|镇|乡|街道|社区|学校|银行|部$|委$|[^部]署$", body))
 
 
 def is_page_meta_line(s: str) -> bool:
