@@ -50,6 +50,8 @@ def identify(result: ParseResult) -> ParseResult:
         _sections_from_headers(result)
     top = [d for d in result.documents if d.parent_seq is None]
     single = meta.title is None and meta.issue is None and not result.toc and len(top) == 1
+    if single:
+        apply_page_meta(result, top[0])  # first: the page may give the issuer or date the text lacks
     if result.region is None or single:
         region = _region_of_issuers(result, top)
         if region is not None and (result.region is None or single and region.code != result.region.code):
@@ -59,7 +61,6 @@ def identify(result: ParseResult) -> ParseResult:
             meta.evidence.extend(region.evidence)
     if single:
         doc = top[0]
-        apply_page_meta(result, doc)
         meta.kind = "document"
         meta.document_number = doc.doc_number.text if doc.doc_number else f"doc-{result.source.sha256[:12]}"
         year = int(doc.date[:4]) if doc.date else (doc.doc_number.year if doc.doc_number else None)
