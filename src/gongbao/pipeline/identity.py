@@ -62,6 +62,7 @@ def identify(result: ParseResult) -> ParseResult:
     if single:
         doc = top[0]
         meta.kind = "document"
+        meta.title = doc.title  # the source is this document: lists and pages show its title
         meta.document_number = doc.doc_number.text if doc.doc_number else f"doc-{result.source.sha256[:12]}"
         year = int(doc.date[:4]) if doc.date else (doc.doc_number.year if doc.doc_number else None)
         if year:
