@@ -426,3 +426,14 @@ def test_a_forwarded_report_with_its_own_header_is_carried():
     notice, report = _records(text)
     assert notice["issuer"] == "平遥县人民政府办公室" and notice["title"].startswith("平遥县人民政府办公室转发")
     assert (report["parent_seq"], report["doc_number"], report["recipients"]) == (1, "平教字〔2023〕30号", "县人民政府")
+
+
+@pytest.mark.parametrize("typed, normalized", [
+    ("国家税务总局公告 2021年第8号", "国家税务总局公告2021年第8号"),
+    ("浙江省人民政府令（第388号）", "浙江省人民政府令第388号"),
+    ("国办发[2021]11号", "国办发〔2021〕11号"),
+])
+def test_numbers_typed_in_other_spellings(typed, normalized):
+    from gongbao.search.query import parse_doc_number_text
+
+    assert parse_doc_number_text(typed).text == normalized

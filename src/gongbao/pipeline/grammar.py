@@ -61,10 +61,11 @@ ORDER_NUMBER = re.compile(
 # 国家税务总局公告2021年第8号, 交通运输部令2021年第5号: numbered by year without brackets
 YEAR_SERIAL_NUMBER = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,30}?(?:公告|令))\s*(?P<year>(?:19|20)\d\d)\s*年\s*第\s*(?P<serial>\d{1,5})\s*号")
 # The title of a 令 as printed above its number: 中华人民共和国国务院令, 浙江省人民政府令, 财政部令
-ORDER_TITLE = re.compile(r"^(?P<org>[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|国务院|委员会|部|局|署|行|院|会))令$")
+_ORDER_ORG = r"[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|国务院|委员会|部|局|署|行|院|会)"
+ORDER_TITLE = re.compile(rf"^(?P<org>{_ORDER_ORG})令$")
 # A 令's name and number on one line: 中华人民共和国国务院令　第707号, 浙江省人民政府令（第388号）
 ORDER_HEAD = re.compile(
-    r"^(?P<title>[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|国务院|委员会|部|局|署|行|院|会)令)\s*"
+    rf"^(?P<title>{_ORDER_ORG}令)\s*"
     rf"(?P<num>[（(]?\s*(?:{_OPEN}\s*(?:19|20)\d\d\s*{_CLOSE}|(?:19|20)\d\d\s*年)?\s*第\s*\d{{1,5}}\s*号\s*[)）]?)$")
 # A 令's number in any spelling: 国令第707号, 国务院令 第707号, 浙江省人民政府令（第388号）, 省政府令第389号
 ORDER_NUMBER_TEXT = re.compile(r"(?P<order>[\u4e00-\u9fff]{1,30}?令)\s*[（(]?\s*第\s*(?P<serial>\d{1,5})\s*号\s*[)）]?")
@@ -97,9 +98,13 @@ ORG_PREFIX = re.compile(
 def parse_doc_number(s: str) -> Optional[DocNumber]:
     m = DOC_NUMBER.search(s)
     if not m:
-        y = YEAR_SERIAL_NUMBER.search(s)
-        return DocNumber(y.group("agency"), int(y.group("year")), int(y.group("serial")), "年第") if y else None
+        return year_serial_number(YEAR_SERIAL_NUMBER.search(s))
     return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
+
+
+def year_serial_number(m: Optional[re.Match]) -> Optional[DocNumber]:
+    """DocNumber of a ``YEAR_SERIAL_NUMBER`` match (国家税务总局公告2021年第8号), or None."""
+    return DocNumber(m.group("agency"), int(m.group("year")), int(m.group("serial")), "年第") if m else None
 
 
 def order_agency(order_name: str) -> str:
@@ -141,8 +146,7 @@ def doc_number_line(s: str) -> Optional[DocNumber]:
     ``国家税务总局公告2021年第8号``)."""
     m = DOC_NUMBER_LINE.match(s)
     if not m:
-        y = YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", s))
-        return DocNumber(y.group("agency"), int(y.group("year")), int(y.group("serial")), "年第") if y else None
+        return year_serial_number(YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", s)))
     return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
 
 
