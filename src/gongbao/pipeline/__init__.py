@@ -1,4 +1,4 @@
-"""The pipeline: ``normalize → segment → elements``, each a pure function over ``model``."""
+"""The pipeline: ``normalize → segment → elements → identity``, each a pure function over ``model``."""
 from __future__ import annotations
 
 import hashlib
