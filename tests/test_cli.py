@@ -26,7 +26,9 @@ GOLD_COUNTS = {load_gold(p)["source"]: len(load_gold(p)["documents"]) for p in s
 # gazette ids of the three issues: {region_code}/{year}/{issue}
 GIDS = {"000": "140322/2023/3", "001": "140322/2024/2", "004": "140300/2020/3"}
 # SCHEMA.md: the document keys, plus the gazette object on every line; README/export: id and provenance
-DOCUMENTED_EXTRAS = {"id", "gazette", "span", "spans", "confidence", "paragraphs"}
+DOCUMENTED_EXTRAS = {"id", "gazette", "span", "spans", "confidence", "paragraphs",
+                     # README: a 令's regulation and a policy-library page (issue #13)
+                     "promulgated", "effective", "index_no", "subject", "published", "page", "metadata_disagrees"}
 
 
 def invoke(*args: str, env: dict | None = None):

@@ -163,6 +163,10 @@ def _print_report(report: dict) -> None:
     gz = report["gazette"]
     console.rule(f"[bold]{escape(report['source'])}")
     console.print(f"{gz['title']}  {gz['region']}（{gz['region_code']}）  {gz['year']}年第{gz['issue']}期 总第{gz['total_issue']}期  出版日期 {gz['published']}  {gz['frequency'] or ''}")
+    if gz["kind"] == "document":
+        console.print(f"单份文件，存为 {escape(report['id'])}")
+    if report["identity_evidence"]:
+        console.print("期刊身份依据：" + escape("；".join(report["identity_evidence"])))
     if report["region_evidence"]:
         console.print(f"地区依据（置信度 {report['region_confidence']:.2f}）：" + "；".join(report["region_evidence"]))
     if report["incomplete"]:
@@ -334,7 +338,7 @@ def export(
 @app.command("eval")
 def eval_(
     gold_files: List[Path] = typer.Argument(..., help="Gold JSON files (SCHEMA.md form)."),
-    corpus: Optional[Path] = typer.Option(None, help="Folder holding the gold files' sources (default: the gold file's parent's parent)."),
+    corpus: Optional[Path] = typer.Option(None, help="Folder holding the gold files' sources (default: beside the gold file, else its parent's parent)."),
     min_f1: float = typer.Option(0.0, help="Exit 1 when the document F1 of any file is below this."),
 ) -> None:
     """Parse each gold file's source and print per-field precision / recall / exact match."""
@@ -346,8 +350,9 @@ def eval_(
     worst = 1.0
     for gold_path in gold_files:
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        folder = corpus or gold_path.resolve().parent.parent
-        src = folder / gold["source"]
+        # the source beside the gold file (a fixture pair), else in the corpus folder
+        beside = gold_path.resolve().parent / gold["source"]
+        src = (corpus or gold_path.resolve().parent.parent) / gold["source"] if corpus or not beside.is_file() else beside
         try:
             result = parse(read_source(src))
         except GongbaoError as error:

@@ -7,7 +7,7 @@ import json
 from itertools import chain
 from typing import IO, Iterable, Iterator
 
-from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table
+from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table, source_id
 
 # Keys of a document record, in SCHEMA.md order; export adds id, gazette, spans, confidence, body.
 DOCUMENT_KEYS = (
@@ -18,11 +18,9 @@ GAZETTE_KEYS = ("source", "title", "region", "region_code", "year", "issue", "to
 
 
 def gazette_id(result: ParseResult) -> str:
-    """Stable, readable id of an issue: ``{region_code}/{year}/{issue}``; content hash when unknown."""
-    gz = result.gazette
-    if gz.region_code and gz.year and gz.issue:
-        return f"{gz.region_code}/{gz.year}/{gz.issue}"
-    return result.source.sha256[:12]
+    """Stable id of the parsed source (``gongbao.model.source_id``): an issue's
+    ``{region_code}/{year}/{issue}``, a single document's ``{region_code}/{year}/{文号}``."""
+    return source_id(result.gazette, result.source.sha256)
 
 
 def gazette_record(result: ParseResult) -> dict:
@@ -69,6 +67,13 @@ def document_record(doc: Document, gid: str, gazette: dict) -> dict:
         "attachment_bodies": [attachment_record(a) for a in doc.attachment_bodies],
         "tables": [table_record(t) for t in doc.tables],
         "articles": [article_record(a) for a in doc.articles],
+        "promulgated": doc.promulgated,
+        "effective": doc.effective,
+        "index_no": doc.index_no,
+        "subject": doc.subject,
+        "published": doc.published,
+        "page": dict(doc.page),
+        "metadata_disagrees": doc.metadata_disagrees,
     }
     return rec
 

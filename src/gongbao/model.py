@@ -93,16 +93,23 @@ class NormalizedText:
 
 @dataclass(slots=True)
 class DocNumber:
-    """发文字号: 机关代字〔年份〕序号号."""
+    """发文字号: 机关代字〔年份〕序号号, or the number of a 令 (``国令第707号``,
+    ``浙江省人民政府令第388号``): the order's name as agency code, no year."""
 
     agency_code: str
-    year: int
+    year: Optional[int]
     serial: int
-    extra: str = ""  # 第, 字 and similar printed particles kept for display
+    # the form as printed: "" 〔Y〕N号; "第" 〔Y〕第N号 (教提案〔2020〕第215号); "年第" Y年第N号
+    # (国家税务总局公告2021年第8号, 交通运输部令2021年第5号)
+    extra: str = ""
 
     @property
     def text(self) -> str:
-        return f"{self.agency_code}〔{self.year}〕{self.serial}号"
+        if self.year is None:
+            return f"{self.agency_code}第{self.serial}号"
+        if self.extra == "年第":
+            return f"{self.agency_code}{self.year}年第{self.serial}号"
+        return f"{self.agency_code}〔{self.year}〕{self.extra}{self.serial}号"
 
 
 @dataclass(slots=True)
@@ -118,6 +125,22 @@ class GazetteMeta:
     sponsor: Optional[str] = None  # 主管主办
     spans: dict[str, Span] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
+    # ``issue`` (a gazette issue, or an excerpt of one) or ``document`` (one official document
+    # published on its own: a policy-library page, a 令, a reply to a proposal)
+    kind: str = "issue"
+    document_number: Optional[str] = None  # the 文号 of a single document: part of its id
+    evidence: list[str] = field(default_factory=list)  # how region/year/期 were read when no cover says
+
+
+def source_id(meta: GazetteMeta, sha256: str) -> str:
+    """Stable, readable id of a stored source: ``{region_code}/{year}/{issue}`` for an issue,
+    ``{region_code}/{year}/{文号}`` for a single document (``100000/2018/国令第707号``) —
+    a 文号 is never a plain number, so the two never collide — else ``sha256[:12]``."""
+    if meta.kind == "document" and meta.region_code and meta.year and meta.document_number:
+        return f"{meta.region_code}/{meta.year}/{meta.document_number}"
+    if meta.kind == "issue" and meta.region_code and meta.year and meta.issue:
+        return f"{meta.region_code}/{meta.year}/{meta.issue}"
+    return sha256[:12]
 
 
 @dataclass(slots=True)
@@ -248,6 +271,16 @@ class Document:
     attachment_bodies: list[AttachmentBody] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)  # tables of the body
     articles: list[Article] = field(default_factory=list)
+    # from a policy-library page's metadata table (pagemeta): 索引号, 主题分类, 发布日期, and
+    # every pair as the page printed it (also where the page disagrees with the text)
+    # a regulation promulgated by a 令: its 公布 and 施行 dates (ISO)
+    promulgated: Optional[str] = None
+    effective: Optional[str] = None
+    index_no: Optional[str] = None
+    subject: Optional[str] = None
+    published: Optional[str] = None  # ISO
+    page: dict[str, str] = field(default_factory=dict)
+    metadata_disagrees: Optional[list[str]] = None  # keys where the page's table and the text differ
 
     @property
     def body(self) -> str:

@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .completeness import problems
-from .model import ParseResult
+from .model import ParseResult, source_id
 from .pipeline.account import account
 
 
@@ -85,11 +85,15 @@ def check_report(result: ParseResult) -> dict:
         "sha256": result.source.sha256,
         "encoding": result.source.encoding,
         "summary": summarize(result).__dict__,
-        "gazette": {k: getattr(gz, k) for k in ("title", "region", "region_code", "year", "issue", "total_issue", "published", "frequency", "sponsor")},
+        "gazette": {k: getattr(gz, k) for k in ("title", "region", "region_code", "year", "issue", "total_issue", "published", "frequency", "sponsor", "kind")},
+        "id": source_id(gz, result.source.sha256),
         "region_evidence": result.region.evidence if result.region else [],
         "region_confidence": result.region.confidence if result.region else None,
         # why ``gongbao ingest`` would refuse the issue as incomplete ([]: it looks whole)
         "incomplete": problems(result),
+        # how region/year/期 were read when no cover printed them (pipeline.identity)
+        "identity_evidence": list(gz.evidence),
+        "gazette_confidence": {k: round(v, 3) for k, v in gz.confidence.items()},
         "toc": [
             {
                 "section": e.section,

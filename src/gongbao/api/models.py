@@ -102,6 +102,13 @@ class DocumentRecord(Open):
     attachment_bodies: list[AttachmentRecord] = Field([], description="Whole text and tables of each 附件.")
     tables: list[TableRecord] = Field([], description="Tables of the body; /api/documents/{id}/tables/{n}.csv has each as CSV.")
     articles: list[ArticleRecord] = []
+    promulgated: Optional[str] = Field(None, description="公布 date of a regulation carried by a 令, ISO")
+    effective: Optional[str] = Field(None, description="施行 date of a regulation carried by a 令, ISO")
+    index_no: Optional[str] = Field(None, description="索引号 of a policy-library page")
+    subject: Optional[str] = Field(None, description="主题分类 of a policy-library page")
+    published: Optional[str] = Field(None, description="发布日期 of a policy-library page, ISO")
+    page: dict[str, str] = Field({}, description="The page's metadata table as printed (label → value), kept beside what the text says")
+    metadata_disagrees: Optional[list[str]] = Field(None, description="Keys where the page's table and the text disagree (the text's value is kept)")
 
 
 class DocumentSummary(Open):

@@ -36,6 +36,14 @@ _TITLE_WORD = r"(?:长|书记|常委|成员|主任|委员|助理|巡视员|调�
 _LEADER = re.compile(
     rf"^(?P<titles>[^：:，。；]{{2,60}}?{_TITLE_WORD})(?P<name>[\u4e00-\u9fff·]{{2,4}})[：:](?P<rest>.*)$"
 )
+# Run together, the name first: ``任某某县委常委、政府党组副书记、副县长:负责…`` (the titles
+# begin with an organ or a post; a bracket such as （挂职） may close them)
+_ORGAN_START = r"(?:[省市县区州旗盟]委|[省市县区州旗盟]政府|[省市县区州旗盟]人民政府|政府|党组|常务|副?[省市县区州旗盟]长)"
+_NAME_FIRST = re.compile(
+    rf"^(?P<name>[\u4e00-\u9fff·]{{2,3}}?)(?P<titles>(?={_ORGAN_START})[^：:，,。；]{{1,60}}?{_TITLE_WORD}(?:[（(][^（()）]{{1,6}}[)）])?)[：:](?P<rest>.*)$"
+)
+# What a leader's block goes on with: fields, units, the boilerplate closing line
+_CONTINUES = re.compile(r"^(?:负责|主持|协助|分管|主管|联系|协管|完成|牵头)")
 _GOV_POST = re.compile(r"(?:常务)?副?(?:省|市|县|区|州|旗|盟)长$")
 _PRINCIPAL = re.compile(r"^(?:省|市|县|区|州|旗|盟)长$")
 _UNIT_LINE = re.compile(r"^(?P<kind>分管|主管|联系|协管)[：:](?P<list>.*)$")
@@ -63,11 +71,11 @@ def _document_records(result: ParseResult, doc: Document) -> Iterator[LayerRecor
     last_piece: Optional[Piece] = None
     for paragraph in doc.content_paragraphs():
         text = piece(result, paragraph)
-        head = _LEADER.match(text.text)
+        head = _LEADER.match(text.text) or _NAME_FIRST.match(text.text)
         if head is not None and _is_titles(head["titles"]):
             if current is not None and first is not None:
                 yield _record(doc, current, first, last_piece)
-            titles = [t for t in head["titles"].split("、") if t]
+            titles = [re.sub(r"[（(][^（()）]*[)）]$", "", t) for t in head["titles"].split("、") if t]
             current = {
                 "leader": head["name"],
                 "role": _role(titles),
@@ -83,8 +91,13 @@ def _document_records(result: ParseResult, doc: Document) -> Iterator[LayerRecor
             }
             first = text
             _read(head["rest"], current)
-        elif current is not None:
+        elif current is not None and _CONTINUES.match(text.text):
             _read(text.text, current)
+        elif current is not None:
+            # a paragraph about something else (相互补位…, a heading) ends the leader's block
+            yield _record(doc, current, first, last_piece)
+            current = first = None
+            continue
         else:
             continue
         last_piece = text

@@ -193,6 +193,11 @@ def extract(result: ParseResult) -> list[LayerRecord]:
     for doc in result.documents:
         issued = _issue_date(result, doc)
         facts = _read(doc, issued, spans)
+        if doc.effective and (facts is None or facts["effective_from"] is None):
+            # the 施行 date a 令 gives the regulation it promulgates (elements.promulgation)
+            facts = facts or {"expires_on": None, "trial": False, "repeals": [], "evidence": doc.title,
+                              "_span": doc.spans.get("date", doc.spans.get("title", doc.span))}
+            facts["effective_from"] = doc.effective
         carrier = _is_carrier(doc, result)
         trial_title = bool(_TRIAL_TITLE.search(doc.title or "")) and not carrier
         if facts is None and not trial_title:

@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from typing import Optional, Union
 
 from ..errors import InputError
+from ..pagemeta import label_key
 
 ENGINE = "html"
 
@@ -36,7 +37,10 @@ LINK_MIN = 3
 LINK_SHORT = 15
 # Lines that are site furniture whatever the markup.
 _FURNITURE = re.compile(r"^\s*(?:[【\[]?\s*)?(?:上一篇|下一篇|上一条|下一条|打印本页|打印|关闭窗口|关闭|分享到|字号|字体|【字体|相关链接|"
-                        r"扫一扫|返回顶部|网站地图|当前位置|您当前的位置|您的位置)")
+                        r"扫一扫|返回顶部|网站地图|当前位置|您当前的位置|您的位置|主办单位[：:]|承办单位[：:]|主办[：:]|版权所有|网站标识码|"
+                        r"网站识别码|我要纠错|责任编辑[：:]|(?:附件下载|相关附件)[：:]\s*无\s*$)")
+# A site footer line anywhere in a short line: 浙江省人民政府办公厅主办　浙ICP备05000000号
+_SITE_FOOTER = re.compile(r"ICP备|网站标识码|版权所有|责任编辑[：:]")
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _WS_BETWEEN_CJK = re.compile(f"(?<=[{_CJK}])[ \\t\\r\\n\\f]*\\n[ \\t\\r\\n\\f]*(?=[{_CJK}])")
 _WS = re.compile(r"[ \t\r\n\f\xa0]+")
@@ -102,7 +106,7 @@ def extract_html(data: bytes, shown_as: str) -> tuple[str, list[str], str]:
         warnings.append(f"dropped {dropped} navigation/boilerplate block(s)")
     lines: list[str] = []
     _Writer(lines).block(builder.root)
-    kept = [ln for ln in lines if ln and not _FURNITURE.match(ln)]
+    kept = [ln for ln in lines if ln and not _FURNITURE.match(ln) and not (len(ln) <= 80 and _SITE_FOOTER.search(ln))]
     if not kept:
         raise InputError("an HTML page with no text content once navigation and boilerplate are removed", shown_as)
     return "\n".join(kept) + "\n", warnings, charset
@@ -201,6 +205,9 @@ class _Writer:
             elif child.tag == "pre":
                 self.flush()
                 self.lines.extend(ln.rstrip() for ln in _plain(child).split("\n"))
+            elif child.tag == "table" and _metadata_pairs(child):
+                self.flush()  # a policy-library metadata table: one ``label：value`` line per pair
+                self.lines.extend(f"{label}：{value}" for label, value in _metadata_pairs(child))
             elif child.tag == "table" and not _layout_table(child):
                 self.flush()
                 self.lines.extend(_table_rows(child))
@@ -210,6 +217,26 @@ class _Writer:
                 self.flush()
             else:
                 self.block(child)
+
+
+def _metadata_pairs(table: _Node) -> list[tuple[str, str]]:
+    """(label, value) pairs of a page's metadata table (索引号/发文机关/成文日期…: a label cell,
+    then its value cell, or ``label：value`` in one cell); [] for any other table."""
+    pairs: list[tuple[str, str]] = []
+    cells = [_WS.sub(" ", _WS_BETWEEN_CJK.sub("", _plain(c))).strip() for c in _own_cells(table)]
+    i = 0
+    while i < len(cells):
+        label = label_key(cells[i])
+        inline = re.match(r"^(?P<label>[^：:]{2,8})[：:]\s*(?P<value>\S.*)$", cells[i])
+        if label is not None:
+            pairs.append((label, cells[i + 1] if i + 1 < len(cells) and label_key(cells[i + 1]) is None else ""))
+            i += 1 + (pairs[-1][1] != "")
+        elif inline and label_key(inline.group("label")):
+            pairs.append((label_key(inline.group("label")), inline.group("value")))
+            i += 1
+        else:
+            i += 1
+    return pairs if len(pairs) >= 3 else []
 
 
 def _layout_table(table: _Node) -> bool:

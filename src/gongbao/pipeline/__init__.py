@@ -1,4 +1,4 @@
-"""The pipeline: ``normalize → segment → elements``, each a pure function over ``model``."""
+"""The pipeline: ``normalize → segment → elements → identity``, each a pure function over ``model``."""
 from __future__ import annotations
 
 import hashlib
@@ -8,6 +8,7 @@ from typing import Callable, Optional
 from ..extract import run_extractors
 from ..model import ParseResult, RegionGuess, SourceText
 from .elements import elements
+from .identity import identify
 from .normalize import normalize
 from .segment import segment
 
@@ -16,13 +17,14 @@ STAGES: list[tuple[str, Callable]] = [
     ("normalize", normalize),
     ("segment", segment),
     ("elements", elements),
+    ("identity", identify),
     ("extract", run_extractors),
 ]
 
 
 def parse(source: SourceText, region: Optional[RegionGuess] = None) -> ParseResult:
-    """Run every stage over one decoded gazette issue."""
-    return run_extractors(elements(segment(normalize(source, region))))
+    """Run every stage over one decoded gazette issue or single document."""
+    return run_extractors(identify(elements(segment(normalize(source, region)))))
 
 
 def parse_text(text: str, name: str = "<text>") -> ParseResult:

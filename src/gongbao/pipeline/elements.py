@@ -44,12 +44,15 @@ def split_issuer(title: str) -> tuple[Optional[str], str]:
     if m and len(m.group("org")) >= 2 and g.ORG_SUFFIX.search(m.group("org")):
         org = m.group("org")
         # ``A转发B关于…``: the issuer is A, B is the author of the forwarded document
-        fwd = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?:转发|批转|印发)", org)
+        fwd = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|国务院|办公室|办公厅|委员会|局|厅))(?:转发|批转|印发)", org)
         return (fwd.group("org") if fwd else org), title
-    m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转|颁发|公布)", title)
+    m = re.match(r"^(?P<org>.+?(?:人民政府办公室|人民政府办公厅|人民政府|国务院|办公室|办公厅|委员会|局|厅))(?=转发|印发|批转|颁发|公布)", title)
     if m:
         return m.group("org"), title
-    m = re.match(r"^(?P<org>.+?(?:人民政府|政府|委员会|办公室|局))(?:令|公告|通告|决定|命令|[\u4e00-\u9fff]{0,8}纪要)$", title)
+    m = g.ORDER_TITLE.match(title)
+    if m:  # 中华人民共和国国务院令: the State Council issues it
+        return m.group("org").removeprefix("中华人民共和国"), title
+    m = re.match(rf"^(?P<org>.*?(?:人民政府|政府|国务院|委员会|办公室|局))(?:公告|通告|决定|命令|[\u4e00-\u9fff]{{0,8}}纪要|{g.APPOINTMENT_END})$", title)
     if m:
         return m.group("org"), title
     return None, title
@@ -62,9 +65,12 @@ def _issuer_parts(lines: _Lines, header: list[int], issuer: str, source: str) ->
     remaining = issuer
     for k in header:
         for piece in (p for chunk in lines.pieces(k, min_gap=1) for p in chunk.split("、")):
-            if len(piece) >= 4 and remaining.startswith(piece) and g.ORG_SUFFIX.search(piece):
+            if len(piece) >= 2 and remaining.startswith(piece) and g.ORG_SUFFIX.search(piece):
                 parts.append(piece)
                 remaining = remaining[len(piece):]
+            elif parts and remaining and piece.startswith(remaining) and g.ORG_SUFFIX.search(remaining):
+                parts.append(remaining)  # the last issuer printed on the line of 关于…
+                remaining = ""
         if not remaining:
             break
     if parts and not remaining:
@@ -87,10 +93,13 @@ def _split_run_together(org: str) -> list[str]:
 
 def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str], Optional[Span]]:
     """Full title text and a 文号 printed in brackets at its end, if any."""
-    raw_parts = [lines.text(k) for k in ids]
+    raw_parts = [g.strip_page_label(lines.text(k)) for k in ids]  # a page's 标题：… pair stands for a title
     # joint issuers on one line separated by spaces stay separable: remember the issuer line
-    text = compact("".join(raw_parts))
+    text = g.GLUED_NOTE.sub("", compact("".join(raw_parts)))
     number = None
+    order = g.ORDER_HEAD.match(text)
+    if order:  # the 令's number printed on its title line: read by build_document from the line
+        text = order.group("title")
     m = re.search(rf"[（(]\s*(?P<num>{g.DOC_NUMBER.pattern})\s*[)）]$", text)
     if m:
         number = m.group("num")
@@ -246,7 +255,7 @@ def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str]
     names: list[str] = []
     for k in ids:
         if g.PERSON_SIGNATURE.match(compact(lines.text(k))):
-            names.append(compact(lines.text(k)))  # 市长　王建平: one signature, spaced out
+            names.append(re.sub("[：:]", "", compact(lines.text(k))))  # 市长　王建平: one signature, spaced out
             continue
         names.extend(lines.pieces(k))
     names = [n for n in names if n]
@@ -326,6 +335,12 @@ def build_document(
         doc_number = number_info.docnum or number_info.title_number
         spans["doc_number"] = lines.lines[ds.number_line].span()
         conf["doc_number"] = 0.98
+    elif number_info is not None and (number_info.order_number or number_info.order_head) and g.ORDER_TITLE.match(title):
+        # 浙江省人民政府令 / （第388号）: the order's number, cited as 浙江省人民政府令第388号
+        printed = g.ORDER_HEAD.match(compact(number_info.text)).group("num") if number_info.order_head else number_info.text
+        doc_number = g.order_line_number(title, printed)
+        spans["doc_number"] = lines.lines[ds.number_line].span()
+        conf["doc_number"] = 0.95
     elif number_in_title:
         doc_number = g.parse_doc_number(number_in_title)
         conf["doc_number"] = 0.85
@@ -340,16 +355,25 @@ def build_document(
     conf["title"] = ds.confidence
     conf["doc_type"] = 0.95 if doc_type else 0.3
     header_end = max([ds.number_line or 0] + ds.header_lines) + 1
+    while header_end < end and (not lines.text(header_end) or g.is_page_meta_line(lines.text(header_end))):
+        header_end += 1  # the rest of a page's metadata table, when its pairs stand for the header
     displaced: list[int] = []
     byline = lines.next_nonblank(header_end, end, max_blank=2)
-    if not ds.embedded and issuer is None and byline is not None and g.is_org_like(compact(lines.text(byline))):
+    if issuer is None and byline is not None and g.is_org_like(compact(lines.text(byline))) and not lines.info[byline].recipient:
         nxt = lines.next_nonblank(byline + 1, end, max_blank=2)
-        if nxt is not None and lines.info[nxt].date and lines.text(nxt).startswith(("（", "(")):
-            issuer = compact(lines.text(byline))  # the organ printed under the title
+        dated = nxt is not None and lines.info[nxt].date and lines.text(nxt).startswith(("（", "("))
+        # the organ printed under the title: above a （date） line, or above the body of a
+        # forwarded document (``国家发展改革委`` under the 意见 a 转发 notice carries)
+        if dated or (ds.embedded and nxt is not None and not lines.info[nxt].date):
+            issuer = compact(lines.text(byline))
             spans["issuer"] = lines.lines[byline].span()
             conf["issuer"] = 0.85
             header_end = byline + 1
+    note_lines = [k for k in range(ds.first_line, end) if lines.info[k].note]
     sub = lines.next_nonblank(header_end, end, max_blank=2)
+    if sub is not None and lines.info[sub].note:
+        header_end = sub + 1  # （本文有删减） under the title: the editor's, not the body's
+        sub = lines.next_nonblank(header_end, end, max_blank=2)
     if sub is not None and _SUBTITLE.match(lines.text(sub)):
         spans["subtitle"] = lines.lines[sub].span()  # ——2023年度: part of the heading, not the body
         header_end = sub + 1
@@ -366,7 +390,10 @@ def build_document(
             conf["date"] = 0.9
             header_end = cand + 1
     recipients, r_span, body_from = (None, None, header_end)
-    if not ds.embedded or ds.number_line is not None:
+    first_body = lines.next_nonblank(header_end, end, max_blank=3)
+    # a carried document has a 主送 when it is a forwarded 报告/请示 (``国务院：``)
+    addressed = first_body is not None and lines.info[first_body].recipient
+    if not ds.embedded or ds.number_line is not None or addressed:
         recipients, r_span, body_from = _recipients(lines, header_end, end, displaced)
         if r_span:
             spans["recipients"] = r_span
@@ -393,6 +420,11 @@ def build_document(
                 repairs.append(Repair(glued.start, glued.end, issuer, "\n" + issuer, "split.signature"))
     else:
         closing = None
+    if issuer is None and signed_by and not g.PERSON_SIGNATURE.match(signed_by) and (not ds.embedded or ds.number_line is not None or recipients):
+        # a title printed without its organ (关于…建议的答复, a forwarded 报告): the signature names it
+        issuer = signed_by
+        spans["issuer"] = spans["signed_by"]
+        conf["issuer"] = 0.8
     disclosure, disc_line, disc_glued = _disclosure(lines, body_from, end)
     if disclosure:
         spans["disclosure"] = lines.lines[disc_line].span()
@@ -441,6 +473,10 @@ def build_document(
     if att_first is not None:
         claimed |= set(range(att_first, att_last + 1))
     claimed |= {k for k in (closing, disc_line) if k is not None}
+    notes_outside = [k for k in note_lines if not body_from <= k < body_limit]
+    if notes_outside:
+        spans["editorial_note"] = _span_of(lines, notes_outside)
+        claimed |= set(notes_outside)
     if attachments and attachments[-1].omitted and body_limit < end and lines.text(body_limit) and re.search(r"[（(]\s*略\s*[)）]$", lines.text(body_limit)):
         claimed.add(body_limit)
     rest = [k for k in range(ds.first_line, end) if lines.text(k) and k not in claimed]
@@ -491,6 +527,28 @@ def _near_end(lines: _Lines, closing: int, end: int) -> bool:
             return _attachment_pages(lines, k, k + 1) is not None
         k = lines.next_nonblank(k + 1, end)
     return True
+
+
+_TAKES_EFFECT = re.compile(r"自\s*(?P<when>[^，,。；;自]{2,24}?)\s*起\s*(?:施行|实施|生效)")
+
+
+def promulgation(order: Document, regulation: Document, source: str) -> None:
+    """公布 and 施行 dates of a regulation a 令 promulgates: the note under its title
+    (``（2023年4月10日…令第168号公布　自2023年6月1日起施行）``), else the order's date and
+    the 施行 clause of the order or of the regulation itself (自公布之日起施行 = 公布 date)."""
+    note_span = regulation.spans.get("date")
+    note = source[note_span.start: note_span.end] if note_span else ""
+    regulation.promulgated = order.date or g.parse_date(note)
+    for text in (note, order.body, regulation.body):
+        m = _TAKES_EFFECT.search(text)
+        when = m.group("when") if m else ""
+        effective = regulation.promulgated if re.search(r"(?:公布|发布|颁布)之日", when) else g.parse_date(when)
+        if effective:
+            regulation.effective = effective
+            break
+    if regulation.promulgated:
+        regulation.date = regulation.promulgated  # a revised regulation's note lists older dates first
+        regulation.confidence["date"] = 0.85
 
 
 def reconcile_toc(seg: Segmentation, docs: list[Document], warnings: list[Warning]) -> None:
@@ -555,6 +613,9 @@ def elements(seg: Segmentation) -> ParseResult:
         if ds.embedded and ds.expected_title and similarity(doc.title, ds.expected_title) < 0.9:
             warnings.append(Warning("carried.title_mismatch", f"所印发文件的标题「{doc.title}」与通知所列「{ds.expected_title}」不一致", doc.spans.get("title"), seq))
         docs.append(doc)
+    for d in docs:
+        if d.parent_seq is not None and docs[d.parent_seq - 1].doc_type == "令":
+            promulgation(docs[d.parent_seq - 1], d, seg.normalized.source.text)
     for d in docs:
         if d.parent_seq is None and d.title and carried_titles(d.title) and not any(c.parent_seq == d.seq for c in docs) and re.search(r"印发|转发", d.title):
             warnings.append(Warning("carried.not_found", f"「{d.title}」所印发的文件未在其后找到", d.spans.get("title"), d.seq))

@@ -9,9 +9,11 @@ from datetime import date as _date
 from typing import Optional
 
 from ..model import DocNumber
+from ..pagemeta import label_key
 
-# The 15 kinds of official document (条例 第八条); 令 is the short form of 命令.
-OFFICIAL_TYPES = ("通知", "通报", "批复", "决定", "意见", "报告", "请示", "公告", "通告", "命令", "议案", "纪要", "决议", "公报", "函", "令")
+# The 15 kinds of official document (条例 第八条); 令 is the short form of 命令; 答复 is the
+# reply to a deputy's 建议 or a member's 提案 that national and provincial gazettes carry.
+OFFICIAL_TYPES = ("通知", "通报", "批复", "决定", "意见", "报告", "请示", "公告", "通告", "命令", "议案", "纪要", "决议", "公报", "函", "复函", "令", "答复")
 # Genre words that end the title of a document carried by a 印发/转发 notice.
 GENRE_WORDS = (
     "实施方案", "工作方案", "方案", "实施办法", "管理办法", "办法", "实施细则", "细则", "规定", "规则", "制度",
@@ -24,13 +26,15 @@ _GENRE_ALT = "|".join(sorted(set(GENRE_WORDS), key=len, reverse=True))
 # A parenthetical that may follow the genre word: （试行） （暂行） （2023—2025年） （修订） （草案）…
 _TRAILER = r"(?:[（(][^（()）]{1,20}[)）])*"
 
-OFFICIAL_END = re.compile(rf"(?:{_TYPE_ALT}|[^法]令){_TRAILER}$")
+# 国务院任免国家工作人员: a list of appointments printed in gazettes; its type is 任免
+APPOINTMENT_END = r"任免[\u4e00-\u9fff]{0,6}(?:工作人员|干部)"
+OFFICIAL_END = re.compile(rf"(?:{_TYPE_ALT}|[^法]令|{APPOINTMENT_END}){_TRAILER}$")
 GENRE_END = re.compile(rf"(?:{_GENRE_ALT}){_TRAILER}$")
 
 _OPEN = r"[〔\[［(（【｛{]"
 _CLOSE = r"[〕\]］)）】｝}]"
 DOC_NUMBER = re.compile(
-    rf"(?P<agency>[\u4e00-\u9fff]{{1,14}}?)\s*{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}\s*(?:第\s*)?(?P<serial>\d{{1,5}})\s*号"
+    rf"(?P<agency>[\u4e00-\u9fff]{{1,14}}?)\s*{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}\s*(?:(?P<di>第)\s*)?(?P<serial>\d{{1,5}})\s*号"
 )
 DOC_NUMBER_LINE = re.compile(
     rf"^(?:(?:文号|发文字号)[：:])?[（(]?\s*(?P<num>{DOC_NUMBER.pattern})\s*[)）]?(?:\s*(?:签发人[：:].*))?$"
@@ -41,12 +45,30 @@ DATE_AR = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d
 DATE_CN = re.compile(rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}]{{1,3}})\s*月\s*(?P<d>[{_CN_DIGIT}]{{1,3}})\s*日")
 DATE_LINE = re.compile(rf"^[（(]?\s*(?:{DATE_AR.pattern}|{DATE_CN.pattern.replace('?P<', '?P<c')})\s*[)）]?$")
 
+# An editor's note printed on a line of its own: （本文有删减） （有删节） （摘要） （节选）
+_NOTE = r"[（(]\s*(?:本文|此件|全文)?(?:有删减|有删节|略有删减|有改动|摘要|节选|摘登|摘编)\s*[)）]"
+EDITORIAL_NOTE = re.compile(rf"^{_NOTE}$")
+GLUED_NOTE = re.compile(rf"{_NOTE}$")  # glued by the extractor to the end of a title
 DISCLOSURE_LINE = re.compile(r"^[（(]\s*(?P<text>此件[^（()）]{2,12})\s*[)）]$")
 ATTACHMENT_HEAD = re.compile(r"^附\s*[件表]\s*(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})?\s*(?:[：:]\s*(?P<rest>.*)|$|(?P<rest2>[\s.．、]\S.*))")
 ENUM_ITEM = re.compile(r"^(?P<num>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.．、]\s*(?P<rest>\S.*)$")
 SECTION_LINE = re.compile(r"^(?:【\s*(?P<name>[^【】]{2,20})\s*】|[·•]\s*(?P<dotted>[\u4e00-\u9fff]{2,16})\s*[·•])$")
 MASTHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff、]{2,40}?)文件$")
-ORDER_NUMBER = re.compile(r"^[（(]?\s*第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*[号期]\s*[)）]?$")
+# 第12号 / （第389号） / 〔2005〕第5号 / 2021年第5号 under a 令's title (第12期 under a 纪要)
+ORDER_NUMBER = re.compile(
+    rf"^[（(]?\s*(?:{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}|(?P<year_cn>(?:19|20)\d\d)\s*年)?\s*"
+    r"第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*[号期]\s*[)）]?$")
+# 国家税务总局公告2021年第8号, 交通运输部令2021年第5号: numbered by year without brackets
+YEAR_SERIAL_NUMBER = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,30}?(?:公告|令))\s*(?P<year>(?:19|20)\d\d)\s*年\s*第\s*(?P<serial>\d{1,5})\s*号")
+# The title of a 令 as printed above its number: 中华人民共和国国务院令, 浙江省人民政府令, 财政部令
+_ORDER_ORG = r"[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|国务院|委员会|部|局|署|行|院|会)"
+ORDER_TITLE = re.compile(rf"^(?P<org>{_ORDER_ORG})令$")
+# A 令's name and number on one line: 中华人民共和国国务院令　第707号, 浙江省人民政府令（第388号）
+ORDER_HEAD = re.compile(
+    rf"^(?P<title>{_ORDER_ORG}令)\s*"
+    rf"(?P<num>[（(]?\s*(?:{_OPEN}\s*(?:19|20)\d\d\s*{_CLOSE}|(?:19|20)\d\d\s*年)?\s*第\s*\d{{1,5}}\s*号\s*[)）]?)$")
+# A 令's number in any spelling: 国令第707号, 国务院令 第707号, 浙江省人民政府令（第388号）, 省政府令第389号
+ORDER_NUMBER_TEXT = re.compile(r"(?P<order>[\u4e00-\u9fff]{1,30}?令)\s*[（(]?\s*第\s*(?P<serial>\d{1,5})\s*号\s*[)）]?")
 TOC_HEAD = re.compile(r"^目\s*录$|^目录[：:]?$")
 # Dot leader (or tab) then a page number at the end of the line. The leader run is matched
 # from its first character only, possessively: a long run of dots costs O(n), not O(n²).
@@ -60,7 +82,7 @@ HEADING = re.compile(
 )
 SENTENCE_PUNCT = "。！？；"
 # A 令 or 议案 is signed by a person: 市长　王建平 (title, then a 2–4 character name).
-PERSON_SIGNATURE = re.compile(r"^[\u4e00-\u9fff]{1,20}?(?:长|主任|书记|主席)[\u4e00-\u9fff]{2,4}$")
+PERSON_SIGNATURE = re.compile(r"^(?:[\u4e00-\u9fff]{1,20}?(?:长|主任|书记|主席)|[\u4e00-\u9fff]{0,4}总理)[：:]?[\u4e00-\u9fff]{2,4}$")
 
 # Organisation words: an issuer or signature line ends in one of these.
 ORG_SUFFIX = re.compile(
@@ -76,16 +98,56 @@ ORG_PREFIX = re.compile(
 def parse_doc_number(s: str) -> Optional[DocNumber]:
     m = DOC_NUMBER.search(s)
     if not m:
+        return year_serial_number(YEAR_SERIAL_NUMBER.search(s))
+    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
+
+
+def year_serial_number(m: Optional[re.Match]) -> Optional[DocNumber]:
+    """DocNumber of a ``YEAR_SERIAL_NUMBER`` match (国家税务总局公告2021年第8号), or None."""
+    return DocNumber(m.group("agency"), int(m.group("year")), int(m.group("serial")), "年第") if m else None
+
+
+def order_agency(order_name: str) -> str:
+    """The agency code of a 令's number, as it is cited: 中华人民共和国国务院令 → 国令,
+    浙江省政府令 → 浙江省人民政府令, 中华人民共和国财政部令 → 财政部令."""
+    name = order_name.removeprefix("中华人民共和国")
+    if name == "国务院令":
+        return "国令"
+    return re.sub(r"(?<!人民)政府令$", "人民政府令", name)
+
+
+def order_number(order_name: str, serial_text: str, year: Optional[str] = None, year_form: str = "第") -> Optional[DocNumber]:
+    """DocNumber of a 令 from its name and its printed number (``第707号``, ``第三号``, with a
+    year as printed: ``〔2005〕第5号`` → form 第, ``2021年第5号`` → form 年第)."""
+    serial = int(serial_text) if serial_text.isdigit() else _cn_number(serial_text)
+    if not serial:
         return None
-    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")))
+    return DocNumber(order_agency(order_name), int(year) if year else None, serial, year_form if year else "")
+
+
+def order_line_number(order_name: str, line: str) -> Optional[DocNumber]:
+    """The number printed under a 令's title (an ``ORDER_NUMBER`` line)."""
+    m = ORDER_NUMBER.match(line)
+    if not m:
+        return None
+    if m.group("year_cn"):
+        return order_number(order_name, m.group("serial"), m.group("year_cn"), "年第")
+    return order_number(order_name, m.group("serial"), m.group("year"))
+
+
+def parse_order_number(s: str) -> Optional[DocNumber]:
+    """The 令 number in ``s`` (``国务院令第707号`` → 国令第707号), or None."""
+    m = ORDER_NUMBER_TEXT.search(s)
+    return order_number(m.group("order"), m.group("serial")) if m else None
 
 
 def doc_number_line(s: str) -> Optional[DocNumber]:
-    """The 文号 when ``s`` is a line holding only a 发文字号 (e.g. ``盂政发〔2023〕48号``)."""
+    """The 文号 when ``s`` is a line holding only a 发文字号 (e.g. ``盂政发〔2023〕48号``,
+    ``国家税务总局公告2021年第8号``)."""
     m = DOC_NUMBER_LINE.match(s)
     if not m:
-        return None
-    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")))
+        return year_serial_number(YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", s)))
+    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
 
 
 def _cn_number(s: str) -> Optional[int]:
@@ -132,13 +194,15 @@ def date_line(s: str) -> Optional[str]:
 
 
 def official_type(title: str) -> Optional[str]:
-    """文种 of an official document title (…的通知 → 通知), or None."""
+    """文种 of an official document title (…的通知 → 通知, …人民政府令 → 令, …嘉奖命令 → 命令), or None."""
     t = re.sub(rf"{_TRAILER}$", "", title) if title.endswith(("）", ")")) else title
+    if re.search(rf"{APPOINTMENT_END}$", t):
+        return "任免"
     for word in sorted(OFFICIAL_TYPES, key=len, reverse=True):
         if t.endswith(word):
             if word == "令" and t.endswith(("法令", "指令", "口令")):
                 return None
-            return "命令" if word == "令" else word
+            return word
     return None
 
 
@@ -181,6 +245,10 @@ def is_org_like(s: str) -> bool:
     return 2 <= len(s) <= 40 and not ends_sentence(s) and bool(ORG_SUFFIX.search(s.replace(" ", "")))
 
 
+# 主送 of a reply to a proposal: one or more persons (王某某委员, 李明代表, 张三同志)
+PERSON_RECIPIENTS = re.compile(r"[\u4e00-\u9fff]{1,4}(?:(?:委员|代表|同志|先生|女士)(?:[、，,][\u4e00-\u9fff]{1,4}(?:委员|代表|同志|先生|女士))*|等\s*(?:\d{1,3}|[一二三四五六七八九十]{1,3})\s*[名位](?:委员|代表))")
+
+
 def is_recipient_line(s: str) -> bool:
     """主送机关 line: ends with a colon and names organisations (各…, …人民政府, …单位)."""
     if not s.endswith(("：", ":")) or len(s) < 3 or len(s) > 200:
@@ -192,9 +260,22 @@ def is_recipient_line(s: str) -> bool:
         return False
     if re.search(r"研究|决定|如下|同意|要求|规定|批复|报告|会议|现将|下列|以下", body):
         return False
+    if PERSON_RECIPIENTS.fullmatch(body):
+        return True
     if HEADING.match(body):
         return False
-    return bool(re.search(r"各|人民政府|政府|单位|部门|委员会|局|办|厅|公司|组|院|中心|企业|管委会|镇|乡|街道|社区|学校|银行", body))
+    return bool(re.search(r"各|人民政府|政府|单位|部门|委员会|局|办|厅|公司|组|院|中心|企业|管委会|镇|乡|街道|社区|学校|银行|部$|委$|[^部]署$", body))
+
+
+def is_page_meta_line(s: str) -> bool:
+    """``标题：…`` / ``【发文字号】…``: a pair of a policy-library page's metadata table."""
+    m = re.match(r"^([^：:\t]{2,12})[：:]|^【([^】]{2,8})】", s)
+    return bool(m) and label_key(m.group(1) or m.group(2)) is not None
+
+
+def strip_page_label(s: str) -> str:
+    """``标题：关于…的通知`` → ``关于…的通知`` (the value of a metadata pair)."""
+    return re.sub(r"^(?:[^：:\t]{2,12}[：:]|【[^】]{2,8}】)\s*", "", s) if is_page_meta_line(s) else s
 
 
 def is_title_like(s: str) -> bool:
@@ -205,7 +286,9 @@ def is_title_like(s: str) -> bool:
         return False  # long lines are prose, except a long title printed on one line
     if s[-1] in "。；！？：:，,":
         return False
-    if date_line(s) or DISCLOSURE_LINE.match(s) or doc_number_line(s) or ATTACHMENT_HEAD.match(s):
+    if date_line(s) or DISCLOSURE_LINE.match(s) or EDITORIAL_NOTE.match(s) or doc_number_line(s) or ATTACHMENT_HEAD.match(s):
+        return False
+    if is_page_meta_line(s):
         return False
     if HEADING.match(s) and not s.startswith(("（", "(")):
         return False

@@ -326,7 +326,7 @@ def _shape(text: str) -> str:
 
 
 _PAGE_TOKEN = re.compile(r"[-—–－]\s*\d{1,4}\s*[-—–－]|[·•]\s*\d{1,4}\s*[·•]|(?<!\d)\d{1,2}\s*/\s*(?:19|20)\d\d|第\s*\d{1,4}\s*页")
-_ISSUE_TOKEN = re.compile(r"(?:19|20)\d\d\s*年?\s*第\s*\d{1,3}\s*期")
+_ISSUE_TOKEN = re.compile(r"(?:19|20)\d\d\s*年?\s*第\s*\d{1,3}\s*[期号]")  # 国务院公报 numbers its issues 第15号
 _TOC_HEAD = re.compile(r"^目\s*录[：:]?$")
 
 
@@ -359,6 +359,8 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
             kind = "page_number"
         elif "公报" in text and short and _PAGE_TOKEN.search(text):
             kind = "page_header"
+        elif "公报" in text and short and "\t" in text and _ISSUE_TOKEN.search(text):
+            kind = "page_header"  # gazette name and issue in two columns: a running header, also on page 1
         elif in_cover:
             continue
         elif "公报" in text and short and not text.startswith("【") and (

@@ -38,6 +38,7 @@ class LineInfo:
     docnum: object = None  # DocNumber when the line is only a 文号
     date: Optional[str] = None  # ISO when the line is only a date
     disclosure: Optional[str] = None
+    note: bool = False  # an editor's note: （本文有删减）
     recipient: bool = False
     title_like: bool = False
     official_end: bool = False  # ends with an official 文种
@@ -47,6 +48,7 @@ class LineInfo:
     toc_leader: bool = False
     masthead: Optional[str] = None
     order_number: bool = False
+    order_head: bool = False  # a 令's name and number on one line
     title_number: object = None  # DocNumber printed at the end of a title line
     signed_inline: Optional[list[str]] = None  # ``长汀县人民政府<tab>2024年2月20日``: signers on the date line
 
@@ -77,6 +79,7 @@ def classify(text: str) -> LineInfo:
             info.signed_inline = cells[:-1]
     m = g.DISCLOSURE_LINE.match(text)
     info.disclosure = m.group("text") if m else None
+    info.note = bool(g.EDITORIAL_NOTE.match(text))
     info.recipient = g.is_recipient_line(text)
     info.title_like = g.is_title_like(text)
     if info.title_like:
@@ -89,6 +92,7 @@ def classify(text: str) -> LineInfo:
     m = g.MASTHEAD.match(compact(text))
     info.masthead = m.group("org") if m else None
     info.order_number = bool(g.ORDER_NUMBER.match(text))
+    info.order_head = bool(g.ORDER_HEAD.match(compact(text)))
     return info
 
 
@@ -156,8 +160,8 @@ class _Lines:
 # --- cover -----------------------------------------------------------------------------------
 
 _GAZETTE_TITLE = re.compile(r"^(?P<title>[\u4e00-\u9fff]{2,20}?(?:人民政府公报|政府公报|政报|公报))$")
-_ISSUE = re.compile(r"(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\s*期")
-_TOTAL = re.compile(r"总\s*第\s*(?P<total>\d{1,4})\s*期")
+_ISSUE = re.compile(r"(?<![公告令])(?P<year>(?:19|20)\d\d)\s*年?\s*第\s*(?P<issue>\d{1,3})\s*[期号]")  # 国务院公报: 2020年第20号
+_TOTAL = re.compile(r"总\s*(?:第|号\s*[：:]?)\s*(?P<total>\d{1,4})\s*期?")
 _PUBLISHED = re.compile(r"(?P<date>(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:出版|印发|编印|发行)")
 _FREQUENCY = re.compile(r"(季度刊|季刊|双月刊|月刊|半月刊|旬刊|周刊|年刊|半年刊)")
 _SPONSOR = re.compile(r"^(?P<org>.{2,40}?)\s*(?:主管主办|主办|编印|编辑出版|编辑|主管|编|出版|承办)$")
@@ -188,8 +192,8 @@ def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
     meta = GazetteMeta()
     for i in range(end):
         t = lines.text(i)
-        if not t:
-            continue
+        if not t or g.is_page_meta_line(t):
+            continue  # a web page's metadata table is no cover (read by pipeline.identity)
         ln = lines.lines[i]
         c = _arabic(compact(t))
         if meta.title is None:
@@ -220,6 +224,11 @@ def parse_cover(lines: _Lines, end: int, region) -> GazetteMeta:
         if meta.published is None and g.date_line(c):
             meta.published = g.date_line(c)  # a bare date on the cover is the publication date
             meta.spans["published"] = ln.span()
+        elif meta.published is None and (m := _DATE_AT_END.search(c)) and g.is_org_like(c[: m.start()]):
+            meta.published = g.parse_date(m.group(0))  # ``编印机关　　日期`` on one line
+            meta.spans["published"] = ln.span()
+            if meta.sponsor is None or meta.sponsor == c:
+                meta.sponsor = c[: m.start()]
     if meta.published and meta.year is None:
         meta.year = int(meta.published[:4])
     if region is not None:
@@ -340,10 +349,12 @@ def _continues_entry(entry: TocEntry, info: LineInfo) -> bool:
 def _plain_section(t: str) -> bool:
     """A TOC/body section heading printed without 【】, e.g. ``县政府文件`` or ``人事任免``."""
     c = compact(t)
+    if re.fullmatch(r"[\u4e00-\u9fff]{1,3}(?:政府|院|部)令", c):
+        return True  # 国务院令, 省政府令: the heading over the orders of an issue, not an order's title
     return (
         2 <= len(c) <= 12
         and not g.OFFICIAL_END.search(c)
-        and not re.search(r"\d|关于|[，。：:、（）()《》“”]", c)
+        and not re.search(r"\d|关于|[，。：:、（）()《》“”【】]", c)
         and not g.HEADING.match(c)
         and bool(re.search(r"(文件|任免|公告|通告|规范性|人事|决定|目录|动态|信息|选登|专栏|命令|批复|法规|政策|解读)$", c))
     )
@@ -365,15 +376,17 @@ def _title_block_above(lines: _Lines, i: int, floor: int) -> list[int]:
     """Title lines ending just above line ``i`` (skipping blanks), topmost first."""
     picked: list[int] = []
     k = lines.prev_nonblank(i - 1, floor, max_blank=3)
+    if k is not None and lines.info[k].note:
+        k = lines.prev_nonblank(k - 1, floor, max_blank=3)  # （本文有删减） between title and 文号
     while k is not None and len(picked) < MAX_TITLE_LINES:
         info = lines.info[k]
-        if not info.title_like or info.section or info.masthead:
+        if not info.title_like or info.section or info.masthead or (picked and _plain_section(info.text)):
             break
         picked.insert(0, k)
         if _starts_title(lines, picked):
             # stop once the block starts with the issuer; keep lone issuer lines above ``关于…``
             # (one per line when several agencies issue jointly)
-            if compact(lines.text(k)).startswith("关于") or _issuer_only(lines.text(k)):
+            if compact(lines.text(k)).startswith(("关于", "转发", "印发", "批转")) or _issuer_only(lines.text(k)):
                 above = lines.prev_nonblank(k - 1, floor, max_blank=2)
                 while (
                     above is not None
@@ -433,7 +446,7 @@ def _valid_title(t: str) -> bool:
         return False
     if not g.official_type(re.sub(rf"[（(]\s*{g.DOC_NUMBER.pattern}\s*[)）]$", "", t)):
         return False
-    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令|纪要|公报)$", t))
+    return "关于" in t or bool(g.ORG_PREFIX.match(t)) or bool(re.search(r"(?:令|公告|通告|决定|命令|纪要|公报|(?:建议|提案|议案)的答复)$", t)) or bool(re.search(rf"{g.APPOINTMENT_END}$", t))
 
 
 def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
@@ -471,6 +484,12 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
                     first = m
                 add(Header(first, below, i, below[-1] + 1, "number", 2.5))
                 continue
+        if info.order_head and not _inside_running_text(lines, i):
+            # 中华人民共和国国务院令　第707号, followed by its promulgating sentence (not a TOC line)
+            nxt = lines.next_nonblank(i + 1, end)
+            if nxt is not None and (g.ends_sentence(lines.text(nxt)) or len(lines.text(nxt)) >= 30) and not lines.info[nxt].toc_leader:
+                add(Header(i, [i], i, i + 1, "order", 2.2))
+            continue
         if info.title_number is not None:
             block = _title_block_above(lines, i, start) + [i]
             while block and not _starts_title(lines, block) and len(block) > 1:
@@ -498,7 +517,9 @@ def find_headers(lines: _Lines, start: int, end: int) -> list[Header]:
             elif ninfo.date and lines.text(nxt).startswith(("（", "(")):
                 add(Header(block[0], block, None, nxt + 1, "dated", 2.0))
             elif ninfo.order_number and title.endswith(("令", "纪要")):
-                add(Header(block[0], block, nxt, nxt + 1, "order", 2.0))
+                # 中华人民共和国国务院令 is one line: a 【国务院令】-like heading above is no part of it
+                order = [i] if g.ORDER_TITLE.match(compact(lines.text(i))) else block
+                add(Header(order[0], order, nxt, nxt + 1, "order", 2.0))
             elif g.is_org_like(compact(ninfo.text)) and not _inside_running_text(lines, block[0]):
                 # title, the issuing organ on its own line, then （2025年3月20日）: 统计公报, 报告
                 after = lines.next_nonblank(nxt + 1, end, max_blank=3)
@@ -528,8 +549,10 @@ def _inside_running_text(lines: _Lines, first: int) -> bool:
     t = info.text
     if g.ends_sentence(t) or t.endswith(("：", ":")):
         return False  # a finished sentence may be followed by the next document's title
-    if info.date or info.disclosure or info.section or info.masthead or info.toc_leader or _plain_section(t) or "\t" in t:
+    if info.date or info.disclosure or info.note or info.section or info.masthead or info.toc_leader or _plain_section(t) or "\t" in t:
         return False
+    if g.is_page_meta_line(t):
+        return False  # the page's metadata table above the document
     if g.is_org_like(compact(t)) or info.attachment or re.match(r"^[（(]?略[)）]?$", t):
         return False
     return True
@@ -557,7 +580,7 @@ def find_loose_headers(lines: _Lines, start: int, end: int, toc_titles: list[str
             continue
         listed = any(similarity(title, t, 0.9) >= 0.9 for t in toc_titles)
         prev = lines.prev_nonblank(block[0] - 1, 0)
-        after_close = prev is None or bool(lines.info[prev].date or lines.info[prev].disclosure or lines.info[prev].section)
+        after_close = prev is None or bool(lines.info[prev].date or lines.info[prev].disclosure or lines.info[prev].note or lines.info[prev].section)
         body_follows = g.ends_sentence(lines.text(nxt)) or len(lines.text(nxt)) >= 30
         if listed or (after_close and body_follows):
             found.append(Header(block[0], block, None, nxt, "toc" if listed else "after_close", 1.5))
@@ -718,7 +741,7 @@ def find_carried(lines: _Lines, notice_title: str, start: int, end: int) -> list
 def segment(norm: NormalizedText) -> Segmentation:
     lines = _Lines(norm.lines, norm.source.text)
     warnings: list[Warning] = []
-    headers = find_headers(lines, 0, lines.n)
+    headers = find_headers(lines, 0, lines.n) or _page_table_header(lines)
     # the TOC cannot contain a real header; anything before the first header is cover + TOC
     toc_start = next((i for i in range(lines.n) if g.TOC_HEAD.match(lines.text(i))), None)
     body_start = headers[0].first if headers else lines.n
@@ -727,13 +750,18 @@ def segment(norm: NormalizedText) -> Segmentation:
     first_toc_like = next((i for i in range(min(body_start, lines.n)) if lines.info[i].toc_leader), None)
     if toc_start is None and first_toc_like is not None:
         cover_end = _cover_end_before(lines, first_toc_like)
-    gazette = parse_cover(lines, min(cover_end, body_start), norm.region)
     toc_end = body_start
-    # section headings directly above the first document are body sections
+    # section headings directly above the first document are body sections (also when no
+    # cover or TOC precedes them: an excerpt starting with its section heading)
+    no_toc = toc_start is None and first_toc_like is None
     k = lines.prev_nonblank(body_start - 1, 0)
-    while k is not None and k >= cover_end and (lines.info[k].section or _plain_section(lines.text(k))):
+    if k is not None and lines.info[k].note:
+        k = lines.prev_nonblank(k - 1, 0)  # （本文有删减） above the first title
+    while k is not None and (k >= cover_end or no_toc) and (lines.info[k].section or _plain_section(lines.text(k))):
         toc_end = k
         k = lines.prev_nonblank(k - 1, 0)
+    cover_end = min(cover_end, toc_end)
+    gazette = parse_cover(lines, min(cover_end, body_start), norm.region)
     toc: list[TocEntry] = []
     unplaced_ids: list[int] = []
     entry_lines: set[int] = set()
@@ -788,7 +816,11 @@ def segment(norm: NormalizedText) -> Segmentation:
         parent_index = len(docs) - 1
         closing = find_closing(lines, h.after, region_end)
         if closing is None:
-            continue
+            # printed without 署名 and date (a web page): the carried title on a line of its own
+            closing = _carried_title_line(lines, title, h.after, region_end)
+            if closing is None:
+                continue
+            closing -= 1
         if not _CARRY.search(title):
             announced = _announced_titles(lines, h.after, closing)
             if not announced:
@@ -798,7 +830,7 @@ def segment(norm: NormalizedText) -> Segmentation:
         # skip the 公开属性 and an 附件说明 printed after the date
         k = lines.next_nonblank(after_close, region_end)
         pages = False
-        while k is not None and (lines.info[k].disclosure or lines.info[k].attachment):
+        while k is not None and (lines.info[k].disclosure or lines.info[k].note or lines.info[k].attachment):
             if lines.info[k].attachment:
                 if not _attachment_rest(lines.text(k)):
                     # ``附件`` + title: attachment pages, unless the page is the very 方案 the
@@ -862,7 +894,33 @@ def segment(norm: NormalizedText) -> Segmentation:
     )
 
 
-_ANNOUNCE = re.compile(r"现予(?:公布|发布|印发)|现印发|予以(?:公布|发布)|(?:公布|发布)(?:施行|实施)|现将.{0,20}印发")
+def _carried_title_line(lines: _Lines, title: str, start: int, end: int) -> Optional[int]:
+    """The line holding exactly the title a 印发 notice names, when the notice has no closing."""
+    expected = {fold(t) for t in carried_titles(title)} if re.search(r"印发|转发|批转", title) else set()
+    return next((i for i in range(start, end) if expected and lines.info[i].title_like and fold(lines.text(i)) in expected), None)
+
+
+def _page_table_header(lines: _Lines) -> list[Header]:
+    """A web page whose text prints no title (only 主送 and body): the title and 文号 pairs of its
+    metadata table stand for the header (the table is at the top; three pairs at least)."""
+    meta = []
+    for i in range(min(lines.n, 40)):
+        if lines.text(i) and g.is_page_meta_line(lines.text(i)):
+            meta.append(i)
+        elif lines.text(i) and meta:
+            break
+    if len(meta) < 3:
+        return []
+    title = next((i for i in meta if re.match(r"^(?:标\s*题|名\s*称|文件名称)[：:]", lines.text(i))
+                  and _valid_title(g.strip_page_label(lines.text(i)))), None)
+    if title is None:
+        return []
+    number = next((i for i in meta if lines.info[i].docnum is not None), None)
+    after = lines.next_nonblank(meta[-1] + 1)
+    return [Header(title, [title], number, after if after is not None else meta[-1] + 1, "page", 1.0)]
+
+
+_ANNOUNCE = re.compile(r"现予(?:公布|发布|印发)|现(?:印发|发布|公布)|予以(?:公布|发布)|(?:公布|发布)(?:施行|实施)|现将.{0,20}印发")
 
 
 def _announced_titles(lines: _Lines, start: int, end: int) -> list[str]:
@@ -980,9 +1038,10 @@ def _attach_forwarded(lines: _Lines, docs: list[DocumentSpan]) -> None:
         if d.embedded or prev.embedded:
             continue
         notice = _block_text(lines, prev.header_lines)
-        if not _CARRY.search(notice):
+        # a 转发/印发 notice names what it carries in its title, a 令 or 决定 in its body
+        expected = carried_titles(notice) or _announced_titles(lines, prev.first_line, prev.last_line + 1)
+        if not expected:
             continue
-        expected = carried_titles(notice)
         own = _block_text(lines, d.header_lines)
         if any(similarity(own, e, 0.75) >= 0.75 or fold(e) in fold(own) for e in expected):
             d.parent = idx - 1

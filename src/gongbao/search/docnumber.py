@@ -24,8 +24,8 @@ def lookup_doc_number(store: "Store", text: str) -> list[str]:
     if number is None:
         return []
     found = _ids(store, number.text)
-    if found:
-        return found
+    if found or number.year is None:
+        return found or _order_ids(store, number)
     agency = number.agency_code
     for wrong, right in sorted(store.region_misprints().items(), key=lambda item: -len(item[0])):
         if wrong and agency.startswith(wrong):
@@ -36,7 +36,17 @@ def lookup_doc_number(store: "Store", text: str) -> list[str]:
     return [
         doc_id
         for doc_id, stored in store.doc_number_candidates(number.year, number.serial)
-        if stored and edit_distance_is_one(agency, stored)
+        if stored and (stored == agency or edit_distance_is_one(agency, stored))  # same code: 第 typed or not
+    ]
+
+
+def _order_ids(store: "Store", number) -> list[str]:
+    """A 令 cited without its full issuer (``省政府令第389号``, ``市人民政府令第12号``):
+    the stored orders with that serial whose name ends with what was typed."""
+    return [
+        doc_id
+        for doc_id, stored in store.doc_number_candidates(None, number.serial)
+        if stored and stored.endswith(number.agency_code)
     ]
 
 

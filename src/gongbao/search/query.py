@@ -105,11 +105,20 @@ def parse_query(q: str) -> ParsedQuery:
 
 def parse_doc_number_text(text: str) -> Optional[DocNumber]:
     """The 文号 when ``text`` is one and nothing else, in any spelling people type:
-    ``盂政发〔2023〕48号``, ``盂政发[2023]48号``, ``孟政发(2023)48号``, ``盂政发 2023 48``."""
-    match = _DOC_NUMBER.fullmatch(normalize(text).strip())
-    if not match:
-        return None
-    return DocNumber(match["agency"], int(match["year"]), int(match["serial"]))
+    ``盂政发〔2023〕48号``, ``盂政发[2023]48号``, ``孟政发(2023)48号``, ``盂政发 2023 48``;
+    a 令's number too: ``国务院令第707号``, ``国令 第707号``, ``浙江省人民政府令（第388号）``, and
+    a number by year: ``国家税务总局公告2021年第8号``."""
+    from ..pipeline.grammar import ORDER_NUMBER_TEXT, YEAR_SERIAL_NUMBER, order_number, year_serial_number
+
+    typed = normalize(text).strip()
+    match = _DOC_NUMBER.fullmatch(typed)
+    if match:
+        return DocNumber(match["agency"], int(match["year"]), int(match["serial"]))
+    by_year = year_serial_number(YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", typed)))  # …公告2021年第8号
+    if by_year:
+        return by_year
+    match = ORDER_NUMBER_TEXT.fullmatch(typed.replace("(", "（").replace(")", "）"))
+    return order_number(match["order"], match["serial"]) if match else None
 
 
 def _lex(text: str) -> list[tuple[str, str, bool]]:

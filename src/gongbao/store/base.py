@@ -13,7 +13,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Optional
 
 from ..errors import StoreError
-from ..model import GazetteMeta, ParseResult
+from ..model import GazetteMeta, ParseResult, source_id
 
 if TYPE_CHECKING:
     from ..search import SearchQuery, SearchResult
@@ -44,14 +44,8 @@ def redact(url: str) -> str:
 
 
 def gazette_id(meta: GazetteMeta, sha256: str) -> str:
-    """Stable, readable id of an issue: ``"{region_code}/{year}/{issue}"``.
-
-    Falls back to ``sha256[:12]`` while the parser cannot tell region, year and
-    issue (0 counts as unknown, as in ``gongbao.export.gazette_id``).
-    """
-    if meta.region_code and meta.year and meta.issue:
-        return f"{meta.region_code}/{meta.year}/{meta.issue}"
-    return sha256[:12]
+    """Stable, readable id of an issue or a single document (``gongbao.model.source_id``)."""
+    return source_id(meta, sha256)
 
 
 def check_judged_against(judged_against: str | None | EllipsisType, replaced: Iterable[Any], gid: str,
@@ -162,9 +156,9 @@ class Store(abc.ABC):
         :meth:`save_parse` in the same transaction as their issue and replaced with it."""
 
     @abc.abstractmethod
-    def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
+    def doc_number_candidates(self, year: Optional[int], serial: int) -> list[tuple[str, str]]:
         """``(document id, agency code)`` of every document numbered ``year`` / ``serial``
-        (文号 lookup: an OCR misprint differs in the agency code only)."""
+        (文号 lookup: an OCR misprint differs in the agency code only); year None: the 令."""
 
     @abc.abstractmethod
     def region_misprints(self) -> dict[str, str]:

@@ -80,9 +80,12 @@ def by_doc_number(rows: Rows, normalized: str) -> list[dict[str, Any]]:
     return [json.loads(row["record_json"]) for row in found]
 
 
-def doc_number_candidates(rows: Rows, year: int, serial: int) -> list[tuple[str, str]]:
+def doc_number_candidates(rows: Rows, year: Optional[int], serial: int) -> list[tuple[str, str]]:
     """``Store.doc_number_candidates``."""
-    found = rows("SELECT id, agency_code FROM documents WHERE year = ? AND serial = ? ORDER BY id", (year, serial))
+    if year is None:  # a 令's number has no year
+        found = rows("SELECT id, agency_code FROM documents WHERE year IS NULL AND serial = ? ORDER BY id", (serial,))
+    else:
+        found = rows("SELECT id, agency_code FROM documents WHERE year = ? AND serial = ? ORDER BY id", (year, serial))
     return [(row["id"], row["agency_code"]) for row in found]
 
 
@@ -155,7 +158,7 @@ class SharedReads:
     def find_by_doc_number(self, normalized: str) -> list[dict[str, Any]]:
         return by_doc_number(self._rows, normalized)
 
-    def doc_number_candidates(self, year: int, serial: int) -> list[tuple[str, str]]:
+    def doc_number_candidates(self, year: Optional[int], serial: int) -> list[tuple[str, str]]:
         return doc_number_candidates(self._rows, year, serial)
 
     def region_misprints(self) -> dict[str, str]:
