@@ -354,3 +354,15 @@ def test_a_search_hit_in_an_article_names_it(tmp_path):
         ingest_file(store, path)
         result = search(store, SearchQuery(q="饲料化"))
     assert result.total == 1 and result.hits[0].excerpts[0].startswith("第四条｜")
+
+
+def test_validity_of_rules_printed_as_an_attachment():
+    """A 办法 printed as the notice's 附件 states when it takes effect: the validity layer reads it."""
+    head = (HEAD.replace("关于印发安吉县秸秆综合利用工作方案的通知", "关于做好秸秆综合利用工作的通知")
+            .replace("经县政府同意，现将《安吉县秸秆综合利用工作方案》印发给你们，请认真贯彻执行。", "请按附件要求做好秸秆综合利用工作。"))
+    text = head + "　　附件：安吉县秸秆综合利用管理办法\n" + SIGNED + "\n附件\n" + RULES
+    result = parse_text(text, "generated.txt")
+    doc = result.documents[0]
+    assert [a.title for a in doc.attachment_bodies] == ["安吉县秸秆综合利用管理办法"]
+    validity = [r for r in result.layers if r.layer == "validity" and r.doc_seq == doc.seq]
+    assert validity and validity[0].fields["effective_from"] == "2024-07-01"

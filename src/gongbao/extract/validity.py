@@ -123,8 +123,9 @@ def _read(doc: Document, issued: Optional[str], spans: SpanMap) -> Optional[dict
         s = spans.span(p, a, b)
         span = s if span is None else Span(min(span.start, s.start), max(span.end, s.end))
 
-    last = len(doc.paragraphs) - 3
-    for k, p in enumerate(doc.paragraphs):
+    last, body = len(doc.paragraphs) - 3, len(doc.paragraphs)
+    # the body, then the attachments (a 规定 printed as the notice's 附件 says when it applies)
+    for k, p in enumerate(doc.content_paragraphs()):
         if p.table:
             continue
         for a, b in _sentences(p.text):
@@ -132,7 +133,7 @@ def _read(doc: Document, issued: Optional[str], spans: SpanMap) -> Optional[dict
             hit = False
             # a clause about the document itself names it (本办法…) or stands in its closing
             # paragraphs (附则); elsewhere 自…起实施 / 有效期3年 are about what it regulates
-            own = k >= last or bool(_SUBJECT.search(sent))
+            own = last <= k < body or bool(_SUBJECT.search(sent))
             m = _EFFECTIVE.search(sent) if own else None
             if m:
                 when = m.group("when")
