@@ -160,6 +160,7 @@ HEADERS_ZH = {
     "operator": "经营者", "cited_title": "被引文件标题", "cited_number": "被引文件文号", "kind": "引用类别",
     "resolved_doc_id": "对应文件编号", "score": "匹配得分", "effective_from": "生效日期", "expires_on": "失效日期",
     "trial": "试行", "repealed_by": "废止文件", "evidence": "依据原文", "repeals": "废止", "repealed_on": "废止日期",
+    "group": "议事协调机构", "office": "办公室设在",
 }
 
 
