@@ -1,22 +1,25 @@
 """Ingest files into a store: find inputs, decode, parse, validate, save — one issue at a time.
 
 A file that cannot be read, is not a gazette, or is truncated raises :class:`InputError`
-and leaves the store untouched; the other files are still ingested.
+and leaves the store untouched; the other files are still ingested. So does a file that
+makes a reader or the parser fail unexpectedly (an InputError naming it, the batch goes on);
+a failure while saving is the store's, and is raised.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from .pipeline import grammar as g
 from .errors import GongbaoError, InputError
 from .export import document_records
-from .model import ParseResult
+from .model import ParseResult, SourceText
 from .pipeline import parse
 from .report import Summary, summarize
 # Gazettes as published (PDF, scans, DOCX, HTML, ZIPs of them) read by content, not by name.
-from .formats import INPUT_SUFFIXES, expand_inputs, originals_root, read_bytes, read_source_any, store_original
+from .formats import (INPUT_SUFFIXES, ArchiveMember, expand_inputs, originals_root, read_bytes, read_source_any,
+                      store_original)
 
 # Largest file ingested as ONE issue. ``decode.MAX_BYTES`` (200 MiB) bounds what can be read at
 # all, but parsing costs about 1.2 s and 30 MB of memory per MB of text (2-core laptop), so a
@@ -25,9 +28,12 @@ from .formats import INPUT_SUFFIXES, expand_inputs, originals_root, read_bytes, 
 MAX_ISSUE_BYTES = 16 * 1024 * 1024
 
 
-def iter_inputs(paths: Iterable[Path]) -> Iterator[Path]:
+Input = Union[Path, ArchiveMember]
+
+
+def iter_inputs(paths: Iterable[Path]) -> Iterator[Input]:
     """Files named, and the gazette files inside folders named (sorted, recursive); a ZIP of
-    gazettes (by content) yields ``ARCHIVE/MEMBER`` for each member."""
+    gazettes (by content) yields an :class:`ArchiveMember` for each member."""
     for path in paths:
         path = Path(path)
         if path.is_dir():
@@ -61,20 +67,17 @@ def validate(result: ParseResult, name: str) -> None:
 
 @dataclass
 class IngestOutcome:
-    path: Path
+    path: Input
     status: str  # added | unchanged | replaced | checked | error
     gazette_id: Optional[str] = None
     summary: Optional[Summary] = None
     error: Optional[str] = None
 
 
-def ingest_file(store, path: Path, *, allow_partial: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
+def ingest_file(store, path: Input, *, allow_partial: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
     """Decode, parse and save one file. Errors are returned, not raised, so a batch goes on."""
     try:
-        source = read_source_any(path, max_bytes=max_bytes)
-        result = parse(source)
-        if not allow_partial:
-            validate(result, str(path))
+        result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path), allow_partial)
         outcome = store.save_parse(result, document_records(result))
         root = originals_dir(store)
         if root is not None:
@@ -90,15 +93,28 @@ def ingest_bytes(store, data: bytes, name: str, *, allow_partial: bool = False,
     """Decode, parse, validate and save the bytes of one file (an upload): the checks of
     :func:`ingest_file`, but errors are raised (InputError: bad input, nothing stored;
     StoreError), not returned. The same bytes again are a no-op (status ``unchanged``)."""
-    source = read_bytes(data, name, max_bytes=max_bytes).source
-    result = parse(source)
-    if not allow_partial:
-        validate(result, name)
+    result = _read_and_parse(lambda: read_bytes(data, name, max_bytes=max_bytes).source, name, allow_partial)
     outcome = store.save_parse(result, document_records(result))
     root = originals_dir(store)
     if root is not None:
         store_original(data, root)
     return IngestOutcome(Path(name), outcome.status, outcome.gazette_id, summarize(result))
+
+
+def _read_and_parse(read: Callable[[], SourceText], name: str, allow_partial: bool) -> ParseResult:
+    """Read, parse and validate one file. An unexpected exception on the way is this file's
+    doing (a reader or parser bug it hits): an InputError naming it, so nothing is stored."""
+    try:
+        result = parse(read())
+        if not allow_partial:
+            validate(result, name)
+        return result
+    except GongbaoError:
+        raise
+    except Exception as error:  # RecursionError, MemoryError, a library's own errors …
+        detail = " ".join(str(error).split())[:300]  # one line, whatever the exception says
+        raise InputError(f"cannot be read: unexpected {type(error).__name__}" + (f": {detail}" if detail else ""),
+                         name) from error
 
 
 def originals_dir(store) -> Optional[Path]:
