@@ -120,7 +120,7 @@ def _check_streams(doc, shown_as: str) -> None:
             continue
         image = doc.xref_get_key(xref, "Subtype")[1] == "/Image"
         limit = MAX_IMAGE_STREAM_BYTES if image else MAX_CONTENT_STREAM_BYTES
-        size = _inflated_size(doc, xref, limit)
+        size = _inflated_size(doc, xref, limit, exact=not image)  # content is added up over the pages
         if size > limit:
             raise InputError(f"a{'n image' if image else ' content'} stream (object {xref}) inflates to more than "
                              f"{limit // (1024 * 1024)} MiB: refused, the PDF is a decompression bomb or not a gazette",
@@ -134,13 +134,14 @@ def _check_streams(doc, shown_as: str) -> None:
                              "of content: refused", shown_as)
 
 
-def _inflated_size(doc, xref: int, limit: int) -> int:
+def _inflated_size(doc, xref: int, limit: int, exact: bool) -> int:
     """The size of a stream once decoded, counted no further than ``limit`` + 1 chunk. Filters
-    other than FlateDecode (images' DCT, JBIG2 …) are counted at their stored size."""
+    other than FlateDecode (images' DCT, JBIG2 …) are counted at their stored size; unless
+    ``exact``, a deflated stream too small to inflate past ``limit`` is not inflated."""
     raw = doc.xref_stream_raw(xref) or b""
     kind, value = doc.xref_get_key(xref, "Filter")
     first = value.strip("[] ").split("/")[1:2] if kind in ("name", "array") else []
-    if first != ["FlateDecode"] or len(raw) * _DEFLATE_MAX_RATIO <= limit:
+    if first != ["FlateDecode"] or (not exact and len(raw) * _DEFLATE_MAX_RATIO <= limit):
         return len(raw)
     inflater = zlib.decompressobj()
     size = 0
