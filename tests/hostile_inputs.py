@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from .conftest import CORPUS
@@ -101,4 +103,21 @@ def zip_member_bomb(path: Path, inflated: int = 190 * MIB) -> Path:
     """A ZIP holding one text member of ``inflated`` bytes of hanzi: a few hundred KB packed."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         write_repeated_member(zf, "big.txt", "平定县人民政府公报\n".encode("utf-8"), "政府".encode("utf-8") * 512, inflated)
+    return path
+
+
+def zip_directory_bomb(path: Path, entries: int) -> Path:
+    """A ZIP of one one-byte member listed ``entries`` times in its central directory (51 bytes
+    each): what zipfile would turn into millions of objects when opening it."""
+    name, data = b"a.txt", b"x"
+    crc = zlib.crc32(data)
+    local = struct.pack("<4s5H3I2H", b"PK\x03\x04", 20, 0, 0, 0, 0, crc, 1, 1, len(name), 0) + name + data
+    central = struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, crc, 1, 1, len(name), 0, 0, 0, 0, 0, 0) + name
+    with open(path, "wb") as out:
+        out.write(local)
+        batch = 100_000
+        for start in range(0, entries, batch):
+            out.write(central * min(batch, entries - start))
+        out.write(struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, min(entries, 0xFFFF), min(entries, 0xFFFF),
+                              len(central) * entries, len(local), 0))
     return path

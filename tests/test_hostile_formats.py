@@ -255,8 +255,10 @@ def test_bombs_stop_at_their_limits_under_1_gib(tmp_path):
                        "bomb.zip/big.txt: too large: more than 33554432 bytes unpacked"),
         "pdf pages": (pdf_sharing_one_content_stream(tmp_path / "pages.pdf", 40, 8 * 1024 * 1024),
                       "pages.pdf: pages up to 33 draw more than 256 MiB of content: refused"),
+        "zip directory": (hostile.zip_directory_bomb(tmp_path / "many.zip", 400_000),
+                          "many.zip: a ZIP archive whose central directory is 20400000 bytes, the limit is 16777216"),
     }
-    assert all(path.stat().st_size < 8 * 1024 * 1024 for path, _ in bombs.values())
+    assert all(path.stat().st_size < 24 * 1024 * 1024 for path, _ in bombs.values())
     good = tmp_path / "001.txt"
     shutil.copy(ISSUE_001, good)
     db = tmp_path / "t.db"

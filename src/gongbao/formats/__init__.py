@@ -13,9 +13,7 @@ that is empty or not Chinese is refused with an :class:`~gongbao.errors.InputErr
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional, Union
@@ -69,7 +67,7 @@ def read_any(path: Union[Path, str, ArchiveMember], *, max_bytes: int = decode.M
                           use_ocr=use_ocr, progress=progress, workers=workers)
     path = Path(path)
     head = _read_head(path)
-    kind = sniff(head, lambda: zipfile.ZipFile(path))
+    kind = sniff(head, lambda: _archive.open_zip(path, str(path)))
     if kind.name == "text":
         return Extracted(decode.read_source(path, max_bytes=max_bytes))  # unchanged behaviour for text
     if kind.name == "archive":
@@ -85,7 +83,7 @@ def read_bytes(data: bytes, name: str, *, shown_as: Optional[str] = None, max_by
     shown_as = shown_as or name
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"too large: {len(data)} bytes, the limit is {MAX_FILE_BYTES}", shown_as)
-    kind = sniff(data[:HEAD_BYTES], lambda: zipfile.ZipFile(io.BytesIO(data)))
+    kind = sniff(data[:HEAD_BYTES], lambda: _archive.open_zip(data, shown_as))
     if kind.name == "text":
         source = decode.decode_bytes(data, shown_as, max_bytes=max_bytes)
         source.name = name
@@ -234,9 +232,9 @@ def _is_archive(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
-    except OSError:
+        return head.startswith(b"PK") and sniff(head, lambda: _archive.open_zip(path, str(path))).name == "archive"
+    except (OSError, InputError):  # reported when the file is read
         return False
-    return head.startswith(b"PK") and sniff(head, lambda: zipfile.ZipFile(path)).name == "archive"
 
 
 def _archive_error(path: Path, shown_as: str) -> InputError:

@@ -9,7 +9,9 @@ outside the archive (absolute, ``..``, a drive) is refused naming archive and me
 """
 from __future__ import annotations
 
+import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,6 +21,12 @@ from ..errors import InputError
 
 # More members than this is not a gazette delivery.
 MAX_MEMBERS = 5000
+# zipfile parses the whole central directory into objects before anything can be counted:
+# 5,000 members take well under 1 MiB of it.
+MAX_DIRECTORY_BYTES = 16 * 1024 * 1024
+_END = b"PK\x05\x06"
+_END64_LOCATOR, _END64 = b"PK\x06\x07", b"PK\x06\x06"
+_END_SEARCH = 22 + 65535  # the end record, and the longest archive comment before it
 # Inflated per read: the most memory one step of a member's decompression may take.
 CHUNK_BYTES = 1024 * 1024
 # Methods read: bzip2 and LZMA members inflate a whole block per step (gigabytes from a few KB).
@@ -43,6 +51,38 @@ class ArchiveMember:
         return PurePosixPath(self.member).name or self.member
 
 
+def open_zip(source: Union[Path, bytes], shown_as: str) -> zipfile.ZipFile:
+    """``zipfile.ZipFile`` over a file or bytes, once its central directory is known to be small
+    (a ZIP of millions of empty entries would otherwise take gigabytes to open)."""
+    with open(source, "rb") if isinstance(source, Path) else io.BytesIO(source) as handle:
+        size = _directory_size(handle)
+    if size > MAX_DIRECTORY_BYTES:
+        raise InputError(f"a ZIP archive whose central directory is {size} bytes, the limit is "
+                         f"{MAX_DIRECTORY_BYTES}: not a gazette delivery", shown_as)
+    return zipfile.ZipFile(source if isinstance(source, Path) else io.BytesIO(source))
+
+
+def _directory_size(handle: IO[bytes]) -> int:
+    """The central directory's size, as the end record (or its ZIP64 form) declares it; 0 when
+    there is no end record (zipfile then says the file is not a ZIP)."""
+    end = handle.seek(0, 2)
+    start = max(0, end - _END_SEARCH)
+    handle.seek(start)
+    tail = handle.read()
+    at = tail.rfind(_END)
+    if at < 0 or len(tail) - at < 22:
+        return 0
+    (size,) = struct.unpack("<I", tail[at + 12:at + 16])
+    if at >= 20 and tail[at - 20:at - 16] == _END64_LOCATOR:
+        (offset,) = struct.unpack("<Q", tail[at - 12:at - 4])
+        if offset < end:
+            handle.seek(offset)
+            record = handle.read(56)
+            if len(record) == 56 and record.startswith(_END64):
+                size = max(size, struct.unpack("<Q", record[40:48])[0])
+    return size
+
+
 def unsafe_name(member: str) -> str:
     """Why a member's name would point outside the archive, or "" when it does not."""
     if member.startswith(("/", "\\")) or _DRIVE.match(member):
@@ -60,7 +100,7 @@ def member_names(archive: Union[Path, zipfile.ZipFile], shown_as: str) -> list[s
     Names that point outside the archive are listed too, so that reading them reports them.
     """
     try:
-        zf = archive if isinstance(archive, zipfile.ZipFile) else zipfile.ZipFile(archive)
+        zf = archive if isinstance(archive, zipfile.ZipFile) else open_zip(archive, shown_as)
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise InputError(f"looks like a ZIP archive but is damaged or truncated: {error}", shown_as) from None
@@ -89,7 +129,7 @@ def read_member(archive: Union[Path, zipfile.ZipFile], member: str, archive_show
         raise InputError(f"member {member!r} has {reason}: refused (members are read only from the archive, "
                          "never from the file system)", archive_shown)
     try:
-        zf = archive if isinstance(archive, zipfile.ZipFile) else zipfile.ZipFile(archive)
+        zf = archive if isinstance(archive, zipfile.ZipFile) else open_zip(archive, archive_shown)
         info = zf.getinfo(member)
         if info.compress_type not in READABLE_METHODS:
             method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")

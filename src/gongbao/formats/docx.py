@@ -59,7 +59,7 @@ def _stored_package(data: bytes, shown_as: str) -> bytes:
     step (a part that lies about its size included): a bomb must be stopped before it gets there.
     """
     try:
-        source = zipfile.ZipFile(io.BytesIO(data))
+        source = archive.open_zip(data, shown_as)
         infos = source.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         raise InputError(f"looks like a DOCX document but is damaged or truncated: {error}", shown_as) from None
