@@ -263,7 +263,7 @@ def test_zip_of_gazettes_is_ingested_member_by_member(tmp_path, formats_dir, pdf
         zf.write(CORPUS / "000_4079e62c8a753c5e.txt", "2023/000.txt")
         zf.writestr("__MACOSX/._001.pdf", b"resource fork")
     inputs = list(iter_inputs([tmp_path]))
-    assert inputs == [archive / "2024/001.pdf", archive / "2023/000.txt"]
+    assert inputs == [formats.ArchiveMember(archive, "2024/001.pdf"), formats.ArchiveMember(archive, "2023/000.txt")]
     sources = list(formats.iter_sources(archive))
     assert [s.name for s in sources] == ["issues.zip/2024/001.pdf", "issues.zip/2023/000.txt"]
     assert sources[0].encoding == "pdf:pymupdf"
@@ -352,7 +352,7 @@ def test_zip_with_one_bad_member(tmp_path):
         zf.write(CORPUS / "001_c4221d5962f1b0b2.txt", "001.txt")
         zf.writestr("002.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 8)
     inputs = list(iter_inputs([archive]))
-    assert inputs == [archive / "001.txt", archive / "002.pdf"]
+    assert inputs == [formats.ArchiveMember(archive, "001.txt"), formats.ArchiveMember(archive, "002.pdf")]
     with open_store(tmp_path / "t.db") as store:
         good, bad = (ingest_file(store, p) for p in inputs)
     assert good.status == "added", good.error

@@ -4,22 +4,25 @@ A file that cannot be read, is not a gazette, or is truncated raises :class:`Inp
 and leaves the store untouched; the other files are still ingested. So does an issue that
 looks cut short or is less than the version stored (:mod:`gongbao.completeness`), unless
 forced (``force=True``, ``gongbao ingest --force``): then it is stored, even over that version.
+So does a file that makes a reader or the parser fail unexpectedly (an InputError naming it,
+the batch goes on); a failure while saving is the store's, and is raised.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, Union
 
 from .completeness import IncompleteIssue, refuse_incomplete
 from .errors import GongbaoError, InputError
 from .export import document_records
-from .model import ParseResult
+from .model import ParseResult, SourceText
 from .pipeline import parse
 from .report import Summary, summarize
 from .store.base import gazette_id
 # Gazettes as published (PDF, scans, DOCX, HTML, ZIPs of them) read by content, not by name.
-from .formats import INPUT_SUFFIXES, expand_inputs, originals_root, read_bytes, read_source_any, store_original
+from .formats import (INPUT_SUFFIXES, ArchiveMember, expand_inputs, originals_root, read_bytes, read_source_any,
+                      store_original)
 
 # Largest file ingested as ONE issue. ``decode.MAX_BYTES`` (200 MiB) bounds what can be read at
 # all, but parsing costs about 1.2 s and 30 MB of memory per MB of text (2-core laptop), so a
@@ -28,9 +31,12 @@ from .formats import INPUT_SUFFIXES, expand_inputs, originals_root, read_bytes, 
 MAX_ISSUE_BYTES = 16 * 1024 * 1024
 
 
-def iter_inputs(paths: Iterable[Path]) -> Iterator[Path]:
+Input = Union[Path, ArchiveMember]
+
+
+def iter_inputs(paths: Iterable[Path]) -> Iterator[Input]:
     """Files named, and the gazette files inside folders named (sorted, recursive); a ZIP of
-    gazettes (by content) yields ``ARCHIVE/MEMBER`` for each member."""
+    gazettes (by content) yields an :class:`ArchiveMember` for each member."""
     for path in paths:
         path = Path(path)
         if path.is_dir():
@@ -57,7 +63,7 @@ def validate(result: ParseResult, name: str, store=None, *, force: bool = False)
 
 @dataclass
 class IngestOutcome:
-    path: Path
+    path: Input
     status: str  # added | unchanged | replaced | checked | error
     gazette_id: Optional[str] = None
     summary: Optional[Summary] = None
@@ -65,12 +71,12 @@ class IngestOutcome:
     incomplete: bool = False  # the error is an IncompleteIssue: ``--force`` would store it
 
 
-def ingest_file(store, path: Path, *, force: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
+def ingest_file(store, path: Input, *, force: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
     """Decode, parse, validate and save one file. Errors are returned, not raised, so a batch
     goes on. ``force`` stores an incomplete issue, even over a more complete stored version."""
     try:
-        source = read_source_any(path, max_bytes=max_bytes)
-        return _save(store, parse(source), str(path), path, force)
+        result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path))
+        return _save(store, result, str(path), path, force)
     except GongbaoError as error:
         return IngestOutcome(path, "error", error=str(error), incomplete=isinstance(error, IncompleteIssue))
 
@@ -80,7 +86,20 @@ def ingest_bytes(store, data: bytes, name: str, *, force: bool = False,
     """Decode, parse, validate and save the bytes of one file (an upload): the checks of
     :func:`ingest_file`, but errors are raised (InputError: bad input, nothing stored;
     StoreError), not returned. The same bytes again are a no-op (status ``unchanged``)."""
-    return _save(store, parse(read_bytes(data, name, max_bytes=max_bytes).source), name, data, force)
+    return _save(store, _read_and_parse(lambda: read_bytes(data, name, max_bytes=max_bytes).source, name), name, data, force)
+
+
+def _read_and_parse(read: Callable[[], SourceText], name: str) -> ParseResult:
+    """Read and parse one file. An unexpected exception on the way is this file's doing (a
+    reader or parser bug it hits): an InputError naming it, so nothing is stored."""
+    try:
+        return parse(read())
+    except GongbaoError:
+        raise
+    except Exception as error:  # RecursionError, MemoryError, a library's own errors …
+        detail = " ".join(str(error).split())[:300]  # one line, whatever the exception says
+        raise InputError(f"cannot be read: unexpected {type(error).__name__}" + (f": {detail}" if detail else ""),
+                         name) from error
 
 
 def _save(store, result: ParseResult, name: str, original, force: bool) -> IngestOutcome:

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import io
 import re
-import zipfile
 from typing import Any, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -34,6 +32,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from ..formats.archive import open_zip
 from ..formats.detect import HEAD_BYTES, sniff
 from .models import ErrorBody
 
@@ -120,7 +119,7 @@ def upload_router(token: str, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> APIR
             raise HTTPException(403, "wrong upload token")
         allowed = _accepted_kinds(request.headers.get("content-type"))
         data = await _read_body(request, max_bytes)
-        kind = sniff(data[:HEAD_BYTES], lambda: zipfile.ZipFile(io.BytesIO(data)))
+        kind = sniff(data[:HEAD_BYTES], lambda: open_zip(data, _safe_name(name)))
         if kind.name not in allowed and kind.name != "refuse":  # refuse: the library says why (422)
             raise HTTPException(415, f"the body is {kind.name} content, not {request.headers['content-type']}")
         filename = _safe_name(name)

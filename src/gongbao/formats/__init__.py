@@ -13,9 +13,7 @@ that is empty or not Chinese is refused with an :class:`~gongbao.errors.InputErr
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional, Union
@@ -24,12 +22,14 @@ from .. import decode
 from ..errors import InputError
 from ..model import SourceText
 from . import archive as _archive
-from .detect import HEAD_BYTES, Kind, sniff
+from .archive import ArchiveMember
+from .detect import HEAD_BYTES, IMAGE_MAGIC, Kind, sniff
+from .html import MAX_HTML_BYTES
 from .layout import PageSpan
 from .ocr import OcrLine, Progress
 
 __all__ = [
-    "Extracted", "PageSpan", "OcrLine", "INPUT_SUFFIXES", "read_any", "read_bytes", "read_source_any",
+    "Extracted", "PageSpan", "OcrLine", "ArchiveMember", "INPUT_SUFFIXES", "read_any", "read_bytes", "read_source_any",
     "iter_sources", "iter_extracted", "expand_inputs", "store_original", "originals_root",
 ]
 
@@ -51,27 +51,28 @@ class Extracted:
     ocr_lines: list[OcrLine] = field(default_factory=list)
 
 
-def read_any(path: Union[Path, str], *, max_bytes: int = decode.MAX_BYTES, use_ocr: Optional[bool] = None,
-             progress: Optional[Progress] = None, workers: Optional[int] = None) -> Extracted:
-    """Read one gazette file of any supported type; ``ARCHIVE.zip/MEMBER`` reads one archive member.
+def read_any(path: Union[Path, str, ArchiveMember], *, max_bytes: int = decode.MAX_BYTES,
+             use_ocr: Optional[bool] = None, progress: Optional[Progress] = None,
+             workers: Optional[int] = None) -> Extracted:
+    """Read one gazette file of any supported type, or one archive member (an ArchiveMember, or
+    a path ``ARCHIVE.zip/MEMBER`` where only the archive exists).
 
     ``max_bytes`` caps the text handed to the parser (for a text file: the file itself).
     Raises InputError naming the file (and member).
     """
-    path = Path(path)
-    container, member = _split_member(path)
-    if member is not None:
-        shown_as = str(path)
-        data = _archive.read_member(container, member, shown_as, MAX_FILE_BYTES)
-        return read_bytes(data, f"{container.name}/{member}", shown_as=shown_as, max_bytes=max_bytes,
+    item = path if isinstance(path, ArchiveMember) else _split_member(Path(path))
+    if item is not None:
+        data = _archive.read_member(item.archive, item.member, str(item.archive), lambda head: _limit(head, max_bytes))
+        return read_bytes(data, f"{item.archive.name}/{item.member}", shown_as=str(item), max_bytes=max_bytes,
                           use_ocr=use_ocr, progress=progress, workers=workers)
+    path = Path(path)
     head = _read_head(path)
-    kind = sniff(head, lambda: zipfile.ZipFile(path))
+    kind = sniff(head, lambda: _archive.open_zip(path, str(path)))
     if kind.name == "text":
         return Extracted(decode.read_source(path, max_bytes=max_bytes))  # unchanged behaviour for text
     if kind.name == "archive":
         raise _archive_error(path, str(path))
-    data = _read_file(path)
+    data = _read_file(path, MAX_HTML_BYTES if kind.name == "html" else MAX_FILE_BYTES)
     return _extract(data, kind, path.name, str(path), max_bytes, use_ocr, progress, workers)
 
 
@@ -82,7 +83,7 @@ def read_bytes(data: bytes, name: str, *, shown_as: Optional[str] = None, max_by
     shown_as = shown_as or name
     if len(data) > MAX_FILE_BYTES:
         raise InputError(f"too large: {len(data)} bytes, the limit is {MAX_FILE_BYTES}", shown_as)
-    kind = sniff(data[:HEAD_BYTES], lambda: zipfile.ZipFile(io.BytesIO(data)))
+    kind = sniff(data[:HEAD_BYTES], lambda: _archive.open_zip(data, shown_as))
     if kind.name == "text":
         source = decode.decode_bytes(data, shown_as, max_bytes=max_bytes)
         source.name = name
@@ -92,14 +93,15 @@ def read_bytes(data: bytes, name: str, *, shown_as: Optional[str] = None, max_by
     return _extract(data, kind, name, shown_as, max_bytes, use_ocr, progress, workers)
 
 
-def read_source_any(path: Union[Path, str], *, max_bytes: int = decode.MAX_BYTES,
+def read_source_any(path: Union[Path, str, ArchiveMember], *, max_bytes: int = decode.MAX_BYTES,
                     progress: Optional[Progress] = None) -> SourceText:
     """What ``ingest`` reads: the SourceText of one file or archive member."""
     return read_any(path, max_bytes=max_bytes, progress=progress).source
 
 
-def expand_inputs(path: Path) -> Iterator[Path]:
-    """``path`` itself, or ``path/MEMBER`` for each member when ``path`` is a ZIP of gazettes."""
+def expand_inputs(path: Path) -> Iterator[Union[Path, ArchiveMember]]:
+    """``path`` itself, or each member when ``path`` is a ZIP of gazettes (a member whose name
+    points outside the archive too: reading it says why it is refused)."""
     if path.is_file() and _is_archive(path):
         try:
             names = _archive.member_names(path, str(path))
@@ -107,7 +109,7 @@ def expand_inputs(path: Path) -> Iterator[Path]:
             names = []  # the damaged archive is reported when it is read
         if names:
             for name in names:
-                yield path / name
+                yield ArchiveMember(path, name)
             return
     yield path
 
@@ -131,19 +133,18 @@ def originals_root(db_path: Union[Path, str]) -> Path:
     return Path(db_path).resolve().parent / "originals"
 
 
-def store_original(original: Union[Path, str, bytes], root: Union[Path, str]) -> Path:
+def store_original(original: Union[Path, str, bytes, ArchiveMember], root: Union[Path, str]) -> Path:
     """Keep the original bytes content-addressed at ``root/<sha256[:2]>/<sha256>``; return that path.
 
     Idempotent and atomic (written aside, then renamed), so a re-run or a crash leaves no
-    half file. ``original`` is bytes, a file, or an ``ARCHIVE.zip/MEMBER`` path.
+    half file. ``original`` is bytes, a file, or an archive member.
     """
     if isinstance(original, (bytes, bytearray)):
         data = bytes(original)
     else:
-        path = Path(original)
-        container, member = _split_member(path)
-        data = (_archive.read_member(container, member, str(path), MAX_FILE_BYTES) if member is not None
-                else _read_file(path))
+        item = original if isinstance(original, ArchiveMember) else _split_member(Path(original))
+        data = (_archive.read_member(item.archive, item.member, str(item.archive), MAX_FILE_BYTES) if item is not None
+                else _read_file(Path(original)))
     digest = hashlib.sha256(data).hexdigest()
     target = Path(root) / digest[:2] / digest
     if target.is_file() and target.stat().st_size == len(data):
@@ -169,7 +170,7 @@ def _extract(data: bytes, kind: Kind, name: str, shown_as: str, max_bytes: int, 
         from .pdf import extract_pdf
 
         result = extract_pdf(data, shown_as, filetype="pdf" if kind.name == "pdf" else kind.detail,
-                             use_ocr=use_ocr, progress=progress, workers=workers)
+                             use_ocr=use_ocr, progress=progress, workers=workers, max_chars=max_bytes)
         text, encoding = result.text, result.encoding
         pages, warnings, ocr_lines = result.pages, result.warnings, result.ocr_lines
         what = "the PDF" if kind.name == "pdf" else "the image"
@@ -207,25 +208,33 @@ def _source(text: str, data: bytes, name: str, shown_as: str, encoding: str, wha
                       size_bytes=len(data))
 
 
-def _split_member(path: Path) -> tuple[Path, Optional[str]]:
-    """(archive, member) for ``ARCHIVE.zip/MEMBER`` when only the archive exists on disk."""
+def _split_member(path: Path) -> Optional[ArchiveMember]:
+    """The member a path ``ARCHIVE.zip/MEMBER`` names when only the archive exists on disk."""
     if path.exists():
-        return path, None
+        return None
     for parent in path.parents:
         if parent.is_file():
-            return parent, path.relative_to(parent).as_posix()
+            return ArchiveMember(parent, path.relative_to(parent).as_posix())
         if parent.exists():
             break
-    return path, None
+    return None
+
+
+def _limit(head: bytes, max_bytes: int) -> int:
+    """How much of an archive member is read: PDFs, images and DOCX up to the file limit, text and
+    HTML no more than they may hold (known from the member's first bytes, before it is inflated)."""
+    binary = (head.startswith(b"PK") or b"%PDF-" in head[:1024]
+              or any(head.startswith(magic) for magic, _ in IMAGE_MAGIC))
+    return MAX_FILE_BYTES if binary else min(MAX_FILE_BYTES, max(max_bytes, MAX_HTML_BYTES))
 
 
 def _is_archive(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
             head = handle.read(HEAD_BYTES)
-    except OSError:
+        return head.startswith(b"PK") and sniff(head, lambda: _archive.open_zip(path, str(path))).name == "archive"
+    except (OSError, InputError):  # reported when the file is read
         return False
-    return head.startswith(b"PK") and sniff(head, lambda: zipfile.ZipFile(path)).name == "archive"
 
 
 def _archive_error(path: Path, shown_as: str) -> InputError:

@@ -73,10 +73,11 @@ def _zip_kind(head: bytes, open_zip: Callable[[], zipfile.ZipFile]) -> Kind:
         with open_zip() as archive:
             names = archive.namelist()
             if "mimetype" in names:
-                mimetype = archive.read("mimetype")[:100]
+                with archive.open("mimetype") as handle:  # 100 bytes, not the whole member: it may be a bomb
+                    mimetype = handle.read(100)
                 if mimetype.startswith(b"application/vnd.oasis.opendocument"):
                     return Kind("refuse", f"an OpenDocument file ({mimetype.decode('ascii', 'replace')}); save it as DOCX or PDF")
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as error:
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError, NotImplementedError) as error:
         first = _first_member_name(head)
         if first == "[Content_Types].xml" or first.startswith(("word/", "_rels/", "docProps/")):
             return Kind("refuse", f"looks like a DOCX document but is damaged or truncated: {error}")

@@ -11,11 +11,19 @@ printed into the text; text boxes, footnotes and endnotes are skipped.
 from __future__ import annotations
 
 import io
+import zipfile
 from typing import Iterator, Optional
 
 from ..errors import InputError
+from . import archive
 
 ENGINE = "docx"
+
+# A DOCX part (document.xml …) inflates to at most this, and all parts together to at most
+# MAX_PACKAGE_BYTES: a 100-page issue's document.xml is a few MB, and lxml holds a few times
+# the XML's size in memory.
+MAX_PART_BYTES = 32 * 1024 * 1024
+MAX_PACKAGE_BYTES = 128 * 1024 * 1024
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _SDT = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}sdt"
@@ -27,8 +35,9 @@ def extract_docx(data: bytes, shown_as: str) -> tuple[str, list[str]]:
     """(body text, warnings) of a DOCX file. Raises InputError naming ``shown_as``."""
     import docx  # python-docx
 
+    package = _stored_package(data, shown_as)
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
         body = document.element.body
     except Exception as error:  # BadZipFile, KeyError (missing part), XMLSyntaxError …
         raise InputError(f"looks like a DOCX document but is damaged or truncated: {type(error).__name__}: {error}",
@@ -41,6 +50,32 @@ def extract_docx(data: bytes, shown_as: str) -> tuple[str, list[str]]:
             out.append(line)
     text = "\n".join(out).strip("\n") + "\n"
     return text, _margins(document)
+
+
+def _stored_package(data: bytes, shown_as: str) -> bytes:
+    """The DOCX with every part inflated in bounded chunks, counted, and stored uncompressed.
+
+    python-docx reads a part whole, and zipfile inflates a part's whole compressed data in one
+    step (a part that lies about its size included): a bomb must be stopped before it gets there.
+    """
+    try:
+        source = archive.open_zip(data, shown_as)
+        infos = source.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise InputError(f"looks like a DOCX document but is damaged or truncated: {error}", shown_as) from None
+    if len(infos) > archive.MAX_MEMBERS:
+        raise InputError(f"a DOCX document of {len(infos)} parts; the limit is {archive.MAX_MEMBERS}", shown_as)
+    buffer = io.BytesIO()
+    total = 0
+    with source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as stored:
+        for info in infos:
+            if info.is_dir():
+                continue
+            limit = min(MAX_PART_BYTES, MAX_PACKAGE_BYTES - total)
+            part = archive.read_member(source, info.filename, shown_as, limit)
+            total += len(part)
+            stored.writestr(info.filename, part)
+    return buffer.getvalue()
 
 
 def _blocks(parent) -> Iterator[str]:

@@ -1,16 +1,22 @@
 """HTML gazettes (an issue page or a single document page) with the standard library's parser.
 
-The page is parsed into a small tree; what is not content is dropped — scripts and styles,
-``nav``/``aside``/forms, ``header``/``footer`` outside the article, and link-dense blocks
-of short links (menus, breadcrumbs, "related links"); a TOC of long document titles stays.
-What is left is written one block per line: ``<p>``, headings, list items and ``<br>`` end
-lines, each row of a data table is one tab-separated line, and layout tables (cells holding
-paragraphs) are read as blocks.
+What is not content is dropped — scripts and styles, ``nav``/``aside``/forms, ``header``/
+``footer`` outside the article, and link-dense blocks of short links (menus, breadcrumbs,
+"related links"); a TOC of long document titles stays. What is left is written one block per
+line: ``<p>``, headings, list items and ``<br>`` end lines, each row of a data table is one
+tab-separated line, and layout tables (cells holding paragraphs) are read as blocks.
+
+Hostile pages (issue #15) cost linear time and memory and no recursion: the page is read in
+one pass over a stack of open elements, each element deciding at its start (furniture) or at
+its end (link density, data or layout table) what becomes of it, and its content goes into one
+flat list of text and line breaks rather than a tree. Nesting deeper than :data:`MAX_DEPTH`
+is flattened into the element at that depth, as browsers do.
 """
 from __future__ import annotations
 
 import codecs
 import re
+from bisect import bisect_right
 from html.parser import HTMLParser
 from typing import Optional, Union
 
@@ -30,6 +36,20 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
 _CLOSES = {"p": {"p"}, "li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr", "td", "th"},
            "td": {"td", "th"}, "th": {"td", "th"}, "option": {"option"}}
 _SCOPE = {"table", "ul", "ol", "dl", "div", "body", "html", "td", "th"}  # implied ends do not cross these
+# What a start tag closes: its implied ends, and an open <p> for a block.
+_IMPLIED = {tag: frozenset(_CLOSES.get(tag, set()) | ({"p"} if tag in _BLOCK else set())) for tag in _BLOCK | set(_CLOSES)}
+_STRUCTURAL = _BLOCK | {"td", "th"}  # elements that end lines; the others only hold text
+_TABLE_PARTS = {"table", "thead", "tbody", "tfoot"}
+_HAS_BLOCK = {"p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"}  # a cell holding one is layout
+_QUIET_DROPS = {"script", "style", "head", "title"}  # dropped without counting in the warning
+LAYOUT_CELL_CHARS = 200  # a cell with more text than this makes its table a layout table
+
+# Elements nested deeper are flattened into the one at this depth (Chromium's limit too).
+MAX_DEPTH = 512
+# Largest HTML page read, and most tags (each costs ~20 µs in html.parser): a gazette page is
+# a few MB with tens of thousands of tags; past these it is not one issue.
+MAX_HTML_BYTES = 32 * 1024 * 1024
+MAX_HTML_TAGS = 1_000_000
 
 # Link-dense: this share of the text in links, at least this many links, shorter than this on average.
 LINK_SHARE = 0.5
@@ -47,66 +67,242 @@ _WS = re.compile(r"[ \t\r\n\f\xa0]+")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 
 
-class _Node:
-    __slots__ = ("tag", "attrs", "children", "parent")
+class _Mark:
+    """A line end in the content list: a block's edge (FLUSH) or a ``<br>`` (BREAK)."""
 
-    def __init__(self, tag: str, attrs: dict, parent: Optional["_Node"]) -> None:
-        self.tag, self.attrs, self.children, self.parent = tag, attrs, [], parent
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
-Child = Union[_Node, str]
+FLUSH, BREAK = _Mark("flush"), _Mark("break")
 
 
-class _TreeBuilder(HTMLParser):
+class _Lines:
+    """Lines already laid out (a ``<pre>`` or a data table), with their plain text for an enclosing cell."""
+
+    __slots__ = ("lines", "raw")
+
+    def __init__(self, lines: list[str], raw: str) -> None:
+        self.lines, self.raw = lines, raw
+
+
+Item = Union[str, _Mark, _Lines]
+
+
+class _Open:
+    """An open element: where its content starts in the content list, and what its subtree holds."""
+
+    __slots__ = ("tag", "outer", "furniture", "discard", "start", "total", "linked", "links", "chars", "has_block",
+                 "drops", "own_table", "row", "cells", "overflow")
+
+    def __init__(self, tag: str, parent: Optional["_Open"], furniture: bool, start: int) -> None:
+        self.tag, self.furniture, self.start = tag, furniture, start
+        self.discard = furniture or (parent is not None and parent.discard)  # inside dropped furniture
+        self.outer = self if parent is None or tag in _STRUCTURAL else parent.outer  # nearest line-ending element
+        # link statistics of the whole subtree (before anything is dropped, as a reader sees the markup)
+        self.total = self.linked = self.links = 0
+        self.chars, self.has_block, self.drops = 0, False, 0  # of what is kept
+        self.own_table: Optional[_Open] = None  # the table whose own row or cell this is
+        self.row: Optional[_Open] = None
+        self.cells: list[Cell] = []  # a table's own cells
+        self.overflow: Optional[dict[str, int]] = None  # tags opened past MAX_DEPTH, still to be closed
+
+
+# One of a table's own cells: its row, where its content lies in the content list, whether it holds
+# blocks or much text (then the table is for layout).
+Cell = tuple[_Open, int, int, bool]
+
+
+class _PageReader(HTMLParser):
+    """One pass over the markup: a stack of open elements and a flat list of content."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.root = _Node("#root", {}, None)
+        self.root = _Open("#root", None, False, 0)
         self.stack = [self.root]
+        self.items: list[Item] = []
+        self.positions: dict[str, list[int]] = {}  # stack indices of the open elements of each tag
+        self.scopes = [0]  # stack indices of open _SCOPE elements
+        self.hard_scopes = [0]  # the same without td/th (which a new cell or row may close)
+
+    # -- the parser's callbacks ------------------------------------------------------------------
 
     def handle_starttag(self, tag, attrs):
-        closes = _CLOSES.get(tag, set()) | ({"p"} if tag in _BLOCK else set())
-        outermost = None  # a new <tr> closes the open <td> and the <tr> around it
-        for i in range(len(self.stack) - 1, 0, -1):
-            open_tag = self.stack[i].tag
-            if open_tag in closes:
-                outermost = i
-            elif open_tag in _SCOPE:
-                break
-        if outermost is not None:
-            del self.stack[outermost:]
-        node = _Node(tag, {k: (v or "") for k, v in attrs}, self.stack[-1])
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
+        closes = _IMPLIED.get(tag)
+        if closes:
+            floor = (self.hard_scopes if tag in ("td", "th", "tr") else self.scopes)[-1]
+            cut = None
+            for name in closes:
+                where = self.positions.get(name)
+                if where and where[-1] > floor:
+                    index = where[bisect_right(where, floor)]
+                    cut = index if cut is None else min(cut, index)
+            if cut is not None:
+                self._close_to(cut)
+        if tag in _VOID:
+            self._leaf(tag, attrs)
+        elif len(self.stack) > MAX_DEPTH:
+            top = self.stack[-1]
+            top.overflow = top.overflow or {}
+            top.overflow[tag] = top.overflow.get(tag, 0) + 1
+            self._edge(tag)
+        else:
+            self._open(tag, attrs)
 
     def handle_startendtag(self, tag, attrs):
-        node = _Node(tag, {k: (v or "") for k, v in attrs}, self.stack[-1])
-        self.stack[-1].children.append(node)
+        self._leaf(tag, attrs)
 
     def handle_endtag(self, tag):
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-        # a stray end tag: ignored, as browsers do
+        top = self.stack[-1]
+        if top.overflow and top.overflow.get(tag):
+            top.overflow[tag] -= 1
+            self._edge(tag)
+            return
+        where = self.positions.get(tag)
+        if where:  # else a stray end tag: ignored, as browsers do
+            self._close_to(where[-1])
 
     def handle_data(self, data):
-        self.stack[-1].children.append(data)
+        top = self.stack[-1]
+        visible = len(_WS.sub("", data))
+        top.total += visible
+        if not top.discard:
+            top.chars += visible
+            self.items.append(data)
+
+    def close(self):
+        super().close()
+        self._close_to(1)
+
+    # -- elements --------------------------------------------------------------------------------
+
+    def _open(self, tag: str, attrs) -> None:
+        parent = self.stack[-1]
+        entry = _Open(tag, parent, _is_furniture(tag, attrs, self._in_article()), len(self.items))
+        if tag in _STRUCTURAL:
+            outer = parent.outer
+            if tag == "table":
+                entry.own_table = entry
+            elif tag in ("thead", "tbody", "tfoot", "tr"):
+                entry.own_table = outer.own_table if outer.tag in _TABLE_PARTS else None
+            elif tag in ("td", "th") and outer.tag == "tr":
+                entry.own_table, entry.row = outer.own_table, outer
+            if not entry.discard:
+                self._append(FLUSH)
+        index = len(self.stack)
+        self.stack.append(entry)
+        self.positions.setdefault(tag, []).append(index)
+        if tag in _SCOPE:
+            self.scopes.append(index)
+            if tag not in ("td", "th"):
+                self.hard_scopes.append(index)
+
+    def _leaf(self, tag: str, attrs) -> None:
+        """An element without content (``<br>``, ``<img>``, ``<div/>``)."""
+        parent = self.stack[-1]
+        if _is_furniture(tag, attrs, self._in_article()):
+            parent.drops += tag not in _QUIET_DROPS
+            return
+        if parent.discard:
+            return
+        if tag == "br":
+            self.items.append(BREAK)
+        elif tag in _STRUCTURAL:
+            parent.has_block |= tag in _HAS_BLOCK
+            if tag in ("td", "th") and parent.outer.tag == "tr" and parent.outer.own_table is not None:
+                parent.outer.own_table.cells.append((parent.outer, len(self.items), len(self.items), False))
+            self._append(FLUSH)
+
+    def _edge(self, tag: str) -> None:
+        """The start or end of an element past MAX_DEPTH: it still ends a line."""
+        if tag in _STRUCTURAL and not self.stack[-1].discard:
+            self._append(FLUSH)
+
+    def _append(self, mark: _Mark) -> None:
+        if not (self.items and self.items[-1] is mark is FLUSH):  # one block edge is as good as two
+            self.items.append(mark)
+
+    def _in_article(self) -> bool:
+        return bool(self.positions.get("article") or self.positions.get("main"))
+
+    def _close_to(self, depth: int) -> None:
+        """Close the open elements above ``depth``, innermost first."""
+        while len(self.stack) > depth:
+            entry = self.stack.pop()
+            index = len(self.stack)
+            self.positions[entry.tag].pop()
+            if self.scopes[-1] == index:
+                self.scopes.pop()
+            if self.hard_scopes[-1] == index:
+                self.hard_scopes.pop()
+            self._finish(entry, self.stack[-1])
+
+    def _finish(self, entry: _Open, parent: _Open) -> None:
+        """Decide what becomes of a closed element and add its subtree's numbers to its parent's."""
+        dropped = False
+        if not entry.discard:
+            if _link_dense(entry):
+                del self.items[entry.start:]
+                if entry.own_table is not None and entry.own_table is not entry:
+                    cells = entry.own_table.cells
+                    while cells and cells[-1][1] >= entry.start:
+                        cells.pop()
+                dropped = True
+            elif entry.tag == "pre":
+                raw = _plain(self.items, entry.start, len(self.items))
+                del self.items[entry.start:]
+                self.items.append(_Lines([line.rstrip() for line in raw.split("\n")], raw))
+            elif entry.tag == "table" and (pairs := _metadata_pairs(self.items, entry.cells)):
+                # a policy-library metadata table: one ``label：value`` line per pair
+                raw = _plain(self.items, entry.start, len(self.items))
+                del self.items[entry.start:]
+                self.items.append(_Lines([f"{label}：{value}" for label, value in pairs], raw))
+            elif entry.tag == "table" and not _layout_table(entry):
+                raw = _plain(self.items, entry.start, len(self.items))
+                rows = _table_rows(self.items, entry.cells)
+                del self.items[entry.start:]
+                self.items.append(_Lines(rows, raw))
+            elif entry.tag in _STRUCTURAL:
+                if entry.row is not None and entry.own_table is not None:
+                    layout = entry.has_block or entry.chars > LAYOUT_CELL_CHARS
+                    entry.own_table.cells.append((entry.row, entry.start, len(self.items), layout))
+                self._append(FLUSH)
+        parent.total += entry.total
+        if entry.tag == "a":  # all its text is linked text, and it is one link (an <a> inside it is not)
+            parent.linked += entry.total
+            parent.links += 1 if entry.total else 0
+        else:
+            parent.linked += entry.linked
+            parent.links += entry.links
+        if entry.furniture:
+            parent.drops += entry.tag not in _QUIET_DROPS
+        elif dropped:
+            parent.drops += 1
+        else:
+            parent.drops += entry.drops
+            parent.chars += entry.chars
+            parent.has_block |= entry.has_block or entry.tag in _HAS_BLOCK
 
 
 def extract_html(data: bytes, shown_as: str) -> tuple[str, list[str], str]:
     """(text, warnings, charset) of an HTML page. Raises InputError naming ``shown_as``."""
+    if len(data) > MAX_HTML_BYTES:
+        mib = 1024 * 1024
+        raise InputError(f"too large: an HTML page of {len(data) / mib:.1f} MiB, the limit is {MAX_HTML_BYTES / mib:.0f} MiB",
+                         shown_as)
+    tags = data.count(b"<")  # an upper bound, counted before anything is parsed
+    if tags > MAX_HTML_TAGS:
+        raise InputError(f"an HTML page with {tags} tags, the limit is {MAX_HTML_TAGS}: not one gazette issue", shown_as)
     markup, charset = _decode(data, shown_as)
-    builder = _TreeBuilder()
-    builder.feed(markup)
-    builder.close()
+    reader = _PageReader()
+    reader.feed(markup)
+    reader.close()
     warnings: list[str] = []
-    dropped = _prune(builder.root)
-    if dropped:
-        warnings.append(f"dropped {dropped} navigation/boilerplate block(s)")
-    lines: list[str] = []
-    _Writer(lines).block(builder.root)
-    kept = [ln for ln in lines if ln and not _FURNITURE.match(ln) and not (len(ln) <= 80 and _SITE_FOOTER.search(ln))]
+    if reader.root.drops:
+        warnings.append(f"dropped {reader.root.drops} navigation/boilerplate block(s)")
+    kept = [ln for ln in _write(reader.items) if ln and not _FURNITURE.match(ln) and not (len(ln) <= 80 and _SITE_FOOTER.search(ln))]
     if not kept:
         raise InputError("an HTML page with no text content once navigation and boilerplate are removed", shown_as)
     return "\n".join(kept) + "\n", warnings, charset
@@ -134,102 +330,35 @@ def _decode(data: bytes, shown_as: str) -> tuple[str, str]:
     raise InputError(f"HTML page in an unknown encoding (tried {', '.join(dict.fromkeys(candidates))})", shown_as)
 
 
-def _prune(node: _Node, in_article: bool = False) -> int:
-    """Drop non-content subtrees in place; return how many went."""
-    dropped = 0
-    kept: list[Child] = []
-    for child in node.children:
-        if isinstance(child, str):
-            kept.append(child)
-            continue
-        inside = in_article or child.tag in ("article", "main")
-        if _is_furniture(child, in_article) or _link_dense(child):
-            dropped += child.tag not in ("script", "style", "head", "title")
-            continue
-        dropped += _prune(child, inside)
-        kept.append(child)
-    node.children = kept
-    return dropped
 
-
-def _is_furniture(node: _Node, in_article: bool) -> bool:
-    if node.tag in _DROP or node.attrs.get("role", "").lower() in _DROP_ROLES:
+def _is_furniture(tag: str, attrs, in_article: bool) -> bool:
+    attrs = {k: (v or "") for k, v in attrs}
+    if tag in _DROP or attrs.get("role", "").lower() in _DROP_ROLES:
         return True
-    if node.tag in ("header", "footer") and not in_article:
+    if tag in ("header", "footer") and not in_article:
         return True
-    style = node.attrs.get("style", "").replace(" ", "").lower()
-    return "display:none" in style or "hidden" in node.attrs
+    style = attrs.get("style", "").replace(" ", "").lower()
+    return "display:none" in style or "hidden" in attrs
 
 
-def _link_dense(node: _Node) -> bool:
-    if node.tag not in _BLOCK or node.tag in ("html", "body"):
+def _link_dense(entry: _Open) -> bool:
+    if entry.tag not in _BLOCK or entry.tag in ("html", "body"):
         return False
-    total, linked, links = _link_stats(node)
-    return links >= LINK_MIN and linked >= LINK_SHARE * total and linked < LINK_SHORT * links
+    return (entry.links >= LINK_MIN and entry.linked >= LINK_SHARE * entry.total
+            and entry.linked < LINK_SHORT * entry.links)
 
 
-def _link_stats(node: _Node, in_link: bool = False) -> tuple[int, int, int]:
-    total = linked = links = 0
-    for child in node.children:
-        if isinstance(child, str):
-            n = len(_WS.sub("", child))
-            total += n
-            linked += n if in_link else 0
-        else:
-            is_link = child.tag == "a" and not in_link
-            t, l_, k = _link_stats(child, in_link or is_link)
-            total, linked, links = total + t, linked + l_, links + k + (1 if is_link and t else 0)
-    return total, linked, links
-
-
-class _Writer:
-    """Walks the pruned tree and writes lines."""
-
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-        self.buffer: list[str] = []
-
-    def flush(self) -> None:
-        raw = "".join(self.buffer)
-        self.buffer = []
-        text = _WS.sub(" ", _WS_BETWEEN_CJK.sub("", raw)).strip()
-        if text:
-            self.lines.append(text)
-
-    def block(self, node: _Node) -> None:
-        for child in node.children:
-            if isinstance(child, str):
-                self.buffer.append(child)
-            elif child.tag == "br":
-                self.flush()
-            elif child.tag == "pre":
-                self.flush()
-                self.lines.extend(ln.rstrip() for ln in _plain(child).split("\n"))
-            elif child.tag == "table" and _metadata_pairs(child):
-                self.flush()  # a policy-library metadata table: one ``label：value`` line per pair
-                self.lines.extend(f"{label}：{value}" for label, value in _metadata_pairs(child))
-            elif child.tag == "table" and not _layout_table(child):
-                self.flush()
-                self.lines.extend(_table_rows(child))
-            elif child.tag in _BLOCK or child.tag in ("td", "th"):
-                self.flush()
-                self.block(child)
-                self.flush()
-            else:
-                self.block(child)
-
-
-def _metadata_pairs(table: _Node) -> list[tuple[str, str]]:
+def _metadata_pairs(items: list[Item], cells: list["Cell"]) -> list[tuple[str, str]]:
     """(label, value) pairs of a page's metadata table (索引号/发文机关/成文日期…: a label cell,
     then its value cell, or ``label：value`` in one cell); [] for any other table."""
+    texts = [_WS.sub(" ", _WS_BETWEEN_CJK.sub("", _plain(items, start, end))).strip() for _row, start, end, _layout in cells]
     pairs: list[tuple[str, str]] = []
-    cells = [_WS.sub(" ", _WS_BETWEEN_CJK.sub("", _plain(c))).strip() for c in _own_cells(table)]
     i = 0
-    while i < len(cells):
-        label = label_key(cells[i])
-        inline = re.match(r"^(?P<label>[^：:]{2,8})[：:]\s*(?P<value>\S.*)$", cells[i])
+    while i < len(texts):
+        label = label_key(texts[i])
+        inline = re.match(r"^(?P<label>[^：:]{2,8})[：:]\s*(?P<value>\S.*)$", texts[i])
         if label is not None:
-            pairs.append((label, cells[i + 1] if i + 1 < len(cells) and label_key(cells[i + 1]) is None else ""))
+            pairs.append((label, texts[i + 1] if i + 1 < len(texts) and label_key(texts[i + 1]) is None else ""))
             i += 1 + (pairs[-1][1] != "")
         elif inline and label_key(inline.group("label")):
             pairs.append((label_key(inline.group("label")), inline.group("value")))
@@ -239,52 +368,56 @@ def _metadata_pairs(table: _Node) -> list[tuple[str, str]]:
     return pairs if len(pairs) >= 3 else []
 
 
-def _layout_table(table: _Node) -> bool:
+def _layout_table(table: _Open) -> bool:
     """A table used for page layout (cells holding paragraphs or much text), not data."""
-    for cell in _own_cells(table):
-        if _has_block(cell) or len(_WS.sub("", _plain(cell))) > 200:
-            return True
-    return False
+    return any(layout for _row, _start, _end, layout in table.cells)
 
 
-def _has_block(node: _Node) -> bool:
-    return any(isinstance(c, _Node) and (c.tag in ("p", "div", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6")
-                                         or _has_block(c)) for c in node.children)
-
-
-def _own_cells(table: _Node):
-    for row in _own_rows(table):
-        yield from (c for c in row.children if isinstance(c, _Node) and c.tag in ("td", "th"))
-
-
-def _own_rows(node: _Node):
-    for child in node.children:
-        if isinstance(child, _Node):
-            if child.tag == "tr":
-                yield child
-            elif child.tag in ("thead", "tbody", "tfoot"):
-                yield from _own_rows(child)
-
-
-def _table_rows(table: _Node) -> list[str]:
-    rows = []
-    for row in _own_rows(table):
-        cells = [_WS.sub(" ", _WS_BETWEEN_CJK.sub("", _plain(c))).strip().replace("\t", " ")
-                 for c in row.children if isinstance(c, _Node) and c.tag in ("td", "th")]
-        while cells and not cells[-1]:
-            cells.pop()
-        if cells:
-            rows.append("\t".join(cells))
+def _table_rows(items: list[Item], cells: list["Cell"]) -> list[str]:
+    rows: list[str] = []
+    row: list[str] = []
+    current = None
+    for owner, start, end, _layout in cells + [(None, 0, 0, False)]:
+        if owner is not current:
+            while row and not row[-1]:
+                row.pop()
+            if row:
+                rows.append("\t".join(row))
+            row, current = [], owner
+        if owner is not None:
+            row.append(_WS.sub(" ", _WS_BETWEEN_CJK.sub("", _plain(items, start, end))).strip().replace("\t", " "))
     return rows
 
 
-def _plain(node: _Node) -> str:
+def _plain(items: list[Item], start: int, end: int) -> str:
+    """The text of ``items[start:end]`` as it stands in the markup: block edges add nothing, ``<br>`` a newline."""
     parts = []
-    for child in node.children:
-        if isinstance(child, str):
-            parts.append(child)
-        elif child.tag == "br":
+    for item in items[start:end]:
+        if isinstance(item, str):
+            parts.append(item)
+        elif item is BREAK:
             parts.append("\n")
-        else:
-            parts.append(_plain(child))
+        elif isinstance(item, _Lines):
+            parts.append(item.raw)
     return "".join(parts)
+
+
+def _write(items: list[Item]) -> list[str]:
+    """The content list as lines: text runs joined, whitespace between hanzi removed."""
+    lines: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = _WS.sub(" ", _WS_BETWEEN_CJK.sub("", "".join(buffer))).strip()
+        buffer.clear()
+        if text:
+            lines.append(text)
+
+    for item in items:
+        if isinstance(item, str):
+            buffer.append(item)
+        else:
+            flush()
+            if isinstance(item, _Lines):
+                lines.extend(item.lines)
+    return lines  # text after the last block edge is not in a block: left out, as it always was

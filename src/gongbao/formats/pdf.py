@@ -7,8 +7,10 @@ them, so a scanned page and a born-digital one come out the same way.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
@@ -42,6 +44,17 @@ _VARIANTS = re.compile("[\u2f00-\u2fd5\uf900-\ufaff\U0002f800-\U0002fa1f]")
 # Likewise for punctuation sharing a glyph; the text pipeline knows the usual form.
 _PUNCTUATION = str.maketrans({"\u2011": "-", "\u2010": "-", "\u22ef": "…", "\u30fb": "·", "\xa0": " ", "\ufeff": ""})
 
+# Bounds on what MuPDF is asked to decode (issue #15): a small PDF can hold a stream that inflates
+# to gigabytes, or thousands of pages drawing one content stream. A gazette issue has tens of
+# pages whose content streams are well under a MB; a scanned page's picture is tens of MB.
+MAX_PAGES = 2000
+MAX_CONTENT_STREAM_BYTES = 16 * 1024 * 1024  # a page's or form's drawing instructions, inflated
+MAX_IMAGE_STREAM_BYTES = 256 * 1024 * 1024
+MAX_CONTENT_BYTES = 256 * 1024 * 1024  # all pages' content streams together (a shared one counts per page)
+MAX_RASTER_PIXELS = 60_000_000  # a page rendered for OCR: A4 at 200 dpi is 3.9 million
+_INFLATE_CHUNK = 1024 * 1024
+_DEFLATE_MAX_RATIO = 1032  # deflate never inflates more than this: smaller streams need no counting
+
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg", b"II*\x00": "tiff", b"MM\x00*": "tiff",
                b"BM": "bmp", b"GIF8": "gif"}
 
@@ -56,11 +69,13 @@ class PdfText:
 
 
 def extract_pdf(data: bytes, shown_as: str, *, filetype: str = "pdf", use_ocr: Optional[bool] = None,
-                progress: Optional[ocr.Progress] = None, workers: Optional[int] = None) -> PdfText:
+                progress: Optional[ocr.Progress] = None, workers: Optional[int] = None,
+                max_chars: Optional[int] = None) -> PdfText:
     """Text of a PDF (or an image file, ``filetype="png"`` …), with page spans and warnings.
 
     ``use_ocr``: None = when a page needs it and the extra is installed; False = never (a page
-    that needs OCR is then an error). Raises InputError naming ``shown_as``.
+    that needs OCR is then an error). ``max_chars``: reading stops, refused, once the pages'
+    text is longer. Raises InputError naming ``shown_as``.
     """
     what = "a PDF" if filetype == "pdf" else f"a {filetype.upper()} image"
     with _quiet_mupdf() as warnings:
@@ -73,6 +88,10 @@ def extract_pdf(data: bytes, shown_as: str, *, filetype: str = "pdf", use_ocr: O
                 raise InputError(f"looks like {what} but is encrypted: it needs a password to open", shown_as)
             if doc.page_count == 0:
                 raise InputError(f"looks like {what} but has no pages", shown_as)
+            if doc.page_count > MAX_PAGES:
+                raise InputError(f"{what} of {doc.page_count} pages; the limit is {MAX_PAGES}", shown_as)
+            if filetype == "pdf":
+                _check_streams(doc, shown_as)
             if filetype != "pdf":  # an image (or multi-page TIFF): read it as a PDF of picture pages
                 try:  # an image is opened lazily: a damaged one fails only here (found by test_fuzz_parser)
                     converted = doc.convert_to_pdf()
@@ -80,21 +99,68 @@ def extract_pdf(data: bytes, shown_as: str, *, filetype: str = "pdf", use_ocr: O
                     raise InputError(f"looks like {what} but cannot be opened (damaged or truncated): {error}",
                                      shown_as) from None
                 with pymupdf.open("pdf", converted) as pictures:
-                    result = _extract(pictures, shown_as, use_ocr=use_ocr, progress=progress, workers=workers)
+                    result = _extract(pictures, shown_as, use_ocr=use_ocr, progress=progress, workers=workers,
+                                      max_chars=max_chars)
             else:
-                result = _extract(doc, shown_as, use_ocr=use_ocr, progress=progress, workers=workers)
+                result = _extract(doc, shown_as, use_ocr=use_ocr, progress=progress, workers=workers,
+                                  max_chars=max_chars)
                 if getattr(doc, "is_repaired", False):
                     result.warnings.insert(0, "the PDF was damaged and has been repaired: pages or text may be missing")
     result.warnings.extend(f"mupdf: {w}" for w in warnings if w)
     return result
 
 
-def _extract(doc, shown_as: str, *, use_ocr: Optional[bool], progress, workers) -> PdfText:
+def _check_streams(doc, shown_as: str) -> None:
+    """Refuse a PDF with a stream that inflates past its limit, or whose pages together draw
+    too much, before MuPDF decodes any of it. Deflated streams are inflated here in bounded
+    chunks and counted (MuPDF would inflate them whole)."""
+    inflated: dict[int, int] = {}
+    for xref in range(1, doc.xref_length()):
+        if not doc.xref_is_stream(xref):
+            continue
+        image = doc.xref_get_key(xref, "Subtype")[1] == "/Image"
+        limit = MAX_IMAGE_STREAM_BYTES if image else MAX_CONTENT_STREAM_BYTES
+        size = _inflated_size(doc, xref, limit, exact=not image)  # content is added up over the pages
+        if size > limit:
+            raise InputError(f"a{'n image' if image else ' content'} stream (object {xref}) inflates to more than "
+                             f"{limit // (1024 * 1024)} MiB: refused, the PDF is a decompression bomb or not a gazette",
+                             shown_as)
+        inflated[xref] = size
+    drawn = 0
+    for page in doc:
+        drawn += sum(inflated.get(xref, 0) for xref in page.get_contents())
+        if drawn > MAX_CONTENT_BYTES:
+            raise InputError(f"pages up to {page.number + 1} draw more than {MAX_CONTENT_BYTES // (1024 * 1024)} MiB "
+                             "of content: refused", shown_as)
+
+
+def _inflated_size(doc, xref: int, limit: int, exact: bool) -> int:
+    """The size of a stream once decoded, counted no further than ``limit`` + 1 chunk. Filters
+    other than FlateDecode (images' DCT, JBIG2 …) are counted at their stored size; unless
+    ``exact``, a deflated stream too small to inflate past ``limit`` is not inflated."""
+    raw = doc.xref_stream_raw(xref) or b""
+    kind, value = doc.xref_get_key(xref, "Filter")
+    first = value.strip("[] ").split("/")[1:2] if kind in ("name", "array") else []
+    if first != ["FlateDecode"] or (not exact and len(raw) * _DEFLATE_MAX_RATIO <= limit):
+        return len(raw)
+    inflater = zlib.decompressobj()
+    size = 0
+    try:
+        while raw and size <= limit:
+            size += len(inflater.decompress(raw, _INFLATE_CHUNK))
+            raw = inflater.unconsumed_tail
+    except zlib.error:  # damaged: MuPDF decodes what it can, no more than was counted so far
+        pass
+    return size
+
+
+def _extract(doc, shown_as: str, *, use_ocr: Optional[bool], progress, workers,
+             max_chars: Optional[int] = None) -> PdfText:
     total = doc.page_count
     pages: list[Optional[PageRows]] = [None] * total
     scans: list[int] = []
     warnings: list[str] = []
-    done = 0
+    done = chars = 0
     for index in range(total):
         page = doc[index]
         try:
@@ -102,6 +168,10 @@ def _extract(doc, shown_as: str, *, use_ocr: Optional[bool], progress, workers) 
         except Exception as error:  # one broken content stream must not lose the other pages
             warnings.append(f"page {index + 1}: cannot read its text ({error}); page skipped")
             lines, tables, verdict = [], [], "blank"
+        chars += sum(len(line.text) for line in lines) + sum(len(row.text) for row in tables)
+        if max_chars is not None and chars > max_chars:
+            raise InputError(f"too large: more than {max_chars} characters of text by page {index + 1} of the PDF",
+                             shown_as)
         if verdict == "scan":
             scans.append(index)
             continue
@@ -197,8 +267,11 @@ def _picture_cover(page) -> float:
 
 
 def _raster(page, number: int) -> ocr.PageImage:
-    pix = page.get_pixmap(dpi=ocr.DPI, colorspace=pymupdf.csGRAY, alpha=False)
-    return ocr.PageImage(number, pix.width, pix.height, bytes(pix.samples), 72 / ocr.DPI)
+    # a page far larger than paper is rendered at a lower resolution, not into gigabytes of pixels
+    pixels = (page.rect.width / 72 * ocr.DPI) * (page.rect.height / 72 * ocr.DPI)
+    dpi = min(ocr.DPI, int(ocr.DPI * math.sqrt(MAX_RASTER_PIXELS / pixels))) if pixels > 0 else ocr.DPI
+    pix = page.get_pixmap(dpi=max(dpi, 1), colorspace=pymupdf.csGRAY, alpha=False)
+    return ocr.PageImage(number, pix.width, pix.height, bytes(pix.samples), 72 / max(dpi, 1))
 
 
 def _ocr_text_line(line: ocr.OcrLine) -> TextLine:
