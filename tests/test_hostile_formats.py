@@ -59,7 +59,7 @@ def reference(text_file: Path) -> tuple[str, int]:
     """(gazette id, documents) of a corpus issue read as text: what its HTML must give."""
     if text_file not in _reference:
         with open_store(":memory:") as store:
-            outcome = ingest_file(store, text_file, allow_partial=True)
+            outcome = ingest_file(store, text_file, force=True)
             _reference[text_file] = (outcome.gazette_id, store.stats()["documents"])
     return _reference[text_file]
 
@@ -350,7 +350,7 @@ def test_fuzz_archive_member_names_through_ingest(tmp_path_factory, names, absol
     bundle.write_bytes(buffer.getvalue())
     listed = {info.filename for info in zipfile.ZipFile(bundle).infolist()}
     with open_store(folder / "t.db") as store:
-        outcomes = [ingest_file(store, item, allow_partial=True) for item in iter_inputs([bundle])]
+        outcomes = [ingest_file(store, item, force=True) for item in iter_inputs([bundle])]
     for outcome in outcomes:
         member = outcome.path.member if isinstance(outcome.path, formats.ArchiveMember) else None
         assert member is None or member in listed
