@@ -374,6 +374,7 @@ def search_(
     from rich.text import Text
 
     from .search import SearchQuery, facet_label, search
+    from .search.query import MAX_TERMS
 
     request = SearchQuery(
         q=query, region=region, issuer=issuer, doc_type=doc_type, year=year, date_from=date_from, date_to=date_to,
@@ -393,6 +394,8 @@ def search_(
     summary = f"{'about ' if result.total_estimated else ''}{result.total} document(s)" + (f", {first}–{first + len(result.hits) - 1} shown" if result.hits else "")
     if result.doc_number_match:
         summary += f"; 文号 → {result.doc_number_match}"
+    if result.ignored_terms:
+        summary += f"; not searched (over {MAX_TERMS} terms): {' '.join(result.ignored_terms)}"
     t = Table(title=escape(summary), show_lines=True)
     for col in ("id", "文号", "title", "date", "excerpt"):
         t.add_column(col, overflow="fold")

@@ -204,7 +204,7 @@ class TaskRow(LinkedRecord):
 class TaskLedger(BaseModel):
     filters: dict[str, Any]
     total: int
-    limit: Optional[int] = None
+    limit: int
     offset: int
     tasks: list[TaskRow]
 
@@ -233,7 +233,9 @@ class HazardCase(BaseModel):
 class HazardRegistry(BaseModel):
     filters: dict[str, Any]
     counts: dict[str, int] = Field(description="open / closed cases, 挂牌 listings, overdue cases.")
-    total: int
+    total: int = Field(description="Cases listed (with status, of that status), on every page.")
+    limit: int
+    offset: int
     cases: list[HazardCase]
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
-from typing import Any, Iterable, Iterator, Literal, Optional
+from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -69,10 +70,10 @@ def layer(
     filters = dict(doc_id=doc_id, gazette_id=gazette_id, unit=unit, person=person, date_from=date_from,
                    date_to=date_to, due_from=due_from, due_to=due_to, overdue_as_of=overdue_as_of,
                    enterprise=enterprise, action=action)
-    store = request_store(request)
     if format != "json":
-        return _stream(layer, layers_view.layer_records(store, layer, **filters), format)
-    return layers_view.layer_page(store, layer, limit=limit, offset=offset, **filters)
+        stores = request.app.state.stores
+        return _stream(layer, layers_view.layer_records(stores.get, layer, **filters), format, stores.get)
+    return layers_view.layer_page(request_store(request), layer, limit=limit, offset=offset, **filters)
 
 
 @router.get("/documents/{document_id:path}/citations", response_model=Citations, responses=NOT_FOUND,
@@ -146,13 +147,12 @@ def tasks(
     format: Literal["json", "jsonl", "csv"] = Query("json", description="jsonl/csv: every matching task, streamed."),
 ) -> Any:
     """任务分工 of every stored document: task number, text, units, deadline, document."""
-    store = request_store(request)
     params = dict(unit=unit, region=region, due_from=due_from, due_to=due_to, overdue_as_of=overdue_as_of,
                   doc_id=doc_id, sort=sort)
     if format != "json":
-        ledger = layers_view.task_ledger(store, **params, limit=None)
-        return _stream("tasks", ledger["tasks"], format)
-    return layers_view.task_ledger(store, **params, limit=limit, offset=offset)
+        stores = request.app.state.stores
+        return _stream("tasks", layers_view.task_export(stores.get, **params), format, stores.get, ["region_code"])
+    return layers_view.task_ledger(request_store(request), **params, limit=limit, offset=offset)
 
 
 @router.get("/hazards", response_model=HazardRegistry, summary="Hazard registry (挂牌督办)")
@@ -162,10 +162,13 @@ def hazards(
     status: Optional[Literal["open", "closed"]] = Query(None),
     enterprise: Optional[str] = _text("Enterprise, part of the name.", "人民医院"),
     as_of: Optional[str] = _day("Day for ``overdue`` (default today)."),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=1_000_000),
 ) -> Any:
-    """Open and closed cases of 重大隐患挂牌督办 with their lifecycle: 挂牌, relistings, 摘牌/销案."""
+    """Open and closed cases of 重大隐患挂牌督办 with their lifecycle: 挂牌, relistings, 摘牌/销案;
+    a page of them (``total`` tells how many)."""
     return layers_view.hazard_registry(request_store(request), region=region, status=status,
-                                       enterprise=enterprise, as_of=as_of)
+                                       enterprise=enterprise, as_of=as_of, limit=limit, offset=offset)
 
 
 @router.get("/duties", response_model=Duties, summary="Leaders' duties (分工) on a day")
@@ -180,9 +183,16 @@ def duties(
     return layers_view.duties_on(request_store(request), on, area, region)
 
 
-def _stream(layer: str, records: Iterable[dict[str, Any]], format: str) -> StreamingResponse:
-    rows = list(layers_view.iter_rows(records))
-    lines = _jsonl(rows) if format == "jsonl" else _csv(layer, rows)
+def _stream(layer: str, records: Iterator[dict[str, Any]], format: str, get_store: Callable[[], Any],
+            extra_columns: Sequence[str] = ()) -> StreamingResponse:
+    """Records streamed as they are read from the store, a page at a time. The CSV header
+    comes first: its columns are the keys the store's matching records hold."""
+    rows = layers_view.iter_rows(records)
+    if format == "jsonl":
+        lines = _jsonl(rows)
+    else:
+        columns = layer_csv_columns(layer, [dict.fromkeys([*get_store().layer_keys(layer), "confidence", *extra_columns])])
+        lines = _csv(columns, rows)
     return StreamingResponse(
         lines,
         media_type=EXPORT_TYPES[format],
@@ -190,17 +200,16 @@ def _stream(layer: str, records: Iterable[dict[str, Any]], format: str) -> Strea
     )
 
 
-def _jsonl(rows: list[dict[str, Any]]) -> Iterator[str]:
+def _jsonl(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     for row in rows:
         yield json.dumps(row, ensure_ascii=False) + "\n"
 
 
-def _csv(layer: str, rows: list[dict[str, Any]]) -> Iterator[str]:
+def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """A header row (SCHEMA.md keys first), then one row per record; lists joined with ；."""
-    columns = layer_csv_columns(layer, rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    lines = (columns, *([csv_cell(r.get(c)) for c in columns] for r in rows))
+    lines = itertools.chain([columns], ([csv_cell(r.get(c)) for c in columns] for r in rows))
     for row in lines:
         writer.writerow(row)
         yield buffer.getvalue()

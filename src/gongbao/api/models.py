@@ -189,4 +189,7 @@ class SearchResponse(BaseModel):
                            "1,000 documents counted by candidates not each checked. Every hit is checked.")
     doc_number_match: Optional[str] = Field(
         None, description="When q is a 文号 (in any spelling): id of the document it names.")
+    ignored_terms: list[str] = Field(
+        default_factory=list, description="Terms of q that were not searched: a word typed twice counts once, and "
+                                          "only the first 16 distinct terms are searched.")
     query: dict[str, Any] = Field(description="The query as understood, every field.")

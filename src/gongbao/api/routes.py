@@ -43,6 +43,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "facets_estimated": result.facets_estimated,
         "total_estimated": result.total_estimated,
         "doc_number_match": result.doc_number_match,
+        "ignored_terms": result.ignored_terms,
         "query": _fields(query),
     }
 

@@ -63,3 +63,5 @@ class SearchResult:
     # True when ``total`` is an estimate (PostgreSQL): counted on a sample (over 20,000
     # matches) or by candidates not each checked (phrases); every hit is checked
     total_estimated: bool = field(default=False)
+    # Terms of ``q`` not searched: beyond gongbao.search.query.MAX_TERMS (the user is told)
+    ignored_terms: list[str] = field(default_factory=list)

@@ -21,11 +21,14 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
 from psycopg.rows import tuple_row
 
+from ..budget import statement_timeout_ms
 from ..errors import StoreError
 from ..model import ParseResult
 from . import reads
 from .base import SaveOutcome, Store, busy_timeout_ms, gazette_id, redact
 from .layers import LayerRows
+from .layers import count_layer as _count_layer
+from .layers import layer_keys as _layer_keys
 from .layers import list_layer as _list_layer
 from .postgres_search import PgSearchIndex
 from .rows import IssueRows, to_json, utc_now
@@ -238,6 +241,24 @@ class PostgresStore(reads.SharedReads, Store):
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
         yield from rows
 
+    def count_layer(self, layer: str, **filters: Any) -> int:
+        try:
+            with self._connection() as conn:
+                rows_of = _rows_of(conn)
+                return _count_layer(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)],
+                                    layer, **filters)
+        except self._errors as error:
+            raise StoreError(f"query failed: {_reason(error)}", self.path) from error
+
+    def layer_keys(self, layer: str) -> list[str]:
+        try:
+            with self._connection() as conn:
+                rows_of = _rows_of(conn)
+                return _layer_keys(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)],
+                                   layer, "json_each(r.data::json)")
+        except self._errors as error:
+            raise StoreError(f"query failed: {_reason(error)}", self.path) from error
+
     def check_integrity(self) -> list[str]:
         try:
             with self._connection() as conn:
@@ -314,6 +335,11 @@ class PostgresStore(reads.SharedReads, Store):
             raise StoreError("store is closed", self.path)
         try:
             with self._pool.connection(timeout=60) as conn:
+                timeout = statement_timeout_ms()
+                if timeout is not None:
+                    # A request's time budget (gongbao.budget): the server cancels a statement
+                    # outliving it. SET takes no snapshot: SET TRANSACTION may still follow.
+                    conn.execute(f"SET LOCAL statement_timeout = {timeout}")
                 yield conn
         except self._errors:
             raise

@@ -15,11 +15,14 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
+from ..budget import SQLITE_PROGRESS_STEPS, sqlite_progress
 from ..errors import StoreError
 from ..model import ParseResult
 from . import reads
 from .base import SaveOutcome, Store, busy_timeout_ms, gazette_id
 from .layers import LayerRows
+from .layers import count_layer as _count_layer
+from .layers import layer_keys as _layer_keys
 from .layers import list_layer as _list_layer
 from .rows import IssueRows, to_json, utc_now
 from .sqlite_check import backup_to, integrity_problems
@@ -200,6 +203,18 @@ class SQLiteStore(reads.SharedReads, Store):
             raise StoreError(f"query failed: {error}", self.path) from error
         yield from rows
 
+    def count_layer(self, layer: str, **filters: Any) -> int:
+        try:
+            return _count_layer(lambda sql, params: self._db.execute(sql, params).fetchall(), layer, **filters)
+        except sqlite3.Error as error:
+            raise StoreError(f"query failed: {error}", self.path) from error
+
+    def layer_keys(self, layer: str) -> list[str]:
+        try:
+            return _layer_keys(lambda sql, params: self._db.execute(sql, params).fetchall(), layer, "json_each(r.data)")
+        except sqlite3.Error as error:
+            raise StoreError(f"query failed: {error}", self.path) from error
+
     def check_integrity(self) -> list[str]:
         try:
             return integrity_problems(self._db)
@@ -329,6 +344,8 @@ def _connect(path: str) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise StoreError(f"cannot open database: {_reason(error, path)}", path) from error
     db.row_factory = sqlite3.Row
+    # A request's time budget interrupts a statement that outlives it (gongbao.budget).
+    db.set_progress_handler(sqlite_progress, SQLITE_PROGRESS_STEPS)
     try:
         db.execute(f"PRAGMA busy_timeout = {busy}")
         db.execute("PRAGMA foreign_keys = ON")

@@ -97,19 +97,27 @@ def tasks_page(
     })
 
 
+HAZARD_KEYS = ("region", "status", "enterprise", "page")
+
+
 @router.get("/hazards", summary="Hazard registry (挂牌督办)")
 def hazards_page(
     request: Request,
     region: Optional[str] = _text("Region code or name."),
     status: Optional[str] = Query(None, max_length=20, description="open or closed."),
     enterprise: Optional[str] = _text("Enterprise, part of the name."),
+    page: int = Query(1, ge=1, le=10_000),
 ) -> HTMLResponse:
     store = request_store(request)
-    registry = layers_view.hazard_registry(store, region=region, status=status or None, enterprise=enterprise)
+    registry = layers_view.hazard_registry(store, region=region, status=status or None, enterprise=enterprise,
+                                           limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_page(request, "hazards.html", {
         "registry": registry,
         "form": {"region": region or "", "status": status or "", "enterprise": enterprise or ""},
         "regions": _regions(store),
+        "state": _state(request, HAZARD_KEYS),
+        "page": page,
+        "last_page": max(1, -(-registry["total"] // PER_PAGE)),
     })
 
 

@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 
 from ..layers_view import KIND_LABELS, ROLE_LABELS, person_url, unit_url
 from ..search import facet_label as search_facet_label
+from ..search.query import MAX_TERMS
 
 # Facets as a reader names them, in the order the search page shows them.
 FACET_LABELS = {
@@ -156,6 +157,7 @@ def grouped(number: int) -> str:
 
 FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label, "span_label": span_label, "grouped": grouped}
 GLOBALS = {
+    "MAX_TERMS": MAX_TERMS,
     "search_url": search_url,
     "page_numbers": page_numbers,
     "carried_by": carried_by,
