@@ -207,7 +207,7 @@ def _known_layer(layer: str) -> None:
         raise QueryError(f"layer: unknown layer {layer[:40]!r}; known: {', '.join(LAYERS)}")
 
 
-EXPORT_PAGE = 1000  # records read per query while streaming an export
+EXPORT_PAGE = 2000  # records read per query while streaming an export
 
 
 def layer_records(get_store: Callable[[], Store], layer: str, **filters: Optional[str]) -> Iterator[dict[str, Any]]:

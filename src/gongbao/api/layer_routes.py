@@ -19,7 +19,7 @@ from ..extract import LAYERS
 from .layer_models import (
     Citations, Duties, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit, Validity,
 )
-from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND
+from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND, chunked
 from .stores import request_store
 
 router = APIRouter(prefix="/api", tags=["layers"], responses=ERRORS)
@@ -186,7 +186,7 @@ def duties(
 def _stream(layer: str, records: Iterator[dict[str, Any]], format: str, get_store: Callable[[], Any],
             extra_columns: Sequence[str] = ()) -> StreamingResponse:
     """Records streamed as they are read from the store, a page at a time. The CSV header
-    comes first: its columns are the keys the store's matching records hold."""
+    comes first: its columns are every key the layer's stored records hold."""
     rows = layers_view.iter_rows(records)
     if format == "jsonl":
         lines = _jsonl(rows)
@@ -201,17 +201,19 @@ def _stream(layer: str, records: Iterator[dict[str, Any]], format: str, get_stor
 
 
 def _jsonl(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
-    for row in rows:
-        yield json.dumps(row, ensure_ascii=False) + "\n"
+    return chunked(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
 def _csv(columns: list[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """A header row (SCHEMA.md keys first), then one row per record; lists joined with ；."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    lines = itertools.chain([columns], ([csv_cell(r.get(c)) for c in columns] for r in rows))
-    for row in lines:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+
+    def lines() -> Iterator[str]:
+        for row in itertools.chain([columns], ([csv_cell(r.get(c)) for c in columns] for r in rows)):
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return chunked(lines())

@@ -146,10 +146,11 @@ def list_layer(run: Run, layer: str, *, order: str = "issue", limit: Optional[in
         raise ValueError(f"unknown layer order {order!r}; known: {', '.join(ORDERS)}")
     where, params, f = _where(layer, filters)
     in_python = _closings_apply(layer, f)
-    sql = f"SELECT r.data, r.confidence, r.layer {_FROM} WHERE {where} ORDER BY {ORDERS[order]}"
     if limit is not None and not in_python:
-        sql += " LIMIT ? OFFSET ?"
+        # The page's ids first: sorting ids, not records with their JSON, is what a page costs.
+        where = f"r.id IN (SELECT r.id {_FROM} WHERE {where} ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?)"
         params += [limit, offset]
+    sql = f"SELECT r.data, r.confidence, r.layer {_FROM} WHERE {where} ORDER BY {ORDERS[order]}"
     records = [{**json.loads(data), "layer": name, "confidence": confidence} for data, confidence, name in run(sql, params)]
     if in_python and records:
         records = _still_open(run, records, f["overdue_as_of"])
