@@ -81,10 +81,12 @@ def sqlite_progress() -> int:
 
 
 def statement_timeout_ms() -> Optional[int]:
-    """PostgreSQL ``statement_timeout`` for a transaction starting now, None without a budget."""
+    """PostgreSQL ``statement_timeout`` for a transaction starting now, None without a
+    budget; a spent budget starts none (TimeBudgetExceeded)."""
     budget = _current.get()
     if budget is None or not budget.active:
         return None
+    check("the query")
     return max(1, int(budget.remaining() * 1000))
 
 

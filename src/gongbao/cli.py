@@ -456,15 +456,18 @@ def backup(
     destination: Path = typer.Argument(..., help="New file to write the backup to (an existing file is refused)."),
     db: Optional[str] = DbOption,
 ) -> None:
-    """Copy the whole store to DESTINATION, consistent even while another process ingests."""
+    """Copy the whole store to DESTINATION, consistent even while another process ingests;
+    print what the backup holds, counted in the file written."""
+    from .store.backup import backup_counts
+
     with _open(db) as store:
         try:
             store.backup(str(destination))
-            stats = store.stats()
+            stats = backup_counts(destination)
         except GongbaoError as error:
             err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
             raise typer.Exit(1)
-    console.print(f"backup {escape(_shown(db))} → {escape(str(destination))}: {_counts(stats)}", soft_wrap=True)
+    console.print(f"backup {escape(_shown(db))} → {escape(str(destination))}: holds {_counts(stats)}", soft_wrap=True)
 
 
 @app.command()

@@ -116,11 +116,14 @@ async def handle_error(request: Request, exc: Exception):
         status, code, message = exc.status_code, _http_code(exc.status_code), str(exc.detail)
     else:
         status, code, message = 500, "internal_error", "internal error"
+    headers = dict(getattr(exc, "headers", None) or {}) if isinstance(exc, StarletteHTTPException) else {}
+    if status == 405 and "GET" in headers.get("Allow", ""):
+        headers["Allow"] += ", HEAD"  # HeadAsGet answers HEAD wherever GET is routed
     if request.url.path.startswith(JSON_PREFIXES):
-        headers = getattr(exc, "headers", None) if isinstance(exc, StarletteHTTPException) else None
         response = JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
     else:
         response = render_error(request, status, code, message)
+        response.headers.update(headers)  # Allow of a 405, WWW-Authenticate of a 401
     if isinstance(exc, TimeBudgetExceeded):
         response.headers["Retry-After"] = str(exc.retry_after)
     if not isinstance(exc, (GongbaoError, RequestValidationError, StarletteHTTPException)):
@@ -141,7 +144,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def _http_code(status: int) -> str:
     return {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-            413: "too_large", 415: "unsupported_media_type"}.get(status, "http_error")
+            413: "too_large", 415: "unsupported_media_type", 429: "too_many_requests"}.get(status, "http_error")
 
 
 class SecurityHeaders:

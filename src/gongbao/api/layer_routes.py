@@ -19,6 +19,7 @@ from ..extract import LAYERS
 from .layer_models import (
     Citations, Duties, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit, Validity,
 )
+from .params import DAY_SCHEMA
 from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND, chunked
 from .stores import request_store
 
@@ -37,7 +38,7 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def _day(description: str, example: Optional[str] = None) -> Any:
     return Query(None, max_length=10, pattern=DAY_PATTERN, description=DAY + " " + description,
-                 examples=[example] if example else None)
+                 examples=[example] if example else None, json_schema_extra=DAY_SCHEMA)
 
 
 def _text(description: str, example: Optional[str] = None) -> Any:
