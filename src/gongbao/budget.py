@@ -23,6 +23,7 @@ from typing import Iterator, Optional
 
 from .errors import GongbaoError, TimeBudgetExceeded
 
+DEFAULT_TIME_BUDGET = 20.0  # seconds a read request of the web server may work (gongbao serve --time-budget)
 SQLITE_PROGRESS_STEPS = 10_000  # virtual-machine steps between two looks at the clock
 
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .budget import DEFAULT_TIME_BUDGET
 from .errors import GongbaoError
 
 if TYPE_CHECKING:
@@ -312,6 +313,7 @@ def serve(
     cors: Optional[List[str]] = typer.Option(None, "--cors", help="Origin allowed to call the API from a browser (repeatable; * for any)."),
     upload_token_file: Optional[Path] = typer.Option(None, "--upload-token-file", help="Enable POST /api/gazettes (upload), for clients sending this file's token as 'Authorization: Bearer TOKEN' (else $GONGBAO_UPLOAD_TOKEN; neither: read-only)."),
     max_upload_mb: float = typer.Option(20.0, "--max-upload-mb", help="Largest upload accepted, in MiB (413 beyond)."),
+    time_budget: float = typer.Option(DEFAULT_TIME_BUDGET, "--time-budget", help="Seconds a GET may work before it is stopped and answered 503 with Retry-After."),
 ) -> None:
     """Serve the web UI, the JSON API (/api, docs at /docs) and Atom feeds; read-only unless an upload token is given."""
     import uvicorn
@@ -321,8 +323,8 @@ def serve(
     token = _upload_token(upload_token_file)
     try:
         application = create_app(_db(db), cors_origins=cors or None, upload_token=token,
-                                 max_upload_bytes=int(max_upload_mb * 1024 * 1024))
-    except ValueError as error:  # a token too short, a limit below one byte
+                                 max_upload_bytes=int(max_upload_mb * 1024 * 1024), time_budget=time_budget)
+    except ValueError as error:  # a token too short, a limit below one byte, a budget of 0 s
         err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2)
     except GongbaoError as error:

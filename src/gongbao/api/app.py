@@ -38,12 +38,11 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 JSON_PREFIXES = ("/api/", "/feeds/", "/openapi.json")
-DEFAULT_TIME_BUDGET = 20.0  # seconds a read request may work before it is answered 503
 
 
 def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None,
                upload_token: Optional[str] = None, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
-               time_budget: Optional[float] = DEFAULT_TIME_BUDGET) -> FastAPI:
+               time_budget: Optional[float] = budget.DEFAULT_TIME_BUDGET) -> FastAPI:
     """The web application over the store at ``store_url`` (a SQLite path or URL).
 
     ``cors_origins``: origins allowed to call the API from a browser (``["*"]`` for any).

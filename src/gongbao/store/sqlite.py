@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
 
-from ..budget import SQLITE_PROGRESS_STEPS, sqlite_progress
+from .. import budget
 from ..errors import StoreError
 from ..model import ParseResult
 from . import reads
@@ -257,6 +257,7 @@ class SQLiteStore(reads.SharedReads, Store):
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             raise StoreError("store is closed", self.path)
+        budget.check("the query")  # a spent time budget starts no statement (gongbao.budget)
         return self._conn
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
@@ -345,7 +346,7 @@ def _connect(path: str) -> sqlite3.Connection:
         raise StoreError(f"cannot open database: {_reason(error, path)}", path) from error
     db.row_factory = sqlite3.Row
     # A request's time budget interrupts a statement that outlives it (gongbao.budget).
-    db.set_progress_handler(sqlite_progress, SQLITE_PROGRESS_STEPS)
+    db.set_progress_handler(budget.sqlite_progress, budget.SQLITE_PROGRESS_STEPS)
     try:
         db.execute(f"PRAGMA busy_timeout = {busy}")
         db.execute("PRAGMA foreign_keys = ON")
