@@ -104,4 +104,4 @@ def exceeded(error: BaseException) -> Optional[TimeBudgetExceeded]:
 def _error(budget: Budget, phase: str) -> TimeBudgetExceeded:
     return TimeBudgetExceeded(
         f"this request took longer than the server allows ({budget.seconds:g} s) and was stopped"
-        f" during {phase}; try again later, or narrow it with filters or a smaller page")
+        f" (at: {phase}); try again later, or narrow it with filters or a smaller page")
