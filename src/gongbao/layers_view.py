@@ -669,7 +669,7 @@ def unit_view(store: Store, name: str, region: Optional[str] = None) -> Optional
 
 # -- the task ledger -------------------------------------------------------------------------
 
-SORTS = ("document", "deadline")
+SORTS = {"document": "issue", "deadline": "deadline"}  # ledger sort → Store.list_layer order
 
 
 def _matched_roles(record: dict[str, Any], unit: str, region: Optional[str]) -> list[str]:
@@ -706,8 +706,7 @@ def task_ledger(store: Store, *, unit: Optional[str] = None, region: Optional[st
     undated last). The store reads the page only (and counts the rest); :func:`task_export`
     streams them all."""
     filters = _ledger_filters(unit, region, due_from, due_to, overdue_as_of, doc_id, sort)
-    order = "deadline" if sort == "deadline" else "issue"
-    page = list(store.list_layer("tasks", order=order, limit=limit, offset=offset, **filters))
+    page = list(store.list_layer("tasks", order=SORTS[sort], limit=limit, offset=offset, **filters))
     regions = _gazette_regions(store)
     docs = catalogue(store, (r["doc_id"] for r in page))
     rows = []
@@ -735,7 +734,7 @@ def task_export(get_store: Callable[[], Store], *, unit: Optional[str] = None, r
     QueryError now, before anything is read."""
     filters = _ledger_filters(unit, region, due_from, due_to, overdue_as_of, doc_id, sort)
     regions = _gazette_regions(get_store())
-    records = _pages(get_store, "tasks", "deadline" if sort == "deadline" else "issue", filters)
+    records = _pages(get_store, "tasks", SORTS[sort], filters)
     return ({**record, "region_code": regions.get(gazette_of(record["doc_id"]))} for record in records)
 
 
