@@ -17,7 +17,7 @@ import dataclasses
 import re
 from contextlib import contextmanager
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from psycopg.rows import tuple_row
 
@@ -232,30 +232,20 @@ class PostgresStore(reads.SharedReads, Store):
             raise StoreError(f"search failed: {_reason(error)}", self.path) from error
 
     def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
-        try:
-            with self._connection() as conn:
-                rows_of = _rows_of(conn)
-                rows = list(_list_layer(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)],
-                                        layer, **filters))
-        except self._errors as error:
-            raise StoreError(f"query failed: {_reason(error)}", self.path) from error
-        yield from rows
+        yield from self._layers(lambda run: list(_list_layer(run, layer, **filters)))
 
     def count_layer(self, layer: str, **filters: Any) -> int:
-        try:
-            with self._connection() as conn:
-                rows_of = _rows_of(conn)
-                return _count_layer(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)],
-                                    layer, **filters)
-        except self._errors as error:
-            raise StoreError(f"query failed: {_reason(error)}", self.path) from error
+        return self._layers(lambda run: _count_layer(run, layer, **filters))
 
     def layer_keys(self, layer: str) -> list[str]:
+        return self._layers(lambda run: _layer_keys(run, layer, "json_each(r.data::json)"))
+
+    def _layers(self, read: Callable[[Any], Any]) -> Any:
+        """A ``store.layers`` reader run on one connection (rows as tuples), read whole."""
         try:
             with self._connection() as conn:
                 rows_of = _rows_of(conn)
-                return _layer_keys(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)],
-                                   layer, "json_each(r.data::json)")
+                return read(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)])
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
 

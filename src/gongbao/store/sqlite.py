@@ -13,7 +13,7 @@ import sqlite3
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from .. import budget
 from ..errors import StoreError
@@ -197,21 +197,18 @@ class SQLiteStore(reads.SharedReads, Store):
             raise StoreError(f"search failed: {error}", self.path) from error
 
     def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
-        try:
-            rows = list(_list_layer(lambda sql, params: self._db.execute(sql, params).fetchall(), layer, **filters))  # read whole: no cursor left open
-        except sqlite3.Error as error:
-            raise StoreError(f"query failed: {error}", self.path) from error
-        yield from rows
+        yield from self._layers(lambda run: list(_list_layer(run, layer, **filters)))  # read whole: no cursor left open
 
     def count_layer(self, layer: str, **filters: Any) -> int:
-        try:
-            return _count_layer(lambda sql, params: self._db.execute(sql, params).fetchall(), layer, **filters)
-        except sqlite3.Error as error:
-            raise StoreError(f"query failed: {error}", self.path) from error
+        return self._layers(lambda run: _count_layer(run, layer, **filters))
 
     def layer_keys(self, layer: str) -> list[str]:
+        return self._layers(lambda run: _layer_keys(run, layer, "json_each(r.data)"))
+
+    def _layers(self, read: Callable[[Any], Any]) -> Any:
+        """A ``store.layers`` reader run on this connection."""
         try:
-            return _layer_keys(lambda sql, params: self._db.execute(sql, params).fetchall(), layer, "json_each(r.data)")
+            return read(lambda sql, params: self._db.execute(sql, params).fetchall())
         except sqlite3.Error as error:
             raise StoreError(f"query failed: {error}", self.path) from error
 
