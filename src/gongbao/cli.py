@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .budget import DEFAULT_TIME_BUDGET
 from .errors import GongbaoError
 
 if TYPE_CHECKING:
@@ -401,6 +402,7 @@ def serve(
     cors: Optional[List[str]] = typer.Option(None, "--cors", help="Origin allowed to call the API from a browser (repeatable; * for any)."),
     upload_token_file: Optional[Path] = typer.Option(None, "--upload-token-file", help="Enable POST /api/gazettes (upload), for clients sending this file's token as 'Authorization: Bearer TOKEN' (else $GONGBAO_UPLOAD_TOKEN; neither: read-only)."),
     max_upload_mb: float = typer.Option(20.0, "--max-upload-mb", help="Largest upload accepted, in MiB (413 beyond)."),
+    time_budget: float = typer.Option(DEFAULT_TIME_BUDGET, "--time-budget", help="Seconds a GET may work before it is stopped and answered 503 with Retry-After."),
 ) -> None:
     """Serve the web UI, the JSON API (/api, docs at /docs) and Atom feeds; read-only unless an upload token is given."""
     import uvicorn
@@ -410,8 +412,8 @@ def serve(
     token = _upload_token(upload_token_file)
     try:
         application = create_app(_db(db), cors_origins=cors or None, upload_token=token,
-                                 max_upload_bytes=int(max_upload_mb * 1024 * 1024))
-    except ValueError as error:  # a token too short, a limit below one byte
+                                 max_upload_bytes=int(max_upload_mb * 1024 * 1024), time_budget=time_budget)
+    except ValueError as error:  # a token too short, a limit below one byte, a budget of 0 s
         err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
         raise typer.Exit(2)
     except GongbaoError as error:
@@ -464,6 +466,7 @@ def search_(
 
     from .labels import FACET_LABELS
     from .search import SearchQuery, facet_label, search
+    from .search.query import MAX_TERMS
 
     request = SearchQuery(
         q=query, region=region, issuer=issuer, doc_type=doc_type, year=year, date_from=date_from, date_to=date_to,
@@ -488,6 +491,8 @@ def search_(
     if result.phrases and result.total:
         quoted = "".join(f"「{phrase}」" for phrase in result.phrases)
         summary += f"；其中 {result.phrase_total} 份包含完整的{quoted}（列在前面），其余包含全部词语但不相连"
+    if result.ignored_terms:
+        summary += f"；未检索（超过 {MAX_TERMS} 个词）：{' '.join(result.ignored_terms)}"
     rows = [[hit.id + _apart(hit, result), hit.doc_number or "", _marked(hit.title_html), hit.date or "",
              _marked(hit.excerpts[0] if hit.excerpts else "")]
             for hit in result.hits]
@@ -547,15 +552,18 @@ def backup(
     destination: Path = typer.Argument(..., help="New file to write the backup to (an existing file is refused)."),
     db: Optional[str] = DbOption,
 ) -> None:
-    """Copy the whole store to DESTINATION, consistent even while another process ingests."""
+    """Copy the whole store to DESTINATION, consistent even while another process ingests;
+    print what the backup holds, counted in the file written."""
+    from .store.backup import backup_counts
+
     with _open_existing(db) as store:
         try:
             store.backup(str(destination))
-            stats = store.stats()
+            stats = backup_counts(destination)
         except GongbaoError as error:
             err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
             raise typer.Exit(1)
-    console.print(f"backup {escape(_shown(db))} → {escape(str(destination))}: {_counts(stats)}", soft_wrap=True)
+    console.print(f"backup {escape(_shown(db))} → {escape(str(destination))}: holds {_counts(stats)}", soft_wrap=True)
 
 
 @app.command()

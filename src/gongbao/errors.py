@@ -59,3 +59,12 @@ class QueryError(GongbaoError):
 
     code = "query_error"
     status = 400
+
+
+class TimeBudgetExceeded(GongbaoError):
+    """A request used up its time budget (``gongbao.budget``): answered 503, to be tried
+    again later, rather than holding a worker for minutes."""
+
+    code = "time_budget_exceeded"
+    status = 503
+    retry_after = 10  # seconds, the Retry-After header of the answer

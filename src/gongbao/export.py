@@ -5,7 +5,7 @@ import csv
 import io
 import json
 from itertools import chain
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterable, Iterator, Optional
 
 from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table, source_id
 
@@ -260,10 +260,14 @@ def layer_csv_columns(layer: str, records: Iterable[dict]) -> list[str]:
     return columns
 
 
-def layer_csv(layer: str, records: Iterable[dict], *, bom: bool = True, headers: str = "en") -> Iterator[str]:
-    """Layer records as CSV lines; lists are joined with ``；``, objects written as JSON."""
-    rows = list(records)  # the columns are the union of the records' keys
-    columns = layer_csv_columns(layer, rows)
+def layer_csv(layer: str, records: Iterable[dict], *, columns: Optional[list[str]] = None, bom: bool = True,
+              headers: str = "en") -> Iterator[str]:
+    """Layer records as CSV lines; lists are joined with ``；``, objects written as JSON. The
+    columns are the union of the records' keys, unless given (then the records stream)."""
+    rows: Iterable[dict] = records
+    if columns is None:
+        rows = list(records)
+        columns = layer_csv_columns(layer, rows)
     return csv_lines(chain([csv_header(columns, headers)], ([csv_cell(rec.get(col)) for col in columns] for rec in rows)),
                      bom=bom)
 

@@ -19,9 +19,10 @@ import re
 from collections import Counter
 from datetime import date
 from functools import lru_cache
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional
 from urllib.parse import quote, urlencode
 
+from . import budget
 from .errors import QueryError
 from .extract import LAYERS
 from .extract.citations import normalize_number, resolve_citations
@@ -126,12 +127,21 @@ SUMMARY_KEYS = ("id", "seq", "parent_seq", "title", "doc_number", "doc_type", "i
                 "recipients", "date", "section")
 
 
-def catalogue(store: Store) -> dict[str, dict[str, Any]]:
+def catalogue(store: Store, ids: Optional[Iterable[str]] = None) -> dict[str, dict[str, Any]]:
     """Every stored document's summary by id (with ``region_code``, ``gazette_id`` and
-    ``url``), in store order. Read once per request: titles, numbers and issuers are what
-    citations resolve against and what unit pages match."""
+    ``url``), in store order; or only those of ``ids`` (the documents of one page). Read
+    once per request: titles, numbers and issuers are what citations resolve against and
+    what unit pages match."""
+    if ids is None:
+        records: Iterable[Optional[dict[str, Any]]] = store.list_documents()
+    else:
+        records = map(store.get_document, dict.fromkeys(ids))
     docs: dict[str, dict[str, Any]] = {}
-    for record in store.list_documents():
+    for record in records:
+        if record is None:  # gone since the page was read
+            continue
+        if len(docs) % 1000 == 999:
+            budget.check("reading the documents")
         gazette = record.get("gazette") or {}
         summary = {key: record.get(key) for key in SUMMARY_KEYS}
         summary.update(region_code=gazette.get("region_code"), region=gazette.get("region"),
@@ -203,21 +213,39 @@ def _known_layer(layer: str) -> None:
         raise QueryError(f"layer: unknown layer {layer[:40]!r}; known: {', '.join(LAYERS)}")
 
 
-def layer_records(store: Store, layer: str, **filters: Optional[str]) -> list[dict[str, Any]]:
-    """All records of ``layer`` matching the filters (see ``Store.list_layer``)."""
+EXPORT_PAGE = 2000  # records read per query while streaming an export
+
+
+def layer_records(get_store: Callable[[], Store], layer: str, **filters: Optional[str]) -> Iterator[dict[str, Any]]:
+    """Every record of ``layer`` matching the filters (see ``Store.list_layer``), read from the
+    store a page at a time. ``get_store`` is called for every page: a streamed response may
+    resume this on another thread (see ``browse.export_records``). Malformed filters raise
+    QueryError now, before anything is read."""
     _known_layer(layer)
-    return list(store.list_layer(layer, **layer_filters(**filters)))
+    return _pages(get_store, layer, "issue", layer_filters(**filters))
+
+
+def _pages(get_store: Callable[[], Store], layer: str, order: str, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    offset = 0
+    while True:
+        page = list(get_store().list_layer(layer, order=order, limit=EXPORT_PAGE, offset=offset, **filters))
+        yield from page
+        if len(page) < EXPORT_PAGE:
+            return
+        offset += EXPORT_PAGE
 
 
 def layer_page(store: Store, layer: str, *, limit: int = 100, offset: int = 0,
                **filters: Optional[str]) -> dict[str, Any]:
-    """One page of a layer's records: ``total`` matching, ``records`` from ``offset``."""
-    records = layer_records(store, layer, **filters)
-    page = records[offset: offset + limit]
+    """One page of a layer's records: ``total`` matching, ``records`` from ``offset`` (the
+    store reads that page only)."""
+    _known_layer(layer)
+    checked = layer_filters(**filters)
+    page = list(store.list_layer(layer, limit=limit, offset=offset, **checked))
     return {
         "layer": layer,
-        "filters": layer_filters(**filters),
-        "total": len(records),
+        "filters": checked,
+        "total": store.count_layer(layer, **checked),
         "limit": limit,
         "offset": offset,
         "records": [{**r, "source_url": source_url(r["doc_id"], r.get("span"))} for r in page],
@@ -685,7 +713,7 @@ def unit_view(store: Store, name: str, region: Optional[str] = None) -> Optional
 
 # -- the task ledger -------------------------------------------------------------------------
 
-SORTS = ("document", "deadline")
+SORTS = {"document": "issue", "deadline": "deadline"}  # ledger sort → Store.list_layer order
 
 
 def _matched_roles(record: dict[str, Any], unit: str, region: Optional[str]) -> list[str]:
@@ -702,27 +730,29 @@ def _matched_roles(record: dict[str, Any], unit: str, region: Optional[str]) -> 
     return roles
 
 
-def task_ledger(store: Store, *, unit: Optional[str] = None, region: Optional[str] = None,
-                due_from: Optional[str] = None, due_to: Optional[str] = None,
-                overdue_as_of: Optional[str] = None, doc_id: Optional[str] = None,
-                sort: str = "document", limit: Optional[int] = 50, offset: int = 0) -> dict[str, Any]:
-    """Tasks (任务分工) of every stored document, filtered: ``unit`` (lead, responsible or
-    cooperating; part of a name is enough, any spelling of an agency), ``region``, deadline
-    range ``due_from`` / ``due_to``, ``overdue_as_of`` (deadline before that day). ``sort``:
-    document (issue and outline order) or deadline (soonest first, undated last).
-    ``limit`` None returns every row (exports)."""
+def _ledger_filters(unit: Optional[str], region: Optional[str], due_from: Optional[str], due_to: Optional[str],
+                    overdue_as_of: Optional[str], doc_id: Optional[str], sort: str) -> dict[str, Any]:
     if sort not in SORTS:
         raise QueryError(f"sort: expected one of {', '.join(SORTS)}")
     filters = layer_filters(unit=unit, due_from=due_from, due_to=due_to, overdue_as_of=overdue_as_of, doc_id=doc_id)
     code = region_code(region)
+    return {**filters, **({"region": code} if code else {})}
+
+
+def task_ledger(store: Store, *, unit: Optional[str] = None, region: Optional[str] = None,
+                due_from: Optional[str] = None, due_to: Optional[str] = None,
+                overdue_as_of: Optional[str] = None, doc_id: Optional[str] = None,
+                sort: str = "document", limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """One page of the tasks (任务分工) of every stored document, filtered: ``unit`` (lead,
+    responsible or cooperating; part of a name is enough, any spelling of an agency),
+    ``region``, deadline range ``due_from`` / ``due_to``, ``overdue_as_of`` (deadline before
+    that day). ``sort``: document (issue and outline order) or deadline (soonest first,
+    undated last). The store reads the page only (and counts the rest); :func:`task_export`
+    streams them all."""
+    filters = _ledger_filters(unit, region, due_from, due_to, overdue_as_of, doc_id, sort)
+    page = list(store.list_layer("tasks", order=SORTS[sort], limit=limit, offset=offset, **filters))
     regions = _gazette_regions(store)
-    records = list(store.list_layer("tasks", **filters))
-    if code:
-        records = [r for r in records if regions.get(gazette_of(r["doc_id"])) == code]
-    if sort == "deadline":
-        records.sort(key=lambda r: (r.get("deadline") is None, r.get("deadline") or ""))
-    docs = catalogue(store)
-    page = records[offset: None if limit is None else offset + limit]
+    docs = catalogue(store, (r["doc_id"] for r in page))
     rows = []
     for record in page:
         row_region = regions.get(gazette_of(record["doc_id"]))
@@ -731,12 +761,25 @@ def task_ledger(store: Store, *, unit: Optional[str] = None, region: Optional[st
             row["matched_roles"] = _matched_roles(record, filters["unit"], row_region)
         rows.append(row)
     return {
-        "filters": {**filters, **({"region": code} if code else {}), "sort": sort},
-        "total": len(records),
+        "filters": {**filters, "sort": sort},
+        "total": store.count_layer("tasks", **filters),
         "limit": limit,
         "offset": offset,
         "tasks": rows,
     }
+
+
+def task_export(get_store: Callable[[], Store], *, unit: Optional[str] = None, region: Optional[str] = None,
+                due_from: Optional[str] = None, due_to: Optional[str] = None,
+                overdue_as_of: Optional[str] = None, doc_id: Optional[str] = None,
+                sort: str = "document") -> Iterator[dict[str, Any]]:
+    """Every row of the :func:`task_ledger` with these filters, as exported (the record and
+    its ``region_code``), read from the store a page at a time. Malformed filters raise
+    QueryError now, before anything is read."""
+    filters = _ledger_filters(unit, region, due_from, due_to, overdue_as_of, doc_id, sort)
+    regions = _gazette_regions(get_store())
+    records = _pages(get_store, "tasks", SORTS[sort], filters)
+    return ({**record, "region_code": regions.get(gazette_of(record["doc_id"]))} for record in records)
 
 
 # -- the hazard registry ---------------------------------------------------------------------
@@ -745,17 +788,21 @@ STATUSES = ("open", "closed")
 
 
 def hazard_registry(store: Store, *, region: Optional[str] = None, status: Optional[str] = None,
-                    enterprise: Optional[str] = None, as_of: Optional[str] = None) -> dict[str, Any]:
-    """挂牌督办 cases (``hazard_cases``): open ones, and closed ones with their 摘牌 / 销案.
+                    enterprise: Optional[str] = None, as_of: Optional[str] = None,
+                    limit: int = 100, offset: int = 0) -> dict[str, Any]:
+    """挂牌督办 cases (``hazard_cases``): open ones, and closed ones with their 摘牌 / 销案;
+    ``limit`` of them from ``offset``.
 
     Each case has ``enterprise``, ``status``, ``hazard`` and ``basis`` (of its listing, else
     of its closing), ``opened_on`` / ``closed_on`` with the ``opened_document`` /
     ``closed_document`` and their ``source_url``s, every ``listings`` record (relisted while
     open), ``deadline`` and ``overdue`` (open with a 整改期限 before ``as_of``, default
     today). ``counts`` tells open and closed cases and 挂牌 listings over the whole region,
-    before ``status`` narrows the list. "Open" only means no stored issue prints its 摘牌:
-    ``searched_through`` is the latest issue searched (``id``, ``title``, ``year``, ``issue``,
-    ``published``), so a page can say how far the gazettes were read."""
+    before ``status`` narrows the list; ``total`` the cases listed. "Open" only means no stored
+    issue prints its 摘牌: ``searched_through`` is the latest issue searched (``id``, ``title``,
+    ``year``, ``issue``, ``published``), so a page can say how far the gazettes were read. Cases
+    are made of the region's hazard records (a 摘牌 closes a listing by its enterprise's name,
+    which SQL cannot match), the documents are read for the page's cases only."""
     if status is not None and status not in STATUSES:
         raise QueryError(f"status: expected one of {', '.join(STATUSES)}")
     day = parse_day(as_of, "as_of") or _today()
@@ -763,35 +810,18 @@ def hazard_registry(store: Store, *, region: Optional[str] = None, status: Optio
     filters = layer_filters(enterprise=enterprise)
     searched = [g for g in store.list_gazettes() if not code or g.get("region_code") == code]
     latest = max(searched, key=lambda g: (g.get("published") or "", g.get("year") or 0, g.get("issue") or 0), default=None)
-    records = list(store.list_layer("hazards", **filters))
-    if code:
-        regions = _gazette_regions(store)
-        records = [r for r in records if regions.get(gazette_of(r["doc_id"])) == code]
-    docs = catalogue(store)
-    cases = []
-    for case in hazard_cases(records):
-        data = case.to_dict()
-        first = case.opened or case.closed or {}
-        data.update(
-            hazard=first.get("hazard"),
-            basis=first.get("basis"),
-            articles=first.get("articles"),
-            supervising_unit=first.get("supervising_unit"),
-            region_code=(docs.get(first.get("doc_id")) or {}).get("region_code"),
-            overdue=case.overdue(day),
-            opened_document=_doc_ref(docs, (case.opened or {}).get("doc_id")),
-            opened_source_url=source_url(case.opened["doc_id"], case.opened.get("span")) if case.opened else None,
-            closed_document=_doc_ref(docs, (case.closed or {}).get("doc_id")),
-            closed_source_url=source_url(case.closed["doc_id"], case.closed.get("span")) if case.closed else None,
-        )
-        cases.append(data)
+    records = list(store.list_layer("hazards", **filters, **({"region": code} if code else {})))
+    budget.check("grouping the hazard records into cases")
+    cases = hazard_cases(records)
     counts = {
-        "open": sum(c["status"] == "open" for c in cases),
-        "closed": sum(c["status"] == "closed" for c in cases),
-        "listings": sum(len(c["listings"]) for c in cases),
-        "overdue": sum(bool(c["overdue"]) for c in cases),
+        "open": sum(c.status == "open" for c in cases),
+        "closed": sum(c.status == "closed" for c in cases),
+        "listings": sum(len(c.listings) for c in cases),
+        "overdue": sum(c.overdue(day) for c in cases),
     }
-    shown = [c for c in cases if status is None or c["status"] == status]
+    shown = [c for c in cases if status is None or c.status == status]
+    page = shown[offset: offset + limit]
+    docs = catalogue(store, (r["doc_id"] for c in page for r in (c.opened, c.closed) if r))
     return {
         "filters": {**filters, **({"region": code} if code else {}), **({"status": status} if status else {}),
                     "as_of": day},
@@ -799,8 +829,28 @@ def hazard_registry(store: Store, *, region: Optional[str] = None, status: Optio
         "searched_through": {key: latest.get(key) for key in ("id", "title", "year", "issue", "published")}
         if latest else None,
         "total": len(shown),
-        "cases": shown,
+        "limit": limit,
+        "offset": offset,
+        "cases": [_case_view(case, docs, day) for case in page],
     }
+
+
+def _case_view(case: Any, docs: dict[str, dict[str, Any]], day: str) -> dict[str, Any]:
+    data = case.to_dict()
+    first = case.opened or case.closed or {}
+    data.update(
+        hazard=first.get("hazard"),
+        basis=first.get("basis"),
+        articles=first.get("articles"),
+        supervising_unit=first.get("supervising_unit"),
+        region_code=(docs.get(first.get("doc_id")) or {}).get("region_code"),
+        overdue=case.overdue(day),
+        opened_document=_doc_ref(docs, (case.opened or {}).get("doc_id")),
+        opened_source_url=source_url(case.opened["doc_id"], case.opened.get("span")) if case.opened else None,
+        closed_document=_doc_ref(docs, (case.closed or {}).get("doc_id")),
+        closed_source_url=source_url(case.closed["doc_id"], case.closed.get("span")) if case.closed else None,
+    )
+    return data
 
 
 # -- duties ----------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __doc__ as package_doc
-from ..errors import GongbaoError
+from .. import budget
+from ..errors import GongbaoError, TimeBudgetExceeded
 from ..web import STATIC_DIR, render_error
 from . import feeds, layer_routes, routes
 from .stores import ThreadStores
@@ -44,14 +45,17 @@ DOCS_ASSETS = "/docs-assets"
 
 
 def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None,
-               upload_token: Optional[str] = None, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> FastAPI:
+               upload_token: Optional[str] = None, max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+               time_budget: Optional[float] = budget.DEFAULT_TIME_BUDGET) -> FastAPI:
     """The web application over the store at ``store_url`` (a SQLite path or URL).
 
     ``cors_origins``: origins allowed to call the API from a browser (``["*"]`` for any).
     ``upload_token``: adds ``POST /api/gazettes`` (``gongbao.api.upload``), guarded by this
     bearer token, taking bodies up to ``max_upload_bytes``; without it the app is read-only.
-    Raises StoreError at once when the store cannot be opened, ValueError for a token
-    shorter than 16 characters.
+    ``time_budget``: seconds a GET may work before it is stopped and answered 503 with
+    ``Retry-After`` (``gongbao.budget``); None: no limit. Raises StoreError at once when
+    the store cannot be opened, ValueError for a token shorter than 16 characters or a
+    budget of 0 seconds or less.
     """
     app = FastAPI(
         title="gongbao",
@@ -84,6 +88,10 @@ def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None,
 
     app.include_router(layer_pages)
     app.include_router(web_router)
+    if time_budget is not None:
+        if time_budget <= 0:
+            raise ValueError("the time budget must be a positive number of seconds")
+        app.add_middleware(TimeBudget, seconds=time_budget)
     app.add_middleware(SecurityHeaders, docs_csp=_docs_csp())
     app.add_middleware(HeadAsGet)
     if cors_origins:
@@ -103,6 +111,7 @@ def _version() -> str:
 
 async def handle_error(request: Request, exc: Exception):
     """Every error as ``{"error", "message"}`` JSON under /api and /feeds, as an HTML page elsewhere."""
+    exc = budget.exceeded(exc) or exc  # a store error of a statement the time budget interrupted
     if isinstance(exc, GongbaoError):
         status, code, message = exc.status, exc.code, exc.reason  # reason: no server paths in responses
     elif isinstance(exc, RequestValidationError):
@@ -111,11 +120,16 @@ async def handle_error(request: Request, exc: Exception):
         status, code, message = exc.status_code, _http_code(exc.status_code), str(exc.detail)
     else:
         status, code, message = 500, "internal_error", "internal error"
+    headers = dict(getattr(exc, "headers", None) or {}) if isinstance(exc, StarletteHTTPException) else {}
+    if status == 405 and "GET" in headers.get("Allow", ""):
+        headers["Allow"] += ", HEAD"  # HeadAsGet answers HEAD wherever GET is routed
     if request.url.path.startswith(JSON_PREFIXES):
-        headers = getattr(exc, "headers", None) if isinstance(exc, StarletteHTTPException) else None
         response = JSONResponse({"error": code, "message": message}, status_code=status, headers=headers)
     else:
         response = render_error(request, status, code, message)
+        response.headers.update(headers)  # Allow of a 405, WWW-Authenticate of a 401
+    if isinstance(exc, TimeBudgetExceeded):
+        response.headers["Retry-After"] = str(exc.retry_after)
     if not isinstance(exc, (GongbaoError, RequestValidationError, StarletteHTTPException)):
         # An unexpected exception is answered by Starlette's outermost middleware, outside
         # SecurityHeaders: this response gets the headers here.
@@ -134,7 +148,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 def _http_code(status: int) -> str:
     return {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-            413: "too_large", 415: "unsupported_media_type"}.get(status, "http_error")
+            413: "too_large", 415: "unsupported_media_type", 429: "too_many_requests"}.get(status, "http_error")
 
 
 class SecurityHeaders:
@@ -157,6 +171,29 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class TimeBudget:
+    """Gives every GET (and HEAD) ``seconds`` of work (``gongbao.budget``); the budget is
+    released when the response starts, so a streamed export is not cut off half-way.
+    Uploads are authenticated and parse in slots of their own: no budget."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        with budget.time_budget(self.seconds) as limit:
+
+            async def send_releasing(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    limit.release()
+                await send(message)
+
+            await self.app(scope, receive, send_releasing)
 
 
 class HeadAsGet:

@@ -219,7 +219,7 @@ class TaskRow(LinkedRecord):
 class TaskLedger(BaseModel):
     filters: dict[str, Any]
     total: int
-    limit: Optional[int] = None
+    limit: int
     offset: int
     tasks: list[TaskRow]
 
@@ -251,7 +251,9 @@ class HazardRegistry(BaseModel):
     searched_through: Optional[dict[str, Any]] = Field(
         None, description="The latest issue searched (id, title, year, issue, published): an open case is one "
                           "whose 摘牌 no stored issue up to this one prints.")
-    total: int
+    total: int = Field(description="Cases listed (with status, of that status), on every page.")
+    limit: int
+    offset: int
     cases: list[HazardCase]
 
 

@@ -4,21 +4,21 @@ must match before the document route's catch-all id."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator, Literal, Optional
+from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from .. import layers_view
 from ..errors import NotFound
-from ..export import layer_csv
+from ..export import layer_csv, layer_csv_columns
 from ..extract import LAYERS
 from .layer_models import (
     Citations, Duties, Group, GroupSummary, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit,
     Validity,
 )
-from .params import csv_params
-from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND
+from .params import DAY_SCHEMA, csv_params
+from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND, chunked
 from .stores import request_store
 
 router = APIRouter(prefix="/api", tags=["layers"], responses=ERRORS)
@@ -36,7 +36,7 @@ STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def _day(description: str, example: Optional[str] = None) -> Any:
     return Query(None, max_length=10, pattern=DAY_PATTERN, description=DAY + " " + description,
-                 examples=[example] if example else None)
+                 examples=[example] if example else None, json_schema_extra=DAY_SCHEMA)
 
 
 def _text(description: str, example: Optional[str] = None) -> Any:
@@ -70,10 +70,10 @@ def layer(
     filters = dict(doc_id=doc_id, gazette_id=gazette_id, unit=unit, person=person, date_from=date_from,
                    date_to=date_to, due_from=due_from, due_to=due_to, overdue_as_of=overdue_as_of,
                    enterprise=enterprise, action=action)
-    store = request_store(request)
     if format != "json":
-        return _stream(layer, layers_view.layer_records(store, layer, **filters), format, csv_options)
-    return layers_view.layer_page(store, layer, limit=limit, offset=offset, **filters)
+        stores = request.app.state.stores
+        return _stream(layer, layers_view.layer_records(stores.get, layer, **filters), format, stores.get, csv_options)
+    return layers_view.layer_page(request_store(request), layer, limit=limit, offset=offset, **filters)
 
 
 @router.get("/documents/{document_id:path}/citations", response_model=Citations, responses=NOT_FOUND,
@@ -163,13 +163,12 @@ def tasks(
     csv_options: dict = Depends(csv_params),
 ) -> Any:
     """任务分工 of every stored document: task number, text, units, deadline, document."""
-    store = request_store(request)
     params = dict(unit=unit, region=region, due_from=due_from, due_to=due_to, overdue_as_of=overdue_as_of,
                   doc_id=doc_id, sort=sort)
     if format != "json":
-        ledger = layers_view.task_ledger(store, **params, limit=None)
-        return _stream("tasks", ledger["tasks"], format, csv_options)
-    return layers_view.task_ledger(store, **params, limit=limit, offset=offset)
+        stores = request.app.state.stores
+        return _stream("tasks", layers_view.task_export(stores.get, **params), format, stores.get, csv_options, ["region_code"])
+    return layers_view.task_ledger(request_store(request), **params, limit=limit, offset=offset)
 
 
 @router.get("/hazards", response_model=HazardRegistry, summary="Hazard registry (挂牌督办)")
@@ -179,10 +178,13 @@ def hazards(
     status: Optional[Literal["open", "closed"]] = Query(None),
     enterprise: Optional[str] = _text("Enterprise, part of the name.", "人民医院"),
     as_of: Optional[str] = _day("Day for ``overdue`` (default today)."),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=1_000_000),
 ) -> Any:
-    """Open and closed cases of 重大隐患挂牌督办 with their lifecycle: 挂牌, relistings, 摘牌/销案."""
+    """Open and closed cases of 重大隐患挂牌督办 with their lifecycle: 挂牌, relistings, 摘牌/销案;
+    a page of them (``total`` tells how many)."""
     return layers_view.hazard_registry(request_store(request), region=region, status=status,
-                                       enterprise=enterprise, as_of=as_of)
+                                       enterprise=enterprise, as_of=as_of, limit=limit, offset=offset)
 
 
 @router.get("/duties", response_model=Duties, summary="Leaders' duties (分工) on a day")
@@ -197,9 +199,16 @@ def duties(
     return layers_view.duties_on(request_store(request), on, area, region)
 
 
-def _stream(layer: str, records: Iterable[dict[str, Any]], format: str, csv_options: dict[str, Any]) -> StreamingResponse:
-    rows = list(layers_view.iter_rows(records))
-    lines = _jsonl(rows) if format == "jsonl" else layer_csv(layer, rows, **csv_options)
+def _stream(layer: str, records: Iterator[dict[str, Any]], format: str, get_store: Callable[[], Any],
+            csv_options: dict[str, Any], extra_columns: Sequence[str] = ()) -> StreamingResponse:
+    """Records streamed as they are read from the store, a page at a time. The CSV header
+    comes first: its columns are every key the layer's stored records hold."""
+    rows = layers_view.iter_rows(records)
+    if format == "jsonl":
+        lines = _jsonl(rows)
+    else:
+        columns = layer_csv_columns(layer, [dict.fromkeys([*get_store().layer_keys(layer), "confidence", *extra_columns])])
+        lines = chunked(layer_csv(layer, rows, columns=columns, **csv_options))
     return StreamingResponse(
         lines,
         media_type=EXPORT_TYPES[format],
@@ -207,7 +216,6 @@ def _stream(layer: str, records: Iterable[dict[str, Any]], format: str, csv_opti
     )
 
 
-def _jsonl(rows: list[dict[str, Any]]) -> Iterator[str]:
-    for row in rows:
-        yield json.dumps(row, ensure_ascii=False) + "\n"
+def _jsonl(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    return chunked(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 

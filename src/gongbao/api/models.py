@@ -248,4 +248,7 @@ class SearchResponse(BaseModel):
     phrase_total: Optional[int] = Field(
         None, description="How many of total hold `phrases` as typed (listed first); the others hold all the "
                           "words only. None when `phrases` is empty.")
+    ignored_terms: list[str] = Field(
+        default_factory=list, description="Terms of q that were not searched: a word typed twice counts once, and "
+                                          "only the first 16 distinct terms are searched.")
     query: dict[str, Any] = Field(description="The query as understood, every field.")

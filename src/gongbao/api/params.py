@@ -14,6 +14,20 @@ from ..search import SearchQuery
 
 TEXT = 200  # longest filter value accepted
 DATE = "YYYY, YYYY-MM or YYYY-MM-DD."
+# Date parameters as the OpenAPI schema declares them, so that no schema-valid request is
+# refused. The server does not enforce these: the library reads more spellings (2023/7,
+# 2023年7月) and says why it refuses one.
+_MONTH = r"(0?[1-9]|1[0-2])"
+# A bound of a range (search): a year, a month, or a day of 1–31 (compared as text, not a calendar).
+RANGE_SCHEMA = {"anyOf": [
+    {"type": "string", "maxLength": 20, "pattern": rf"^(\d{{4}}(-{_MONTH}(-(0?[1-9]|[12]\d|3[01]))?)?)?$"},
+    {"type": "null"}]}
+# A day of the calendar (a full date, format: date), or a year or a month standing for its first
+# or last day; a blank value is no filter.
+DAY_SCHEMA = {"anyOf": [
+    {"type": "string", "pattern": rf"^([1-9]\d{{3}}(-{_MONTH})?)?$"}, {"type": "string", "format": "date"},
+    {"type": "null"}]}
+FULL_DATE_SCHEMA = {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]}
 FILTERS = ("region", "issuer", "agency_code", "doc_type", "year", "date_from", "date_to",
            "published_from", "published_to", "gazette", "section", "level", "in_force_on")
 
@@ -26,16 +40,19 @@ def search_params(
     doc_type: Optional[str] = Query(None, max_length=TEXT, description="文种", examples=["通知"]),
     year: Optional[int] = Query(None, ge=1000, le=9999, description="Year of 成文日期 (else of the 文号)."),
     date_from: Optional[str] = Query(None, max_length=20, description=DATE + " 成文日期 on or after.",
-                                     examples=["2023-07"]),
-    date_to: Optional[str] = Query(None, max_length=20, description=DATE + " 成文日期 on or before."),
-    published_from: Optional[str] = Query(None, max_length=20, description=DATE + " Issue published on or after."),
-    published_to: Optional[str] = Query(None, max_length=20, description=DATE + " Issue published on or before."),
+                                     examples=["2023-07"], json_schema_extra=RANGE_SCHEMA),
+    date_to: Optional[str] = Query(None, max_length=20, description=DATE + " 成文日期 on or before.",
+                                   json_schema_extra=RANGE_SCHEMA),
+    published_from: Optional[str] = Query(None, max_length=20, description=DATE + " Issue published on or after.",
+                                          json_schema_extra=RANGE_SCHEMA),
+    published_to: Optional[str] = Query(None, max_length=20, description=DATE + " Issue published on or before.",
+                                        json_schema_extra=RANGE_SCHEMA),
     gazette: Optional[str] = Query(None, max_length=TEXT, description="Gazette id.", examples=["140322/2023/3"]),
     section: Optional[str] = Query(None, max_length=TEXT, description="Section (栏目) of the issue."),
     level: Optional[Literal["top", "carried"]] = Query(
         None, description="top: documents issued in their own right; carried: documents a notice issues."),
     in_force_on: Optional[str] = Query(None, max_length=10, description="YYYY-MM-DD: only documents in force (现行有效) that day.",
-                                       examples=["2024-01-01"]),
+                                       examples=["2024-01-01"], json_schema_extra=FULL_DATE_SCHEMA),
     sort: Literal["relevance", "newest", "oldest"] = Query("relevance"),
     page: int = Query(1, ge=1, le=10_000),
     per_page: int = Query(20, ge=1, le=100),

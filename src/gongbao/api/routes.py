@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, Iterator, Literal
+from typing import Any, Iterable, Iterator, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -44,6 +44,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "doc_number_read_as": result.doc_number_read_as,
         "phrases": result.phrases,
         "phrase_total": result.phrase_total,
+        "ignored_terms": result.ignored_terms,
         "query": _fields(query),
     }
 
@@ -141,7 +142,7 @@ def export(
     if query is not None:
         search(stores.get(), query)  # an impossible query fails here, as a 400, before streaming starts
     records = browse.export_records(stores.get, query)
-    lines = _jsonl(records) if format == "jsonl" else document_csv(records, **csv_options)
+    lines = _jsonl(records) if format == "jsonl" else chunked(document_csv(records, **csv_options))
     return StreamingResponse(
         lines,
         media_type=EXPORT_TYPES[format],
@@ -149,6 +150,21 @@ def export(
     )
 
 
+STREAM_CHUNK = 64 * 1024  # characters sent at a time: one thread hop per chunk, not per row
+
+
+def chunked(lines: Iterable[str]) -> Iterator[str]:
+    """Lines of a streamed export joined into chunks of about STREAM_CHUNK characters."""
+    buffer, size = [], 0
+    for line in lines:
+        buffer.append(line)
+        size += len(line)
+        if size >= STREAM_CHUNK:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
 def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
-    for record in records:
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+    return chunked(json.dumps(record, ensure_ascii=False) + "\n" for record in records)

@@ -6,7 +6,9 @@ read-only and the route is not in the app or its OpenAPI schema at all.
 
 What it checks, in this order, before anything is parsed:
 
-1. ``Authorization: Bearer <token>`` — missing: 401, wrong: 403 (constant-time compare);
+1. ``Authorization: Bearer <token>`` — missing: 401, wrong: 403 (constant-time compare),
+   logged; a client with ``MAX_TOKEN_FAILURES`` wrong tokens in ``FAILURE_WINDOW`` seconds
+   gets 429 with ``Retry-After`` for every upload until the oldest of them leaves the window;
 2. ``Content-Type`` — text/plain, text/html, application/pdf or DOCX, else 415; and the
    bytes must be what the header says (a PNG sent as application/pdf is a 415 too);
 3. size — a ``Content-Length`` over the limit is refused before the body is read, and the
@@ -22,7 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import io
+import logging
 import re
+import time
+import zipfile
+from collections import OrderedDict, deque
 from typing import Any, Optional
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -38,6 +45,10 @@ from .models import ErrorBody
 
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MIN_TOKEN_LENGTH = 16
+MAX_TOKEN_FAILURES = 10  # wrong tokens a client may send in FAILURE_WINDOW seconds
+FAILURE_WINDOW = 600.0
+MAX_TRACKED_CLIENTS = 10_000  # clients remembered; the longest quiet ones are forgotten first
+log = logging.getLogger(__name__)
 # Issues parsed at the same time (each can take ~30 MB of memory per MB of text).
 PARSE_SLOTS = 2
 
@@ -78,12 +89,47 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": UploadResult, "description": "The same file is stored already: nothing changed."},
     401: _error("No bearer token."),
     403: _error("Wrong token."),
+    429: {"model": ErrorBody, "description": "Too many wrong tokens from this client lately; try again after "
+                                             "Retry-After seconds.",
+          "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}},
     413: _error("The body is larger than the server's upload limit."),
     415: _error("Not text/plain, text/html, application/pdf or DOCX, or the bytes are not of the declared type."),
     422: _error("Not a readable gazette issue, a truncated one (TOC entries missing from the body, a text that "
                 "stops inside a document, less than the stored version) or one of uncertain region: the reason "
                 "is given; nothing was stored."),
 }
+
+
+class FailureLimit:
+    """Wrong tokens per client (its address) in a sliding window. The upload route runs on the
+    event loop, one request at a time here: no lock needed."""
+
+    def __init__(self, limit: int = MAX_TOKEN_FAILURES, window: float = FAILURE_WINDOW) -> None:
+        self.limit, self.window = limit, window
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def retry_after(self, client: str) -> Optional[int]:
+        """Seconds until ``client`` may try again, None when it may now."""
+        failures = self._recent(client)
+        if len(failures) < self.limit:
+            return None
+        return max(1, int(failures[0] + self.window - time.monotonic()) + 1)
+
+    def record(self, client: str) -> int:
+        """One more wrong token from ``client``; returns its failures in the window."""
+        failures = self._recent(client)
+        failures.append(time.monotonic())
+        self._failures[client] = failures
+        self._failures.move_to_end(client)
+        while len(self._failures) > MAX_TRACKED_CLIENTS:
+            self._failures.popitem(last=False)
+        return len(failures)
+
+    def _recent(self, client: str) -> deque[float]:
+        failures = self._failures.get(client, deque())
+        while failures and failures[0] <= time.monotonic() - self.window:
+            failures.popleft()
+        return failures
 
 
 def upload_router(token: str, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> APIRouter:
@@ -94,6 +140,7 @@ def upload_router(token: str, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> APIR
         raise ValueError("upload limit must be at least 1 byte")
     expected = token.encode("utf-8")
     slots = asyncio.Semaphore(PARSE_SLOTS)
+    failures = FailureLimit()
     bearer = HTTPBearer(auto_error=False, description="The upload token the server was started with.")
     router = APIRouter(prefix="/api", tags=["upload"])
 
@@ -113,9 +160,16 @@ def upload_router(token: str, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> APIR
         """Ingest one gazette issue (only on servers started with an upload token): decoded,
         parsed and validated as ``gongbao ingest`` does, stored in one transaction.
         201 for a new or corrected issue, 200 when the same file is stored already."""
+        client = request.client.host if request.client else "unknown"
+        wait = failures.retry_after(client)
+        if wait is not None:
+            raise HTTPException(429, f"too many wrong upload tokens from this client; try again in {wait} s",
+                                {"Retry-After": str(wait)})
         if credentials is None:
             raise HTTPException(401, "upload needs Authorization: Bearer <token>", {"WWW-Authenticate": "Bearer"})
         if not hmac.compare_digest(credentials.credentials.encode("utf-8"), expected):
+            count = failures.record(client)
+            log.warning("wrong upload token from %s (%d in the last %g s)", client, count, failures.window)
             raise HTTPException(403, "wrong upload token")
         allowed = _accepted_kinds(request.headers.get("content-type"))
         data = await _read_body(request, max_bytes)

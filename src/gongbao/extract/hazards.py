@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, Optional
 
 from ..model import Document, LayerRecord, ParseResult
@@ -226,6 +227,7 @@ def _view(record: Any) -> dict[str, Any]:
     return dict(record)
 
 
+@lru_cache(maxsize=65536)
 def enterprise_key(name: str) -> str:
     """Comparison key of an enterprise name: no leading region names (山西盂县…, 阳泉市…),
     no company form, folded."""
@@ -277,19 +279,36 @@ def hazard_cases(records: Iterable[Any]) -> list[HazardCase]:
     enterprise); each 摘牌 / 销案 closes the earliest open case of its enterprise, or stands
     as a closed case of its own when its 挂牌 is not among the records."""
     cases: list[HazardCase] = []
+    # Open cases by region: a record is compared with its own region's only (linear, not
+    # quadratic, in the records of many regions).
+    open_cases: dict[Optional[str], list[HazardCase]] = {}
     for view in sorted((_view(r) for r in records), key=_order):
         name = view.get("enterprise") or ""
-        open_case = _open_case(cases, view, name)
+        open_case = _open_case(_candidates(open_cases, view, cases), view, name)
         if view.get("action") in CLOSING:
             if open_case is not None:
                 open_case.closed = view
+                open_cases[_region(open_case.opened)].remove(open_case)
             else:
                 cases.append(HazardCase(name, None, view))
         elif open_case is not None:
             open_case.listings.append(view)
         else:
-            cases.append(HazardCase(name, view, None, [view]))
+            case = HazardCase(name, view, None, [view])
+            cases.append(case)
+            open_cases.setdefault(_region(view), []).append(case)
     return cases
+
+
+def _candidates(open_cases: dict[Optional[str], list[HazardCase]], view: dict[str, Any],
+                cases: list[HazardCase]) -> list[HazardCase]:
+    """Open cases of the record's region and of no known region, in the order they were
+    opened (all open cases for a record of no known region)."""
+    region = _region(view)
+    if region is not None and not open_cases.get(None):
+        return open_cases.get(region, [])
+    wanted = {id(c) for key, group in open_cases.items() if region is None or key in (region, None) for c in group}
+    return [c for c in cases if id(c) in wanted]
 
 
 def _document(view: dict[str, Any]) -> Any:

@@ -36,8 +36,12 @@ def search(store: "Store", query: SearchQuery) -> SearchResult:
 
     Raises :class:`gongbao.errors.QueryError` (HTTP 400) for a query no search can run
     (``q`` over 500 characters, ``level="middle"``, ``date_from="soon"``); any text in
-    ``q`` is a valid query."""
-    return store.search(validated(query))
+    ``q`` is a valid query. Terms beyond ``query.MAX_TERMS`` are not searched: they are
+    listed in ``ignored_terms``, for the user to be told."""
+    query = validated(query)
+    result = store.search(query)
+    result.ignored_terms = [term.text for term in parse_query(query.q).dropped]
+    return result
 
 
 def facet_label(key: str, value: str) -> str:

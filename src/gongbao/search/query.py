@@ -10,6 +10,10 @@
 - a word with punctuation inside (``盂政发〔2023〕48号``, ``A7-2``) is one exact string.
 - the whole query being a 文号 in any spelling is recognised (``doc_number``).
 
+A word typed twice is searched once (``的 是 的 是`` is ``的 是``), and at most ``MAX_TERMS``
+terms are searched: the ones after are left out and listed in ``ParsedQuery.dropped``, which
+the search result passes on so that the user is told.
+
 Nothing the user types is an error except a query over ``MAX_QUERY_LENGTH`` characters:
 operators of the index's own syntax (``NEAR(``, ``*``, ``^``, ``:``, ``AND``, a lone ``OR``
 or ``-``, stray quotes) are plain text here, and the index query is built from the
@@ -26,6 +30,7 @@ from ..model import DocNumber
 from .tokenize import fold_width, normalize, runs
 
 MAX_QUERY_LENGTH = 500
+MAX_TERMS = 16  # distinct terms searched (positive and excluded): each is a pass over an index
 
 # Characters that separate words (besides whitespace). Everything else that is neither a
 # letter nor a digit (brackets of a 文号, dots, dashes, slashes) joins the pieces of one
@@ -50,12 +55,14 @@ class Term:
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
     """A query as terms: every group must match (a group is an OR of terms), no excluded
-    term may. ``doc_number`` is set when the whole query is a 文号."""
+    term may. ``doc_number`` is set when the whole query is a 文号; ``dropped`` are the
+    terms left out beyond ``MAX_TERMS``."""
 
     raw: str
     groups: tuple[tuple[Term, ...], ...] = ()
     excluded: tuple[Term, ...] = ()
     doc_number: Optional[DocNumber] = None
+    dropped: tuple[Term, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -95,12 +102,25 @@ def parse_query(q: str) -> ParsedQuery:
         else:
             groups.append([term])
         joining = False
-    return ParsedQuery(
-        raw=q,
-        groups=tuple(tuple(dict.fromkeys(group)) for group in groups),
-        excluded=tuple(dict.fromkeys(excluded)),
-        doc_number=parse_doc_number_text(q),
-    )
+    unique_groups = list(dict.fromkeys(tuple(dict.fromkeys(group)) for group in groups))
+    kept, kept_excluded, dropped = _capped(unique_groups, list(dict.fromkeys(excluded)))
+    return ParsedQuery(raw=q, groups=kept, excluded=kept_excluded, doc_number=parse_doc_number_text(q),
+                       dropped=dropped)
+
+
+def _capped(groups: list[tuple[Term, ...]], excluded: list[Term]) -> tuple[
+        tuple[tuple[Term, ...], ...], tuple[Term, ...], tuple[Term, ...]]:
+    """Whole groups in the order typed while ``MAX_TERMS`` allows, then exclusions; and the rest."""
+    room, kept, dropped = MAX_TERMS, [], []
+    for group in groups:
+        if len(group) <= room and not dropped:
+            kept.append(group)
+            room -= len(group)
+        else:
+            dropped.extend(group)
+    kept_excluded = excluded[:room]
+    dropped.extend(excluded[room:])
+    return tuple(kept), tuple(kept_excluded), tuple(dropped)
 
 
 def parse_doc_number_text(text: str) -> Optional[DocNumber]:

@@ -78,3 +78,5 @@ class SearchResult:
     # The stored 文号 a 文号 query was read as, when it differs from what was typed
     # (孟政发(2023)48号 → 盂政发〔2023〕48号)
     doc_number_read_as: Optional[str] = None
+    # Terms of ``q`` not searched: beyond gongbao.search.query.MAX_TERMS (the user is told)
+    ignored_terms: list[str] = field(default_factory=list)

@@ -140,13 +140,17 @@ class Store(abc.ABC):
         """Compact the search index after a bulk load (searches read fewer index pieces)."""
 
     @abc.abstractmethod
-    def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
+    def list_layer(self, layer: str, *, order: str = "issue", limit: Optional[int] = None, offset: int = 0,
+                   **filters: Any) -> Iterator[dict[str, Any]]:
         """Layer records (``gongbao.extract``: personnel, duties, tasks, hazards, citations, groups,
         validity) in issue order, as exported: ``doc_id``, ``doc_number``, ``doc_seq``,
         ``span``, the layer's keys, ``layer`` and ``confidence``.
 
+        ``order``: ``issue``, or ``deadline`` (soonest first, undated last, then issue order).
+        ``limit`` records from ``offset`` (None: all): the store reads only that page.
+
         Filters (None = no filter; an unknown name is a ValueError): ``doc_id``,
-        ``gazette_id``; ``unit`` (any unit the record names — organisation, supervising
+        ``gazette_id``, ``region`` (GB/T 2260 code of the issue); ``unit`` (any unit the record names — organisation, supervising
         unit, duties units, task lead / responsible / cooperating units — printed or
         canonical, part of the name is enough); ``person`` (a person or a duties leader,
         exact); ``date_from`` / ``date_to`` (document date, ISO, inclusive); ``due_from``
@@ -154,6 +158,15 @@ class Store(abc.ABC):
         销案 of the same enterprise on or before it); ``enterprise`` (part of the name,
         region prefix and company form ignored); ``action``. Records are written by
         :meth:`save_parse` in the same transaction as their issue and replaced with it."""
+
+    @abc.abstractmethod
+    def layer_keys(self, layer: str) -> list[str]:
+        """Every key the stored records of ``layer`` hold, sorted (the columns of a CSV
+        export, known before its first row is read)."""
+
+    @abc.abstractmethod
+    def count_layer(self, layer: str, **filters: Any) -> int:
+        """How many records :meth:`list_layer` lists with these filters (a count, not a read)."""
 
     @abc.abstractmethod
     def doc_number_candidates(self, year: Optional[int], serial: int) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 # Runs one query with ``?`` parameters and returns its rows (a backend's connection).
 Run = Callable[[str, Sequence[Any]], list[Sequence[Any]]]
@@ -28,7 +28,7 @@ UNIT_KEYS = (
     "lead_units", "responsible_units", "cooperating_units", "position",
 )
 FILTERS = (
-    "doc_id", "gazette_id", "unit", "person", "date_from", "date_to", "due_from", "due_to",
+    "doc_id", "gazette_id", "region", "unit", "person", "date_from", "date_to", "due_from", "due_to",
     "overdue_as_of", "enterprise", "action",
 )
 CLOSING_ACTIONS = ("摘牌", "销案")
@@ -93,11 +93,16 @@ def _like(text: str) -> str:
 _COLUMN_FILTERS = {
     "doc_id": "r.doc_id = ?", "gazette_id": "r.gazette_id = ?", "person": "r.person = ?", "action": "r.action = ?",
     "date_from": "r.date >= ?", "date_to": "r.date <= ?", "due_from": "r.deadline >= ?", "due_to": "r.deadline <= ?",
+    "region": "g.region_code = ?",
 }
+# Orders of a listing: issue order, or soonest deadline first (undated last), then issue order.
+ISSUE_ORDER = "g.region_code, g.year, g.issue, r.gazette_id, r.seq"
+ORDERS = {"issue": ISSUE_ORDER, "deadline": f"r.deadline IS NULL, r.deadline, {ISSUE_ORDER}"}
+_FROM = "FROM layer_records AS r JOIN gazettes AS g ON g.id = r.gazette_id"
 
 
-def list_layer(run: Run, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
-    """Records of one layer in issue order, filtered (see ``Store.list_layer``)."""
+def _where(layer: str, filters: dict[str, Any]) -> tuple[str, list[Any], dict[str, Any]]:
+    """The WHERE clause of a layer's filters, its parameters and the filters given."""
     unknown = sorted(set(filters) - set(FILTERS))
     if unknown:
         raise ValueError(f"unknown layer filter(s) {', '.join(unknown)}; known: {', '.join(FILTERS)}")
@@ -123,16 +128,50 @@ def list_layer(run: Run, layer: str, **filters: Any) -> Iterator[dict[str, Any]]
             *[_like(p) for p in patterns for _ in (0, 1)])
     if "overdue_as_of" in f:
         add("r.deadline < ? AND coalesce(r.action, '') NOT IN (?, ?)", f["overdue_as_of"], *CLOSING_ACTIONS)
-    rows = run(
-        "SELECT r.data, r.confidence, r.layer FROM layer_records AS r JOIN gazettes AS g ON g.id = r.gazette_id"
-        f" WHERE {' AND '.join(where)}"
-        " ORDER BY g.region_code, g.year, g.issue, r.gazette_id, r.seq",
-        params,
-    )
-    records = [{**json.loads(data), "layer": name, "confidence": confidence} for data, confidence, name in rows]
-    if "overdue_as_of" in f and records:
+    return " AND ".join(where), params, f
+
+
+def _closings_apply(layer: str, f: dict[str, Any]) -> bool:
+    """Whether the listing drops hazards closed since (``_still_open``), which SQL cannot tell:
+    a 摘牌 names its enterprise loosely (``same_enterprise``)."""
+    return layer == "hazards" and "overdue_as_of" in f
+
+
+def list_layer(run: Run, layer: str, *, order: str = "issue", limit: Optional[int] = None, offset: int = 0,
+               **filters: Any) -> Iterator[dict[str, Any]]:
+    """Records of one layer, filtered, in ``order``, ``limit`` of them from ``offset`` (see
+    ``Store.list_layer``). The page is cut by the query (LIMIT / OFFSET), except for overdue
+    hazards, whose closings are matched by name here."""
+    if order not in ORDERS:
+        raise ValueError(f"unknown layer order {order!r}; known: {', '.join(ORDERS)}")
+    where, params, f = _where(layer, filters)
+    in_python = _closings_apply(layer, f)
+    if limit is not None and not in_python:
+        # The page's ids first: sorting ids, not records with their JSON, is what a page costs.
+        where = f"r.id IN (SELECT r.id {_FROM} WHERE {where} ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?)"
+        params += [limit, offset]
+    sql = f"SELECT r.data, r.confidence, r.layer {_FROM} WHERE {where} ORDER BY {ORDERS[order]}"
+    records = [{**json.loads(data), "layer": name, "confidence": confidence} for data, confidence, name in run(sql, params)]
+    if in_python and records:
         records = _still_open(run, records, f["overdue_as_of"])
+        records = records[offset:] if limit is None else records[offset: offset + limit]
     yield from records
+
+
+def layer_keys(run: Run, layer: str, each_key: str) -> list[str]:
+    """The keys the stored records of ``layer`` hold, sorted (``Store.layer_keys``).
+    ``each_key``: the backend's table function of a record's keys (a ``key`` column)."""
+    rows = run(f"SELECT DISTINCT k.key FROM layer_records AS r, {each_key} AS k WHERE r.layer = ? ORDER BY k.key",
+               [layer])
+    return [key for (key,) in rows]
+
+
+def count_layer(run: Run, layer: str, **filters: Any) -> int:
+    """How many records ``list_layer`` lists with these filters (``Store.count_layer``)."""
+    where, params, f = _where(layer, filters)
+    if _closings_apply(layer, f):
+        return sum(1 for _ in list_layer(run, layer, **filters))
+    return int(run(f"SELECT count(*) {_FROM} WHERE {where}", params)[0][0])
 
 
 def _still_open(run: Run, records: list[dict[str, Any]], as_of: str) -> list[dict[str, Any]]:

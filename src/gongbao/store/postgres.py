@@ -18,15 +18,18 @@ import re
 from contextlib import contextmanager
 from importlib import resources
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
 from psycopg.rows import tuple_row
 
+from ..budget import statement_timeout_ms
 from ..errors import StoreError
 from ..model import ParseResult
 from . import reads
 from .base import SaveOutcome, Store, busy_timeout_ms, check_judged_against, gazette_id, redact
 from .layers import LayerRows
+from .layers import count_layer as _count_layer
+from .layers import layer_keys as _layer_keys
 from .layers import list_layer as _list_layer
 from .postgres_search import PgSearchIndex
 from .rows import IssueRows, to_json, utc_now
@@ -232,14 +235,22 @@ class PostgresStore(reads.SharedReads, Store):
             raise StoreError(f"search failed: {_reason(error)}", self.path) from error
 
     def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
+        yield from self._layers(lambda run: list(_list_layer(run, layer, **filters)))
+
+    def count_layer(self, layer: str, **filters: Any) -> int:
+        return self._layers(lambda run: _count_layer(run, layer, **filters))
+
+    def layer_keys(self, layer: str) -> list[str]:
+        return self._layers(lambda run: _layer_keys(run, layer, "json_each(r.data::json)"))
+
+    def _layers(self, read: Callable[[Any], Any]) -> Any:
+        """A ``store.layers`` reader run on one connection (rows as tuples), read whole."""
         try:
             with self._connection() as conn:
                 rows_of = _rows_of(conn)
-                rows = list(_list_layer(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)],
-                                        layer, **filters))
+                return read(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)])
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
-        yield from rows
 
     def check_integrity(self) -> list[str]:
         try:
@@ -317,6 +328,11 @@ class PostgresStore(reads.SharedReads, Store):
             raise StoreError("store is closed", self.path)
         try:
             with self._pool.connection(timeout=60) as conn:
+                timeout = statement_timeout_ms()
+                if timeout is not None:
+                    # A request's time budget (gongbao.budget): the server cancels a statement
+                    # outliving it. SET takes no snapshot: SET TRANSACTION may still follow.
+                    conn.execute(f"SET LOCAL statement_timeout = {timeout}")
                 yield conn
         except self._errors:
             raise

@@ -14,13 +14,16 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from types import EllipsisType
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
+from .. import budget
 from ..errors import StoreError
 from ..model import ParseResult
 from . import reads
 from .base import SaveOutcome, Store, busy_timeout_ms, check_judged_against, gazette_id
 from .layers import LayerRows
+from .layers import count_layer as _count_layer
+from .layers import layer_keys as _layer_keys
 from .layers import list_layer as _list_layer
 from .rows import IssueRows, to_json, utc_now
 from .sqlite_check import backup_to, integrity_problems
@@ -197,11 +200,20 @@ class SQLiteStore(reads.SharedReads, Store):
             raise StoreError(f"search failed: {error}", self.path) from error
 
     def list_layer(self, layer: str, **filters: Any) -> Iterator[dict[str, Any]]:
+        yield from self._layers(lambda run: list(_list_layer(run, layer, **filters)))  # read whole: no cursor left open
+
+    def count_layer(self, layer: str, **filters: Any) -> int:
+        return self._layers(lambda run: _count_layer(run, layer, **filters))
+
+    def layer_keys(self, layer: str) -> list[str]:
+        return self._layers(lambda run: _layer_keys(run, layer, "json_each(r.data)"))
+
+    def _layers(self, read: Callable[[Any], Any]) -> Any:
+        """A ``store.layers`` reader run on this connection."""
         try:
-            rows = list(_list_layer(lambda sql, params: self._db.execute(sql, params).fetchall(), layer, **filters))  # read whole: no cursor left open
+            return read(lambda sql, params: self._db.execute(sql, params).fetchall())
         except sqlite3.Error as error:
             raise StoreError(f"query failed: {error}", self.path) from error
-        yield from rows
 
     def check_integrity(self) -> list[str]:
         try:
@@ -245,6 +257,7 @@ class SQLiteStore(reads.SharedReads, Store):
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             raise StoreError("store is closed", self.path)
+        budget.check("the query")  # a spent time budget starts no statement (gongbao.budget)
         return self._conn
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
@@ -332,6 +345,8 @@ def _connect(path: str) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise StoreError(f"cannot open database: {_reason(error, path)}", path) from error
     db.row_factory = sqlite3.Row
+    # A request's time budget interrupts a statement that outlives it (gongbao.budget).
+    db.set_progress_handler(budget.sqlite_progress, budget.SQLITE_PROGRESS_STEPS)
     try:
         db.execute(f"PRAGMA busy_timeout = {busy}")
         db.execute("PRAGMA foreign_keys = ON")

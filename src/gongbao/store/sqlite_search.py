@@ -59,6 +59,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
+from .. import budget
 from ..search.docnumber import lookup_doc_number, read_as
 from ..search.hits import build_hits
 from ..search.index import (
@@ -357,6 +358,7 @@ class _Search:
     def _lap(self, phase: str, started: float) -> float:
         now = time.perf_counter()
         self.timings[phase] = round((now - started) * 1000, 3)
+        budget.check(f"the search, after its {phase} phase")
         return now
 
     def run(self) -> SearchResult:

@@ -7,12 +7,13 @@ the library checks them and raises QueryError (a 400 page) for malformed ones.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from .. import browse, layers_view
+from ..api.params import DAY_SCHEMA
 from ..api.stores import request_store
 from ..errors import NotFound
 from . import render_page
@@ -29,7 +30,8 @@ def _text(description: str = "") -> Any:
 
 
 def _day(description: str = "") -> Any:
-    return Query(None, max_length=20, description="YYYY, YYYY-MM or YYYY-MM-DD. " + description)
+    return Query(None, max_length=20, description="YYYY, YYYY-MM or YYYY-MM-DD. " + description,
+                 json_schema_extra=DAY_SCHEMA)
 
 
 def _regions(store) -> list[dict[str, Any]]:
@@ -87,7 +89,7 @@ def tasks_page(
     due_from: Optional[str] = _day("Deadline on or after."),
     due_to: Optional[str] = _day("Deadline on or before."),
     overdue_as_of: Optional[str] = _day("Deadline before this day."),
-    sort: Optional[str] = Query(None, max_length=20, description="document or deadline."),
+    sort: Optional[Literal["", "document", "deadline"]] = Query(None, description="document or deadline."),
     page: int = Query(1, ge=1, le=10_000),
 ) -> HTMLResponse:
     store = request_store(request)
@@ -110,19 +112,27 @@ def tasks_page(
     })
 
 
+HAZARD_KEYS = ("region", "status", "enterprise", "page")
+
+
 @router.get("/hazards", summary="Hazard registry (挂牌督办)")
 def hazards_page(
     request: Request,
     region: Optional[str] = _text("Region code or name."),
-    status: Optional[str] = Query(None, max_length=20, description="open or closed."),
+    status: Optional[Literal["", "open", "closed"]] = Query(None, description="open or closed (blank: both)."),
     enterprise: Optional[str] = _text("Enterprise, part of the name."),
+    page: int = Query(1, ge=1, le=10_000),
 ) -> HTMLResponse:
     store = request_store(request)
-    registry = layers_view.hazard_registry(store, region=region, status=status or None, enterprise=enterprise)
+    registry = layers_view.hazard_registry(store, region=region, status=status or None, enterprise=enterprise,
+                                           limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_page(request, "hazards.html", {
         "registry": registry,
         "form": {"region": region or "", "status": status or "", "enterprise": enterprise or ""},
         "regions": _regions(store),
+        "state": _state(request, HAZARD_KEYS),
+        "page": page,
+        "last_page": max(1, -(-registry["total"] // PER_PAGE)),
     })
 
 

@@ -9,6 +9,7 @@ from ..export import document_tables
 from ..labels import FACET_LABELS, LEVEL_LABELS
 from ..layers_view import KIND_LABELS, ROLE_LABELS, person_url, unit_url
 from ..search import facet_label as search_facet_label
+from ..search.query import MAX_TERMS
 
 SORT_LABELS = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 HEADING_MAX = 40  # longer "headings" are numbered paragraphs, not headings
@@ -214,6 +215,7 @@ def grouped(number: int) -> str:
 
 FILTERS = {"chinese_date": chinese_date, "issue_label": issue_label, "short_title": short_title, "span_label": span_label, "grouped": grouped}
 GLOBALS = {
+    "MAX_TERMS": MAX_TERMS,
     "search_url": search_url,
     "page_numbers": page_numbers,
     "carried_by": carried_by,
