@@ -503,3 +503,19 @@ def test_a_documents_table_downloads_as_csv_for_excel(client):
     plain = client.get(f"/api/documents/{record['id']}/tables/1.csv", params={"bom": "false"})
     assert list(csv.reader(io.StringIO(plain.text))) == rows
     assert client.get(f"/api/documents/{record['id']}/tables/999.csv").status_code == 404
+
+
+def test_carried_document_sidebar_shows_the_notices_issuer_and_date(client):
+    """A 方案 with no 发文机关 or 成文日期 of its own shows its 印发 notice's, marked as inherited."""
+    for summary in client.get("/api/gazettes/140300/2020/3").json()["documents"]:
+        carried = client.get(f"/api/documents/{summary['id']}").json()
+        if summary["parent_seq"] and not carried["issuer"] and not carried["date"]:
+            notice = client.get(f"/api/documents/140300/2020/3/{summary['parent_seq']}").json()
+            break
+    else:
+        pytest.fail("no carried document without an issuer and a date of its own")
+    assert notice["issuer"] and notice["date"]
+    page = client.get("/" + summary["id"]).text
+    assert f">{notice['issuer']}</a><span class=\"muted small\">（据印发通知）</span>" in page
+    year, month, day = (int(x) for x in notice["date"].split("-"))
+    assert f"{year}年{month}月{day}日<span class=\"muted small\">（据印发通知）</span>" in page
