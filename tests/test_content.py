@@ -366,3 +366,23 @@ def test_validity_of_rules_printed_as_an_attachment():
     assert [a.title for a in doc.attachment_bodies] == ["安吉县秸秆综合利用管理办法"]
     validity = [r for r in result.layers if r.layer == "validity" and r.doc_seq == doc.seq]
     assert validity and validity[0].fields["effective_from"] == "2024-07-01"
+
+
+def test_appointments_printed_in_an_attachment_are_read():
+    """A 任免 notice whose appointments are listed in its 附件 gives personnel records there (#13)."""
+    head = (HEAD.replace("关于印发安吉县秸秆综合利用工作方案的通知", "关于王建国等同志职务任免的通知")
+            .replace("经县政府同意，现将《安吉县秸秆综合利用工作方案》印发给你们，请认真贯彻执行。", "经县政府研究决定，王建国等同志职务任免如附件。"))
+    text = head + "　　附件：王建国等同志职务任免名单\n" + SIGNED + """
+附件
+
+王建国等同志职务任免名单
+
+任命王建国为安吉县农业农村局副局长（试用期一年）；
+免去李明华的安吉县财政局副局长职务。
+"""
+    result = parse_text(text, "generated.txt")
+    doc = result.documents[0]
+    (att,) = doc.attachment_bodies
+    people = {(r.fields["person"], r.fields["action"]) for r in result.layers
+              if r.layer == "personnel" and att.span.start <= r.span.start < att.span.end}
+    assert {("王建国", "任"), ("李明华", "免")} <= people
