@@ -134,7 +134,10 @@ def write_jsonl(records: Iterable[dict], out: IO[str]) -> int:
     return n
 
 
-CSV_COLUMNS = ("id",) + DOCUMENT_KEYS + ("gazette_title", "gazette_region_code", "gazette_year", "gazette_issue", "gazette_published")
+# Keys some records carry (a 令's regulation; a policy-library page): empty cells elsewhere.
+OPTIONAL_KEYS = ("promulgated", "effective", "index_no", "subject", "published")
+CSV_COLUMNS = ("id",) + DOCUMENT_KEYS + OPTIONAL_KEYS + (
+    "gazette_title", "gazette_region_code", "gazette_year", "gazette_issue", "gazette_published")
 
 # Excel and WPS read a CSV file as UTF-8 only when it starts with this mark (else as GBK: mojibake).
 BOM = "\ufeff"
@@ -161,6 +164,7 @@ HEADERS_ZH = {
     "resolved_doc_id": "对应文件编号", "score": "匹配得分", "effective_from": "生效日期", "expires_on": "失效日期",
     "trial": "试行", "repealed_by": "废止文件", "evidence": "依据原文", "repeals": "废止", "repealed_on": "废止日期",
     "group": "议事协调机构", "office": "办公室设在",
+    "promulgated": "公布日期", "effective": "施行日期", "index_no": "索引号", "subject": "主题分类", "published": "发布日期",
 }
 
 
