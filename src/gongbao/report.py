@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Optional
 
 from .completeness import problems
 from .model import ParseResult, source_id
-from .pipeline.account import account
+from .pipeline.account import Account, account
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,8 @@ def _percent(share: float) -> str:
     return f"{value:.2f}%"
 
 
-def summarize(result: ParseResult) -> Summary:
+def summarize(result: ParseResult, acc: Optional[Account] = None) -> Summary:
+    """The one-line figures of a parse; ``acc`` its account, if computed already."""
     return Summary(
         documents=len(result.documents),
         embedded=sum(1 for d in result.documents if d.parent_seq is not None),
@@ -45,7 +47,7 @@ def summarize(result: ParseResult) -> Summary:
         unplaced=len(result.unplaced),
         warnings=len(result.warnings),
         repairs=len(result.repairs),
-        in_documents=account(result).document_share,
+        in_documents=(acc or account(result)).document_share,
     )
 
 
@@ -79,12 +81,13 @@ def grouped_repairs(repairs: list) -> list[dict]:
 
 def check_report(result: ParseResult) -> dict:
     """Everything ``gongbao check`` shows, as plain data (also its ``--json`` output)."""
+    acc = account(result)
     gz = result.gazette
     return {
         "source": result.source.name,
         "sha256": result.source.sha256,
         "encoding": result.source.encoding,
-        "summary": summarize(result).__dict__,
+        "summary": summarize(result, acc).__dict__,
         "gazette": {k: getattr(gz, k) for k in ("title", "region", "region_code", "year", "issue", "total_issue", "published", "frequency", "sponsor", "kind")},
         "id": source_id(gz, result.source.sha256),
         "region_evidence": result.region.evidence if result.region else [],
@@ -124,5 +127,5 @@ def check_report(result: ParseResult) -> dict:
         "repair_counts": dict(repair_counts(result).most_common()),
         "repairs": grouped_repairs(notable_repairs(result)),
         "unplaced": [{"span": u.span.to_list(), "reason": u.reason, "text": u.text} for u in result.unplaced],
-        "account": account(result).as_dict(),
+        "account": acc.as_dict(),
     }

@@ -64,9 +64,10 @@ def _mark(codes: bytearray, span: Span, code: int, only_empty: bool = True) -> N
     if not only_empty:
         codes[start:end] = bytes([code]) * (end - start)
         return
-    for i in range(start, end):
-        if not codes[i]:
-            codes[i] = code
+    codes[start:end] = codes[start:end].translate(_FILL[code])  # only characters with no place yet
+
+
+_FILL = {code: bytes([code]) + bytes(range(1, 256)) for code in _CODE.values()}  # 0 → code, others kept
 
 
 def _claimed_spans(doc: Document) -> list[Span]:
@@ -82,14 +83,35 @@ def _claimed_spans(doc: Document) -> list[Span]:
 
 def unclaimed_in_documents(result: ParseResult) -> list[Span]:
     """Printed characters inside a document that no element, paragraph or attachment holds."""
-    return account(result).unclaimed
+    return _places(result)[1]
 
 
 def account(result: ParseResult) -> Account:
     """The conservation account of ``result`` (see the module docstring)."""
     text = result.source.text
-    n = len(text)
-    codes = bytearray(n)
+    codes, unclaimed, removals = _places(result)
+    chars: Counter = Counter({place: 0 for place in PLACES})
+    names = {code: name for name, code in _CODE.items()}
+    for i, ch in enumerate(text):
+        code = codes[i]
+        if ch.isspace() and code != _CODE["furniture"]:
+            chars["blank"] += 1
+        else:
+            chars[names.get(code, "unplaced_silently")] += 1
+    lines: Counter = Counter({place: 0 for place in PLACES})
+    pos = 0
+    for raw in text.split("\n"):
+        first = next((pos + k for k, ch in enumerate(raw) if not ch.isspace()), None)
+        lines["blank" if first is None else names.get(codes[first], "unplaced_silently")] += 1
+        pos += len(raw) + 1
+    return Account(length=len(text), chars=dict(chars), lines=dict(lines), unclaimed=unclaimed, removals=removals)
+
+
+def _places(result: ParseResult) -> tuple[bytearray, list[Span], list[dict]]:
+    """The place code of every source character (0: none), the runs of printed characters
+    inside documents that no element holds, and the non-furniture removals."""
+    text = result.source.text
+    codes = bytearray(len(text))
     # furniture and unplaced first: they are never part of a document's content
     for r in result.repairs:
         if r.rule in FURNITURE_RULES:
@@ -129,21 +151,7 @@ def account(result: ParseResult) -> Account:
         _mark(codes, span, _CODE["headings"])
     if result.front is not None:
         _mark(codes, result.front, _CODE["cover_toc"])
-    chars: Counter = Counter({place: 0 for place in PLACES})
-    names = {code: name for name, code in _CODE.items()}
-    for i, ch in enumerate(text):
-        code = codes[i]
-        if ch.isspace() and code != _CODE["furniture"]:
-            chars["blank"] += 1
-        else:
-            chars[names.get(code, "unplaced_silently")] += 1
-    lines: Counter = Counter({place: 0 for place in PLACES})
-    pos = 0
-    for raw in text.split("\n"):
-        first = next((pos + k for k, ch in enumerate(raw) if not ch.isspace()), None)
-        lines["blank" if first is None else names.get(codes[first], "unplaced_silently")] += 1
-        pos += len(raw) + 1
-    return Account(length=n, chars=dict(chars), lines=dict(lines), unclaimed=unclaimed, removals=removals)
+    return codes, unclaimed, removals
 
 
 class _Positions:

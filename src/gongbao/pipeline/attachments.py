@@ -13,7 +13,7 @@ from typing import Optional
 
 from . import grammar as g
 from .normalize import join_paragraphs
-from .tables import TableIssue, cell_per_line_tables, tab_tables
+from .tables import tables_in
 from ..model import Attachment, AttachmentBody, Line, Paragraph, Repair, Span, Warning
 from ..text import compact, similarity
 
@@ -95,10 +95,10 @@ def _one(all_lines: list[Line], group: list[int], listed: list[Attachment], repa
         title_from = 1
         if rest:
             title = rest
-            extra = 0
-            if not _TITLE_END.search(compact(_OMITTED.sub("", rest))) and len(nonblank) > 1:
-                extra = _title_lines(nonblank, 1, listed, number)
-                extra = 1 if extra and len(nonblank[1].text) <= 24 and _TITLE_END.search(nonblank[1].text) else 0
+            # ``附件2：…收储点`` + ``布局表``: a short line ending in a genre word finishes the title
+            extra = int(len(nonblank) > 1 and not _TITLE_END.search(compact(_OMITTED.sub("", rest)))
+                        and _title_like(nonblank[1].text) and len(nonblank[1].text) <= 24
+                        and bool(_TITLE_END.search(nonblank[1].text)))
             title = rest + "".join(ln.text for ln in nonblank[1: 1 + extra])
             title_from += extra
         else:
@@ -118,7 +118,7 @@ def _one(all_lines: list[Line], group: list[int], listed: list[Attachment], repa
     title = compact(_OMITTED.sub("", title)).strip("《》").strip()
     # the content: every line between the title and the next heading (blank and furniture
     # lines too, so sentence joins across page breaks are recorded like the body's)
-    content_ids = [k for k in group[title_from:]]
+    content_ids = group[title_from:]
     content: list[Line] = []
     if content_ids:
         wanted = set(content_ids)
@@ -128,11 +128,7 @@ def _one(all_lines: list[Line], group: list[int], listed: list[Attachment], repa
     for ln in heading_lines:
         paragraphs.append(Paragraph(ln.text, ln.span(), 0, "附件" if ln is head and m else None))
     paragraphs += join_paragraphs(content, repairs)
-    issues: list[TableIssue] = []
-    tables = tab_tables(content, issues) + cell_per_line_tables(content, issues)
-    tables.sort(key=lambda t: t.span.start)
-    for issue in issues:
-        notes.append(Warning("table.ragged_rows", issue.message, issue.span, seq))
+    tables = tables_in(content, notes, seq)
     if not content and not omitted:
         omitted = True
         notes.append(Warning("attachment.empty", f"附件{number or ''} «{title}» has a heading and no text: kept as omitted", _span(nonblank), seq))

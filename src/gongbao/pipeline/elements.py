@@ -26,7 +26,7 @@ from .account import unclaimed_in_documents
 from .articles import articles
 from .attachments import attachment_bodies
 from .normalize import join_paragraphs, printed_text
-from .tables import TableIssue, cell_per_line_tables, tab_tables
+from .tables import tables_in
 from .segment import _Lines, _attachment_rest, _skip_attachment_list, carried_titles, find_closing
 from ..text import compact, fold, similarity
 
@@ -481,11 +481,7 @@ def build_document(
         claimed.add(body_limit)
     rest = [k for k in range(ds.first_line, end) if lines.text(k) and k not in claimed]
     bodies = attachment_bodies(lines.lines, rest, attachments, repairs, notes, seq)
-    table_issues: list[TableIssue] = []
-    body_region = lines.lines[body_from:body_limit]
-    tables = sorted(tab_tables(body_region, table_issues) + cell_per_line_tables(body_region, table_issues), key=lambda t: t.span.start)
-    for issue in table_issues:
-        notes.append(Warning("table.ragged_rows", issue.message, issue.span, seq))
+    tables = tables_in(lines.lines[body_from:body_limit], notes, seq)
     # a 规章 printed in the body, or else as an attachment of the notice that issues it
     arts = articles(paragraphs) or next((found for b in bodies if (found := articles(b.paragraphs))), [])
     body_span = Span(paragraphs[0].span.start, paragraphs[-1].span.end) if paragraphs else None

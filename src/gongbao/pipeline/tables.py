@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
-from ..model import Line, Span, Table
+from ..model import Line, Span, Table, Warning
 
 _CAPTION = re.compile(r"^(?:(?:附)?表\s*[\d一二三四五六七八九十]{1,3}[\s.．、：:]*\S.{0,60}|\S.{1,60}(?:一览表|统计表|明细表|汇总表|情况表|计划表|清单|名单|名录|表))$")
 _UNIT = re.compile(r"^[（(]?\s*(?:计量)?单位\s*[：:]\s*(?P<unit>[^\s）)]{1,12})\s*[)）]?$")
@@ -260,6 +260,15 @@ def _is_row(line: Line) -> bool:
     if "\t" not in line.text:
         return False
     return line.kind != "columns" or line.text.count("\t") >= 2
+
+
+def tables_in(lines: list[Line], notes: list[Warning], seq: int) -> list[Table]:
+    """Every table rebuilt from ``lines`` (of document ``seq``), in reading order; a table kept
+    with rows of unequal length adds a ``table.ragged_rows`` warning to ``notes``."""
+    issues: list[TableIssue] = []
+    tables = sorted(tab_tables(lines, issues) + cell_per_line_tables(lines, issues), key=lambda t: t.span.start)
+    notes.extend(Warning("table.ragged_rows", issue.message, issue.span, seq) for issue in issues)
+    return tables
 
 
 def tab_tables(lines: list[Line], issues: list[TableIssue]) -> list[Table]:

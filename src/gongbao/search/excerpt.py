@@ -103,9 +103,9 @@ def _where(text: str, position: int) -> str:
     where each attachment begins with an invisible separator), ``第十二条｜`` in an article of
     a 规章 (the paragraph it is in, or one before it, begins with the article's number)."""
     label = ""
-    at = text.rfind(_MARK + "附件", 0, position + 1)
+    at = text.rfind(MARK + "附件", 0, position + 1)
     if at >= 0:
-        close = text.find(_MARK, at + 1)
+        close = text.find(MARK, at + 1)
         if close > at:
             label = text[at + 1: close]
     floor = max(at, 0)
@@ -120,7 +120,7 @@ def _where(text: str, position: int) -> str:
 _ARTICLE_START = re.compile(r"(?:^|\n)(第[一二三四五六七八九十百零〇]{1,6}条)")
 
 
-_MARK = "\u2063"  # index.ATTACHMENT_MARKER's separator
+MARK = "\u2063"  # the invisible separator around an attachment's marker (index.attachment_marker)
 
 
 def _choose(matches: list[Match], length: int, size: int, count: int) -> list[tuple[int, int]]:
@@ -202,7 +202,7 @@ def _render(text: str, start: int, end: int, matches: list[Match]) -> str:
     return "".join(out)
 
 
-_MARKER = re.compile("\u2063附件\\d*\u2063\\s*|\u2063")
+_MARKER = re.compile(f"{MARK}附件\\d*{MARK}\\s*|{MARK}")
 
 
 def _escaped(text: str) -> str:

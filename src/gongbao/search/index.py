@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
+from .excerpt import MARK
 from .tokenize import Tokenizer, bigram_text, names_in
 
 # Facet keys, in the order responses list them, and the SearchQuery field filtering each.
@@ -102,12 +103,11 @@ def body_text(record: Mapping[str, Any]) -> str:
     return text
 
 
-ATTACHMENT_MARKER = "\u2063附件"  # an invisible separator, then 附件: where an attachment's text begins
-
-
 def attachment_marker(att: Mapping[str, Any]) -> str:
+    """Where an attachment's text begins: ``附件N`` between invisible separators, which
+    ``excerpt`` reads to say 附件N｜ before a match in it and leaves out of what it shows."""
     number = att.get("number")
-    return f"{ATTACHMENT_MARKER}{number if number is not None else ''}\u2063"
+    return f"{MARK}附件{number if number is not None else ''}{MARK}"
 
 
 def _lines_of(paragraphs: list) -> str:
