@@ -270,6 +270,11 @@ def _page_value(text: str) -> Optional[int]:
     return int(digits[0]) if digits else None
 
 
+def _names_the_gazette(text: str) -> bool:
+    """A short line naming the gazette (…公报), no sentence: what a running header looks like."""
+    return "公报" in text and len(text) <= 50 and "。" not in text
+
+
 def _proven_page_numbers(lines: list[Line], cover_ids: set[int]) -> set[int]:
     """Positions of plain-number lines that are page numbers.
 
@@ -279,8 +284,7 @@ def _proven_page_numbers(lines: list[Line], cover_ids: set[int]) -> set[int]:
     the page before or after it (one or two apart: a blank page, a cover). Table cells printed
     one per line sit close together, next to other cells, so they stay content."""
     def header_like(ln: Line) -> bool:
-        t = ln.text
-        return "公报" in t and len(t) <= 50 and "。" not in t and bool(_PAGE_TOKEN.search(t) or _ISSUE_TOKEN.search(t))
+        return _names_the_gazette(ln.text) and bool(_PAGE_TOKEN.search(ln.text) or _ISSUE_TOKEN.search(ln.text))
 
     def neighbour(pos: int, step: int) -> Optional[Line]:
         k = pos + step
@@ -348,7 +352,7 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
             continue
         text = ln.text
         in_cover = ln.index in cover_ids
-        short = len(text) <= 50 and "。" not in text
+        gazette_line = _names_the_gazette(text)
         kind = None
         if _PLAIN_NUMBER.match(text):
             # a number alone on a line is content (a table cell, an amount) unless it is
@@ -357,13 +361,13 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
                 kind = "page_number"
         elif _is_page_furniture(text):
             kind = "page_number"
-        elif "公报" in text and short and _PAGE_TOKEN.search(text):
+        elif gazette_line and _PAGE_TOKEN.search(text):
             kind = "page_header"
-        elif "公报" in text and short and "\t" in text and _ISSUE_TOKEN.search(text):
+        elif gazette_line and "\t" in text and _ISSUE_TOKEN.search(text):
             kind = "page_header"  # gazette name and issue in two columns: a running header, also on page 1
         elif in_cover:
             continue
-        elif "公报" in text and short and not text.startswith("【") and (
+        elif gazette_line and not text.startswith("【") and (
             _ISSUE_TOKEN.search(text) or (shapes[_shape(text)] >= 2 and re.search(r"政府公报|政报", text))
         ):
             kind = "page_header"  # the gazette's name repeated on every page (not 【统计公报】)
