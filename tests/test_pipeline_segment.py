@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from gongbao.pipeline import parse_text
-from gongbao.pipeline.segment import carried_titles
+from gongbao.pipeline.carried import carried_titles
 
 NOTICE = """平遥县人民政府办公室
 关于做好春季森林防火工作的通知

@@ -27,11 +27,13 @@ from .articles import articles
 from .attachments import attachment_bodies
 from .normalize import join_paragraphs, printed_text
 from .tables import tables_in
-from .segment import _Lines, _attachment_rest, _skip_attachment_list, carried_titles, find_closing
+from .carried import carried_titles
+from .closing import attachment_rest, find_closing, skip_attachment_list
+from .lines import Lines
 from ..text import compact, fold, similarity
 
 
-def _span_of(lines: _Lines, ids: list[int]) -> Span:
+def _span_of(lines: Lines, ids: list[int]) -> Span:
     spans = [lines.lines[k].span() for k in ids if lines.text(k)]
     if not spans:
         return Span(lines.lines[ids[0]].start, lines.lines[ids[0]].start) if ids else Span(0, 0)
@@ -58,7 +60,7 @@ def split_issuer(title: str) -> tuple[Optional[str], str]:
     return None, title
 
 
-def _issuer_parts(lines: _Lines, header: list[int], issuer: str, source: str) -> str:
+def _issuer_parts(lines: Lines, header: list[int], issuer: str, source: str) -> str:
     """Joint issuers as ``A、B``: one per header line, or separated by wide spaces on one line,
     or run together (split where an organisation name ends and a region name begins)."""
     parts: list[str] = []
@@ -91,7 +93,7 @@ def _split_run_together(org: str) -> list[str]:
     return [org[a:b] for a, b in zip(cuts, cuts[1:] + [len(org)])]
 
 
-def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str], Optional[Span]]:
+def _title_from_lines(lines: Lines, ids: list[int]) -> tuple[str, Optional[str], Optional[Span]]:
     """Full title text and a 文号 printed in brackets at its end, if any."""
     raw_parts = [g.strip_page_label(lines.text(k)) for k in ids]  # a page's 标题：… pair stands for a title
     # joint issuers on one line separated by spaces stay separable: remember the issuer line
@@ -110,7 +112,7 @@ def _title_from_lines(lines: _Lines, ids: list[int]) -> tuple[str, Optional[str]
     return text, number, _span_of(lines, ids)
 
 
-def _recipients(lines: _Lines, start: int, end: int, displaced: Optional[list[int]] = None) -> tuple[Optional[str], Optional[Span], int]:
+def _recipients(lines: Lines, start: int, end: int, displaced: Optional[list[int]] = None) -> tuple[Optional[str], Optional[Span], int]:
     """主送 line(s) starting at the first non-blank line >= start. Returns (text, span, body start).
     A short fragment displaced above the 主送 line is appended to ``displaced``."""
     displaced = [] if displaced is None else displaced
@@ -151,7 +153,7 @@ _INLINE_RECIPIENTS = re.compile(r"^(?P<to>[^：:。；]{2,120}[：:])(?=\S{6,})"
 _REGISTRATION_CODE = re.compile(r"^[A-Z]{2,6}\s*[-—–－]\s*(?:19|20)\d\d\s*[-—–－]\s*\d{3,}$")
 
 
-def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment], Optional[int], Optional[int]]:
+def _attachments(lines: Lines, start: int, end: int) -> tuple[list[Attachment], Optional[int], Optional[int]]:
     """附件说明 in [start, end): (attachments, first line, last line)."""
     for k in range(start, end):
         info = lines.info[k]
@@ -162,7 +164,7 @@ def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment],
         if not rest:
             # ``附件`` / ``附件1`` alone starts an attachment page, not an 附件说明 list
             return [], None, None
-        last = _skip_attachment_list(lines, k, end)
+        last = skip_attachment_list(lines, k, end)
         items: list[tuple[str, list[int]]] = []
         first_num = m.group("num")
         first = re.sub(r"^[.．、\s]+", "", rest)
@@ -171,9 +173,9 @@ def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment],
             t = lines.text(i)
             if not t:
                 continue
-            if lines.info[i].attachment and _attachment_rest(t):
+            if lines.info[i].attachment and attachment_rest(t):
                 am = g.ATTACHMENT_HEAD.match(t)
-                items.append((f"{am.group('num') or ''}.{_attachment_rest(t)}" if am.group("num") else _attachment_rest(t), [i]))
+                items.append((f"{am.group('num') or ''}.{attachment_rest(t)}" if am.group("num") else attachment_rest(t), [i]))
             elif g.ENUM_ITEM.match(t):
                 items.append((t, [i]))
             else:
@@ -210,7 +212,7 @@ def _split_inline_items(text: str, ids: list[int]) -> list[tuple[str, list[int]]
     return [(text, ids)]
 
 
-def _orphan_omitted_fragment(lines: _Lines, start: int, end: int) -> Optional[int]:
+def _orphan_omitted_fragment(lines: Lines, start: int, end: int) -> Optional[int]:
     """A lone short ``…（略）`` line ending the body: the displaced tail of an attachment title."""
     k = lines.prev_nonblank(end - 1, start)
     if k is not None and re.fullmatch(r"[^，。；：]{1,10}[（(]\s*略\s*[)）]", lines.text(k)):
@@ -218,7 +220,7 @@ def _orphan_omitted_fragment(lines: _Lines, start: int, end: int) -> Optional[in
     return None
 
 
-def _attachment_pages(lines: _Lines, start: int, end: int) -> Optional[int]:
+def _attachment_pages(lines: Lines, start: int, end: int) -> Optional[int]:
     """First line of attachment pages (``附件1`` + title + content) in [start, end)."""
     for k in range(start, end):
         info = lines.info[k]
@@ -229,12 +231,12 @@ def _attachment_pages(lines: _Lines, start: int, end: int) -> Optional[int]:
     return None
 
 
-def _paragraphs(lines: _Lines, start: int, end: int, repairs: list[Repair]) -> list[Paragraph]:
+def _paragraphs(lines: Lines, start: int, end: int, repairs: list[Repair]) -> list[Paragraph]:
     ids = [k for k in range(start, end)]
     return join_paragraphs([lines.lines[k] for k in ids], repairs)
 
 
-def _signature(lines: _Lines, date_line: int, floor: int) -> tuple[Optional[str], list[int]]:
+def _signature(lines: Lines, date_line: int, floor: int) -> tuple[Optional[str], list[int]]:
     """署名 lines above the date (one or two stacked organisations, or side by side)."""
     if lines.info[date_line].signed_inline:
         names = lines.info[date_line].signed_inline
@@ -272,7 +274,7 @@ def _cut_glued_disclosure(p: Paragraph, ln) -> Paragraph:
     return Paragraph(text, Span(p.span.start, max(p.span.start + 1, min(end, p.span.end))), p.level, p.marker, p.table)
 
 
-def _put_back(paragraphs: list[Paragraph], lines: _Lines, k: int, repairs: list[Repair], notes: list, seq: int) -> list[Paragraph]:
+def _put_back(paragraphs: list[Paragraph], lines: Lines, k: int, repairs: list[Repair], notes: list, seq: int) -> list[Paragraph]:
     """A fragment displaced above the 主送 (``期一年）。``) goes back to the paragraph it
     completes: the one with an unclosed bracket. Otherwise it is reported, never dropped."""
     frag = lines.text(k)
@@ -287,7 +289,7 @@ def _put_back(paragraphs: list[Paragraph], lines: _Lines, k: int, repairs: list[
     return paragraphs
 
 
-def _glued_signature(lines: _Lines, date_line: int, floor: int, issuer: str) -> Optional[Span]:
+def _glued_signature(lines: Lines, date_line: int, floor: int, issuer: str) -> Optional[Span]:
     """署名 glued by the extractor to the end of the last body line (``…遵照执行阳泉市人民政府办公室``)."""
     k = lines.prev_nonblank(date_line - 1, floor, max_blank=3)
     if k is None:
@@ -301,7 +303,7 @@ def _glued_signature(lines: _Lines, date_line: int, floor: int, issuer: str) -> 
 _GLUED_DISCLOSURE = re.compile(r"[（(](此件(?:公开发布|主动公开|不公开|依申请公开|删减后公开))[)）]$")
 
 
-def _disclosure(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Optional[int], bool]:
+def _disclosure(lines: Lines, start: int, end: int) -> tuple[Optional[str], Optional[int], bool]:
     """(公开属性, its line, glued): glued when the extractor put it at the end of a text line."""
     for k in range(start, end):
         d = lines.info[k].disclosure
@@ -314,7 +316,7 @@ def _disclosure(lines: _Lines, start: int, end: int) -> tuple[Optional[str], Opt
 
 
 def build_document(
-    seg: Segmentation, lines: _Lines, ds: DocumentSpan, seq: int, parent_seq: Optional[int], repairs: list[Repair], notes: list
+    seg: Segmentation, lines: Lines, ds: DocumentSpan, seq: int, parent_seq: Optional[int], repairs: list[Repair], notes: list
 ) -> Document:
     source = seg.normalized.source.text
     end = ds.last_line + 1
@@ -514,7 +516,7 @@ def build_document(
     )
 
 
-def _near_end(lines: _Lines, closing: int, end: int) -> bool:
+def _near_end(lines: Lines, closing: int, end: int) -> bool:
     """A carried document's own 署名/日期 sits at its very end (attachments may follow)."""
     k = lines.next_nonblank(closing + 1, end)
     while k is not None:
@@ -596,7 +598,7 @@ def reconcile_toc(seg: Segmentation, docs: list[Document], warnings: list[Warnin
 
 
 def elements(seg: Segmentation) -> ParseResult:
-    lines = _Lines(seg.normalized.lines, seg.normalized.source.text)
+    lines = Lines(seg.normalized.lines, seg.normalized.source.text)
     repairs = list(seg.normalized.repairs)
     warnings = list(seg.warnings)
     docs: list[Document] = []
