@@ -6,17 +6,18 @@ import re
 from typing import Optional
 
 from . import grammar as g
+from .closing import attachment_rest, find_closing, skip_attachment_list, table_of
 from .lines import Lines, block_text
 from ..model import DocumentSpan
 from ..text import fold, similarity
 
 
-CARRY = re.compile(r"(?:印发|转发|颁发|发布|公布|下发|批转)")
+_CARRY = re.compile(r"(?:印发|转发|颁发|发布|公布|下发|批转)")
 
 
 def carried_titles(title: str) -> list[str]:
     """Titles a 印发/转发 notice says it carries: the 《…》 parts, or the text after 印发."""
-    m = CARRY.search(title)
+    m = _CARRY.search(title)
     if not m:
         return []
     rest = title[m.end():]
@@ -63,7 +64,7 @@ def _top_level_quotes(s: str) -> list[str]:
 _TITLE_PARENTHETICAL = re.compile(r"^[（(](?![^（()）]*\d{4}\s*年\s*\d{1,2}\s*月)[^（()）]{1,20}[)）]$")
 
 
-def carried_title_at(lines: Lines, k: int, limit: int, expected: Optional[str]) -> Optional[list[int]]:
+def _carried_title_at(lines: Lines, k: int, limit: int, expected: Optional[str]) -> Optional[list[int]]:
     """Title lines of a carried document starting at line ``k`` (1–4 short lines)."""
     best: Optional[list[int]] = None
     best_score = 0.0
@@ -112,9 +113,9 @@ def find_carried(lines: Lines, notice_title: str, start: int, end: int) -> list[
         return found
     # the first carried document begins right after the closing
     first_expected = expected[0] if expected else None
-    ids = carried_title_at(lines, k, end, first_expected)
+    ids = _carried_title_at(lines, k, end, first_expected)
     if ids is None and expected:
-        ids = carried_title_at(lines, k, end, None)
+        ids = _carried_title_at(lines, k, end, None)
     if ids is None:
         return found
     found.append((ids, first_expected))
@@ -128,7 +129,7 @@ def find_carried(lines: Lines, notice_title: str, start: int, end: int) -> list[
             prev = lines.lines[i - 1].text
             if prev and not lines.info[i - 1].attachment and not g.ends_sentence(prev) and lines.info[i - 1].title_like:
                 continue  # not the first line of a block
-            cand = carried_title_at(lines, i, end, exp)
+            cand = _carried_title_at(lines, i, end, exp)
             if cand is not None and similarity(block_text(lines, cand), exp, 0.75) >= 0.75:
                 found.append((cand, exp))
                 pos = cand[-1] + 1
@@ -136,7 +137,51 @@ def find_carried(lines: Lines, notice_title: str, start: int, end: int) -> list[
     return found
 
 
-def carried_title_line(lines: Lines, title: str, start: int, end: int) -> Optional[int]:
+def carried_by(lines: Lines, title: str, body_start: int, end: int) -> list[tuple[list[int], Optional[str]]]:
+    """Documents carried by the notice titled ``title`` whose body starts at ``body_start`` (its
+    region ends at ``end``): (title line ids, expected title) of each, in order."""
+    closing = find_closing(lines, body_start, end)
+    if closing is None:
+        # printed without 署名 and date (a web page): the carried title on a line of its own
+        closing = _carried_title_line(lines, title, body_start, end)
+        if closing is None:
+            return []
+        closing -= 1
+    if not _CARRY.search(title):
+        announced = _announced_titles(lines, body_start, closing)
+        if not announced:
+            return []
+        title = "印发" + "".join(f"《{t}》" for t in announced)
+    after_close = _after_close(lines, title, body_start, closing, end)
+    return [] if after_close is None else find_carried(lines, title, after_close, end)
+
+
+def _after_close(lines: Lines, title: str, body_start: int, closing: int, end: int) -> Optional[int]:
+    """First line after the close, past the 公开属性, an editor's note and an 附件说明 printed
+    after the date; None when attachment pages follow instead of carried documents."""
+    after_close = closing + 1
+    k = lines.next_nonblank(after_close, end)
+    while k is not None and (lines.info[k].disclosure or lines.info[k].note or lines.info[k].attachment):
+        if lines.info[k].attachment:
+            if not attachment_rest(lines.text(k)):
+                return k + 1 if _issued_as_attachment(lines, title, body_start, closing, k, end) else None
+            k = skip_attachment_list(lines, k, end)
+        after_close = k + 1
+        k = lines.next_nonblank(after_close, end)
+    return after_close
+
+
+def _issued_as_attachment(lines: Lines, title: str, body_start: int, closing: int, k: int, end: int) -> bool:
+    """``附件`` + title at line ``k`` starts attachment pages, unless the page is the very 方案
+    the notice issues (印发…的通知 that prints it as its 附件): then it is carried."""
+    nxt = lines.next_nonblank(k + 1, end)
+    expected = carried_titles(title) if re.search(r"印发|转发|颁发|批转", title) else []
+    issues_rules = bool(expected) and bool(g.GENRE_END.search(expected[0]))  # not a 名单/名录
+    title_ids = _carried_title_at(lines, nxt, end, expected[0]) if nxt is not None and issues_rules else None
+    return title_ids is not None and not table_of(lines, body_start, closing, block_text(lines, title_ids), expected[0])
+
+
+def _carried_title_line(lines: Lines, title: str, start: int, end: int) -> Optional[int]:
     """The line holding exactly the title a 印发 notice names, when the notice has no closing."""
     expected = {fold(t) for t in carried_titles(title)} if re.search(r"印发|转发|批转", title) else set()
     return next((i for i in range(start, end) if expected and lines.info[i].title_like and fold(lines.text(i)) in expected), None)
@@ -145,7 +190,7 @@ def carried_title_line(lines: Lines, title: str, start: int, end: int) -> Option
 _ANNOUNCE = re.compile(r"现予(?:公布|发布|印发)|现(?:印发|发布|公布)|予以(?:公布|发布)|(?:公布|发布)(?:施行|实施)|现将.{0,20}印发")
 
 
-def announced_titles(lines: Lines, start: int, end: int) -> list[str]:
+def _announced_titles(lines: Lines, start: int, end: int) -> list[str]:
     """Titles a 令/决定/公告 announces in its body: ``《X办法》已经…通过，现予公布``."""
     for i in range(start, end):
         t = lines.text(i)
@@ -161,7 +206,7 @@ def attach_forwarded(lines: Lines, docs: list[DocumentSpan]) -> None:
             continue
         notice = block_text(lines, prev.header_lines)
         # a 转发/印发 notice names what it carries in its title, a 令 or 决定 in its body
-        expected = carried_titles(notice) or announced_titles(lines, prev.first_line, prev.last_line + 1)
+        expected = carried_titles(notice) or _announced_titles(lines, prev.first_line, prev.last_line + 1)
         if not expected:
             continue
         own = block_text(lines, d.header_lines)

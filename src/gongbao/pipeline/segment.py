@@ -8,14 +8,12 @@ split off as embedded documents.
 """
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from . import grammar as g
-from .carried import CARRY, announced_titles, attach_forwarded, carried_title_at, carried_title_line, carried_titles, find_carried
-from .closing import attachment_rest, find_closing, skip_attachment_list, table_of
+from .carried import attach_forwarded, carried_by
 from .cover import cover_end_before, is_cover_line, parse_cover
-from .headers import find_headers, find_loose_headers, page_table_header
+from .headers import Header, find_headers, find_loose_headers, page_table_header
 from .lines import Lines, block_text, doc_number_of
 from .toc import parse_toc, plain_section, sections_from_toc, toc_by_number, toc_entry_for
 from ..model import Block, DocumentSpan, NormalizedText, Segmentation, TocEntry, Warning
@@ -24,144 +22,27 @@ from ..text import compact, similarity
 
 def segment(norm: NormalizedText) -> Segmentation:
     lines = Lines(norm.lines, norm.source.text)
-    warnings: list[Warning] = []
     headers = find_headers(lines, 0, lines.n) or page_table_header(lines)
-    # the TOC cannot contain a real header; anything before the first header is cover + TOC
-    toc_start = next((i for i in range(lines.n) if g.TOC_HEAD.match(lines.text(i))), None)
-    body_start = headers[0].first if headers else lines.n
-    # a 【section】 line right before the first header belongs to the body
-    cover_end = toc_start if toc_start is not None else body_start
-    first_toc_like = next((i for i in range(min(body_start, lines.n)) if lines.info[i].toc_leader), None)
-    if toc_start is None and first_toc_like is not None:
-        cover_end = cover_end_before(lines, first_toc_like)
-    toc_end = body_start
-    # section headings directly above the first document are body sections (also when no
-    # cover or TOC precedes them: an excerpt starting with its section heading)
-    no_toc = toc_start is None and first_toc_like is None
-    k = lines.prev_nonblank(body_start - 1, 0)
-    if k is not None and lines.info[k].note:
-        k = lines.prev_nonblank(k - 1, 0)  # （本文有删减） above the first title
-    while k is not None and (k >= cover_end or no_toc) and (lines.info[k].section or plain_section(lines.text(k))):
-        toc_end = k
-        k = lines.prev_nonblank(k - 1, 0)
-    cover_end = min(cover_end, toc_end)
-    gazette = parse_cover(lines, min(cover_end, body_start), norm.region)
-    toc: list[TocEntry] = []
-    unplaced_ids: list[int] = []
-    entry_lines: set[int] = set()
-    if cover_end < toc_end:
-        toc, _sections, unplaced_ids, entry_lines = parse_toc(lines, cover_end, toc_end)
-    # second pass: documents printed without 文号 and 主送, found through the TOC or by position
-    taken = set(entry_lines) | set(range(0, cover_end))
-    for h in headers:
-        taken.update(range(h.first, h.after))
-    # a TOC title already found by a strict header is not looked for again
-    matched = {id(toc_entry_for(toc, toc_by_number(toc), block_text(lines, h.title_lines), doc_number_of(lines, h), 0.9)) for h in headers}
-    unfound = [e.title for e in toc if id(e) not in matched]
-    loose = find_loose_headers(lines, cover_end, lines.n, unfound, taken)
+    cover_end, toc_end = _front_matter(lines, headers[0].first if headers else lines.n)
+    gazette = parse_cover(lines, cover_end, norm.region)
+    toc, unplaced_ids, entry_lines = _read_toc(lines, cover_end, toc_end)
+    loose = _loose_headers(lines, headers, toc, entry_lines, cover_end)
     if loose:
         headers = sorted(headers + loose, key=lambda h: h.first)
         if loose[0].first < toc_end:
             toc_end = loose[0].first
-            toc, _sections, unplaced_ids, entry_lines = parse_toc(lines, cover_end, toc_end) if cover_end < toc_end else ([], [], [], set())
-    # body sections
-    body_sections: list[tuple[int, str]] = []
-    header_starts = {h.first for h in headers}
-    for i in range(toc_end, lines.n):
-        info = lines.info[i]
-        if info.section:
-            body_sections.append((i, info.section))
-        elif not info.text or i in header_starts:
-            continue  # a masthead (…人民政府文件) opening a header is not a section
-        elif plain_section(info.text) and (_isolated(lines, i) or lines.next_nonblank(i + 1) in header_starts):
-            body_sections.append((i, compact(info.text)))
+            toc, unplaced_ids, _entry_lines = _read_toc(lines, cover_end, toc_end)
+    body_sections = _body_sections(lines, headers, toc_end)
     section_lines = {i for i, _ in body_sections}
-
-    docs: list[DocumentSpan] = []
-    for h_index, h in enumerate(headers):
-        region_end = headers[h_index + 1].first if h_index + 1 < len(headers) else lines.n
-        # a section heading between two documents ends the first one
-        for i, _name in body_sections:
-            if h.first < i < region_end:
-                region_end = i
-                break
-        section = _section_at(body_sections, h.first)
-        title = block_text(lines, h.title_lines)
-        doc = DocumentSpan(
-            header_lines=h.title_lines,
-            number_line=h.number_line,
-            first_line=h.first,
-            last_line=_last_nonblank(lines, h.first, region_end),
-            section=section,
-            confidence={"number": 0.98, "recipient": 0.9, "dated": 0.85, "order": 0.85, "toc": 0.85}.get(h.anchor, 0.7),
-            evidence=[f"anchor:{h.anchor}"],
-        )
-        docs.append(doc)
-        parent_index = len(docs) - 1
-        closing = find_closing(lines, h.after, region_end)
-        if closing is None:
-            # printed without 署名 and date (a web page): the carried title on a line of its own
-            closing = carried_title_line(lines, title, h.after, region_end)
-            if closing is None:
-                continue
-            closing -= 1
-        if not CARRY.search(title):
-            announced = announced_titles(lines, h.after, closing)
-            if not announced:
-                continue
-            title = "印发" + "".join(f"《{t}》" for t in announced)
-        after_close = closing + 1
-        # skip the 公开属性 and an 附件说明 printed after the date
-        k = lines.next_nonblank(after_close, region_end)
-        pages = False
-        while k is not None and (lines.info[k].disclosure or lines.info[k].note or lines.info[k].attachment):
-            if lines.info[k].attachment:
-                if not attachment_rest(lines.text(k)):
-                    # ``附件`` + title: attachment pages, unless the page is the very 方案 the
-                    # notice issues (印发…的通知 that prints it as its 附件): then it is carried
-                    nxt = lines.next_nonblank(k + 1, region_end)
-                    expected = carried_titles(title) if re.search(r"印发|转发|颁发|批转", title) else []
-                    issues_rules = bool(expected) and bool(g.GENRE_END.search(expected[0]))  # not a 名单/名录
-                    title_ids = carried_title_at(lines, nxt, region_end, expected[0]) if nxt is not None and issues_rules else None
-                    if title_ids is not None and not table_of(lines, h.after, closing, block_text(lines, title_ids), expected[0]):
-                        after_close = k + 1
-                        break
-                    pages = True
-                    break
-                k = skip_attachment_list(lines, k, region_end)
-            after_close = k + 1
-            k = lines.next_nonblank(after_close, region_end)
-        carried = [] if pages else find_carried(lines, title, after_close, region_end)
-        if not carried:
-            continue
-        doc.last_line = _last_nonblank(lines, h.first, carried[0][0][0])
-        for c_index, (ids, expected) in enumerate(carried):
-            c_end = carried[c_index + 1][0][0] if c_index + 1 < len(carried) else region_end
-            docs.append(
-                DocumentSpan(
-                    header_lines=ids,
-                    number_line=None,
-                    first_line=ids[0],
-                    last_line=_last_nonblank(lines, ids[0], c_end),
-                    section=section,
-                    parent=parent_index,
-                    expected_title=expected,
-                    embedded=True,
-                    confidence=0.9 if expected and similarity(block_text(lines, ids), expected) > 0.9 else 0.75,
-                    evidence=["carried"],
-                )
-            )
+    docs = _document_spans(lines, headers, body_sections)
     # forwarded documents that have their own header: attach to the 转发 notice before them
     attach_forwarded(lines, docs)
     # sections from the TOC when the body prints none
     if not body_sections and toc:
         sections_from_toc(lines, docs, toc)
-    # the cover keeps what it is known to hold; anything else before the TOC is reported
-    placed: set[int] = {i for i in range(0, cover_end) if is_cover_line(lines.text(i)) or g.TOC_HEAD.match(lines.text(i))}
-    placed |= section_lines
-    for d in docs:
-        placed.update(range(d.first_line, d.last_line + 1))
+    placed = _placed_lines(lines, docs, cover_end, section_lines)
     unplaced = _unplaced_blocks(lines, placed, toc_range=(cover_end, toc_end), toc_unplaced=set(unplaced_ids))
+    warnings: list[Warning] = []
     if not headers:
         warnings.append(Warning("body.no_documents", "正文中未找到公文版头（发文机关、文号、标题）"))
     if norm.region_doubt:
@@ -176,6 +57,125 @@ def segment(norm: NormalizedText) -> Segmentation:
         warnings=warnings,
         section_lines=sorted(section_lines),
     )
+
+
+def _front_matter(lines: Lines, body_start: int) -> tuple[int, int]:
+    """(end of the cover, end of the TOC): the TOC cannot contain a real header, so anything
+    before the first header (``body_start``) is cover + TOC, but the section headings right
+    above the first document."""
+    toc_start = next((i for i in range(lines.n) if g.TOC_HEAD.match(lines.text(i))), None)
+    cover_end = toc_start if toc_start is not None else body_start
+    first_toc_like = next((i for i in range(min(body_start, lines.n)) if lines.info[i].toc_leader), None)
+    if toc_start is None and first_toc_like is not None:
+        cover_end = cover_end_before(lines, first_toc_like)
+    toc_end = body_start
+    # section headings directly above the first document are body sections (also when no
+    # cover or TOC precedes them: an excerpt starting with its section heading)
+    no_toc = toc_start is None and first_toc_like is None
+    k = lines.prev_nonblank(body_start - 1, 0)
+    if k is not None and lines.info[k].note:
+        k = lines.prev_nonblank(k - 1, 0)  # （本文有删减） above the first title
+    while k is not None and (k >= cover_end or no_toc) and (lines.info[k].section or plain_section(lines.text(k))):
+        toc_end = k
+        k = lines.prev_nonblank(k - 1, 0)
+    return min(cover_end, toc_end), toc_end
+
+
+def _read_toc(lines: Lines, start: int, end: int) -> tuple[list[TocEntry], list[int], set[int]]:
+    """(entries, unplaced line ids, line ids holding entries) of the TOC in lines [start, end)."""
+    if start >= end:
+        return [], [], set()
+    toc, _sections, unplaced_ids, entry_lines = parse_toc(lines, start, end)
+    return toc, unplaced_ids, entry_lines
+
+
+def _loose_headers(lines: Lines, headers: list[Header], toc: list[TocEntry], entry_lines: set[int], cover_end: int) -> list[Header]:
+    """Second pass: documents printed without 文号 and 主送, found through the TOC or by position."""
+    taken = set(entry_lines) | set(range(0, cover_end))
+    for h in headers:
+        taken.update(range(h.first, h.after))
+    # a TOC title already found by a strict header is not looked for again
+    matched = {id(toc_entry_for(toc, toc_by_number(toc), block_text(lines, h.title_lines), doc_number_of(lines, h), 0.9)) for h in headers}
+    unfound = [e.title for e in toc if id(e) not in matched]
+    return find_loose_headers(lines, cover_end, lines.n, unfound, taken)
+
+
+def _body_sections(lines: Lines, headers: list[Header], toc_end: int) -> list[tuple[int, str]]:
+    """Section headings of the body: (line id, name), in order."""
+    body_sections: list[tuple[int, str]] = []
+    header_starts = {h.first for h in headers}
+    for i in range(toc_end, lines.n):
+        info = lines.info[i]
+        if info.section:
+            body_sections.append((i, info.section))
+        elif not info.text or i in header_starts:
+            continue  # a masthead (…人民政府文件) opening a header is not a section
+        elif plain_section(info.text) and (_isolated(lines, i) or lines.next_nonblank(i + 1) in header_starts):
+            body_sections.append((i, compact(info.text)))
+    return body_sections
+
+
+_ANCHOR_CONFIDENCE = {"number": 0.98, "recipient": 0.9, "dated": 0.85, "order": 0.85, "toc": 0.85}
+
+
+def _document_spans(lines: Lines, headers: list[Header], body_sections: list[tuple[int, str]]) -> list[DocumentSpan]:
+    """One span per header, each followed by the spans of the documents it carries."""
+    docs: list[DocumentSpan] = []
+    for h_index, h in enumerate(headers):
+        region_end = headers[h_index + 1].first if h_index + 1 < len(headers) else lines.n
+        # a section heading between two documents ends the first one
+        for i, _name in body_sections:
+            if h.first < i < region_end:
+                region_end = i
+                break
+        section = _section_at(body_sections, h.first)
+        doc = DocumentSpan(
+            header_lines=h.title_lines,
+            number_line=h.number_line,
+            first_line=h.first,
+            last_line=_last_nonblank(lines, h.first, region_end),
+            section=section,
+            confidence=_ANCHOR_CONFIDENCE.get(h.anchor, 0.7),
+            evidence=[f"anchor:{h.anchor}"],
+        )
+        docs.append(doc)
+        carried = carried_by(lines, block_text(lines, h.title_lines), h.after, region_end)
+        if carried:
+            doc.last_line = _last_nonblank(lines, h.first, carried[0][0][0])
+            docs.extend(_carried_spans(lines, carried, region_end, section, parent=len(docs) - 1))
+    return docs
+
+
+def _carried_spans(lines: Lines, carried: list[tuple[list[int], Optional[str]]], end: int, section: Optional[str], parent: int) -> list[DocumentSpan]:
+    """Spans of the documents carried by the notice ``parent``: each runs to the next one's title."""
+    spans: list[DocumentSpan] = []
+    for c_index, (ids, expected) in enumerate(carried):
+        c_end = carried[c_index + 1][0][0] if c_index + 1 < len(carried) else end
+        spans.append(
+            DocumentSpan(
+                header_lines=ids,
+                number_line=None,
+                first_line=ids[0],
+                last_line=_last_nonblank(lines, ids[0], c_end),
+                section=section,
+                parent=parent,
+                expected_title=expected,
+                embedded=True,
+                confidence=0.9 if expected and similarity(block_text(lines, ids), expected) > 0.9 else 0.75,
+                evidence=["carried"],
+            )
+        )
+    return spans
+
+
+def _placed_lines(lines: Lines, docs: list[DocumentSpan], cover_end: int, section_lines: set[int]) -> set[int]:
+    """Lines the segmentation accounts for: the cover keeps what it is known to hold (anything
+    else before the TOC is reported), section headings, and every document's lines."""
+    placed: set[int] = {i for i in range(0, cover_end) if is_cover_line(lines.text(i)) or g.TOC_HEAD.match(lines.text(i))}
+    placed |= section_lines
+    for d in docs:
+        placed.update(range(d.first_line, d.last_line + 1))
+    return placed
 
 
 def _isolated(lines: Lines, i: int) -> bool:
