@@ -102,80 +102,109 @@ def _valid_title(t: str) -> bool:
 def find_headers(lines: Lines, start: int, end: int) -> list[Header]:
     """Every document header in lines [start, end), in order."""
     headers: dict[int, Header] = {}
-
-    def add(h: Header) -> None:
-        old = headers.get(h.first)
-        if old is None or h.score > old.score:
-            headers[h.first] = h
-
     for i in range(start, end):
-        info = lines.info[i]
-        if not info.text:
+        if not lines.info[i].text:
             continue
-        if info.docnum is not None:
-            nxt = lines.next_nonblank(i + 1, end)
-            if nxt is not None and (lines.info[nxt].toc_leader or lines.info[nxt].section or plain_section(lines.text(nxt))):
-                continue  # a TOC entry whose 文号 stands on its own line
-            above = _title_block_above(lines, i, start)
-            if above and _valid_title(block_text(lines, above)):
-                if _inside_running_text(lines, above[0]) and not (nxt is not None and lines.info[nxt].recipient):
-                    continue  # a cited title + 文号 on lines of their own inside a body
-                # (a …文件 line above a title is a section heading; a masthead sits above the 文号)
-                add(Header(above[0], above, i, i + 1, "number", 3.0))
-                continue
-            below = _title_block_below(lines, i, end)
-            after = lines.next_nonblank(below[-1] + 1, end) if below else None
-            if after is not None and (lines.info[after].toc_leader or lines.info[after].docnum is not None):
-                below = []  # title, 文号, title, 文号…: a TOC, not a 版头
-            if below and _valid_title(block_text(lines, below)):
-                first = i
-                m = lines.prev_nonblank(i - 1, start, max_blank=2)
-                if m is not None and lines.info[m].masthead:
-                    first = m
-                add(Header(first, below, i, below[-1] + 1, "number", 2.5))
-                continue
-        if info.order_head and not _inside_running_text(lines, i):
-            # 中华人民共和国国务院令　第707号, followed by its promulgating sentence (not a TOC line)
-            nxt = lines.next_nonblank(i + 1, end)
-            if nxt is not None and (g.ends_sentence(lines.text(nxt)) or len(lines.text(nxt)) >= 30) and not lines.info[nxt].toc_leader:
-                add(Header(i, [i], i, i + 1, "order", 2.2))
-            continue
-        if info.title_number is not None:
-            block = _title_block_above(lines, i, start) + [i]
-            while block and not _starts_title(lines, block) and len(block) > 1:
-                block.pop(0)
-            title, _num = g.split_title_number(block_text(lines, block)) or ("", None)
-            if _valid_title(title) and not _inside_running_text(lines, block[0]):
-                add(Header(block[0], block, i, i + 1, "number", 2.8))
-            continue
-        if info.title_like and info.official_end:
-            # a title ending in a 文种 without a 文号 line: needs a 主送 line, a dated line or a 令 number
-            block = _title_block_above(lines, i + 1, start)
-            if not block or block[-1] != i:
-                continue
-            title = block_text(lines, block)
-            if not _valid_title(title):
-                continue
-            nxt = lines.next_nonblank(i + 1, end, max_blank=3)
-            if nxt is None:
-                continue
-            ninfo = lines.info[nxt]
-            if ninfo.docnum is not None:
-                continue  # handled above
-            if ninfo.recipient:
-                add(Header(block[0], block, None, nxt, "recipient", 2.0))
-            elif ninfo.date and lines.text(nxt).startswith(("（", "(")):
-                add(Header(block[0], block, None, nxt + 1, "dated", 2.0))
-            elif ninfo.order_number and title.endswith(("令", "纪要")):
-                # 中华人民共和国国务院令 is one line: a 【国务院令】-like heading above is no part of it
-                order = [i] if g.ORDER_TITLE.match(compact(lines.text(i))) else block
-                add(Header(order[0], order, nxt, nxt + 1, "order", 2.0))
-            elif g.is_org_like(compact(ninfo.text)) and not _inside_running_text(lines, block[0]):
-                # title, the issuing organ on its own line, then （2025年3月20日）: 统计公报, 报告
-                after = lines.next_nonblank(nxt + 1, end, max_blank=3)
-                if after is not None and lines.info[after].date and lines.text(after).startswith(("（", "(")):
-                    add(Header(block[0], block, None, nxt, "dated", 1.8))
-    # drop headers that sit inside another header's title block
+        h = _header_at(lines, i, start, end)
+        if h is not None and (h.first not in headers or h.score > headers[h.first].score):
+            headers[h.first] = h
+    return _outermost(headers)
+
+
+def _header_at(lines: Lines, i: int, start: int, end: int) -> Optional[Header]:
+    """The header line ``i`` anchors, if any: as a 文号 line, a 令's name and number, a title
+    ending in its 文号, or a title ending in a 文种."""
+    info = lines.info[i]
+    if info.docnum is not None:
+        settled, header = _number_anchored(lines, i, start, end)
+        if settled:
+            return header
+    if info.order_head and not _inside_running_text(lines, i):
+        return _order_anchored(lines, i, end)
+    if info.title_number is not None:
+        return _title_number_anchored(lines, i, start)
+    if info.title_like and info.official_end:
+        return _type_anchored(lines, i, start, end)
+    return None
+
+
+def _number_anchored(lines: Lines, i: int, start: int, end: int) -> tuple[bool, Optional[Header]]:
+    """The header of the 文号 line ``i``: the title above it, or below it under a masthead.
+    Returns (settled, header); a line left unsettled may still anchor a header otherwise."""
+    nxt = lines.next_nonblank(i + 1, end)
+    if nxt is not None and (lines.info[nxt].toc_leader or lines.info[nxt].section or plain_section(lines.text(nxt))):
+        return True, None  # a TOC entry whose 文号 stands on its own line
+    above = _title_block_above(lines, i, start)
+    if above and _valid_title(block_text(lines, above)):
+        if _inside_running_text(lines, above[0]) and not (nxt is not None and lines.info[nxt].recipient):
+            return True, None  # a cited title + 文号 on lines of their own inside a body
+        # (a …文件 line above a title is a section heading; a masthead sits above the 文号)
+        return True, Header(above[0], above, i, i + 1, "number", 3.0)
+    below = _title_block_below(lines, i, end)
+    after = lines.next_nonblank(below[-1] + 1, end) if below else None
+    if after is not None and (lines.info[after].toc_leader or lines.info[after].docnum is not None):
+        below = []  # title, 文号, title, 文号…: a TOC, not a 版头
+    if below and _valid_title(block_text(lines, below)):
+        first = i
+        m = lines.prev_nonblank(i - 1, start, max_blank=2)
+        if m is not None and lines.info[m].masthead:
+            first = m
+        return True, Header(first, below, i, below[-1] + 1, "number", 2.5)
+    return False, None
+
+
+def _order_anchored(lines: Lines, i: int, end: int) -> Optional[Header]:
+    """中华人民共和国国务院令　第707号 on line ``i``, followed by its promulgating sentence (not a TOC line)."""
+    nxt = lines.next_nonblank(i + 1, end)
+    if nxt is not None and (g.ends_sentence(lines.text(nxt)) or len(lines.text(nxt)) >= 30) and not lines.info[nxt].toc_leader:
+        return Header(i, [i], i, i + 1, "order", 2.2)
+    return None
+
+
+def _title_number_anchored(lines: Lines, i: int, start: int) -> Optional[Header]:
+    """A title whose last line ``i`` ends with its 文号: ``…的通知　珲政发（2009）5号``."""
+    block = _title_block_above(lines, i, start) + [i]
+    while block and not _starts_title(lines, block) and len(block) > 1:
+        block.pop(0)
+    title, _num = g.split_title_number(block_text(lines, block)) or ("", None)
+    if _valid_title(title) and not _inside_running_text(lines, block[0]):
+        return Header(block[0], block, i, i + 1, "number", 2.8)
+    return None
+
+
+def _type_anchored(lines: Lines, i: int, start: int, end: int) -> Optional[Header]:
+    """A title ending in a 文种 on line ``i`` without a 文号 line: needs a 主送 line, a dated
+    line or a 令 number under it."""
+    block = _title_block_above(lines, i + 1, start)
+    if not block or block[-1] != i:
+        return None
+    title = block_text(lines, block)
+    if not _valid_title(title):
+        return None
+    nxt = lines.next_nonblank(i + 1, end, max_blank=3)
+    if nxt is None:
+        return None
+    ninfo = lines.info[nxt]
+    if ninfo.docnum is not None:
+        return None  # anchored by its 文号 line
+    if ninfo.recipient:
+        return Header(block[0], block, None, nxt, "recipient", 2.0)
+    if ninfo.date and lines.text(nxt).startswith(("（", "(")):
+        return Header(block[0], block, None, nxt + 1, "dated", 2.0)
+    if ninfo.order_number and title.endswith(("令", "纪要")):
+        # 中华人民共和国国务院令 is one line: a 【国务院令】-like heading above is no part of it
+        order = [i] if g.ORDER_TITLE.match(compact(lines.text(i))) else block
+        return Header(order[0], order, nxt, nxt + 1, "order", 2.0)
+    if g.is_org_like(compact(ninfo.text)) and not _inside_running_text(lines, block[0]):
+        # title, the issuing organ on its own line, then （2025年3月20日）: 统计公报, 报告
+        after = lines.next_nonblank(nxt + 1, end, max_blank=3)
+        if after is not None and lines.info[after].date and lines.text(after).startswith(("（", "(")):
+            return Header(block[0], block, None, nxt, "dated", 1.8)
+    return None
+
+
+def _outermost(headers: dict[int, Header]) -> list[Header]:
+    """Headers by first line, dropping those that sit inside another header's title block."""
     out: list[Header] = []
     covered: set[int] = set()
     for first in sorted(headers):
