@@ -7,11 +7,13 @@ span it came from and a confidence. Also reconciles the TOC with the documents f
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Optional
 
 from . import grammar as g
 from ..model import (
     Attachment,
+    AttachmentBody,
     Document,
     DocumentSpan,
     Paragraph,
@@ -315,202 +317,341 @@ def _disclosure(lines: Lines, start: int, end: int) -> tuple[Optional[str], Opti
     return None, None, False
 
 
+@dataclass
+class _Draft:
+    """One document being read: where it lies, what the readers found so far (in the order the
+    elements are printed) and the evidence for each element (source span and confidence)."""
+
+    lines: Lines
+    ds: DocumentSpan
+    seq: int
+    source: str
+    repairs: list[Repair]
+    notes: list
+    end: int = field(init=False)  # one past the document's last line
+    spans: dict[str, Span] = field(default_factory=dict)
+    conf: dict[str, float] = field(default_factory=dict)
+    title: str = ""
+    title_span: Optional[Span] = None
+    number_in_title: Optional[str] = None
+    doc_number: object = None  # DocNumber
+    issuer: Optional[str] = None
+    doc_type: Optional[str] = None
+    date: Optional[str] = None
+    recipients: Optional[str] = None
+    recipients_span: Optional[Span] = None
+    signed_by: Optional[str] = None
+    disclosure: Optional[str] = None
+    attachments: list[Attachment] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    bodies: list[AttachmentBody] = field(default_factory=list)
+    header_end: int = 0  # first line after the heading (title, 文号, byline, subtitle, dated note)
+    displaced: list[int] = field(default_factory=list)  # fragments displaced above the 主送
+    body_from: int = 0
+    body_limit: int = 0  # one past the body's last line
+    closing: Optional[int] = None  # the 成文日期 line
+    signature_lines: list[int] = field(default_factory=list)
+    disclosure_line: Optional[int] = None
+    disclosure_glued: bool = False
+    attachments_first: Optional[int] = None  # the 附件说明 lines
+    attachments_last: Optional[int] = None
+    note_lines: list[int] = field(default_factory=list)  # editor's notes outside the body
+
+    def __post_init__(self) -> None:
+        self.end = self.ds.last_line + 1
+
+
 def build_document(
     seg: Segmentation, lines: Lines, ds: DocumentSpan, seq: int, parent_seq: Optional[int], repairs: list[Repair], notes: list
 ) -> Document:
-    source = seg.normalized.source.text
-    end = ds.last_line + 1
-    spans: dict[str, Span] = {}
-    conf: dict[str, float] = {}
-    title, number_in_title, title_span = _title_from_lines(lines, ds.header_lines)
-    spans["title"] = title_span
-    issuer = None
-    doc_number = None
-    if not ds.embedded or ds.number_line is not None:
-        issuer, title = split_issuer(title)
-        if issuer:
-            issuer = _issuer_parts(lines, ds.header_lines, issuer, source)
-        if ds.first_line not in ds.header_lines and lines.info[ds.first_line].masthead and not issuer:
-            issuer = lines.info[ds.first_line].masthead
+    d = _Draft(lines, ds, seq, seg.normalized.source.text, repairs, notes)
+    _read_title(d)
+    _read_doc_number(d)
+    _read_issuer(d)
+    _read_doc_type(d)
+    _read_byline(d)
+    _read_subtitle(d)
+    _read_dated_note(d)
+    _read_recipients(d)
+    _read_closing(d)
+    _read_issuer_from_signature(d)
+    _read_disclosure(d)
+    _read_body_limit(d)
+    _read_attachments(d)
+    _read_body(d)
+    _read_editorial_note(d)
+    _read_attachment_bodies(d)
+    return _document(d, parent_seq)
+
+
+def _read_title(d: _Draft) -> None:
+    """The title, and a 文号 printed in brackets at its end."""
+    d.title, d.number_in_title, d.title_span = _title_from_lines(d.lines, d.ds.header_lines)
+    d.spans["title"] = d.title_span
+
+
+def _read_doc_number(d: _Draft) -> None:
+    """发文字号: the 文号 line, a 令's number (cited with the 令's name), or the 文号 in the title."""
+    lines, ds = d.lines, d.ds
     number_info = lines.info[ds.number_line] if ds.number_line is not None else None
     if number_info is not None and (number_info.docnum or number_info.title_number) is not None:
-        doc_number = number_info.docnum or number_info.title_number
-        spans["doc_number"] = lines.lines[ds.number_line].span()
-        conf["doc_number"] = 0.98
-    elif number_info is not None and (number_info.order_number or number_info.order_head) and g.ORDER_TITLE.match(title):
+        d.doc_number = number_info.docnum or number_info.title_number
+        d.spans["doc_number"] = lines.lines[ds.number_line].span()
+        d.conf["doc_number"] = 0.98
+    elif number_info is not None and (number_info.order_number or number_info.order_head) and g.ORDER_TITLE.match(d.title):
         # 浙江省人民政府令 / （第388号）: the order's number, cited as 浙江省人民政府令第388号
         printed = g.ORDER_HEAD.match(compact(number_info.text)).group("num") if number_info.order_head else number_info.text
-        doc_number = g.order_line_number(title, printed)
-        spans["doc_number"] = lines.lines[ds.number_line].span()
-        conf["doc_number"] = 0.95
-    elif number_in_title:
-        doc_number = g.parse_doc_number(number_in_title)
-        conf["doc_number"] = 0.85
+        d.doc_number = g.order_line_number(d.title, printed)
+        d.spans["doc_number"] = lines.lines[ds.number_line].span()
+        d.conf["doc_number"] = 0.95
+    elif d.number_in_title:
+        d.doc_number = g.parse_doc_number(d.number_in_title)
+        d.conf["doc_number"] = 0.85
     elif ds.number_line is not None and lines.text(ds.number_line):
-        spans["order_number"] = lines.lines[ds.number_line].span()  # 第12号 of a 令: no 〔年〕 part
+        d.spans["order_number"] = lines.lines[ds.number_line].span()  # 第12号 of a 令: no 〔年〕 part
+
+
+def _read_issuer(d: _Draft) -> None:
+    """The issuer the title names (joint issuers joined with 、), else the masthead above it; a
+    carried document printed without a 文号 line names no issuer in its title."""
+    lines, ds = d.lines, d.ds
+    if ds.embedded and ds.number_line is None:
+        return
+    issuer, _full_title = split_issuer(d.title)
     if issuer:
-        spans["issuer"] = title_span
-        conf["issuer"] = 0.95
-    doc_type = g.official_type(title) if not ds.embedded else (g.genre_word(title) or g.official_type(title))
+        issuer = _issuer_parts(lines, ds.header_lines, issuer, d.source)
+    if ds.first_line not in ds.header_lines and lines.info[ds.first_line].masthead and not issuer:
+        issuer = lines.info[ds.first_line].masthead
+    d.issuer = issuer
+    if issuer:
+        d.spans["issuer"] = d.title_span
+        d.conf["issuer"] = 0.95
+
+
+def _read_doc_type(d: _Draft) -> None:
+    """文种 (a carried document without a 文号 line: its genre word, 方案/办法/…, first)."""
+    ds = d.ds
+    d.doc_type = g.official_type(d.title) if not ds.embedded else (g.genre_word(d.title) or g.official_type(d.title))
     if ds.embedded and ds.number_line is not None:
-        doc_type = g.official_type(title) or doc_type
-    conf["title"] = ds.confidence
-    conf["doc_type"] = 0.95 if doc_type else 0.3
-    header_end = max([ds.number_line or 0] + ds.header_lines) + 1
-    while header_end < end and (not lines.text(header_end) or g.is_page_meta_line(lines.text(header_end))):
-        header_end += 1  # the rest of a page's metadata table, when its pairs stand for the header
-    displaced: list[int] = []
-    byline = lines.next_nonblank(header_end, end, max_blank=2)
-    if issuer is None and byline is not None and g.is_org_like(compact(lines.text(byline))) and not lines.info[byline].recipient:
+        d.doc_type = g.official_type(d.title) or d.doc_type
+    d.conf["title"] = ds.confidence
+    d.conf["doc_type"] = 0.95 if d.doc_type else 0.3
+
+
+def _read_byline(d: _Draft) -> None:
+    """The heading ends after the title and 文号 lines; when the title names no issuer, the
+    organ printed under it is the issuer: above a （date） line, or above the body of a
+    forwarded document (``国家发展改革委`` under the 意见 a 转发 notice carries)."""
+    lines, ds, end = d.lines, d.ds, d.end
+    d.header_end = max([ds.number_line or 0] + ds.header_lines) + 1
+    while d.header_end < end and (not lines.text(d.header_end) or g.is_page_meta_line(lines.text(d.header_end))):
+        d.header_end += 1  # the rest of a page's metadata table, when its pairs stand for the header
+    byline = lines.next_nonblank(d.header_end, end, max_blank=2)
+    if d.issuer is None and byline is not None and g.is_org_like(compact(lines.text(byline))) and not lines.info[byline].recipient:
         nxt = lines.next_nonblank(byline + 1, end, max_blank=2)
         dated = nxt is not None and lines.info[nxt].date and lines.text(nxt).startswith(("（", "("))
-        # the organ printed under the title: above a （date） line, or above the body of a
-        # forwarded document (``国家发展改革委`` under the 意见 a 转发 notice carries)
         if dated or (ds.embedded and nxt is not None and not lines.info[nxt].date):
-            issuer = compact(lines.text(byline))
-            spans["issuer"] = lines.lines[byline].span()
-            conf["issuer"] = 0.85
-            header_end = byline + 1
-    note_lines = [k for k in range(ds.first_line, end) if lines.info[k].note]
-    sub = lines.next_nonblank(header_end, end, max_blank=2)
+            d.issuer = compact(lines.text(byline))
+            d.spans["issuer"] = lines.lines[byline].span()
+            d.conf["issuer"] = 0.85
+            d.header_end = byline + 1
+
+
+def _read_subtitle(d: _Draft) -> None:
+    """（本文有删减） and a subtitle (——2023年度) under the title: part of the heading, not the body."""
+    lines = d.lines
+    sub = lines.next_nonblank(d.header_end, d.end, max_blank=2)
     if sub is not None and lines.info[sub].note:
-        header_end = sub + 1  # （本文有删减） under the title: the editor's, not the body's
-        sub = lines.next_nonblank(header_end, end, max_blank=2)
+        d.header_end = sub + 1  # the editor's note, not the body's
+        sub = lines.next_nonblank(d.header_end, d.end, max_blank=2)
     if sub is not None and _SUBTITLE.match(lines.text(sub)):
-        spans["subtitle"] = lines.lines[sub].span()  # ——2023年度: part of the heading, not the body
-        header_end = sub + 1
-    signed_by, sig_ids, date = None, [], None
-    # a date under the title: （2022年3月1日） of a 决定, the note under a published 规章
-    # （2022年5月31日…令第12号公布　自…起施行）, or ``印发机关<tab>日期`` under a 纪要
-    cand = lines.next_nonblank(header_end, end, max_blank=2)
-    if cand is not None:
-        t = lines.text(cand)
-        dated_note = t.startswith(("（", "(")) and t.endswith(("）", ")")) and len(t) <= 80
-        if (dated_note or lines.info[cand].signed_inline) and g.parse_date(t):
-            date = g.parse_date(t)
-            spans["date"] = lines.lines[cand].span()
-            conf["date"] = 0.9
-            header_end = cand + 1
-    recipients, r_span, body_from = (None, None, header_end)
-    first_body = lines.next_nonblank(header_end, end, max_blank=3)
-    # a carried document has a 主送 when it is a forwarded 报告/请示 (``国务院：``)
+        d.spans["subtitle"] = lines.lines[sub].span()
+        d.header_end = sub + 1
+
+
+def _read_dated_note(d: _Draft) -> None:
+    """A date under the title: （2022年3月1日） of a 决定, the note under a published 规章
+    （2022年5月31日…令第12号公布　自…起施行）, or ``印发机关<tab>日期`` under a 纪要."""
+    lines = d.lines
+    cand = lines.next_nonblank(d.header_end, d.end, max_blank=2)
+    if cand is None:
+        return
+    t = lines.text(cand)
+    dated_note = t.startswith(("（", "(")) and t.endswith(("）", ")")) and len(t) <= 80
+    if (dated_note or lines.info[cand].signed_inline) and g.parse_date(t):
+        d.date = g.parse_date(t)
+        d.spans["date"] = lines.lines[cand].span()
+        d.conf["date"] = 0.9
+        d.header_end = cand + 1
+
+
+def _read_recipients(d: _Draft) -> None:
+    """主送, after which the body begins. A carried document has one when it is a forwarded
+    报告/请示 (``国务院：``)."""
+    lines, ds = d.lines, d.ds
+    d.body_from = d.header_end
+    first_body = lines.next_nonblank(d.header_end, d.end, max_blank=3)
     addressed = first_body is not None and lines.info[first_body].recipient
     if not ds.embedded or ds.number_line is not None or addressed:
-        recipients, r_span, body_from = _recipients(lines, header_end, end, displaced)
-        if r_span:
-            spans["recipients"] = r_span
-            conf["recipients"] = 0.95
+        d.recipients, d.recipients_span, d.body_from = _recipients(lines, d.header_end, d.end, d.displaced)
+        if d.recipients_span:
+            d.spans["recipients"] = d.recipients_span
+            d.conf["recipients"] = 0.95
         else:
-            body_from = header_end
-    # closing: 成文日期 and 署名
-    closing = find_closing(lines, body_from, end)
-    if closing is not None and not (ds.embedded and closing < end - 6 and not _near_end(lines, closing, end)):
-        if date is None:
-            date = lines.info[closing].date
-            spans["date"] = lines.lines[closing].span()
-            conf["date"] = 0.97
-        signed_by, sig_ids = _signature(lines, closing, body_from)
-        if sig_ids:
-            spans["signed_by"] = _span_of(lines, sig_ids)
-            conf["signed_by"] = 0.9
-        elif issuer:
-            glued = _glued_signature(lines, closing, body_from, issuer)
-            if glued is not None:
-                signed_by = issuer
-                spans["signed_by"] = glued
-                conf["signed_by"] = 0.75
-                repairs.append(Repair(glued.start, glued.end, issuer, "\n" + issuer, "split.signature"))
-    else:
-        closing = None
-    if issuer is None and signed_by and not g.PERSON_SIGNATURE.match(signed_by) and (not ds.embedded or ds.number_line is not None or recipients):
-        # a title printed without its organ (关于…建议的答复, a forwarded 报告): the signature names it
-        issuer = signed_by
-        spans["issuer"] = spans["signed_by"]
-        conf["issuer"] = 0.8
-    disclosure, disc_line, disc_glued = _disclosure(lines, body_from, end)
-    if disclosure:
-        spans["disclosure"] = lines.lines[disc_line].span()
-        conf["disclosure"] = 0.95
-    # body ends at the 附件说明, the 署名/日期, or the attachment pages
-    body_limit = end
-    if closing is not None:
-        body_limit = min(sig_ids[0] if sig_ids else closing, body_limit)
-    pages = _attachment_pages(lines, body_from, body_limit)
+            d.body_from = d.header_end
+
+
+def _read_closing(d: _Draft) -> None:
+    """成文日期 and 署名 (also a 署名 the extractor glued to the last body line). A carried
+    document's own close sits at its very end."""
+    lines, ds = d.lines, d.ds
+    closing = find_closing(lines, d.body_from, d.end)
+    if closing is None or (ds.embedded and closing < d.end - 6 and not _near_end(lines, closing, d.end)):
+        return
+    d.closing = closing
+    if d.date is None:
+        d.date = lines.info[closing].date
+        d.spans["date"] = lines.lines[closing].span()
+        d.conf["date"] = 0.97
+    d.signed_by, d.signature_lines = _signature(lines, closing, d.body_from)
+    if d.signature_lines:
+        d.spans["signed_by"] = _span_of(lines, d.signature_lines)
+        d.conf["signed_by"] = 0.9
+    elif d.issuer:
+        glued = _glued_signature(lines, closing, d.body_from, d.issuer)
+        if glued is not None:
+            d.signed_by = d.issuer
+            d.spans["signed_by"] = glued
+            d.conf["signed_by"] = 0.75
+            d.repairs.append(Repair(glued.start, glued.end, d.issuer, "\n" + d.issuer, "split.signature"))
+
+
+def _read_issuer_from_signature(d: _Draft) -> None:
+    """A title printed without its organ (关于…建议的答复, a forwarded 报告): the signature names it."""
+    ds = d.ds
+    if d.issuer is None and d.signed_by and not g.PERSON_SIGNATURE.match(d.signed_by) and (not ds.embedded or ds.number_line is not None or d.recipients):
+        d.issuer = d.signed_by
+        d.spans["issuer"] = d.spans["signed_by"]
+        d.conf["issuer"] = 0.8
+
+
+def _read_disclosure(d: _Draft) -> None:
+    """公开属性, on its own line or glued by the extractor to the end of a text line."""
+    d.disclosure, d.disclosure_line, d.disclosure_glued = _disclosure(d.lines, d.body_from, d.end)
+    if d.disclosure:
+        d.spans["disclosure"] = d.lines.lines[d.disclosure_line].span()
+        d.conf["disclosure"] = 0.95
+
+
+def _read_body_limit(d: _Draft) -> None:
+    """The body ends at the 署名/日期 or at the attachment pages (or the 附件说明: ``_read_attachments``)."""
+    d.body_limit = d.end
+    if d.closing is not None:
+        d.body_limit = min(d.signature_lines[0] if d.signature_lines else d.closing, d.body_limit)
+    pages = _attachment_pages(d.lines, d.body_from, d.body_limit)
     if pages is not None:
-        body_limit = pages
-    attachments, att_first, att_last = _attachments(lines, body_from, end)
-    if att_first is not None and att_first < body_limit:
-        body_limit = att_first
-    if attachments and not attachments[-1].omitted:
-        orphan = _orphan_omitted_fragment(lines, body_from, body_limit)
+        d.body_limit = pages
+
+
+def _read_attachments(d: _Draft) -> None:
+    """附件说明, which ends the body when printed above the close."""
+    lines = d.lines
+    d.attachments, d.attachments_first, d.attachments_last = _attachments(lines, d.body_from, d.end)
+    if d.attachments_first is not None and d.attachments_first < d.body_limit:
+        d.body_limit = d.attachments_first
+    if d.attachments and not d.attachments[-1].omitted:
+        orphan = _orphan_omitted_fragment(lines, d.body_from, d.body_limit)
         if orphan is not None:
             # the extractor moved the end of the last attachment title (``…汇`` + ``总表（略）``)
             frag = re.sub(r"[（(]\s*略\s*[)）]$", "", lines.text(orphan))
-            last = attachments[-1]
-            attachments[-1] = Attachment(last.number, last.title + frag, True, last.span)
-            repairs.append(Repair(lines.lines[orphan].start, lines.lines[orphan].end, lines.source_text(orphan), "", "join.displaced_fragment"))
-            body_limit = orphan
-    if attachments:
-        spans["attachments"] = Span(attachments[0].span.start, attachments[-1].span.end)
-    body_lines = [k for k in range(body_from, body_limit) if lines.text(k) and (k != disc_line or disc_glued)]
-    paragraphs = _paragraphs(lines, body_from, body_limit, repairs) if body_lines else []
-    if disc_line is not None and not disc_glued:
+            last = d.attachments[-1]
+            d.attachments[-1] = Attachment(last.number, last.title + frag, True, last.span)
+            d.repairs.append(Repair(lines.lines[orphan].start, lines.lines[orphan].end, lines.source_text(orphan), "", "join.displaced_fragment"))
+            d.body_limit = orphan
+    if d.attachments:
+        d.spans["attachments"] = Span(d.attachments[0].span.start, d.attachments[-1].span.end)
+
+
+def _read_body(d: _Draft) -> None:
+    """Body paragraphs, without the 公开属性, a glued 署名 or an inline 主送; displaced
+    fragments put back."""
+    lines, disc_line = d.lines, d.disclosure_line
+    body_lines = [k for k in range(d.body_from, d.body_limit) if lines.text(k) and (k != disc_line or d.disclosure_glued)]
+    paragraphs = _paragraphs(lines, d.body_from, d.body_limit, d.repairs) if body_lines else []
+    if disc_line is not None and not d.disclosure_glued:
         paragraphs = [p for p in paragraphs if p.span != lines.lines[disc_line].span()]
-    elif disc_glued:
+    elif d.disclosure_glued:
         # keep the text line, cut the 公开属性 the extractor glued to its end
         paragraphs = [_cut_glued_disclosure(p, lines.lines[disc_line]) for p in paragraphs]
-    for k in displaced:
-        paragraphs = _put_back(paragraphs, lines, k, repairs, notes, seq)
-    if "signed_by" in spans and not sig_ids and paragraphs and paragraphs[-1].text.endswith(signed_by or "\0"):
+    for k in d.displaced:
+        paragraphs = _put_back(paragraphs, lines, k, d.repairs, d.notes, d.seq)
+    signed_by = d.signed_by
+    if "signed_by" in d.spans and not d.signature_lines and paragraphs and paragraphs[-1].text.endswith(signed_by or "\0"):
         last = paragraphs[-1]
-        cut = spans["signed_by"].start
+        cut = d.spans["signed_by"].start
         paragraphs[-1] = Paragraph(last.text[: -len(signed_by)], Span(last.span.start, cut), last.level, last.marker, last.table)
+    r_span = d.recipients_span
     if r_span and paragraphs and paragraphs[0].span.start <= r_span.start < paragraphs[0].span.end:
         # 主送 printed at the start of the first body line: the body begins after its colon
         first = paragraphs[0]
-        ln = lines.lines[body_from]
+        ln = lines.lines[d.body_from]
         cut = next((i for i, o in enumerate(ln.offsets) if o >= r_span.end), len(ln.text))
         paragraphs[0] = Paragraph(first.text[cut:], Span(r_span.end, first.span.end), first.level, first.marker, first.table)
-    claimed = set(range(ds.first_line, body_limit)) | set(sig_ids) | set(displaced)
-    if att_first is not None:
-        claimed |= set(range(att_first, att_last + 1))
-    claimed |= {k for k in (closing, disc_line) if k is not None}
-    notes_outside = [k for k in note_lines if not body_from <= k < body_limit]
-    if notes_outside:
-        spans["editorial_note"] = _span_of(lines, notes_outside)
-        claimed |= set(notes_outside)
-    if attachments and attachments[-1].omitted and body_limit < end and lines.text(body_limit) and re.search(r"[（(]\s*略\s*[)）]$", lines.text(body_limit)):
-        claimed.add(body_limit)
-    rest = [k for k in range(ds.first_line, end) if lines.text(k) and k not in claimed]
-    bodies = attachment_bodies(lines.lines, rest, attachments, repairs, notes, seq)
-    tables = tables_in(lines.lines[body_from:body_limit], notes, seq)
+    d.paragraphs = paragraphs
+
+
+def _read_editorial_note(d: _Draft) -> None:
+    """（本文有删减） outside the body: the editor's, its own element."""
+    d.note_lines = [k for k in range(d.ds.first_line, d.end) if d.lines.info[k].note and not d.body_from <= k < d.body_limit]
+    if d.note_lines:
+        d.spans["editorial_note"] = _span_of(d.lines, d.note_lines)
+
+
+def _read_attachment_bodies(d: _Draft) -> None:
+    """The 附件 printed with the document: read from the lines no other element claimed."""
+    lines = d.lines
+    claimed = set(range(d.ds.first_line, d.body_limit)) | set(d.signature_lines) | set(d.displaced)
+    if d.attachments_first is not None:
+        claimed |= set(range(d.attachments_first, d.attachments_last + 1))
+    claimed |= {k for k in (d.closing, d.disclosure_line) if k is not None}
+    claimed |= set(d.note_lines)
+    omitted_tail = d.body_limit < d.end and lines.text(d.body_limit) and re.search(r"[（(]\s*略\s*[)）]$", lines.text(d.body_limit))
+    if d.attachments and d.attachments[-1].omitted and omitted_tail:
+        claimed.add(d.body_limit)
+    rest = [k for k in range(d.ds.first_line, d.end) if lines.text(k) and k not in claimed]
+    d.bodies = attachment_bodies(lines.lines, rest, d.attachments, d.repairs, d.notes, d.seq)
+
+
+def _document(d: _Draft, parent_seq: Optional[int]) -> Document:
+    """The document read, with the tables of its body and its articles."""
+    lines, ds, source = d.lines, d.ds, d.source
+    tables = tables_in(lines.lines[d.body_from: d.body_limit], d.notes, d.seq)
     # a 规章 printed in the body, or else as an attachment of the notice that issues it
-    arts = articles(paragraphs) or next((found for b in bodies if (found := articles(b.paragraphs))), [])
-    body_span = Span(paragraphs[0].span.start, paragraphs[-1].span.end) if paragraphs else None
+    arts = articles(d.paragraphs) or next((found for b in d.bodies if (found := articles(b.paragraphs))), [])
+    body_span = Span(d.paragraphs[0].span.start, d.paragraphs[-1].span.end) if d.paragraphs else None
     body_start = printed_text(source, body_span.start, body_span.end, 15) if body_span else ""
     body_end = printed_text(source, body_span.start, body_span.end, 15, from_end=True) if body_span else ""
-    doc_span = Span(lines.lines[ds.first_line].start, lines.lines[ds.last_line].end)
     return Document(
-        seq=seq,
+        seq=d.seq,
         parent_seq=parent_seq,
         section=ds.section,
-        issuer=issuer,
-        doc_number=doc_number,
-        title=title,
-        doc_type=doc_type,
-        recipients=recipients,
-        signed_by=signed_by,
-        date=date,
-        disclosure=disclosure,
-        attachments=attachments,
-        paragraphs=paragraphs,
-        span=doc_span,
+        issuer=d.issuer,
+        doc_number=d.doc_number,
+        title=d.title,
+        doc_type=d.doc_type,
+        recipients=d.recipients,
+        signed_by=d.signed_by,
+        date=d.date,
+        disclosure=d.disclosure,
+        attachments=d.attachments,
+        paragraphs=d.paragraphs,
+        span=Span(lines.lines[ds.first_line].start, lines.lines[ds.last_line].end),
         body_span=body_span,
         body_start=body_start,
         body_end=body_end,
-        spans=spans,
-        confidence=conf,
-        attachment_bodies=bodies,
+        spans=d.spans,
+        confidence=d.conf,
+        attachment_bodies=d.bodies,
         tables=tables,
         articles=arts,
     )
