@@ -1,4 +1,4 @@
-"""The pipeline: ``normalize → segment → elements → identity``, each a pure function over ``model``."""
+"""The pipeline: ``normalize → segment → elements → identity → extract``, each a pure function over ``model``."""
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +23,14 @@ STAGES: list[tuple[str, Callable]] = [
 
 
 def parse(source: SourceText, region: Optional[RegionGuess] = None) -> ParseResult:
-    """Run every stage over one decoded gazette issue or single document."""
-    return run_extractors(identify(elements(segment(normalize(source, region)))))
+    """Run every stage over one decoded gazette issue or single document.
+
+    ``region``, when known, is given to the normalize stage (else it is guessed from the cover)."""
+    options: dict[str, dict] = {"normalize": {"region": region}}
+    value = source
+    for name, stage in STAGES:
+        value = stage(value, **options.get(name, {}))
+    return value
 
 
 def parse_text(text: str, name: str = "<text>") -> ParseResult:
