@@ -5,6 +5,9 @@ Documents are found by the GB/T 9704 header grammar, not by the TOC: a title blo
 a dated-title line or a 令 number. The TOC is then reconciled with what the body holds.
 Documents carried by a 印发/转发 notice start after the notice's 署名/成文日期 and are
 split off as embedded documents.
+
+This module composes the steps; the rules live by role in ``lines`` (what a line is),
+``cover``, ``toc``, ``headers``, ``closing`` (署名/成文日期, 附件说明) and ``carried``.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from ..text import compact, similarity
 
 
 def segment(norm: NormalizedText) -> Segmentation:
+    """Cover, TOC, documents (with the documents they carry), sections and unplaced lines of one text."""
     lines = Lines(norm.lines, norm.source.text)
     headers = find_headers(lines, 0, lines.n) or page_table_header(lines)
     cover_end, toc_end = _front_matter(lines, headers[0].first if headers else lines.n)
