@@ -57,14 +57,14 @@ def parse_toc(lines: Lines, start: int, end: int) -> tuple[list[TocEntry], list[
     section: Optional[str] = None
     buf: list[int] = []
 
-    def flush(force: bool = False) -> None:
+    def flush() -> None:
         nonlocal buf
         if not buf:
             return
         text = "".join(lines.text(k) for k in buf)
         span = Span(lines.lines[buf[0]].span().start, lines.lines[buf[-1]].span().end)
         e = _toc_entry(text, section, span)
-        if e is not None and (force or e.page is not None or e.doc_number is not None or g.OFFICIAL_END.search(e.title)):
+        if e is not None and (e.page is not None or e.doc_number is not None or g.OFFICIAL_END.search(e.title)):
             entries.append(e)
             entry_lines.update(buf)
         else:
@@ -88,27 +88,36 @@ def parse_toc(lines: Lines, start: int, end: int) -> tuple[list[TocEntry], list[
             sections.append((i, t))
             continue
         if not buf and entries and _continues_entry(entries[-1], info):
-            # the tail of the entry above, printed after its page number: ``通知`` / its 文号
-            last = entries[-1]
-            piece = compact(t.split("\t")[0])
-            if g.DOC_NUMBER.fullmatch(piece):
-                last.doc_number = g.parse_doc_number(piece)
-            else:
-                last.title += piece
-            last.span = Span(last.span.start, lines.lines[i].span().end)
+            _extend_entry(entries[-1], lines, i)
             entry_lines.add(i)
             continue
         buf.append(i)
-        joined = re.sub(r"(?<=号[)）])\d{1,4}$", "", "".join(lines.text(k) for k in buf))
-        if info.toc_leader or _TOC_NUMBER_TAIL.search(joined):
-            # a 文号 tail may still be followed by a leader line on the next line
-            nxt = lines.next_nonblank(i + 1, end)
-            if info.toc_leader or nxt is None or not re.match(r"^[.…·．•_\s\t]{3,}", lines.text(nxt)):
-                flush()
-        elif len(buf) >= 4:
-            flush(force=False)
+        if _entry_ends(lines, buf, end):
+            flush()
     flush()
     return entries, sections, unplaced, entry_lines
+
+
+def _extend_entry(entry: TocEntry, lines: Lines, i: int) -> None:
+    """Line ``i`` is the tail of the entry above, printed after its page number: ``通知`` / its 文号."""
+    piece = compact(lines.text(i).split("\t")[0])
+    if g.DOC_NUMBER.fullmatch(piece):
+        entry.doc_number = g.parse_doc_number(piece)
+    else:
+        entry.title += piece
+    entry.span = Span(entry.span.start, lines.lines[i].span().end)
+
+
+def _entry_ends(lines: Lines, buf: list[int], end: int) -> bool:
+    """The entry on lines ``buf`` ends with its last line: a page number after a leader or a
+    tab, or a bracketed 文号 (unless a leader line follows); else after four lines."""
+    i = buf[-1]
+    joined = re.sub(r"(?<=号[)）])\d{1,4}$", "", "".join(lines.text(k) for k in buf))
+    if lines.info[i].toc_leader or _TOC_NUMBER_TAIL.search(joined):
+        # a 文号 tail may still be followed by a leader line on the next line
+        nxt = lines.next_nonblank(i + 1, end)
+        return lines.info[i].toc_leader or nxt is None or not re.match(r"^[.…·．•_\s\t]{3,}", lines.text(nxt))
+    return len(buf) >= 4
 
 
 def _continues_entry(entry: TocEntry, info: LineInfo) -> bool:
