@@ -23,7 +23,7 @@ import pytest
 
 from gongbao.extract import tasks
 from gongbao.model import Document, GazetteMeta, Paragraph, ParseResult, SourceText, Span
-from gongbao.pipeline.grammar import heading_level, parse_doc_number
+from gongbao.grammar import heading_level, parse_doc_number
 from gongbao.text import fold
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"

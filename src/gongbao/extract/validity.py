@@ -24,7 +24,7 @@ from typing import Optional
 
 from ..export import gazette_id
 from ..model import Document, LayerRecord, ParseResult, Span
-from ..pipeline.grammar import parse_date
+from ..grammar import parse_date
 from ..text import fold, similarity
 from .citations import SpanMap, find_citations, normalize_number
 

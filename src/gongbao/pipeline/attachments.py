@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from .normalize import join_paragraphs
 from .tables import tables_in
 from ..model import Attachment, AttachmentBody, Line, Paragraph, Repair, Span, Warning

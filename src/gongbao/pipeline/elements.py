@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from ..model import (
     Attachment,
     Document,

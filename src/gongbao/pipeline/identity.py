@@ -24,7 +24,7 @@ from ..gazetteer.regions import PROVINCE_BY_ABBREVIATION, by_code, find_in_text,
 from ..model import Document, ParseResult, RegionGuess, Span, Warning
 from ..pagemeta import read_page_meta
 from ..text import fold
-from . import grammar as g
+from .. import grammar as g
 
 NATIONAL_CODE = "100000"  # the country as a whole (GB/T 2260 numbers provinces from 11)
 NATIONAL_NAME = "中华人民共和国"

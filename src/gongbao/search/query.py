@@ -128,7 +128,7 @@ def parse_doc_number_text(text: str) -> Optional[DocNumber]:
     ``盂政发〔2023〕48号``, ``盂政发[2023]48号``, ``孟政发(2023)48号``, ``盂政发 2023 48``;
     a 令's number too: ``国务院令第707号``, ``国令 第707号``, ``浙江省人民政府令（第388号）``, and
     a number by year: ``国家税务总局公告2021年第8号``."""
-    from ..pipeline.grammar import ORDER_NUMBER_TEXT, YEAR_SERIAL_NUMBER, order_number, year_serial_number
+    from ..grammar import ORDER_NUMBER_TEXT, YEAR_SERIAL_NUMBER, order_number, year_serial_number
 
     typed = normalize(text).strip()
     match = _DOC_NUMBER.fullmatch(typed)

@@ -8,8 +8,8 @@ import re
 from datetime import date as _date
 from typing import Optional
 
-from ..model import DocNumber
-from ..pagemeta import label_key
+from .model import DocNumber
+from .pagemeta import label_key
 
 # The 15 kinds of official document (条例 第八条); 令 is the short form of 命令; 答复 is the
 # reply to a deputy's 建议 or a member's 提案 that national and provincial gazettes carry.
