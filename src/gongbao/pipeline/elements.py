@@ -12,6 +12,7 @@ from typing import Optional
 from .. import grammar as g
 from ..model import (
     Attachment,
+    DocNumber,
     Document,
     DocumentSpan,
     Paragraph,
@@ -342,7 +343,7 @@ def build_document(
         spans["doc_number"] = lines.lines[ds.number_line].span()
         conf["doc_number"] = 0.95
     elif number_in_title:
-        doc_number = g.parse_doc_number(number_in_title)
+        doc_number = DocNumber.parse(number_in_title)
         conf["doc_number"] = 0.85
     elif ds.number_line is not None and lines.text(ds.number_line):
         spans["order_number"] = lines.lines[ds.number_line].span()  # 第12号 of a 令: no 〔年〕 part

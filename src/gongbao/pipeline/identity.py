@@ -21,7 +21,7 @@ from collections import Counter
 from typing import Optional
 
 from ..gazetteer.regions import PROVINCE_BY_ABBREVIATION, by_code, find_in_text, guess_region
-from ..model import Document, ParseResult, RegionGuess, Span, Warning
+from ..model import DocNumber, Document, ParseResult, RegionGuess, Span, Warning
 from ..pagemeta import read_page_meta
 from ..text import fold
 from .. import grammar as g
@@ -175,7 +175,7 @@ def _page_date(value: str) -> Optional[str]:
 
 
 def _page_number(value: str):
-    return g.parse_doc_number(value) or g.parse_order_number(value)
+    return DocNumber.parse(value) or g.parse_order_number(value)
 
 
 def apply_page_meta(result: ParseResult, doc: Document) -> None:

@@ -16,6 +16,7 @@ from typing import Optional
 from .. import grammar as g
 from ..model import (
     Block,
+    DocNumber,
     DocumentSpan,
     GazetteMeta,
     Line,
@@ -258,7 +259,7 @@ def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEnt
     number = None
     m = _TOC_NUMBER_TAIL.search(text)
     if m:
-        number = g.parse_doc_number(m.group("num"))
+        number = DocNumber.parse(m.group("num"))
         text = text[: m.start()]
     else:
         split = g.split_title_number(text)
@@ -320,7 +321,7 @@ def parse_toc(lines: _Lines, start: int, end: int) -> tuple[list[TocEntry], list
             last = entries[-1]
             piece = compact(t.split("\t")[0])
             if g.DOC_NUMBER.fullmatch(piece):
-                last.doc_number = g.parse_doc_number(piece)
+                last.doc_number = DocNumber.parse(piece)
             else:
                 last.title += piece
             last.span = Span(last.span.start, lines.lines[i].span().end)

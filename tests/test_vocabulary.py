@@ -1,0 +1,108 @@
+"""One 文号 vocabulary (issue #16): how every spelling of a 文号 is read, by each reader the
+code had before ``DocNumber.parse`` and ``DocNumber.fold`` replaced them.
+
+The table was recorded from the five readers as they were (grammar.parse_doc_number for a number
+printed in a text, grammar.doc_number_line for a line holding only a number, search.query's
+reading of a typed 文号, extract.citations.normalize_number, store.rows.fold_doc_number); each
+column is asserted against the function that now does that job, so a change of behaviour on any
+spelling fails here."""
+from __future__ import annotations
+
+import pytest
+
+from gongbao.extract.citations import normalize_number
+from gongbao.grammar import doc_number_line
+from gongbao.model import DocNumber
+
+# (text, printed in a text, a line of its own, typed as a query, as a citation, folded for lookup)
+SPELLINGS = [
+    ('盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号'),
+    ('盂政发[2023]48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号'),
+    ('盂政发［2023］48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号'),
+    ('盂政发(2023)48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号'),
+    ('盂政发（2023）48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号'),
+    ('盂政发【2023】48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号'),
+    ('盂政发{2023}48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', None, '盂政发{2023}48号'),
+    ('盂政发｛2023｝48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', None, '盂政发｛2023｝48号'),
+    ('盂政发﹝2023﹞48号', None, None, None, None, '盂政发〔2023〕48号'),
+    ('盂政发 〔 2023 〕 48 号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号'),
+    ('盂政发\u3000〔2023〕\u300048号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号'),
+    (' 盂政发[2023]43号 ', '盂政发〔2023〕43号', '盂政发〔2023〕43号', '盂政发〔2023〕43号', '盂政发〔2023〕43号', '盂政发〔2023〕43号'),
+    ('盂政发 2023 48', None, None, '盂政发〔2023〕48号', None, '盂政发202348'),
+    ('盂政发2023 48号', None, None, '盂政发〔2023〕48号', None, '盂政发202348号'),
+    ('盂政发〔2023〕第48号', '盂政发〔2023〕第48号', '盂政发〔2023〕第48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕第48号'),
+    ('教提案〔2020〕第215号', '教提案〔2020〕第215号', '教提案〔2020〕第215号', '教提案〔2020〕215号', '教提案〔2020〕215号', '教提案〔2020〕第215号'),
+    ('国办发[2017] 第47号', '国办发〔2017〕第47号', '国办发〔2017〕第47号', '国办发〔2017〕47号', '国办发〔2017〕47号', '国办发〔2017〕第47号'),
+    ('盂政发〔２０２３〕４８号', None, None, '盂政发〔2023〕48号', None, '盂政发〔２０２３〕４８号'),
+    ('盂政发〔2023〕048号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕048号'),
+    ('盂政发〔2023〕48', None, None, '盂政发〔2023〕48号', None, '盂政发〔2023〕48'),
+    ('盂政发2023年48号', None, None, None, None, '盂政发2023年48号'),
+    ('孟政发(2023)48号', '孟政发〔2023〕48号', '孟政发〔2023〕48号', '孟政发〔2023〕48号', '孟政发〔2023〕48号', '孟政发〔2023〕48号'),
+    ('晋文明委（2019）10号', '晋文明委〔2019〕10号', '晋文明委〔2019〕10号', '晋文明委〔2019〕10号', '晋文明委〔2019〕10号', '晋文明委〔2019〕10号'),
+    ('根据国办发〔2017〕47号', '根据国办发〔2017〕47号', '根据国办发〔2017〕47号', '根据国办发〔2017〕47号', '国办发〔2017〕47号', '根据国办发〔2017〕47号'),
+    ('落实国办发〔2017〕47号文件精神', '落实国办发〔2017〕47号', None, None, None, '落实国办发〔2017〕47号文件精神'),
+    ('关于印发国办发〔2017〕47号的通知', '关于印发国办发〔2017〕47号', None, None, None, '关于印发国办发〔2017〕47号的通知'),
+    ('（盂政发〔2023〕48号）', '盂政发〔2023〕48号', '盂政发〔2023〕48号', None, '盂政发〔2023〕48号', '（盂政发〔2023〕48号）'),
+    ('文号：盂政发〔2023〕48号', '盂政发〔2023〕48号', '盂政发〔2023〕48号', None, '盂政发〔2023〕48号', '文号：盂政发〔2023〕48号'),
+    ('盂政发〔2023〕48号 签发人：王某', '盂政发〔2023〕48号', '盂政发〔2023〕48号', None, None, '盂政发〔2023〕48号签发人：王某'),
+    ('国家税务总局公告2021年第8号', '国家税务总局公告2021年第8号', '国家税务总局公告2021年第8号', '国家税务总局公告2021年第8号', None, '国家税务总局公告2021年第8号'),
+    ('国家税务总局公告 2021 年 第 8 号', '国家税务总局公告2021年第8号', '国家税务总局公告2021年第8号', '国家税务总局公告2021年第8号', None, '国家税务总局公告2021年第8号'),
+    ('交通运输部令2021年第5号', '交通运输部令2021年第5号', '交通运输部令2021年第5号', '交通运输部令2021年第5号', '交通运输部令2021年第5号', '交通运输部令2021年第5号'),
+    ('国务院令第707号', None, None, '国令第707号', '国务院令第707号', '国务院令第707号'),
+    ('国令第707号', None, None, '国令第707号', None, '国令第707号'),
+    ('国令 第707号', None, None, '国令第707号', None, '国令第707号'),
+    ('中华人民共和国国务院令第707号', None, None, '国令第707号', None, '中华人民共和国国务院令第707号'),
+    ('浙江省人民政府令（第388号）', None, None, '浙江省人民政府令第388号', None, '浙江省人民政府令（第388号）'),
+    ('浙江省人民政府令(第388号)', None, None, '浙江省人民政府令第388号', None, '浙江省人民政府令(第388号)'),
+    ('省政府令第389号', None, None, '省人民政府令第389号', '省政府令第389号', '省政府令第389号'),
+    ('浙江省政府令第388号', None, None, '浙江省人民政府令第388号', '浙江省政府令第388号', '浙江省政府令第388号'),
+    ('应急部10号令', None, None, None, '应急部10号令', '应急部10号令'),
+    ('山西省人民政府令第294号', None, None, '山西省人民政府令第294号', '山西省人民政府令第294号', '山西省人民政府令第294号'),
+    ('第12号', None, None, None, None, '第12号'),
+    ('〔2005〕第5号', None, None, None, None, '〔2005〕第5号'),
+    ('(2019)10号', None, None, None, None, '〔2019〕10号'),
+    ('GB/T51313—2018', None, None, None, 'GB/T 51313-2018', 'GB/T51313—2018'),
+    ('GB 50016-2014', None, None, None, 'GB 50016-2014', 'GB50016-2014'),
+    ('盂政发', None, None, None, None, '盂政发'),
+    ('2023', None, None, None, None, '2023'),
+    ('', None, None, None, None, ''),
+    ('安全生产', None, None, None, None, '安全生产'),
+    ('政发〔1999〕1号', '政发〔1999〕1号', '政发〔1999〕1号', '政发〔1999〕1号', '政发〔1999〕1号', '政发〔1999〕1号'),
+    ('盂县人民政府办公室关于印发盂政办发〔2023〕43号', '民政府办公室关于印发盂政办发〔2023〕43号', None, None, '盂政办发〔2023〕43号', '盂县人民政府办公室关于印发盂政办发〔2023〕43号'),
+    ('盂政发〔2023〕48号和盂政发〔2023〕49号', '盂政发〔2023〕48号', None, None, None, '盂政发〔2023〕48号和盂政发〔2023〕49号'),
+    ('盂政发〔1899〕48号', None, None, None, None, '盂政发〔1899〕48号'),
+    ('盂政发〔2023〕123456号', None, None, None, None, '盂政发〔2023〕123456号'),
+    ('盂政发〔23〕48号', None, None, None, None, '盂政发〔23〕48号'),
+]
+
+
+def _text(number):
+    return None if number is None else number.text
+
+
+@pytest.mark.parametrize("text, printed, line, typed, cited, folded", SPELLINGS)
+def test_every_spelling_reads_as_before(text, printed, line, typed, cited, folded):
+    assert _text(DocNumber.parse(text)) == printed
+    assert _text(doc_number_line(text)) == line
+    assert _text(DocNumber.parse(text, loose=True)) == typed
+    assert normalize_number(text) == cited
+    assert DocNumber.fold(text) == folded
+
+
+def test_the_printed_form_keeps_di_and_the_typed_form_drops_it():
+    printed = DocNumber.parse("教提案〔2020〕第215号")
+    typed = DocNumber.parse("教提案〔2020〕第215号", loose=True)
+    assert (printed.extra, typed.extra) == ("第", "")
+    assert (printed.agency_code, printed.year, printed.serial) == (typed.agency_code, typed.year, typed.serial)
+
+
+def test_an_order_number_is_read_only_when_typed():
+    assert DocNumber.parse("国务院令第707号") is None
+    number = DocNumber.parse("国务院令第707号", loose=True)
+    assert (number.agency_code, number.year, number.serial, number.text) == ("国令", None, 707, "国令第707号")
+    assert DocNumber.parse("国令第0号", loose=True) is None  # no order is numbered 0
+
+
+def test_a_folded_number_is_what_the_store_compares():
+    typed = [" 盂政办发[2023]43号", "盂政办发（2023）43号", "盂政办发 【 2023 】 43号", "盂政办发﹝2023﹞43号"]
+    assert {DocNumber.fold(text) for text in typed} == {"盂政办发〔2023〕43号"}
