@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from gongbao.export import document_records, gazette_id
+from gongbao.export import document_records
 from gongbao.formats import read_bytes
-from gongbao.model import DocNumber
+from gongbao.model import DocNumber, gazette_id
 from gongbao.pipeline import parse, parse_text
 
 from .test_synthetic import _compare_documents, norm

@@ -12,7 +12,7 @@ import pytest
 
 from gongbao.extract.citations import normalize_number
 from gongbao.grammar import doc_number_line
-from gongbao.model import DocNumber
+from gongbao.model import DocNumber, GazetteMeta, ParseResult, SourceText, document_id, gazette_id, split_document_id
 
 # (text, printed in a text, a line of its own, typed as a query, as a citation, folded for lookup)
 SPELLINGS = [
@@ -106,3 +106,26 @@ def test_an_order_number_is_read_only_when_typed():
 def test_a_folded_number_is_what_the_store_compares():
     typed = [" 盂政办发[2023]43号", "盂政办发（2023）43号", "盂政办发 【 2023 】 43号", "盂政办发﹝2023﹞43号"]
     assert {DocNumber.fold(text) for text in typed} == {"盂政办发〔2023〕43号"}
+
+
+# --- ids ----------------------------------------------------------------------------------------
+
+def _result(**meta) -> ParseResult:
+    source = SourceText("x.txt", "", "ab" * 32, "utf-8", 0)
+    return ParseResult(source, GazetteMeta(**meta), [], [], [], [], [], None)
+
+
+@pytest.mark.parametrize("meta, expected", [
+    ({"region_code": "140322", "year": 2023, "issue": 3}, "140322/2023/3"),
+    ({"kind": "document", "region_code": "100000", "year": 2018, "document_number": "国令第707号"}, "100000/2018/国令第707号"),
+    ({"region_code": "140322", "year": 2023}, "abababababab"),  # no 期: the source's hash
+    ({"kind": "document", "region_code": "100000", "year": 2018, "issue": 3}, "abababababab"),  # no 文号
+])
+def test_a_gazette_id_names_the_issue_or_the_single_document(meta, expected):
+    assert gazette_id(_result(**meta)) == expected
+
+
+@pytest.mark.parametrize("gazette", ["140322/2023/3", "100000/2018/国令第707号", "abababababab"])
+def test_a_document_id_splits_back_into_its_gazette_and_seq(gazette):
+    assert document_id(gazette, 12) == f"{gazette}/12"
+    assert split_document_id(document_id(gazette, 12)) == (gazette, 12)

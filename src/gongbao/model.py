@@ -212,17 +212,6 @@ class GazetteMeta:
     evidence: list[str] = field(default_factory=list)  # how region/year/期 were read when no cover says
 
 
-def source_id(meta: GazetteMeta, sha256: str) -> str:
-    """Stable, readable id of a stored source: ``{region_code}/{year}/{issue}`` for an issue,
-    ``{region_code}/{year}/{文号}`` for a single document (``100000/2018/国令第707号``) —
-    a 文号 is never a plain number, so the two never collide — else ``sha256[:12]``."""
-    if meta.kind == "document" and meta.region_code and meta.year and meta.document_number:
-        return f"{meta.region_code}/{meta.year}/{meta.document_number}"
-    if meta.kind == "issue" and meta.region_code and meta.year and meta.issue:
-        return f"{meta.region_code}/{meta.year}/{meta.issue}"
-    return sha256[:12]
-
-
 @dataclass(slots=True)
 class TocEntry:
     section: Optional[str]
@@ -420,3 +409,28 @@ class ParseResult:
     layers: list[LayerRecord] = field(default_factory=list)  # filled by the extract/* stages
     front: Optional[Span] = None  # the cover and the TOC, before the first document
     headings: list[Span] = field(default_factory=list)  # section headings between documents (【人事任免】)
+
+
+# -- ids: one scheme for every layer that names a stored source or document -------------------
+
+def gazette_id(result: ParseResult) -> str:
+    """Stable, readable id of a parsed source: ``{region_code}/{year}/{issue}`` for an issue,
+    ``{region_code}/{year}/{文号}`` for a single document (``100000/2018/国令第707号``) —
+    a 文号 is never a plain number, so the two never collide — else ``sha256[:12]``."""
+    meta = result.gazette
+    if meta.kind == "document" and meta.region_code and meta.year and meta.document_number:
+        return f"{meta.region_code}/{meta.year}/{meta.document_number}"
+    if meta.kind == "issue" and meta.region_code and meta.year and meta.issue:
+        return f"{meta.region_code}/{meta.year}/{meta.issue}"
+    return result.source.sha256[:12]
+
+
+def document_id(gazette: str, seq: int) -> str:
+    """Stable id of a document: ``"{gazette_id}/{seq}"``."""
+    return f"{gazette}/{seq}"
+
+
+def split_document_id(document: str) -> tuple[str, int]:
+    """``"140322/2023/3/12"`` → ``("140322/2023/3", 12)``: the inverse of ``document_id``."""
+    gazette, _, seq = document.rpartition("/")
+    return gazette, int(seq) if seq.isdigit() else 0

@@ -9,7 +9,7 @@ Two cases the cover cannot settle:
 * a **single official document** (a policy-library page, a 令, a reply to a proposal):
   one top-level document and no cover, TOC or running header. Its region comes from the
   issuer (gazetteer; the State Council and its ministries are national, ``100000``), its
-  year from its date or 文号, and its 文号 completes its id (``model.source_id``).
+  year from its date or 文号, and its 文号 completes its id (``model.gazette_id``).
 
 Every value read here names its evidence in ``GazetteMeta.evidence`` (shown by
 ``gongbao check``) and gets a confidence below what a printed cover earns.

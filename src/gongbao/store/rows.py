@@ -8,8 +8,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from ..model import DocNumber, ParseResult, Span
-from .base import document_id
+from ..model import DocNumber, ParseResult, Span, document_id
 
 # Record keys copied into indexed columns; the whole record is kept as JSON too.
 RECORD_COLUMNS = (
