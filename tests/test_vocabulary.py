@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from gongbao.extract.citations import normalize_number
-from gongbao.grammar import doc_number_line
+from gongbao.grammar import doc_number_line, parse_date
 from gongbao.model import DocNumber, GazetteMeta, ParseResult, SourceText, document_id, gazette_id, split_document_id
 
 # (text, printed in a text, a line of its own, typed as a query, as a citation, folded for lookup)
@@ -129,3 +129,30 @@ def test_a_gazette_id_names_the_issue_or_the_single_document(meta, expected):
 def test_a_document_id_splits_back_into_its_gazette_and_seq(gazette):
     assert document_id(gazette, 12) == f"{gazette}/12"
     assert split_document_id(document_id(gazette, 12)) == (gazette, 12)
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+# (text, as running text dates, as a page's metadata table dates): recorded from grammar.parse_date
+# and pipeline.identity's own reader of a page's dates before it became parse_date(numeric=True)
+DATES = [
+    ("2021-04-08", None, "2021-04-08"),
+    ("2021.4.8", None, "2021-04-08"),
+    ("2021/4/8", None, "2021-04-08"),
+    ("2021 - 4 - 8", None, "2021-04-08"),
+    ("2021年4月8日", "2021-04-08", "2021-04-08"),
+    ("二〇二一年四月八日", "2021-04-08", "2021-04-08"),
+    ("二O二一年四月八日", "2021-04-08", "2021-04-08"),
+    ("2021-13-01", None, None),
+    ("2021-13-01 2021年4月8日", "2021-04-08", None),  # the digits-only date is read first, and is no day
+    ("发布日期：2023年07月25日", "2023-07-25", "2023-07-25"),
+    ("2021年2月30日", None, None),
+    ("4月8日", None, None),
+    ("", None, None),
+]
+
+
+@pytest.mark.parametrize("text, printed, numeric", DATES)
+def test_a_date_reads_as_before(text, printed, numeric):
+    assert parse_date(text) == printed
+    assert parse_date(text, numeric=True) == numeric

@@ -38,6 +38,8 @@ DOC_NUMBER_LINE = re.compile(
 _CN_DIGIT = "〇○零Ｏ一二三四五六七八九十Oo0"  # O/o/0 for 〇: what OCR and typists put in 二〇〇八
 DATE_AR = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 DATE_CN = re.compile(rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}]{{1,3}})\s*月\s*(?P<d>[{_CN_DIGIT}]{{1,3}})\s*日")
+# 2021-04-08, 2021.4.8, 2021/4/8: how a policy-library page's metadata table prints a date
+DATE_NUMERIC = re.compile(r"(?P<y>(?:19|20)\d\d)\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})")
 DATE_LINE = re.compile(rf"^[（(]?\s*(?:{DATE_AR.pattern}|{DATE_CN.pattern.replace('?P<', '?P<c')})\s*[)）]?$")
 
 # An editor's note printed on a line of its own: （本文有删减） （有删节） （摘要） （节选）
@@ -89,7 +91,7 @@ ORG_PREFIX = re.compile(
 def order_number(order_name: str, serial_text: str, year: Optional[str] = None, year_form: str = "第") -> Optional[DocNumber]:
     """DocNumber of a 令 from its name and its printed number (``第707号``, ``第三号``, with a
     year as printed: ``〔2005〕第5号`` → form 第, ``2021年第5号`` → form 年第)."""
-    serial = int(serial_text) if serial_text.isdigit() else _cn_number(serial_text)
+    serial = int(serial_text) if serial_text.isdigit() else chinese_number(serial_text)
     return DocNumber.of_order(order_name, serial, int(year) if year else None, year_form)
 
 
@@ -115,7 +117,8 @@ def doc_number_line(s: str) -> Optional[DocNumber]:
     return DocNumber.from_match(DOC_NUMBER_LINE.match(s) or YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", s)))
 
 
-def _cn_number(s: str) -> Optional[int]:
+def chinese_number(s: str) -> Optional[int]:
+    """``十二`` → 12, ``二〇二三`` (or OCR's 二O二三) → 2023: a year digit by digit; None when unreadable."""
     import cn2an
 
     s = s.replace("○", "〇").replace("Ｏ", "〇").replace("零", "〇").replace("O", "〇").replace("o", "〇").replace("0", "〇")
@@ -138,14 +141,21 @@ def _iso(y: int, m: int, d: int) -> Optional[str]:
         return None
 
 
-def parse_date(s: str) -> Optional[str]:
-    """First calendar date in ``s`` (Arabic or Chinese numerals) as ISO, or None."""
+def parse_date(s: str, *, numeric: bool = False) -> Optional[str]:
+    """First calendar date in ``s`` (Arabic or Chinese numerals) as ISO, or None.
+
+    ``numeric``: a date printed in digits only (``2021-04-08``, ``2021.4.8``) is read first, as a
+    page's metadata table prints it; running text never dates that way."""
+    if numeric:
+        m = DATE_NUMERIC.search(s)
+        if m:
+            return _iso(int(m.group("y")), int(m.group("m")), int(m.group("d")))
     m = DATE_AR.search(s)
     if m:
         return _iso(int(m.group("y")), int(m.group("m")), int(m.group("d")))
     m = DATE_CN.search(s)
     if m:
-        y, mo, d = _cn_number(m.group("y")), _cn_number(m.group("m")), _cn_number(m.group("d"))
+        y, mo, d = chinese_number(m.group("y")), chinese_number(m.group("m")), chinese_number(m.group("d"))
         if y and mo and d:
             return _iso(y, mo, d)
     return None

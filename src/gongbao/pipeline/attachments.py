@@ -24,7 +24,7 @@ _TITLE_END = re.compile(r"(?:表|单|名录|方案|办法|细则|制度|规则|�
 def _number(text: Optional[str]) -> Optional[int]:
     if not text:
         return None
-    return int(text) if text.isdigit() else g._cn_number(text)
+    return int(text) if text.isdigit() else g.chinese_number(text)
 
 
 def _title_like(t: str) -> bool:

@@ -196,7 +196,7 @@ def _attachments(lines: _Lines, start: int, end: int) -> tuple[list[Attachment],
 
 
 def _item_number(num: str) -> Optional[int]:
-    return int(num) if num.isdigit() else g._cn_number(num)
+    return int(num) if num.isdigit() else g.chinese_number(num)
 
 
 def _split_inline_items(text: str, ids: list[int]) -> list[tuple[str, list[int]]]:

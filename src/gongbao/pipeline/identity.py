@@ -165,13 +165,8 @@ def _region_of_issuers(result: ParseResult, top: list[Document]) -> Optional[Reg
     return RegionGuess(region.name, region.code, region.province, region.city, region.short, evidence, confidence)
 
 
-_ISO_LIKE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})")
-
-
 def _page_date(value: str) -> Optional[str]:
-    """``2021年04月08日`` or ``2021-04-08`` / ``2021.4.8`` as ISO."""
-    m = _ISO_LIKE.search(value)
-    return g._iso(int(m.group("y")), int(m.group("m")), int(m.group("d"))) if m else g.parse_date(value)
+    return g.parse_date(value, numeric=True)
 
 
 def _page_number(value: str):

@@ -178,7 +178,7 @@ def _arabic(s: str) -> str:
         return s
 
     def number(m: re.Match) -> str:
-        n = g._cn_number(m.group(0))
+        n = g.chinese_number(m.group(0))
         return str(n) if n is not None else m.group(0)
 
     s = re.sub(f"[{_CN}]{{4}}(?=年)", number, s)
