@@ -1,18 +1,26 @@
-"""One 文号 vocabulary (issue #16): how every spelling of a 文号 is read, by each reader the
-code had before ``DocNumber.parse`` and ``DocNumber.fold`` replaced them.
+"""One domain vocabulary (issue #16): the 文号, dates, ids and a document's shape.
 
-The table was recorded from the five readers as they were (grammar.parse_doc_number for a number
-printed in a text, grammar.doc_number_line for a line holding only a number, search.query's
-reading of a typed 文号, extract.citations.normalize_number, store.rows.fold_doc_number); each
-column is asserted against the function that now does that job, so a change of behaviour on any
-spelling fails here."""
+文号: the table was recorded from the five readers the code had before ``DocNumber.parse`` and
+``DocNumber.fold`` replaced them (grammar.parse_doc_number for a number printed in a text,
+grammar.doc_number_line for a line holding only a number, search.query's reading of a typed 文号,
+extract.citations.normalize_number, store.rows.fold_doc_number); each column is asserted against
+the function that now does that job, so a change of behaviour on any spelling fails here."""
 from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from pathlib import Path
 
 import pytest
 
+from gongbao.api.models import DocumentRecord
+from gongbao.export import DOCUMENT_KEYS, document_records
 from gongbao.extract.citations import normalize_number
 from gongbao.grammar import doc_number_line, parse_date
-from gongbao.model import DocNumber, GazetteMeta, ParseResult, SourceText, document_id, gazette_id, split_document_id
+from gongbao.model import DocNumber, Document, GazetteMeta, ParseResult, SourceText, document_id, gazette_id, split_document_id
+from gongbao.pipeline import parse_text
+from gongbao.store import open_store
+from gongbao.store.rows import RECORD_COLUMNS
 
 # (text, printed in a text, a line of its own, typed as a query, as a citation, folded for lookup)
 SPELLINGS = [
@@ -156,3 +164,44 @@ DATES = [
 def test_a_date_reads_as_before(text, printed, numeric):
     assert parse_date(text) == printed
     assert parse_date(text, numeric=True) == numeric
+
+
+# --- a document's shape -------------------------------------------------------------------------
+# Declared four times: model.Document, export.document_record, api.models.DocumentRecord and the
+# store's `documents` columns. These tests fail when one of them gains a key the others lack.
+
+# record keys that are no Document field: the id, the issue, and the parts of the 文号
+RECORD_ONLY = {"id", "gazette", "agency_code", "year", "serial"}
+# Document fields no record carries: where the body starts and ends is in ``spans`` already
+DOCUMENT_ONLY = {"body_span"}
+# `documents` columns that are no record key: the row's own keys, and the record as JSON
+ROW_ONLY = {"gazette_id", "record_json"}
+# a record given to the store (a JSONL import) may carry its text as ``body`` instead of paragraphs
+RECORD_OPTIONAL = {"body"}
+
+
+def _record() -> dict:
+    text = "关于做好安全生产工作的通知\n盂政发〔2023〕48号\n各乡镇人民政府：\n现就有关事项通知如下。\n盂县人民政府\n2023年7月25日\n"
+    [record] = document_records(parse_text(text, "notice.txt"))
+    return record
+
+
+def test_the_export_record_and_the_api_model_have_the_same_keys():
+    assert set(_record()) == set(DocumentRecord.model_fields)
+
+
+def test_every_document_field_is_exported_and_every_exported_key_is_a_field():
+    fields = {f.name for f in dataclasses.fields(Document)}
+    keys = set(_record())
+    assert fields - keys == DOCUMENT_ONLY
+    assert keys - fields == RECORD_ONLY
+    assert set(DOCUMENT_KEYS) <= keys  # SCHEMA.md's keys, in its order
+
+
+def test_the_store_columns_are_record_keys(tmp_path: Path):
+    path = tmp_path / "shape.db"
+    open_store(str(path)).close()
+    with sqlite3.connect(path) as db:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+    assert columns == {"id", "seq", *RECORD_COLUMNS} | ROW_ONLY
+    assert set(RECORD_COLUMNS) - set(_record()) == RECORD_OPTIONAL
