@@ -1,4 +1,6 @@
-"""The dataclasses every pipeline stage reads and writes.
+"""The dataclasses every pipeline stage reads and writes, and the vocabulary every layer shares:
+a 文号 read in any spelling (``DocNumber.parse``, ``DocNumber.fold``) and the ids of a stored
+source and document (``gazette_id``, ``document_id``).
 
 Stages are pure functions: ``normalize(SourceText) -> NormalizedText``,
 ``segment(NormalizedText) -> Segmentation``, ``elements(Segmentation) -> ParseResult``.
@@ -159,11 +161,11 @@ class DocNumber:
 
     @classmethod
     def of_order(cls, order_name: str, serial: int, year: Optional[int] = None, year_form: str = "第") -> Optional["DocNumber"]:
-        """A 令's number under the name it is cited by (``order_agency``); a year as printed:
+        """A 令's number under the name it is cited by (``_order_agency``); a year as printed:
         ``〔2005〕第5号`` → form 第, ``2021年第5号`` → form 年第. None for serial 0."""
         if not serial:
             return None
-        return cls(order_agency(order_name), year, serial, year_form if year else "")
+        return cls(_order_agency(order_name), year, serial, year_form if year else "")
 
     @classmethod
     def _typed(cls, typed: str) -> Optional["DocNumber"]:
@@ -183,7 +185,7 @@ class DocNumber:
         return _YEAR_IN_BRACKETS.sub(r"〔\1〕", re.sub(r"\s+", "", text))
 
 
-def order_agency(order_name: str) -> str:
+def _order_agency(order_name: str) -> str:
     """The agency code of a 令's number, as it is cited: 中华人民共和国国务院令 → 国令,
     浙江省政府令 → 浙江省人民政府令, 中华人民共和国财政部令 → 财政部令."""
     name = order_name.removeprefix("中华人民共和国")
