@@ -73,12 +73,12 @@ def expected_issues(paths: list[Path]) -> dict[str, int]:
     """gazette id → number of documents, as the library parses each file."""
     from gongbao.export import document_records
     from gongbao.pipeline import parse_file
-    from gongbao.store import gazette_id
+    from gongbao.model import gazette_id
 
     expected = {}
     for path in paths:
         result = parse_file(path)
-        expected[gazette_id(result.gazette, result.source.sha256)] = len(document_records(result))
+        expected[gazette_id(result)] = len(document_records(result))
     if len(expected) != len(paths):
         raise ValueError("variants share a gazette id")
     return expected

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from gongbao.export import document_records, gazette_id
+from gongbao.export import document_records
 from gongbao.formats import read_bytes
+from gongbao.model import DocNumber, gazette_id
 from gongbao.pipeline import parse, parse_text
 
 from .test_synthetic import _compare_documents, norm
@@ -131,9 +132,7 @@ def test_an_order_is_numbered_and_carries_its_regulation():
 
 @pytest.mark.parametrize("typed", ["国务院令第707号", "国令第707号", "中华人民共和国国务院令（第707号）", "国令 第 707 号"])
 def test_order_numbers_are_read_in_any_spelling(typed):
-    from gongbao.search.query import parse_doc_number_text
-
-    assert parse_doc_number_text(typed).text == "国令第707号"
+    assert DocNumber.parse(typed, loose=True).text == "国令第707号"
 
 
 # --- replies, notes, forwarded documents --------------------------------------------------------
@@ -434,6 +433,4 @@ def test_a_forwarded_report_with_its_own_header_is_carried():
     ("国办发[2021]11号", "国办发〔2021〕11号"),
 ])
 def test_numbers_typed_in_other_spellings(typed, normalized):
-    from gongbao.search.query import parse_doc_number_text
-
-    assert parse_doc_number_text(typed).text == normalized
+    assert DocNumber.parse(typed, loose=True).text == normalized

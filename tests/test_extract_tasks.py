@@ -22,8 +22,8 @@ from typing import NamedTuple, Optional
 import pytest
 
 from gongbao.extract import tasks
-from gongbao.model import Document, GazetteMeta, Paragraph, ParseResult, SourceText, Span
-from gongbao.pipeline.grammar import heading_level, parse_doc_number
+from gongbao.model import DocNumber, Document, GazetteMeta, Paragraph, ParseResult, SourceText, Span
+from gongbao.grammar import heading_level
 from gongbao.text import fold
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -57,7 +57,7 @@ def synthetic_result(docs: list[dict], region_code: str = "140322", year: int = 
         num = spec.get("doc_number")
         documents.append(Document(
             seq=spec.get("seq", n), parent_seq=spec.get("parent_seq"), section=None, issuer=None,
-            doc_number=parse_doc_number(num) if num else None, title=spec["title"],
+            doc_number=DocNumber.parse(num) if num else None, title=spec["title"],
             doc_type=spec.get("doc_type"), recipients=None, signed_by=None, date=spec.get("date"),
             disclosure=None, attachments=[], paragraphs=paragraphs, span=Span(start, len(text)),
             body_span=None, body_start="", body_end="",

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import date
 from typing import Any, Callable, Iterator, Optional
 
+from .model import split_document_id
 from .store import Store
 from .text import differing
 
@@ -131,12 +132,6 @@ def gazette_view(store: Store, gazette_id: str) -> Optional[dict[str, Any]]:
         "warnings": warnings,
         "repair_count": len(gazette["repairs"]),
     }
-
-
-def split_document_id(document_id: str) -> tuple[str, int]:
-    """``"140322/2023/3/12"`` → ``("140322/2023/3", 12)`` (ids are ``{gazette_id}/{seq}``)."""
-    gazette_id, _, seq = document_id.rpartition("/")
-    return gazette_id, int(seq) if seq.isdigit() else 0
 
 
 def document_view(store: Store, document_id: str) -> Optional[dict[str, Any]]:

@@ -27,7 +27,7 @@ from typing import Any, Optional
 
 from .errors import InputError
 from .model import Document, ParseResult
-from .pipeline import grammar as g
+from . import grammar as g
 
 # A parenthetical or closing quotes after the last full stop (…顺利完成。（责任单位：…）).
 _CLOSING_TAIL = re.compile(r"(?:[（(][^（()）]*[)）]|[”’」』》】\"'])+$")

@@ -7,7 +7,7 @@ import json
 from itertools import chain
 from typing import IO, Iterable, Iterator, Optional
 
-from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table, source_id
+from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table, document_id, gazette_id
 
 # Keys of a document record, in SCHEMA.md order; export adds id, gazette, spans, confidence, body.
 DOCUMENT_KEYS = (
@@ -15,12 +15,6 @@ DOCUMENT_KEYS = (
     "doc_type", "recipients", "signed_by", "date", "disclosure", "attachments", "body_start", "body_end",
 )
 GAZETTE_KEYS = ("source", "title", "region", "region_code", "year", "issue", "total_issue", "published", "frequency")
-
-
-def gazette_id(result: ParseResult) -> str:
-    """Stable id of the parsed source (``gongbao.model.source_id``): an issue's
-    ``{region_code}/{year}/{issue}``, a single document's ``{region_code}/{year}/{文号}``."""
-    return source_id(result.gazette, result.source.sha256)
 
 
 def gazette_record(result: ParseResult) -> dict:
@@ -41,7 +35,7 @@ def gazette_record(result: ParseResult) -> dict:
 def document_record(doc: Document, gid: str, gazette: dict) -> dict:
     num = doc.doc_number
     rec = {
-        "id": f"{gid}/{doc.seq}",
+        "id": document_id(gid, doc.seq),
         "seq": doc.seq,
         "parent_seq": doc.parent_seq,
         "section": doc.section,
@@ -243,7 +237,7 @@ def layer_records(result: ParseResult, layer: str | None = None) -> list[dict]:
     numbers = {d.seq: (d.doc_number.text if d.doc_number else None) for d in result.documents}
     return [
         {
-            "doc_id": f"{gid}/{rec.doc_seq}",
+            "doc_id": document_id(gid, rec.doc_seq),
             "doc_number": numbers.get(rec.doc_seq),
             "doc_seq": rec.doc_seq,
             "span": rec.span.to_list(),

@@ -16,10 +16,9 @@ from typing import Callable, Iterable, Iterator, Optional, Union
 from .completeness import IncompleteIssue, refuse_incomplete
 from .errors import GongbaoError, InputError
 from .export import document_records
-from .model import ParseResult, SourceText
+from .model import ParseResult, SourceText, gazette_id
 from .pipeline import parse
 from .report import Summary, summarize
-from .store.base import gazette_id
 # Gazettes as published (PDF, scans, DOCX, HTML, ZIPs of them) read by content, not by name.
 from .formats import (INPUT_SUFFIXES, ArchiveMember, expand_inputs, originals_root, read_bytes, read_source_any,
                       store_original)
@@ -56,7 +55,7 @@ def validate(result: ParseResult, name: str, store=None, *, force: bool = False)
         raise InputError(f"not a gazette issue: no official document (title + 文号/主送) found{listed}", name)
     if force:
         return None
-    stored = store.stored_version(gazette_id(result.gazette, result.source.sha256)) if store else None
+    stored = store.stored_version(gazette_id(result)) if store else None
     refuse_incomplete(result, name, stored)
     return stored
 

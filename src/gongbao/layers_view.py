@@ -32,6 +32,7 @@ from .extract.hazards import hazard_cases
 from .extract.orgs import agency_names, region_of, resolve
 from .extract.validity import has_validity, status_on
 from .gazetteer.regions import by_name
+from .model import split_document_id
 from .store import Store
 from .text import fold, similarity
 from .text import split_outside_brackets
@@ -95,13 +96,13 @@ def _clean_name(value: str, what: str) -> str:
 
 
 def gazette_of(doc_id: str) -> str:
-    return doc_id.rpartition("/")[0]
+    return split_document_id(doc_id)[0]
 
 
 def source_url(doc_id: str, span: Any = None) -> str:
     """The issue's source text with ``span`` ([start, end)) marked; the whole document's
     text when the span is unknown."""
-    gazette, _, seq = doc_id.rpartition("/")
+    gazette, seq = split_document_id(doc_id)
     if isinstance(span, (list, tuple)) and len(span) == 2 and all(isinstance(x, int) for x in span):
         return f"/source/{gazette}?" + urlencode({"start": span[0], "end": span[1]}) + "#mark"
     return f"/source/{gazette}#d{seq}"

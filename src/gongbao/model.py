@@ -1,4 +1,6 @@
-"""The dataclasses every pipeline stage reads and writes.
+"""The dataclasses every pipeline stage reads and writes, and the vocabulary every layer shares:
+a 文号 read in any spelling (``DocNumber.parse``, ``DocNumber.fold``) and the ids of a stored
+source and document (``gazette_id``, ``document_id``).
 
 Stages are pure functions: ``normalize(SourceText) -> NormalizedText``,
 ``segment(NormalizedText) -> Segmentation``, ``elements(Segmentation) -> ParseResult``.
@@ -7,8 +9,11 @@ half-open ``[start, end)``, so any field can be traced back to what was printed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
+
+from .text import halfwidth_alnum
 
 PARSER_VERSION = "0.1.0"
 
@@ -91,6 +96,25 @@ class NormalizedText:
     region_doubt: Optional[str] = None  # why no region was guessed although the cover names one
 
 
+# The brackets around a 文号's year: 〔〕 as GB/T 9704 prints it, and what typists and OCR put instead.
+NUMBER_OPEN = r"[〔\[［(（【｛{]"
+NUMBER_CLOSE = r"[〕\]］)）】｝}]"
+# 机关代字〔年份〕序号号, as printed (教提案〔2020〕第215号 keeps its 第)
+DOC_NUMBER = re.compile(
+    rf"(?P<agency>[\u4e00-\u9fff]{{1,14}}?)\s*{NUMBER_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{NUMBER_CLOSE}\s*(?:(?P<di>第)\s*)?(?P<serial>\d{{1,5}})\s*号"
+)
+# 国家税务总局公告2021年第8号, 交通运输部令2021年第5号: numbered by year without brackets
+YEAR_SERIAL_NUMBER = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,30}?(?:公告|令))\s*(?P<year>(?:19|20)\d\d)\s*年\s*第\s*(?P<serial>\d{1,5})\s*号")
+# A 令's number in any spelling: 国令第707号, 国务院令 第707号, 浙江省人民政府令（第388号）, 省政府令第389号
+ORDER_NUMBER_TEXT = re.compile(r"(?P<order>[\u4e00-\u9fff]{1,30}?令)\s*[（(]?\s*第\s*(?P<serial>\d{1,5})\s*号\s*[)）]?")
+# As people type it: brackets, 第 and 号 may be missing (盂政发 2023 48)
+_TYPED_NUMBER = re.compile(
+    rf"(?P<agency>[\u4e00-\u9fff]{{1,14}}?)\s*{NUMBER_OPEN}?\s*(?P<year>(?:19|20)\d\d)\s*{NUMBER_CLOSE}?"
+    r"\s*(?:第\s*)?(?P<serial>\d{1,5})\s*号?"
+)
+_YEAR_IN_BRACKETS = re.compile(r"[\[［(（【〔﹝]\s*(\d{4})\s*[\]］)）】〕﹞]")
+
+
 @dataclass(slots=True)
 class DocNumber:
     """发文字号: 机关代字〔年份〕序号号, or the number of a 令 (``国令第707号``,
@@ -111,6 +135,64 @@ class DocNumber:
             return f"{self.agency_code}{self.year}年第{self.serial}号"
         return f"{self.agency_code}〔{self.year}〕{self.extra}{self.serial}号"
 
+    @classmethod
+    def parse(cls, text: str, *, loose: bool = False) -> Optional["DocNumber"]:
+        """The 文号 in ``text``, or None.
+
+        As printed (the default): the first 文号 anywhere in ``text`` — 盂政发〔2023〕48号 with
+        any of the brackets of ``NUMBER_OPEN``, spaces inside, 第 kept as printed — else a number
+        by year (国家税务总局公告2021年第8号).
+
+        ``loose``, as people type it: ``text`` is a 文号 and nothing else, its digits may be full
+        width, its brackets, 第 and 号 missing (``盂政发 2023 48``), 第 is not kept; a 令's number
+        too, under the name it is cited by (``国务院令第707号`` → 国令第707号)."""
+        if loose:
+            return cls._typed("".join(map(halfwidth_alnum, text)).strip())
+        return cls.from_match(DOC_NUMBER.search(text) or YEAR_SERIAL_NUMBER.search(text))
+
+    @classmethod
+    def from_match(cls, match: Optional[re.Match]) -> Optional["DocNumber"]:
+        """The number a match of ``DOC_NUMBER`` (or a pattern built on it) or of
+        ``YEAR_SERIAL_NUMBER`` found; None for no match."""
+        if match is None:
+            return None
+        extra = (match["di"] or "") if "di" in match.re.groupindex else "年第"
+        return cls(match["agency"], int(match["year"]), int(match["serial"]), extra)
+
+    @classmethod
+    def of_order(cls, order_name: str, serial: int, year: Optional[int] = None, year_form: str = "第") -> Optional["DocNumber"]:
+        """A 令's number under the name it is cited by (``_order_agency``); a year as printed:
+        ``〔2005〕第5号`` → form 第, ``2021年第5号`` → form 年第. None for serial 0."""
+        if not serial:
+            return None
+        return cls(_order_agency(order_name), year, serial, year_form if year else "")
+
+    @classmethod
+    def _typed(cls, typed: str) -> Optional["DocNumber"]:
+        match = _TYPED_NUMBER.fullmatch(typed)
+        if match:
+            return cls(match["agency"], int(match["year"]), int(match["serial"]))
+        by_year = cls.from_match(YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", typed)))
+        if by_year:
+            return by_year
+        match = ORDER_NUMBER_TEXT.fullmatch(typed.replace("(", "（").replace(")", "）"))
+        return cls.of_order(match["order"], int(match["serial"])) if match else None
+
+    @staticmethod
+    def fold(text: str) -> str:
+        """A 文号 as stored and compared: no spaces, its year in 〔〕 whatever the brackets
+        typed (``盂政发 [2023] 48号`` → 盂政发〔2023〕48号)."""
+        return _YEAR_IN_BRACKETS.sub(r"〔\1〕", re.sub(r"\s+", "", text))
+
+
+def _order_agency(order_name: str) -> str:
+    """The agency code of a 令's number, as it is cited: 中华人民共和国国务院令 → 国令,
+    浙江省政府令 → 浙江省人民政府令, 中华人民共和国财政部令 → 财政部令."""
+    name = order_name.removeprefix("中华人民共和国")
+    if name == "国务院令":
+        return "国令"
+    return re.sub(r"(?<!人民)政府令$", "人民政府令", name)
+
 
 @dataclass(slots=True)
 class GazetteMeta:
@@ -130,17 +212,6 @@ class GazetteMeta:
     kind: str = "issue"
     document_number: Optional[str] = None  # the 文号 of a single document: part of its id
     evidence: list[str] = field(default_factory=list)  # how region/year/期 were read when no cover says
-
-
-def source_id(meta: GazetteMeta, sha256: str) -> str:
-    """Stable, readable id of a stored source: ``{region_code}/{year}/{issue}`` for an issue,
-    ``{region_code}/{year}/{文号}`` for a single document (``100000/2018/国令第707号``) —
-    a 文号 is never a plain number, so the two never collide — else ``sha256[:12]``."""
-    if meta.kind == "document" and meta.region_code and meta.year and meta.document_number:
-        return f"{meta.region_code}/{meta.year}/{meta.document_number}"
-    if meta.kind == "issue" and meta.region_code and meta.year and meta.issue:
-        return f"{meta.region_code}/{meta.year}/{meta.issue}"
-    return sha256[:12]
 
 
 @dataclass(slots=True)
@@ -340,3 +411,28 @@ class ParseResult:
     layers: list[LayerRecord] = field(default_factory=list)  # filled by the extract/* stages
     front: Optional[Span] = None  # the cover and the TOC, before the first document
     headings: list[Span] = field(default_factory=list)  # section headings between documents (【人事任免】)
+
+
+# -- ids: one scheme for every layer that names a stored source or document -------------------
+
+def gazette_id(result: ParseResult) -> str:
+    """Stable, readable id of a parsed source: ``{region_code}/{year}/{issue}`` for an issue,
+    ``{region_code}/{year}/{文号}`` for a single document (``100000/2018/国令第707号``) —
+    a 文号 is never a plain number, so the two never collide — else ``sha256[:12]``."""
+    meta = result.gazette
+    if meta.kind == "document" and meta.region_code and meta.year and meta.document_number:
+        return f"{meta.region_code}/{meta.year}/{meta.document_number}"
+    if meta.kind == "issue" and meta.region_code and meta.year and meta.issue:
+        return f"{meta.region_code}/{meta.year}/{meta.issue}"
+    return result.source.sha256[:12]
+
+
+def document_id(gazette: str, seq: int) -> str:
+    """Stable id of a document: ``"{gazette_id}/{seq}"``."""
+    return f"{gazette}/{seq}"
+
+
+def split_document_id(document: str) -> tuple[str, int]:
+    """``"140322/2023/3/12"`` → ``("140322/2023/3", 12)``: the inverse of ``document_id``."""
+    gazette, _, seq = document.rpartition("/")
+    return gazette, int(seq) if seq.isdigit() else 0

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .completeness import problems
-from .model import ParseResult, source_id
+from .model import ParseResult, gazette_id
 from .pipeline.account import Account, account
 
 
@@ -89,7 +89,7 @@ def check_report(result: ParseResult) -> dict:
         "encoding": result.source.encoding,
         "summary": summarize(result, acc).__dict__,
         "gazette": {k: getattr(gz, k) for k in ("title", "region", "region_code", "year", "issue", "total_issue", "published", "frequency", "sponsor", "kind")},
-        "id": source_id(gz, result.source.sha256),
+        "id": gazette_id(result),
         "region_evidence": result.region.evidence if result.region else [],
         "region_confidence": result.region.confidence if result.region else None,
         # why ``gongbao ingest`` would refuse the issue as incomplete ([]: it looks whole)

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
-from ..model import Document, LayerRecord, Paragraph, ParseResult, Span
+from ..model import DocNumber, Document, LayerRecord, Paragraph, ParseResult, Span
 from ..text import fold, similarity
 
 LAYER = "citations"
@@ -190,7 +190,7 @@ def normalize_number(text: str) -> Optional[str]:
     if m:
         agency = _agency_before(s, m.start())
         if agency and m.end() >= len(s) - 2:
-            return f"{agency}〔{m.group('year')}〕{int(m.group('serial'))}号"
+            return DocNumber(agency, int(m.group("year")), int(m.group("serial"))).text
     m = _ORDER_TAIL.search(s)
     if m and m.end() == len(s) and _agency_before(s, m.start()) == s[: m.start()]:
         return s

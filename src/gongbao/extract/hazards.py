@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Iterator, Optional
 
 from ..model import Document, LayerRecord, ParseResult
-from ..pipeline.grammar import parse_date
+from ..grammar import parse_date
 from ..text import fold
 from .textspan import Piece, piece
 

@@ -22,9 +22,8 @@ import re
 from datetime import date, timedelta
 from typing import Optional
 
-from ..export import gazette_id
-from ..model import Document, LayerRecord, ParseResult, Span
-from ..pipeline.grammar import parse_date
+from ..model import Document, LayerRecord, ParseResult, Span, document_id, gazette_id
+from ..grammar import parse_date
 from ..text import fold, similarity
 from .citations import SpanMap, find_citations, normalize_number
 
@@ -241,7 +240,7 @@ def _link_repeals(result: ParseResult, by_seq: dict[int, LayerRecord], gid: str)
                         "repeals": [], "evidence": rec.fields["evidence"], "repealed_by": None, "repealed_on": None,
                     }, 0.7)
                     by_seq[doc.seq] = target
-                target.fields["repealed_by"] = f"{gid}/{seq}"
+                target.fields["repealed_by"] = document_id(gid, seq)
                 target.fields["repealed_on"] = rec.fields["effective_from"]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from .normalize import join_paragraphs
 from .tables import tables_in
 from ..model import Attachment, AttachmentBody, Line, Paragraph, Repair, Span, Warning
@@ -24,7 +24,7 @@ _TITLE_END = re.compile(r"(?:表|单|名录|方案|办法|细则|制度|规则|�
 def _number(text: Optional[str]) -> Optional[int]:
     if not text:
         return None
-    return int(text) if text.isdigit() else g._cn_number(text)
+    return int(text) if text.isdigit() else g.chinese_number(text)
 
 
 def _title_like(t: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from .closing import attachment_rest, find_closing, skip_attachment_list, table_of
 from .lines import Lines, block_text
 from ..model import DocumentSpan

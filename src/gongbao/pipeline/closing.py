@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from .lines import Lines
 from ..text import compact, fold
 

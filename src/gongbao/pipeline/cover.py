@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import grammar as g
+from .. import grammar as g
 from .lines import DATE_AT_END, Lines
 from ..model import GazetteMeta
 from ..text import compact
@@ -28,7 +28,7 @@ def _arabic(s: str) -> str:
         return s
 
     def number(m: re.Match) -> str:
-        n = g._cn_number(m.group(0))
+        n = g.chinese_number(m.group(0))
         return str(n) if n is not None else m.group(0)
 
     s = re.sub(f"[{_CN}]{{4}}(?=年)", number, s)

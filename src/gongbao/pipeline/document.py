@@ -10,10 +10,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from ..model import (
     Attachment,
     AttachmentBody,
+    DocNumber,
     Document,
     DocumentSpan,
     Paragraph,
@@ -146,7 +147,7 @@ def _read_doc_number(d: _Draft) -> None:
         d.spans["doc_number"] = lines.lines[ds.number_line].span()
         d.conf["doc_number"] = 0.95
     elif d.number_in_title:
-        d.doc_number = g.parse_doc_number(d.number_in_title)
+        d.doc_number = DocNumber.parse(d.number_in_title)
         d.conf["doc_number"] = 0.85
     elif ds.number_line is not None and lines.text(ds.number_line):
         d.spans["order_number"] = lines.lines[ds.number_line].span()  # 第12号 of a 令: no 〔年〕 part
@@ -529,7 +530,7 @@ def _attachments(lines: Lines, start: int, end: int) -> tuple[list[Attachment], 
 
 
 def _item_number(num: str) -> Optional[int]:
-    return int(num) if num.isdigit() else g._cn_number(num)
+    return int(num) if num.isdigit() else g.chinese_number(num)
 
 
 def _split_inline_items(text: str, ids: list[int]) -> list[tuple[str, list[int]]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from . import grammar as g
+from .. import grammar as g
 from ..model import Document, ParseResult, Segmentation, Span, Unplaced, Warning
 from .account import unclaimed_in_documents
 from .carried import carried_titles

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from .lines import Lines, block_text
 from .toc import plain_section
 from ..text import compact, similarity

@@ -9,7 +9,7 @@ Two cases the cover cannot settle:
 * a **single official document** (a policy-library page, a 令, a reply to a proposal):
   one top-level document and no cover, TOC or running header. Its region comes from the
   issuer (gazetteer; the State Council and its ministries are national, ``100000``), its
-  year from its date or 文号, and its 文号 completes its id (``model.source_id``).
+  year from its date or 文号, and its 文号 completes its id (``model.gazette_id``).
 
 Every value read here names its evidence in ``GazetteMeta.evidence`` (shown by
 ``gongbao check``) and gets a confidence below what a printed cover earns.
@@ -21,10 +21,10 @@ from collections import Counter
 from typing import Optional
 
 from ..gazetteer.regions import PROVINCE_BY_ABBREVIATION, by_code, find_in_text, guess_region
-from ..model import Document, ParseResult, RegionGuess, Span, Warning
+from ..model import DocNumber, Document, ParseResult, RegionGuess, Span, Warning
 from ..pagemeta import read_page_meta
 from ..text import fold
-from . import grammar as g
+from .. import grammar as g
 
 NATIONAL_CODE = "100000"  # the country as a whole (GB/T 2260 numbers provinces from 11)
 NATIONAL_NAME = "中华人民共和国"
@@ -165,17 +165,12 @@ def _region_of_issuers(result: ParseResult, top: list[Document]) -> Optional[Reg
     return RegionGuess(region.name, region.code, region.province, region.city, region.short, evidence, confidence)
 
 
-_ISO_LIKE = re.compile(r"(?P<y>(?:19|20)\d\d)\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})")
-
-
 def _page_date(value: str) -> Optional[str]:
-    """``2021年04月08日`` or ``2021-04-08`` / ``2021.4.8`` as ISO."""
-    m = _ISO_LIKE.search(value)
-    return g._iso(int(m.group("y")), int(m.group("m")), int(m.group("d"))) if m else g.parse_date(value)
+    return g.parse_date(value, numeric=True)
 
 
 def _page_number(value: str):
-    return g.parse_doc_number(value) or g.parse_order_number(value)
+    return DocNumber.parse(value) or g.parse_order_number(value)
 
 
 def apply_page_meta(result: ParseResult, doc: Document) -> None:

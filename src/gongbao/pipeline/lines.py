@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from ..model import Line
 from ..text import compact
 

@@ -507,7 +507,7 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list[Paragraph]
     was a standalone heading (一、… without punctuation), or the line starts an outline marker
     (一、 （一） 1. （1） 第X条) or is a table row. Every join is recorded as a repair.
     """
-    from .grammar import heading_level
+    from ..grammar import heading_level
     from ..model import Paragraph, Span
 
     out: list[Paragraph] = []

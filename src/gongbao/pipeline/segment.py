@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from .carried import attach_forwarded, carried_by
 from .cover import cover_end_before, is_cover_line, parse_cover
 from .headers import Header, find_headers, find_loose_headers, page_table_header

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from . import grammar as g
+from .. import grammar as g
 from .lines import LineInfo, Lines, block_text, doc_number_of
-from ..model import DocumentSpan, Span, TocEntry
+from ..model import DocNumber, DocumentSpan, Span, TocEntry
 from ..text import compact, similarity
 
 
@@ -30,7 +30,7 @@ def _toc_entry(text: str, section: Optional[str], span: Span) -> Optional[TocEnt
     number = None
     m = _TOC_NUMBER_TAIL.search(text)
     if m:
-        number = g.parse_doc_number(m.group("num"))
+        number = DocNumber.parse(m.group("num"))
         text = text[: m.start()]
     else:
         split = g.split_title_number(text)
@@ -102,7 +102,7 @@ def _extend_entry(entry: TocEntry, lines: Lines, i: int) -> None:
     """Line ``i`` is the tail of the entry above, printed after its page number: ``通知`` / its 文号."""
     piece = compact(lines.text(i).split("\t")[0])
     if g.DOC_NUMBER.fullmatch(piece):
-        entry.doc_number = g.parse_doc_number(piece)
+        entry.doc_number = DocNumber.parse(piece)
     else:
         entry.title += piece
     entry.span = Span(entry.span.start, lines.lines[i].span().end)

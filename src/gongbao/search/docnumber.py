@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .query import parse_doc_number_text
+from ..model import DocNumber
 from .tokenize import normalize
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def lookup_doc_number(store: "Store", text: str) -> list[str]:
     character away from a stored one with the same year and serial. Each step is only
     tried when the previous found nothing: a number that exists is never "corrected".
     """
-    number = parse_doc_number_text(text)
+    number = DocNumber.parse(text, loose=True)
     if number is None:
         return []
     found = _ids(store, number.text)

@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
+from ..model import document_id
 from .excerpt import MARK
 from .tokenize import Tokenizer, bigram_text, names_in
 
@@ -142,7 +143,7 @@ def entries(
             level="carried" if record.get("parent_seq") else "top",
             sample=sample_key(record["id"]),
             doc_number=record.get("doc_number"),
-            parent_id=f"{gazette['id']}/{record['parent_seq']}" if record.get("parent_seq") else None,
+            parent_id=document_id(gazette["id"], record["parent_seq"]) if record.get("parent_seq") else None,
             issuer_inherited=issuer_inherited, date_inherited=date_inherited,
             title=title, body=body, info=info,
             title_words=tokenizer.word_text(title), body_words=tokenizer.word_text(body),

@@ -27,7 +27,7 @@ from typing import Optional
 
 from ..errors import QueryError
 from ..model import DocNumber
-from .tokenize import fold_width, normalize, runs
+from .tokenize import fold_width, runs
 
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 16  # distinct terms searched (positive and excluded): each is a pass over an index
@@ -38,10 +38,6 @@ MAX_TERMS = 16  # distinct terms searched (positive and excluded): each is a pas
 _SEPARATORS = set(",、。;:!?()*^+&|<>{}=~`'\\") | {"；", "：", "！", "？", "，", "。", "、"}
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 _OPEN_QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』"}
-_DOC_NUMBER = re.compile(
-    r"(?P<agency>[\u4e00-\u9fff]{1,14}?)\s*[〔\[［(（【{｛]?\s*(?P<year>(?:19|20)\d\d)\s*[〕\]］)）】}｝]?"
-    r"\s*(?:第\s*)?(?P<serial>\d{1,5})\s*号?"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +100,7 @@ def parse_query(q: str) -> ParsedQuery:
         joining = False
     unique_groups = list(dict.fromkeys(tuple(dict.fromkeys(group)) for group in groups))
     kept, kept_excluded, dropped = _capped(unique_groups, list(dict.fromkeys(excluded)))
-    return ParsedQuery(raw=q, groups=kept, excluded=kept_excluded, doc_number=parse_doc_number_text(q),
+    return ParsedQuery(raw=q, groups=kept, excluded=kept_excluded, doc_number=DocNumber.parse(q, loose=True),
                        dropped=dropped)
 
 
@@ -121,24 +117,6 @@ def _capped(groups: list[tuple[Term, ...]], excluded: list[Term]) -> tuple[
     kept_excluded = excluded[:room]
     dropped.extend(excluded[room:])
     return tuple(kept), tuple(kept_excluded), tuple(dropped)
-
-
-def parse_doc_number_text(text: str) -> Optional[DocNumber]:
-    """The 文号 when ``text`` is one and nothing else, in any spelling people type:
-    ``盂政发〔2023〕48号``, ``盂政发[2023]48号``, ``孟政发(2023)48号``, ``盂政发 2023 48``;
-    a 令's number too: ``国务院令第707号``, ``国令 第707号``, ``浙江省人民政府令（第388号）``, and
-    a number by year: ``国家税务总局公告2021年第8号``."""
-    from ..pipeline.grammar import ORDER_NUMBER_TEXT, YEAR_SERIAL_NUMBER, order_number, year_serial_number
-
-    typed = normalize(text).strip()
-    match = _DOC_NUMBER.fullmatch(typed)
-    if match:
-        return DocNumber(match["agency"], int(match["year"]), int(match["serial"]))
-    by_year = year_serial_number(YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", typed)))  # …公告2021年第8号
-    if by_year:
-        return by_year
-    match = ORDER_NUMBER_TEXT.fullmatch(typed.replace("(", "（").replace(")", "）"))
-    return order_number(match["order"], match["serial"]) if match else None
 
 
 def _lex(text: str) -> list[tuple[str, str, bool]]:

@@ -11,11 +11,11 @@ from typing import Union
 
 from ..errors import StoreError
 from .backup import restore
-from .base import SaveOutcome, SaveStatus, Store, document_id, gazette_id, redact
+from .base import SaveOutcome, SaveStatus, Store, redact
 from .sqlite import SQLiteStore
 
 __all__ = [
-    "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "document_id", "gazette_id", "open_store", "redact", "restore",
+    "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "open_store", "redact", "restore",
 ]
 
 

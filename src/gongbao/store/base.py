@@ -13,7 +13,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Optional
 
 from ..errors import StoreError
-from ..model import GazetteMeta, ParseResult, source_id
+from ..model import ParseResult
 
 if TYPE_CHECKING:
     from ..search import SearchQuery, SearchResult
@@ -43,11 +43,6 @@ def redact(url: str) -> str:
     return re.sub(r"(://[^/:@]*):[^/@]*@", r"\1:***@", re.sub(r"password=[^&\s]+", "password=***", url))
 
 
-def gazette_id(meta: GazetteMeta, sha256: str) -> str:
-    """Stable, readable id of an issue or a single document (``gongbao.model.source_id``)."""
-    return source_id(meta, sha256)
-
-
 def check_judged_against(judged_against: str | None | EllipsisType, replaced: Iterable[Any], gid: str,
                          name: str, path: str) -> None:
     """Inside a save's transaction: refuse it when the version stored under ``gid`` (among the
@@ -58,11 +53,6 @@ def check_judged_against(judged_against: str | None | EllipsisType, replaced: It
     if stored != judged_against:
         raise StoreError(f"cannot save {name} as {gid}: another version was stored while it was checked; "
                          "ingest it again", path)
-
-
-def document_id(gazette: str, seq: int) -> str:
-    """Stable id of a document: ``"{gazette_id}/{seq}"``."""
-    return f"{gazette}/{seq}"
 
 
 @dataclass(frozen=True, slots=True)

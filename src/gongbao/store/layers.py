@@ -20,7 +20,7 @@ Run = Callable[[str, Sequence[Any]], list[Sequence[Any]]]
 
 from ..export import layer_records
 from ..extract.orgs import agency_names, normalize_unit
-from ..model import Span
+from ..model import Span, document_id
 
 # Record keys that hold unit names (one name or a list of them), across all layers.
 UNIT_KEYS = (
@@ -52,7 +52,7 @@ class LayerRows:
                 raise ValueError(f"{record['layer']} record of seq {record['doc_seq']}, not a document of this issue")
             layer = record.pop("layer")
             confidence = record.pop("confidence")
-            record["doc_id"] = f"{gid}/{record['doc_seq']}"  # the store's id, whatever export chose
+            record["doc_id"] = document_id(gid, record["doc_seq"])  # the store's id, whatever export chose
             seq = seqs[layer] = seqs.get(layer, 0) + 1
             start, end = record["span"]
             data = json.dumps(record, ensure_ascii=False, allow_nan=False, default=_plain)

@@ -24,9 +24,9 @@ from psycopg.rows import tuple_row
 
 from ..budget import statement_timeout_ms
 from ..errors import StoreError
-from ..model import ParseResult
+from ..model import ParseResult, gazette_id
 from . import reads
-from .base import SaveOutcome, Store, busy_timeout_ms, check_judged_against, gazette_id, redact
+from .base import SaveOutcome, Store, busy_timeout_ms, check_judged_against, redact
 from .layers import LayerRows
 from .layers import count_layer as _count_layer
 from .layers import layer_keys as _layer_keys
@@ -101,7 +101,7 @@ class PostgresStore(reads.SharedReads, Store):
         judged_against: str | None | EllipsisType = ...,
     ) -> SaveOutcome:
         source = result.source
-        gid = gazette_id(result.gazette, source.sha256)
+        gid = gazette_id(result)
         try:
             issue = IssueRows.build(result, records, gid)
             layers = LayerRows.build(result, gid)
@@ -427,7 +427,7 @@ def prepare_issue(result: ParseResult, records: list[dict[str, Any]], tokenizer:
     (no store needed: bulk loads run it in worker processes, each with its own tokenizer)."""
     from .postgres_search import prepare
 
-    gid = gazette_id(result.gazette, result.source.sha256)
+    gid = gazette_id(result)
     try:
         issue = IssueRows.build(result, records, gid)
         layers = LayerRows.build(result, gid)

@@ -58,6 +58,7 @@ from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, phra
 from ..search.query import parse_query
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text, clean
 from ..search.types import SearchHit, SearchQuery, SearchResult
+from ..model import document_id
 from . import reads
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ class PgSearchIndex:
         from .postgres import _rows_of
 
         for gazette in gazettes:
-            records = [{**r, "id": f"{gazette['id']}/{r['seq']}"} for r in reads.records(_rows_of(conn), gazette["id"])]
+            records = [{**r, "id": document_id(gazette["id"], r["seq"])} for r in reads.records(_rows_of(conn), gazette["id"])]
             prepared = self.prepare(conn, records, gazette)
             self.insert(conn, prepared)
             count += len(prepared.rows)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
-from .rows import fold_doc_number, without
+from ..model import DocNumber
+from .rows import without
 
 Rows = Callable[[str, Sequence[Any]], list[Mapping[str, Any]]]
 
@@ -75,7 +76,7 @@ def by_doc_number(rows: Rows, normalized: str) -> list[dict[str, Any]]:
     found = rows(
         "SELECT d.record_json FROM documents AS d JOIN gazettes AS g ON g.id = d.gazette_id"
         " WHERE d.doc_number = ? ORDER BY g.published, g.id, d.seq",
-        (fold_doc_number(normalized),),
+        (DocNumber.fold(normalized),),
     )
     return [json.loads(row["record_json"]) for row in found]
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from datetime import datetime, timezone
 from typing import Any
 
-from ..model import DocNumber, ParseResult, Span
-from .base import document_id
+from ..model import DocNumber, ParseResult, Span, document_id
 
 # Record keys copied into indexed columns; the whole record is kept as JSON too.
 RECORD_COLUMNS = (
     "parent_seq", "section", "issuer", "doc_number", "agency_code", "year", "serial",
     "title", "doc_type", "date", "disclosure", "body",
 )
-_YEAR_BRACKETS = re.compile(r"[\[［(（【〔﹝]\s*(\d{4})\s*[\]］)）】〕﹞]")
 
 
 @dataclasses.dataclass(slots=True)
@@ -140,11 +137,6 @@ def plain(value: Any) -> Any:
 
 def to_json(value: Any, *, sort_keys: bool = False) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=sort_keys, allow_nan=False)
-
-
-def fold_doc_number(text: str) -> str:
-    """Forgive what people type: spaces, and [2023] / (2023) for 〔2023〕."""
-    return _YEAR_BRACKETS.sub(r"〔\1〕", re.sub(r"\s+", "", text))
 
 
 def without(row: dict[str, Any], *keys: str) -> dict[str, Any]:

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, S
 
 from .. import budget
 from ..errors import StoreError
-from ..model import ParseResult
+from ..model import ParseResult, gazette_id
 from . import reads
-from .base import SaveOutcome, Store, busy_timeout_ms, check_judged_against, gazette_id
+from .base import SaveOutcome, Store, busy_timeout_ms, check_judged_against
 from .layers import LayerRows
 from .layers import count_layer as _count_layer
 from .layers import layer_keys as _layer_keys
@@ -76,7 +76,7 @@ class SQLiteStore(reads.SharedReads, Store):
         judged_against: str | None | EllipsisType = ...,
     ) -> SaveOutcome:
         source = result.source
-        gid = gazette_id(result.gazette, source.sha256)
+        gid = gazette_id(result)
         try:  # all checks and serialization before the transaction: it stays short
             issue = IssueRows.build(result, records, gid)
             layers = LayerRows.build(result, gid)  # extract/* records (gongbao.store.layers)
@@ -272,7 +272,7 @@ def prepare_issue(result: ParseResult, records: list[dict[str, Any]], tokenizer:
 
     Needs no store, so a bulk load can run it in worker processes (each with a
     ``gongbao.search.tokenize.Tokenizer`` of its own)."""
-    gid = gazette_id(result.gazette, result.source.sha256)
+    gid = gazette_id(result)
     try:  # as in save_parse
         issue = IssueRows.build(result, records, gid)
         layers = LayerRows.build(result, gid)

@@ -8,8 +8,8 @@ import re
 from datetime import date as _date
 from typing import Optional
 
-from ..model import DocNumber
-from ..pagemeta import label_key
+from .model import DOC_NUMBER, NUMBER_CLOSE, NUMBER_OPEN, ORDER_NUMBER_TEXT, YEAR_SERIAL_NUMBER, DocNumber
+from .pagemeta import label_key
 
 # The 15 kinds of official document (条例 第八条); 令 is the short form of 命令; 答复 is the
 # reply to a deputy's 建议 or a member's 提案 that national and provincial gazettes carry.
@@ -31,11 +31,6 @@ APPOINTMENT_END = r"任免[\u4e00-\u9fff]{0,6}(?:工作人员|干部)"
 OFFICIAL_END = re.compile(rf"(?:{_TYPE_ALT}|[^法]令|{APPOINTMENT_END}){_TRAILER}$")
 GENRE_END = re.compile(rf"(?:{_GENRE_ALT}){_TRAILER}$")
 
-_OPEN = r"[〔\[［(（【｛{]"
-_CLOSE = r"[〕\]］)）】｝}]"
-DOC_NUMBER = re.compile(
-    rf"(?P<agency>[\u4e00-\u9fff]{{1,14}}?)\s*{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}\s*(?:(?P<di>第)\s*)?(?P<serial>\d{{1,5}})\s*号"
-)
 DOC_NUMBER_LINE = re.compile(
     rf"^(?:(?:文号|发文字号)[：:])?[（(]?\s*(?P<num>{DOC_NUMBER.pattern})\s*[)）]?(?:\s*(?:签发人[：:].*))?$"
 )
@@ -43,6 +38,8 @@ DOC_NUMBER_LINE = re.compile(
 _CN_DIGIT = "〇○零Ｏ一二三四五六七八九十Oo0"  # O/o/0 for 〇: what OCR and typists put in 二〇〇八
 DATE_AR = re.compile(r"(?P<y>(?:19|20)\d\d)\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 DATE_CN = re.compile(rf"(?P<y>[{_CN_DIGIT}]{{4}})\s*年\s*(?P<m>[{_CN_DIGIT}]{{1,3}})\s*月\s*(?P<d>[{_CN_DIGIT}]{{1,3}})\s*日")
+# 2021-04-08, 2021.4.8, 2021/4/8: how a policy-library page's metadata table prints a date
+DATE_NUMERIC = re.compile(r"(?P<y>(?:19|20)\d\d)\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})")
 DATE_LINE = re.compile(rf"^[（(]?\s*(?:{DATE_AR.pattern}|{DATE_CN.pattern.replace('?P<', '?P<c')})\s*[)）]?$")
 
 # An editor's note printed on a line of its own: （本文有删减） （有删节） （摘要） （节选）
@@ -56,19 +53,15 @@ SECTION_LINE = re.compile(r"^(?:【\s*(?P<name>[^【】]{2,20})\s*】|[·•]\s*
 MASTHEAD = re.compile(r"^(?P<org>[\u4e00-\u9fff、]{2,40}?)文件$")
 # 第12号 / （第389号） / 〔2005〕第5号 / 2021年第5号 under a 令's title (第12期 under a 纪要)
 ORDER_NUMBER = re.compile(
-    rf"^[（(]?\s*(?:{_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{_CLOSE}|(?P<year_cn>(?:19|20)\d\d)\s*年)?\s*"
+    rf"^[（(]?\s*(?:{NUMBER_OPEN}\s*(?P<year>(?:19|20)\d\d)\s*{NUMBER_CLOSE}|(?P<year_cn>(?:19|20)\d\d)\s*年)?\s*"
     r"第\s*(?P<serial>\d{1,5}|[一二三四五六七八九十百零〇]+)\s*[号期]\s*[)）]?$")
-# 国家税务总局公告2021年第8号, 交通运输部令2021年第5号: numbered by year without brackets
-YEAR_SERIAL_NUMBER = re.compile(r"(?P<agency>[\u4e00-\u9fff]{2,30}?(?:公告|令))\s*(?P<year>(?:19|20)\d\d)\s*年\s*第\s*(?P<serial>\d{1,5})\s*号")
 # The title of a 令 as printed above its number: 中华人民共和国国务院令, 浙江省人民政府令, 财政部令
 _ORDER_ORG = r"[\u4e00-\u9fff]{2,30}?(?:人民政府|政府|国务院|委员会|部|局|署|行|院|会)"
 ORDER_TITLE = re.compile(rf"^(?P<org>{_ORDER_ORG})令$")
 # A 令's name and number on one line: 中华人民共和国国务院令　第707号, 浙江省人民政府令（第388号）
 ORDER_HEAD = re.compile(
     rf"^(?P<title>{_ORDER_ORG}令)\s*"
-    rf"(?P<num>[（(]?\s*(?:{_OPEN}\s*(?:19|20)\d\d\s*{_CLOSE}|(?:19|20)\d\d\s*年)?\s*第\s*\d{{1,5}}\s*号\s*[)）]?)$")
-# A 令's number in any spelling: 国令第707号, 国务院令 第707号, 浙江省人民政府令（第388号）, 省政府令第389号
-ORDER_NUMBER_TEXT = re.compile(r"(?P<order>[\u4e00-\u9fff]{1,30}?令)\s*[（(]?\s*第\s*(?P<serial>\d{1,5})\s*号\s*[)）]?")
+    rf"(?P<num>[（(]?\s*(?:{NUMBER_OPEN}\s*(?:19|20)\d\d\s*{NUMBER_CLOSE}|(?:19|20)\d\d\s*年)?\s*第\s*\d{{1,5}}\s*号\s*[)）]?)$")
 TOC_HEAD = re.compile(r"^目\s*录$|^目录[：:]?$")
 # Dot leader (or tab) then a page number at the end of the line. The leader run is matched
 # from its first character only, possessively: a long run of dots costs O(n), not O(n²).
@@ -95,34 +88,11 @@ ORG_PREFIX = re.compile(
 )
 
 
-def parse_doc_number(s: str) -> Optional[DocNumber]:
-    m = DOC_NUMBER.search(s)
-    if not m:
-        return year_serial_number(YEAR_SERIAL_NUMBER.search(s))
-    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
-
-
-def year_serial_number(m: Optional[re.Match]) -> Optional[DocNumber]:
-    """DocNumber of a ``YEAR_SERIAL_NUMBER`` match (国家税务总局公告2021年第8号), or None."""
-    return DocNumber(m.group("agency"), int(m.group("year")), int(m.group("serial")), "年第") if m else None
-
-
-def order_agency(order_name: str) -> str:
-    """The agency code of a 令's number, as it is cited: 中华人民共和国国务院令 → 国令,
-    浙江省政府令 → 浙江省人民政府令, 中华人民共和国财政部令 → 财政部令."""
-    name = order_name.removeprefix("中华人民共和国")
-    if name == "国务院令":
-        return "国令"
-    return re.sub(r"(?<!人民)政府令$", "人民政府令", name)
-
-
 def order_number(order_name: str, serial_text: str, year: Optional[str] = None, year_form: str = "第") -> Optional[DocNumber]:
     """DocNumber of a 令 from its name and its printed number (``第707号``, ``第三号``, with a
     year as printed: ``〔2005〕第5号`` → form 第, ``2021年第5号`` → form 年第)."""
-    serial = int(serial_text) if serial_text.isdigit() else _cn_number(serial_text)
-    if not serial:
-        return None
-    return DocNumber(order_agency(order_name), int(year) if year else None, serial, year_form if year else "")
+    serial = int(serial_text) if serial_text.isdigit() else chinese_number(serial_text)
+    return DocNumber.of_order(order_name, serial, int(year) if year else None, year_form)
 
 
 def order_line_number(order_name: str, line: str) -> Optional[DocNumber]:
@@ -144,13 +114,11 @@ def parse_order_number(s: str) -> Optional[DocNumber]:
 def doc_number_line(s: str) -> Optional[DocNumber]:
     """The 文号 when ``s`` is a line holding only a 发文字号 (e.g. ``盂政发〔2023〕48号``,
     ``国家税务总局公告2021年第8号``)."""
-    m = DOC_NUMBER_LINE.match(s)
-    if not m:
-        return year_serial_number(YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", s)))
-    return DocNumber(agency_code=m.group("agency"), year=int(m.group("year")), serial=int(m.group("serial")), extra=m.group("di") or "")
+    return DocNumber.from_match(DOC_NUMBER_LINE.match(s) or YEAR_SERIAL_NUMBER.fullmatch(re.sub(r"\s", "", s)))
 
 
-def _cn_number(s: str) -> Optional[int]:
+def chinese_number(s: str) -> Optional[int]:
+    """``十二`` → 12, ``二〇二三`` (or OCR's 二O二三) → 2023: a year digit by digit; None when unreadable."""
     import cn2an
 
     s = s.replace("○", "〇").replace("Ｏ", "〇").replace("零", "〇").replace("O", "〇").replace("o", "〇").replace("0", "〇")
@@ -173,14 +141,21 @@ def _iso(y: int, m: int, d: int) -> Optional[str]:
         return None
 
 
-def parse_date(s: str) -> Optional[str]:
-    """First calendar date in ``s`` (Arabic or Chinese numerals) as ISO, or None."""
+def parse_date(s: str, *, numeric: bool = False) -> Optional[str]:
+    """First calendar date in ``s`` (Arabic or Chinese numerals) as ISO, or None.
+
+    ``numeric``: a date printed in digits only (``2021-04-08``, ``2021.4.8``) is read first, as a
+    page's metadata table prints it; running text never dates that way."""
+    if numeric:
+        m = DATE_NUMERIC.search(s)
+        if m:
+            return _iso(int(m.group("y")), int(m.group("m")), int(m.group("d")))
     m = DATE_AR.search(s)
     if m:
         return _iso(int(m.group("y")), int(m.group("m")), int(m.group("d")))
     m = DATE_CN.search(s)
     if m:
-        y, mo, d = _cn_number(m.group("y")), _cn_number(m.group("m")), _cn_number(m.group("d"))
+        y, mo, d = chinese_number(m.group("y")), chinese_number(m.group("m")), chinese_number(m.group("d"))
         if y and mo and d:
             return _iso(y, mo, d)
     return None
@@ -309,5 +284,5 @@ def split_title_number(text: str):
     for cut in range(m.start() - 1, max(m.start() - 9, 0), -1):
         head = text[:cut]
         if official_type(head) and re.fullmatch(r"[\u4e00-\u9fff]{1,8}", text[cut: m.start()]):
-            return head, parse_doc_number(text[cut:])
+            return head, DocNumber.parse(text[cut:])
     return None
