@@ -25,9 +25,21 @@ from ..model import Document, LayerRecord, ParseResult
 from ..pipeline.grammar import parse_date
 from ..text import fold
 from .textspan import Piece, piece
+from .registry import RECORD_FILTERS, Closings, LayerSpec
 
-LAYER = "hazards"
 CLOSING = ("摘牌", "销案")
+SPEC = LayerSpec(
+    name="hazards",
+    keys=("enterprise", "hazard", "basis", "supervising_unit", "deadline", "action", "date"),
+    unit_keys=("supervising_unit",),
+    filters=(*RECORD_FILTERS, "unit", "date_from", "date_to", "due_from", "due_to", "overdue_as_of", "enterprise", "action"),
+    requires=("document.title", "document.date", "document.issuer", "document.signed_by",
+              "document.paragraphs"),
+    # enterprise_key and closed_by are defined below
+    spellings={"enterprise": lambda name: enterprise_key(name)},
+    closings=Closings(CLOSING, lambda listing, closings: bool(listing.get("enterprise")) and closed_by(listing, closings)),
+)
+LAYER = SPEC.name
 
 _TITLE = re.compile(r"挂牌督办|摘牌|销案")
 _CLAUSE_END = "，。；\n"

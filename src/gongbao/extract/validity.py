@@ -22,13 +22,20 @@ import re
 from datetime import date, timedelta
 from typing import Optional
 
-from ..export import gazette_id
-from ..model import Document, LayerRecord, ParseResult, Span
+from ..model import Document, LayerRecord, ParseResult, Span, source_id
 from ..pipeline.grammar import parse_date
 from ..text import fold, similarity
 from .citations import SpanMap, find_citations, normalize_number
+from .registry import RECORD_FILTERS, LayerSpec
 
-LAYER = "validity"
+SPEC = LayerSpec(
+    name="validity",
+    keys=("effective_from", "expires_on", "trial", "repealed_by", "evidence"),
+    filters=RECORD_FILTERS,
+    requires=("document.title", "document.date", "document.doc_number", "document.doc_type", "document.attachments",
+              "document.paragraphs"),
+)
+LAYER = SPEC.name
 
 STATUSES = ("现行有效", "尚未生效", "已失效", "已废止", "未知")
 
@@ -189,7 +196,7 @@ def _read(doc: Document, issued: Optional[str], spans: SpanMap) -> Optional[dict
 
 def extract(result: ParseResult) -> list[LayerRecord]:
     spans = SpanMap(result.source.text)
-    gid = gazette_id(result)
+    gid = source_id(result.gazette, result.source.sha256)
     by_seq: dict[int, LayerRecord] = {}
     for doc in result.documents:
         issued = _issue_date(result, doc)
