@@ -32,12 +32,14 @@ SPEC = LayerSpec(
     name="hazards",
     keys=("enterprise", "hazard", "basis", "supervising_unit", "deadline", "action", "date"),
     unit_keys=("supervising_unit",),
-    filters=(*RECORD_FILTERS, "unit", "date_from", "date_to", "due_from", "due_to", "overdue_as_of", "enterprise", "action"),
+    filters=(*RECORD_FILTERS, "unit", "date_from", "date_to", "due_from", "due_to", "overdue_as_of", "enterprise",
+             "action"),
     requires=("document.title", "document.date", "document.issuer", "document.signed_by",
               "document.paragraphs"),
-    # enterprise_key and closed_by are defined below
+    # enterprise_key and closed_by are defined below; a listing without an enterprise stays open
     spellings={"enterprise": lambda name: enterprise_key(name)},
-    closings=Closings(CLOSING, lambda listing, closings: bool(listing.get("enterprise")) and closed_by(listing, closings)),
+    closings=Closings(CLOSING,
+                      lambda listing, closings: bool(listing.get("enterprise")) and closed_by(listing, closings)),
 )
 LAYER = SPEC.name
 

@@ -57,7 +57,8 @@ class LayerSpec:
     def __post_init__(self) -> None:
         unknown = [f for f in (*self.filters, *self.spellings) if f not in FILTERS]
         if unknown:
-            raise LayerError(f"layer {self.name!r}: unknown filter(s) {', '.join(unknown)}; known: {', '.join(FILTERS)}")
+            raise LayerError(f"layer {self.name!r}: unknown filter(s) {', '.join(unknown)}; "
+                             f"known: {', '.join(FILTERS)}")
 
 
 # name -> (spec, extract), in run order; change it through register / unregister.

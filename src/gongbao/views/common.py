@@ -14,6 +14,7 @@ from ..errors import QueryError
 from ..extract.orgs import region_of, resolve
 from ..store import Store
 
+
 # -- parameters ------------------------------------------------------------------------------
 
 _DAY = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")

@@ -8,6 +8,7 @@ from ..store import Store
 from ..text import fold
 from .common import canonical, catalogue, _doc_ref, parse_day, person_url, region_code, _today, unit_url, _with_links
 
+
 def _related_fields(entry: dict[str, Any], wanted: str) -> list[str]:
     """Fields of an entry that are part of the area asked for: 安全 for 安全生产, 应急 for 应急管理."""
     return [a for a in entry.get("areas") or [] if len(fold(a)) >= 2 and fold(a) in wanted and fold(a) != wanted]

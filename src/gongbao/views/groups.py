@@ -8,6 +8,7 @@ from ..store import Store
 from ..text import fold
 from .common import catalogue, _clean_name, _doc_ref, group_url, person_url, source_url, _with_links
 
+
 def _role_key(role: str) -> tuple[int, str]:
     return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)
 

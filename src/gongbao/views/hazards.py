@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ..errors import QueryError
 from .. import budget
+from ..errors import QueryError
 from ..extract.hazards import hazard_cases
 from ..store import Store
 from .common import catalogue, _doc_ref, parse_day, region_code, source_url, _today

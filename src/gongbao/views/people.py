@@ -7,6 +7,7 @@ from ..extract.orgs import region_of
 from ..store import Store
 from .common import catalogue, _clean_name, group_url, person_url, _region_names, _with_links
 
+
 class _Groups:
     """Union-find over record indices."""
 

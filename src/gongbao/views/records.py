@@ -9,6 +9,7 @@ from ..extract import layer_names
 from ..store import Store
 from .common import parse_day, source_url
 
+
 # -- the generic layer listing ---------------------------------------------------------------
 
 DATE_FILTERS = {"date_from": False, "date_to": True, "due_from": False, "due_to": True, "overdue_as_of": False}

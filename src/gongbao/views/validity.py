@@ -6,8 +6,8 @@ from typing import Any, Optional
 
 from ..extract.validity import has_validity, status_on
 from ..store import Store
-from .common import catalogue, _doc_ref, gazette_of, parse_day, source_url, _today
 from .citations import _alike, first_place, _number_key
+from .common import catalogue, _doc_ref, gazette_of, parse_day, source_url, _today
 
 REPEAL_SIMILARITY = 0.9  # as gongbao.extract.validity links repeals inside one issue
 
