@@ -67,14 +67,31 @@ def test_built_in_layers_are_registered_in_run_order():
 
 
 @pytest.mark.parametrize("problem, spec, match", [
-    ("a name taken", LayerSpec(name="tasks", keys=()), "registered already"),
-    ("an unknown filter", None, "unknown filter"),
-    ("a layer it requires is missing", LayerSpec(name="toy", keys=(), requires=("layer:nowhere",)), "unregistered"),
+    ("a name taken", dict(name="tasks"), "registered already"),
+    ("an unknown filter", dict(filters=("colour",)), "unknown filter"),
+    ("an element no document has", dict(requires=("document.colour",)), "neither document"),
+    ("a layer it requires is missing", dict(requires=("layer.nowhere",)), "unregistered"),
 ])
 def test_a_spec_that_cannot_be_used_is_refused(problem, spec, match):
     with pytest.raises(LayerError, match=match):
-        register(spec or LayerSpec(name="toy", keys=(), filters=("colour",)), extract_attachment_titles)
+        register(LayerSpec(**{"name": "toy", "keys": (), **spec}), extract_attachment_titles)
     assert "toy" not in layer_names()
+
+
+def test_a_required_layer_runs_first_and_stays_registered(toy_layer):
+    def count_attachments(result: ParseResult) -> list[LayerRecord]:
+        titles = [r for r in result.layers if r.layer == TOY.name]
+        return [LayerRecord("attachment_count", doc.seq, doc.span, {"count": sum(t.doc_seq == doc.seq for t in titles)})
+                for doc in result.documents]
+
+    register(LayerSpec(name="attachment_count", keys=("count",), requires=(f"layer.{TOY.name}",)), count_attachments)
+    try:
+        with pytest.raises(LayerError, match="required by attachment_count"):
+            unregister(TOY.name)
+        result = synthetic("印发平定县秸秆综合利用工作方案", BODY)
+        assert [r.fields["count"] for r in result.layers if r.layer == "attachment_count"] == [len(TITLES)]
+    finally:
+        unregister("attachment_count")
 
 
 def test_unknown_layer_names_the_known_ones():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..model import LayerRecord, ParseResult
+from ..model import ParseResult
 from .registry import LayerError, LayerSpec, extractor, layer_names, layer_spec, layer_specs, register, unregister
 
 __all__ = ["LayerError", "LayerSpec", "extractor", "layer_names", "layer_spec", "layer_specs", "register",
@@ -20,11 +20,11 @@ __all__ = ["LayerError", "LayerSpec", "extractor", "layer_names", "layer_spec", 
 
 def run_extractors(result: ParseResult, layers: Optional[tuple[str, ...]] = None) -> ParseResult:
     """Run the registered extractors (or the named ones) over a parse, in run order; returns the
-    same result with ``layers`` filled."""
-    records: list[LayerRecord] = []
+    same result with ``layers`` filled. An extractor sees the records of those run before it
+    (the layers it requires)."""
+    result.layers = []
     for name in layer_names() if layers is None else layers:
-        records.extend(extractor(name)(result))
-    result.layers = records
+        result.layers.extend(extractor(name)(result))
     return result
 
 

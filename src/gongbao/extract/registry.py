@@ -7,10 +7,10 @@ new layer is its module plus, at most, a template.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Optional
 
-from ..model import LayerRecord, ParseResult
+from ..model import Document, LayerRecord, ParseResult
 
 Extractor = Callable[[ParseResult], list[LayerRecord]]
 
@@ -20,6 +20,8 @@ Extractor = Callable[[ParseResult], list[LayerRecord]]
 FILTERS = ("doc_id", "gazette_id", "region", "unit", "person", "date_from", "date_to", "due_from", "due_to",
            "overdue_as_of", "enterprise", "action")
 RECORD_FILTERS = FILTERS[:3]
+# What an extractor may require: ``document.<a Document field>`` or ``layer.<a registered layer>``.
+DOCUMENT_ELEMENTS = frozenset(f"document.{f.name}" for f in fields(Document))
 
 
 class LayerError(ValueError):
@@ -41,7 +43,7 @@ class LayerSpec:
     doc_number, doc_seq, span); ``unit_keys``, the keys naming organisations (a name or a list
     of names, indexed for ``unit=`` and ``/units``); the ``filters`` its listing offers (of
     :data:`FILTERS`); and what its extractor ``requires`` — document elements (``document.title``,
-    ``document.paragraphs`` …) or other layers (``layer:NAME``, run first)."""
+    ``document.paragraphs`` …) or other layers (``layer.NAME``, run first)."""
 
     name: str
     keys: tuple[str, ...]
@@ -59,6 +61,9 @@ class LayerSpec:
         if unknown:
             raise LayerError(f"layer {self.name!r}: unknown filter(s) {', '.join(unknown)}; "
                              f"known: {', '.join(FILTERS)}")
+        odd = [r for r in self.requires if r not in DOCUMENT_ELEMENTS and not r.startswith("layer.")]
+        if odd:
+            raise LayerError(f"layer {self.name!r}: requires {', '.join(odd)}: neither document.<field> nor layer.<name>")
 
 
 # name -> (spec, extract), in run order; change it through register / unregister.
@@ -84,7 +89,7 @@ def unregister(name: str) -> None:
 
 
 def _layer_requirements(spec: LayerSpec) -> list[str]:
-    return [r[len("layer:"):] for r in spec.requires if r.startswith("layer:")]
+    return [r[len("layer."):] for r in spec.requires if r.startswith("layer.")]
 
 
 def layer_names() -> tuple[str, ...]:
