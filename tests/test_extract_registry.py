@@ -69,6 +69,7 @@ def test_built_in_layers_are_registered_in_run_order():
 @pytest.mark.parametrize("problem, spec, match", [
     ("a name taken", dict(name="tasks"), "registered already"),
     ("an unknown filter", dict(filters=("colour",)), "unknown filter"),
+    ("a filter its records cannot answer", dict(keys=("title",), filters=("enterprise", "unit")), "no key"),
     ("an element no document has", dict(requires=("document.colour",)), "neither document"),
     ("a layer it requires is missing", dict(requires=("layer.nowhere",)), "unregistered"),
 ])

@@ -20,6 +20,10 @@ Extractor = Callable[[ParseResult], list[LayerRecord]]
 FILTERS = ("doc_id", "gazette_id", "region", "unit", "person", "date_from", "date_to", "due_from", "due_to",
            "overdue_as_of", "enterprise", "action")
 RECORD_FILTERS = FILTERS[:3]
+# The record keys each other filter reads: a layer offers it only when its records have one.
+FILTER_KEYS = {"person": ("person", "leader"), "date_from": ("date",), "date_to": ("date",),
+               "due_from": ("deadline",), "due_to": ("deadline",), "overdue_as_of": ("deadline",),
+               "enterprise": ("enterprise",), "action": ("action",)}
 # What an extractor may require: ``document.<a Document field>`` or ``layer.<a registered layer>``.
 DOCUMENT_ELEMENTS = frozenset(f"document.{f.name}" for f in fields(Document))
 
@@ -61,9 +65,14 @@ class LayerSpec:
         if unknown:
             raise LayerError(f"layer {self.name!r}: unknown filter(s) {', '.join(unknown)}; "
                              f"known: {', '.join(FILTERS)}")
+        keyless = [f for f in self.filters if f in FILTER_KEYS and not set(FILTER_KEYS[f]) & set(self.keys)
+                   or f == "unit" and not self.unit_keys]
+        if keyless:
+            raise LayerError(f"layer {self.name!r}: its records have no key for filter(s) {', '.join(keyless)}")
         odd = [r for r in self.requires if r not in DOCUMENT_ELEMENTS and not r.startswith("layer.")]
         if odd:
-            raise LayerError(f"layer {self.name!r}: requires {', '.join(odd)}: neither document.<field> nor layer.<name>")
+            raise LayerError(f"layer {self.name!r}: requires {', '.join(odd)}: "
+                             "neither document.<field> nor layer.<name>")
 
 
 # name -> (spec, extract), in run order; change it through register / unregister.
