@@ -25,9 +25,9 @@ from typing import Any, Iterable, Iterator, Optional
 from ..model import Document, LayerRecord, ParseResult, Span
 from ..text import fold
 from .orgs import compounds_with_he, normalize_unit, region_of
+from .registry import RECORD_FILTERS, LayerSpec
 from .textspan import Piece, piece
 from ..text import split_outside_brackets
-from .registry import RECORD_FILTERS, LayerSpec
 
 SPEC = LayerSpec(
     name="duties",

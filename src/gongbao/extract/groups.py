@@ -40,8 +40,8 @@ from ..model import Document, LayerRecord, Paragraph, ParseResult, Span, Table
 from ..text import fold, split_outside_brackets
 from .orgs import normalize_unit
 from .personnel import government_of, split_post
-from .textspan import Piece
 from .registry import RECORD_FILTERS, LayerSpec
+from .textspan import Piece
 
 SPEC = LayerSpec(
     name="groups",

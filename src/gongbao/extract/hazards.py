@@ -24,8 +24,8 @@ from typing import Any, Iterable, Iterator, Optional
 from ..model import Document, LayerRecord, ParseResult
 from ..pipeline.grammar import parse_date
 from ..text import fold
-from .textspan import Piece, piece
 from .registry import RECORD_FILTERS, Closings, LayerSpec
+from .textspan import Piece, piece
 
 CLOSING = ("摘牌", "销案")
 SPEC = LayerSpec(

@@ -22,8 +22,8 @@ from typing import Iterator, Optional
 
 from ..model import Document, LayerRecord, ParseResult
 from .orgs import normalize_unit, region_of
-from .textspan import Piece, piece
 from .registry import RECORD_FILTERS, LayerSpec
+from .textspan import Piece, piece
 
 SPEC = LayerSpec(
     name="personnel",
