@@ -14,7 +14,7 @@ from contextlib import closing
 from pathlib import Path
 
 from gongbao.export import write_jsonl
-from gongbao.extract import LAYERS
+from gongbao.extract import layer_names
 from gongbao.store import open_store
 
 from .conftest import CORPUS
@@ -51,7 +51,7 @@ def snapshot(path: Path) -> dict:
     with open_store(path) as store:
         return {
             "export": export_jsonl(store),
-            "layers": {layer: list(store.list_layer(layer)) for layer in LAYERS},
+            "layers": {layer: list(store.list_layer(layer)) for layer in layer_names()},
             "gazettes": [{k: v for k, v in g.items() if k != "ingested_at"} for g in store.list_gazettes()],
             "problems": store.check_integrity(),
         }

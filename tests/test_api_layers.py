@@ -1,4 +1,4 @@
-"""The layer records exposed: library views (gongbao.layers_view), JSON endpoints and web pages,
+"""The layer records exposed: library views (gongbao.views), JSON endpoints and web pages,
 on a store holding the three corpus issues (``corpus_db``: ingested with ``ingest_file``)."""
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from gongbao import layers_view
-from gongbao.layers_view import pinyin_order
+from gongbao import views
+from gongbao.views import pinyin_order
 from gongbao.api import create_app
 from gongbao.errors import QueryError
 from gongbao.store import open_store
@@ -227,13 +227,13 @@ def test_validity_defaults_to_today_and_knows_when_nothing_is_said(client):
 
 
 def test_documents_in_force_on(store):
-    in_2024 = layers_view.documents_in_force_on(store, "2024-01-01")
+    in_2024 = views.documents_in_force_on(store, "2024-01-01")
     assert "140322/2023/3/20" in in_2024 and "140322/2023/3/18" in in_2024
     assert "140322/2024/2/8" not in in_2024  # in force from 2024-04-08
-    assert "140322/2023/3/20" not in layers_view.documents_in_force_on(store, date(2026, 1, 1))
-    assert "140322/2024/2/8" in layers_view.documents_in_force_on(store, date(2024, 5, 1))
+    assert "140322/2023/3/20" not in views.documents_in_force_on(store, date(2026, 1, 1))
+    assert "140322/2024/2/8" in views.documents_in_force_on(store, date(2024, 5, 1))
     with pytest.raises(QueryError):
-        layers_view.documents_in_force_on(store, "someday")
+        views.documents_in_force_on(store, "someday")
 
 
 def test_a_repeal_in_a_later_issue_ends_validity(namesakes, namesakes_db):
@@ -242,7 +242,7 @@ def test_a_repeal_in_a_later_issue_ends_validity(namesakes, namesakes_db):
     assert before["status"] == "现行有效" and after["status"] == "已废止"
     assert after["repealed_by"]["id"] == "140322/2024/4/2" and after["record"]["repealed_on"] == "2024-05-01"
     with open_store(namesakes_db) as store:
-        in_force = layers_view.documents_in_force_on(store, "2024-06-01")
+        in_force = views.documents_in_force_on(store, "2024-06-01")
     assert "140322/2024/4/2" in in_force and "140322/2023/3/20" not in in_force
     page = namesakes.get("/140322/2023/3/20").text
     assert "已由" in page and 'href="/140322/2024/4/2"' in page

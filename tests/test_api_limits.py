@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
-from gongbao import budget, layers_view
+from gongbao import budget, views
 from gongbao.api import create_app
 from gongbao.api.upload import MAX_TOKEN_FAILURES
 from gongbao.cli import app as cli
@@ -95,7 +95,7 @@ def test_layer_pages_are_cut_by_the_store(backend, request) -> None:
         assert list(store.list_layer("tasks", order="deadline", limit=5, offset=2)) == by_deadline[2:7]
         region = every[0]["doc_id"].split("/")[0]
         assert store.count_layer("tasks", region=region) == sum(r["doc_id"].startswith(region + "/") for r in every)
-        ledger = layers_view.task_ledger(store, limit=3, offset=5, sort="deadline")
+        ledger = views.task_ledger(store, limit=3, offset=5, sort="deadline")
         assert ledger["total"] == len(every) and [t["doc_id"] for t in ledger["tasks"]] == [
             r["doc_id"] for r in by_deadline[5:8]]
 
@@ -103,8 +103,8 @@ def test_layer_pages_are_cut_by_the_store(backend, request) -> None:
 def test_a_ledger_page_reads_its_page_only(corpus_db) -> None:
     with open_store(corpus_db) as store:
         statements = _traced(store)
-        ledger = layers_view.task_ledger(store, limit=1)
-        page = layers_view.hazard_registry(store, limit=1)
+        ledger = views.task_ledger(store, limit=1)
+        page = views.hazard_registry(store, limit=1)
     listing = [s for s in statements if "FROM layer_records" in s and "SELECT r.data" in s]
     assert "LIMIT 1 OFFSET 0" in listing[0]  # the ledger's page (the registry groups every hazard record)
     # Documents: only the page's (no reading of every issue's records).
@@ -117,7 +117,7 @@ def test_a_ledger_page_reads_its_page_only(corpus_db) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_csv_and_jsonl_exports_are_read_a_page_at_a_time(backend, request, monkeypatch) -> None:
     url = request.getfixturevalue("corpus_db" if backend == "sqlite" else "pg_corpus_url")
-    monkeypatch.setattr(layers_view, "EXPORT_PAGE", 7)
+    monkeypatch.setattr(views.records, "EXPORT_PAGE", 7)
     with TestClient(create_app(str(url))) as client:
         ledger = client.get("/api/tasks", params={"limit": 1000, "sort": "deadline"}).json()
         csv_text = client.get("/api/tasks", params={"format": "csv", "sort": "deadline", "bom": "false"}).text
@@ -129,7 +129,7 @@ def test_csv_and_jsonl_exports_are_read_a_page_at_a_time(backend, request, monke
     assert len(jsonl) == ledger["total"]
     with open_store(str(url)) as store:
         statements = _traced(store) if backend == "sqlite" else None
-        list(layers_view.layer_records(lambda: store, "tasks"))
+        list(views.layer_records(lambda: store, "tasks"))
     if statements is not None:  # one LIMIT query per 7 records
         limited = [s for s in statements if "LIMIT" in s and "FROM layer_records" in s]
         assert len(limited) == ledger["total"] // 7 + 1

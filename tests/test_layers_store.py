@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from gongbao.cli import app
 from gongbao.errors import StoreError
-from gongbao.extract import LAYERS
-from gongbao.export import LAYER_BASE_KEYS, LAYER_KEYS, document_records, layer_records
+from gongbao.extract import layer_names, layer_spec
+from gongbao.extract.registry import REGISTERED
+from gongbao.export import LAYER_BASE_KEYS, document_records, layer_records
 from gongbao.store import open_store
 from gongbao.store.layers import LayerRows
 
@@ -70,7 +71,7 @@ def test_every_layer_is_stored_with_the_contract_keys(corpus_store_url) -> None:
             found = list(s.list_layer(layer))
             assert len(found) == count, layer
             for rec in found:
-                assert set(LAYER_BASE_KEYS + LAYER_KEYS[layer]) <= set(rec), (layer, rec)
+                assert set(LAYER_BASE_KEYS + layer_spec(layer).keys) <= set(rec), (layer, rec)
                 doc = s.get_document(rec["doc_id"])
                 assert doc is not None and doc["seq"] == rec["doc_seq"] and doc["doc_number"] == rec["doc_number"]
                 start, end = rec["span"]
@@ -165,7 +166,7 @@ def test_a_record_of_no_document_is_refused(store) -> None:
 def test_reparse_with_new_layers_is_not_unchanged(store, monkeypatch) -> None:
     result = _listing()
     _save(store, result)
-    monkeypatch.setattr("gongbao.extract.hazards.extract", lambda r: [])  # an extractor changed
+    monkeypatch.setitem(REGISTERED, "hazards", (layer_spec("hazards"), lambda r: []))  # an extractor changed
     from gongbao.extract import run_extractors
 
     assert _save(store, run_extractors(result), force=True).status == "replaced"
@@ -193,20 +194,20 @@ def test_export_layer_jsonl(corpus_db, layer: str) -> None:
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(lines) == CORPUS_COUNTS[layer]
-    assert all(list(rec)[:4] == list(LAYER_BASE_KEYS) and set(LAYER_KEYS[layer]) <= set(rec) for rec in lines)
+    assert all(list(rec)[:4] == list(LAYER_BASE_KEYS) and set(layer_spec(layer).keys) <= set(rec) for rec in lines)
 
 
 def test_export_layer_csv_and_gazette(corpus_db) -> None:
     result = _invoke("export", "--layer", "personnel", "--format", "csv", "--no-bom", "--gazette", "140322/2023/3", "--db", str(corpus_db))
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(rows[0])[:11] == list(LAYER_BASE_KEYS + LAYER_KEYS["personnel"])
+    assert list(rows[0])[:11] == list(LAYER_BASE_KEYS + layer_spec("personnel").keys)
     assert [(r["person"], r["action"], r["conditions"]) for r in rows] == [
         ("任丽鹏", "任", ""), ("郑晓宁", "任", ""), ("翟玉涵", "任", ""), ("郑晓宁", "免", ""),
         ("聂计花", "任", "试用期一年"), ("王斌杰", "免", "")]
 
 
-@pytest.mark.parametrize("layer", LAYERS)
+@pytest.mark.parametrize("layer", layer_names())
 def test_export_layer_csv_with_chinese_headers(corpus_db, layer) -> None:
     """--headers zh names every column a layer's records carry in Chinese (Excel users read them)."""
     result = _invoke("export", "--layer", layer, "--format", "csv", "--headers", "zh", "--db", str(corpus_db))

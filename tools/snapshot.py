@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from gongbao.api import create_app  # noqa: E402
 from gongbao.export import document_csv, layer_csv  # noqa: E402
-from gongbao.extract import LAYERS  # noqa: E402
+from gongbao.extract import layer_names  # noqa: E402
 from gongbao.ingest import ingest_file  # noqa: E402
 from gongbao.store import open_store  # noqa: E402
 from gongbao.store.pg_cluster import TemporaryCluster  # noqa: E402
@@ -60,7 +60,7 @@ def requests_for(client: TestClient, documents: list[dict], layers: dict[str, li
              "/hazards", "/duties", "/openapi.json", "/api/documents?sort=newest", "/api/documents?region=140322",
              "/api/documents?in_force_on=2024-06-01", "/api/documents?q=安全&in_force_on=2024-06-01",
              "/api/documents?doc_type=通知&sort=newest&limit=50"]
-    paths += [f"/api/layers/{layer}" for layer in LAYERS]
+    paths += [f"/api/layers/{layer}" for layer in layer_names()]
     for gid in sorted({d["id"].rsplit("/", 1)[0] for d in documents}):
         paths += [f"/api/gazettes/{gid}", f"/{gid}", f"/source/{gid}"]
     for d in documents:
@@ -87,7 +87,7 @@ def snapshot(url: str, out: Path, files: list[Path]) -> None:
         (out / "documents.jsonl").write_text(masked("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in documents)))
         (out / "documents.csv").write_text(masked("".join(document_csv(documents))))
         layers = {}
-        for layer in LAYERS:
+        for layer in layer_names():
             layers[layer] = list(store.list_layer(layer))
             (out / f"layer-{layer}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in layers[layer]))
             (out / f"layer-{layer}.csv").write_text("".join(layer_csv(layer, layers[layer])))

@@ -298,7 +298,7 @@ def export(
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
     gazette: Optional[str] = typer.Option(None, "--gazette", help="Only this gazette id."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to a file instead of stdout."),
-    layer: Optional[str] = typer.Option(None, "--layer", help="Export this layer's records instead: personnel, duties, tasks, hazards, citations, validity or groups."),
+    layer: Optional[str] = typer.Option(None, "--layer", help="Export this layer's records instead (personnel, tasks, hazards…: an unknown name lists every registered layer)."),
     bom: bool = typer.Option(True, "--bom/--no-bom", help="CSV: start with a UTF-8 BOM, so Excel and WPS read Chinese right (--no-bom for pipelines)."),
     headers: str = typer.Option("en", "--headers", help="CSV column headers: en (the record keys) or zh (中文列名)."),
     db: Optional[str] = DbOption,
@@ -306,7 +306,7 @@ def export(
     """Export every document record (SCHEMA.md form, plus ids and provenance spans), or with
     --layer the records of one layer."""
     from .export import CSV_HEADERS, document_csv, layer_csv, write_jsonl, write_lines
-    from .extract import LAYERS
+    from .extract import layer_names
 
     if fmt not in ("jsonl", "csv"):
         err.print(f"[red]error:[/red] unknown format {escape(fmt)!r}: use jsonl or csv")
@@ -314,8 +314,8 @@ def export(
     if headers not in CSV_HEADERS:
         err.print(f"[red]error:[/red] unknown headers {escape(headers)!r}: use en or zh")
         raise typer.Exit(2)
-    if layer is not None and layer not in LAYERS:
-        err.print(f"[red]error:[/red] unknown layer {escape(layer)!r}: use one of {', '.join(LAYERS)}")
+    if layer is not None and layer not in layer_names():
+        err.print(f"[red]error:[/red] unknown layer {escape(layer)!r}: use one of {', '.join(layer_names())}")
         raise typer.Exit(2)
     with _open_existing(db) as store:
         if gazette is not None and store.get_gazette(gazette) is None:

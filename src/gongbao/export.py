@@ -5,8 +5,9 @@ import csv
 import io
 import json
 from itertools import chain
-from typing import IO, Iterable, Iterator, Optional
+from typing import IO, Iterable, Iterator, Mapping, Optional
 
+from .extract import layer_spec
 from .model import Article, AttachmentBody, Document, Paragraph, ParseResult, Table, document_id, gazette_id
 
 # Keys of a document record, in SCHEMA.md order; export adds id, gazette, spans, confidence, body.
@@ -162,11 +163,13 @@ HEADERS_ZH = {
 }
 
 
-def csv_header(columns: Iterable[str], headers: str = "en") -> list[str]:
-    """The header row: the keys themselves (``en``, for programs) or their Chinese names (``zh``)."""
+def csv_header(columns: Iterable[str], headers: str = "en", labels: Optional[Mapping[str, str]] = None) -> list[str]:
+    """The header row: the keys themselves (``en``, for programs) or their Chinese names (``zh``;
+    ``labels``, a layer's own, before the common ones)."""
     if headers not in CSV_HEADERS:
         raise ValueError(f"unknown headers {headers!r}: use en or zh")
-    return [HEADERS_ZH.get(column, column) if headers == "zh" else column for column in columns]
+    names = {**HEADERS_ZH, **(labels or {})}
+    return [names.get(column, column) if headers == "zh" else column for column in columns]
 
 
 def csv_lines(rows: Iterable[list], *, bom: bool = True) -> Iterator[str]:
@@ -217,16 +220,6 @@ def write_lines(lines: Iterable[str], out: IO[str]) -> int:
 # -- layer records (SCHEMA.md, "Layer records") ---------------------------------------------
 
 LAYER_BASE_KEYS = ("doc_id", "doc_number", "doc_seq", "span")
-# Each layer's keys in SCHEMA.md order; a record may carry more (they follow in CSV).
-LAYER_KEYS: dict[str, tuple[str, ...]] = {
-    "personnel": ("person", "action", "position", "organisation", "post", "conditions", "date"),
-    "duties": ("leader", "role", "areas", "units", "date"),
-    "tasks": ("task_no", "text", "lead_units", "responsible_units", "cooperating_units", "deadline", "deadline_text", "recurrence"),
-    "hazards": ("enterprise", "hazard", "basis", "supervising_unit", "deadline", "action", "date"),
-    "citations": ("cited_title", "cited_number", "kind", "resolved_doc_id", "score"),
-    "validity": ("effective_from", "expires_on", "trial", "repealed_by", "evidence"),
-    "groups": ("group", "role", "person", "position", "organisation", "office", "date"),
-}
 
 
 def layer_records(result: ParseResult, layer: str | None = None) -> list[dict]:
@@ -251,8 +244,8 @@ def layer_records(result: ParseResult, layer: str | None = None) -> list[dict]:
 
 
 def layer_csv_columns(layer: str, records: Iterable[dict]) -> list[str]:
-    """Base keys, the layer's SCHEMA.md keys, then any further keys the records carry."""
-    columns = list(LAYER_BASE_KEYS + LAYER_KEYS.get(layer, ()))
+    """Base keys, the layer's SCHEMA.md keys (its spec's), then any further keys the records carry."""
+    columns = list(LAYER_BASE_KEYS + layer_spec(layer).keys)
     for rec in records:
         columns.extend(k for k in rec if k not in columns and k != "layer")
     return columns
@@ -266,8 +259,8 @@ def layer_csv(layer: str, records: Iterable[dict], *, columns: Optional[list[str
     if columns is None:
         rows = list(records)
         columns = layer_csv_columns(layer, rows)
-    return csv_lines(chain([csv_header(columns, headers)], ([csv_cell(rec.get(col)) for col in columns] for rec in rows)),
-                     bom=bom)
+    header = csv_header(columns, headers, layer_spec(layer).labels)
+    return csv_lines(chain([header], ([csv_cell(rec.get(col)) for col in columns] for rec in rows)), bom=bom)
 
 
 def csv_cell(value: object) -> object:

@@ -1,4 +1,4 @@
-"""Response models of the layer endpoints (``gongbao.layers_view``): people, units, the task
+"""Response models of the layer endpoints (``gongbao.views``): people, units, the task
 ledger, the hazard registry, duties, a document's citations and validity.
 
 Layer records carry the keys SCHEMA.md names ("Layer records") and whatever an extractor adds,

@@ -1,18 +1,20 @@
 """JSON routes over the layer records: each parses its parameters and calls one function of
-``gongbao.layers_view``. Included before ``routes.router``: ``/api/documents/{id}/citations``
+``gongbao.views``. Included before ``routes.router``: ``/api/documents/{id}/citations``
 must match before the document route's catch-all id."""
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterable, Iterator, Literal, Optional, Sequence
+from typing import Annotated, Any, Callable, Iterable, Iterator, Literal, Optional, Sequence
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
-from .. import layers_view
+from .. import views
 from ..errors import NotFound
 from ..export import layer_csv, layer_csv_columns
-from ..extract import LAYERS
+from ..extract import layer_names
 from .layer_models import (
     Citations, Duties, Group, GroupSummary, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit,
     Validity,
@@ -26,12 +28,35 @@ router = APIRouter(prefix="/api", tags=["layers"], responses=ERRORS)
 TEXT = 200
 DAY_PATTERN = r"^(\d{4}(-\d{1,2}(-\d{1,2})?)?)?$"  # empty: no filter (a blank form field)
 DAY = "YYYY, YYYY-MM or YYYY-MM-DD."
-Layer = Literal["personnel", "duties", "tasks", "hazards", "citations", "validity", "groups"]
-assert set(Layer.__args__) == set(LAYERS)  # type: ignore[attr-defined]
 STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/x-ndjson": {}, "text/csv": {}},
           "description": "JSON; with format=jsonl or csv every matching record, streamed (no paging)."},
 }
+
+
+def _one_of(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _registered(layer: str) -> str:
+    """A registered layer's name (read per request: a layer registered after import is served),
+    else the 422 a ``Literal`` of the names gives."""
+    names = layer_names()
+    if layer not in names:
+        raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                  {"expected": _one_of([repr(name) for name in names])})
+    return layer
+
+
+def _layer_schema(schema: dict[str, Any]) -> None:
+    """The path parameter's schema as a ``Literal`` of the registered names has it."""
+    rest = {key: value for key, value in schema.items() if key != "type"}
+    schema.clear()
+    schema.update(enum=list(layer_names()), type="string", **rest)
+
+
+Layer = Annotated[str, Path(description=_one_of(layer_names()) + ".", json_schema_extra=_layer_schema),
+                  AfterValidator(_registered)]
 
 
 def _day(description: str, example: Optional[str] = None) -> Any:
@@ -46,7 +71,7 @@ def _text(description: str, example: Optional[str] = None) -> Any:
 @router.get("/layers/{layer}", response_model=LayerPage, responses=STREAM_RESPONSES, summary="Layer records")
 def layer(
     request: Request,
-    layer: Layer = Path(description="personnel, duties, tasks, hazards, citations, validity or groups."),
+    layer: Layer,
     doc_id: Optional[str] = _text("Records of one document.", "140322/2023/3/1"),
     gazette_id: Optional[str] = _text("Records of one issue.", "140322/2023/3"),
     unit: Optional[str] = _text("A unit the record names (printed or canonical; part of the name is enough).", "县应急局"),
@@ -72,8 +97,8 @@ def layer(
                    enterprise=enterprise, action=action)
     if format != "json":
         stores = request.app.state.stores
-        return _stream(layer, layers_view.layer_records(stores.get, layer, **filters), format, stores.get, csv_options)
-    return layers_view.layer_page(request_store(request), layer, limit=limit, offset=offset, **filters)
+        return _stream(layer, views.layer_records(stores.get, layer, **filters), format, stores.get, csv_options)
+    return views.layer_page(request_store(request), layer, limit=limit, offset=offset, **filters)
 
 
 @router.get("/documents/{document_id:path}/citations", response_model=Citations, responses=NOT_FOUND,
@@ -81,7 +106,7 @@ def layer(
 def citations(request: Request, document_id: str = Path(max_length=TEXT, examples=["140322/2023/3/9"])) -> Any:
     """``cites``: the document's citations resolved against the stored documents (exact 文号 → 1.0,
     similar title ≥ 0.85), external ones normalized; ``cited_by``: stored documents citing it."""
-    view = layers_view.citations_view(request_store(request), document_id)
+    view = views.citations_view(request_store(request), document_id)
     if view is None:
         raise NotFound(f"no document {document_id!r}")
     return view
@@ -95,7 +120,7 @@ def validity(
     on: Optional[str] = _day("Day of the status (default today).", "2024-01-01"),
 ) -> Any:
     """Effective from, expiry, trial, repeals (read across issues) and the status on ``on``."""
-    view = layers_view.validity_view(request_store(request), document_id, on)
+    view = views.validity_view(request_store(request), document_id, on)
     if view is None:
         raise NotFound(f"no document {document_id!r}")
     return view
@@ -103,14 +128,14 @@ def validity(
 
 @router.get("/people", response_model=list[PersonSummary], summary="People named in 任免 and 分工 records")
 def people(request: Request) -> Any:
-    return layers_view.people(request_store(request))
+    return views.people(request_store(request))
 
 
 @router.get("/people/{name}", response_model=Person, responses=NOT_FOUND, summary="A person's career")
 def person(request: Request, name: str = Path(max_length=TEXT, examples=["任丽鹏"])) -> Any:
     """Every 任免 action and 分工 entry of the name across the stored issues, by date. Records of the
     same document or organisation are one person; other groups are shown apart (``ambiguous``)."""
-    view = layers_view.person_view(request_store(request), name)
+    view = views.person_view(request_store(request), name)
     if view is None:
         raise NotFound(f"no records of a person named {name!r}")
     return view
@@ -118,14 +143,14 @@ def person(request: Request, name: str = Path(max_length=TEXT, examples=["任丽
 
 @router.get("/groups", response_model=list[GroupSummary], summary="Groups (领导小组 / 工作专班 / 指挥部 / 委员会)")
 def groups(request: Request) -> Any:
-    return layers_view.groups_list(request_store(request))
+    return views.groups_list(request_store(request))
 
 
 @router.get("/groups/{name}", response_model=Group, responses=NOT_FOUND, summary="A group: members by role, changes")
 def group(request: Request, name: str = Path(max_length=TEXT, examples=["盂县巡游出租汽车报废更新工作领导小组"])) -> Any:
     """Every document that set the group up or changed its members, oldest first, each with its
     members by role and its office; ``current`` is the latest."""
-    view = layers_view.group_view(request_store(request), name)
+    view = views.group_view(request_store(request), name)
     if view is None:
         raise NotFound(f"no records of a group named {name!r}")
     return view
@@ -140,7 +165,7 @@ def unit(
 ) -> Any:
     """The canonical unit, the documents it issued, signed or received, its tasks, the leaders it is
     assigned to and the 任免 of its posts."""
-    view = layers_view.unit_view(request_store(request), name, region)
+    view = views.unit_view(request_store(request), name, region)
     if view is None:
         raise NotFound(f"no records naming the unit {name!r}")
     return view
@@ -167,8 +192,8 @@ def tasks(
                   doc_id=doc_id, sort=sort)
     if format != "json":
         stores = request.app.state.stores
-        return _stream("tasks", layers_view.task_export(stores.get, **params), format, stores.get, csv_options, ["region_code"])
-    return layers_view.task_ledger(request_store(request), **params, limit=limit, offset=offset)
+        return _stream("tasks", views.task_export(stores.get, **params), format, stores.get, csv_options, ["region_code"])
+    return views.task_ledger(request_store(request), **params, limit=limit, offset=offset)
 
 
 @router.get("/hazards", response_model=HazardRegistry, summary="Hazard registry (挂牌督办)")
@@ -183,7 +208,7 @@ def hazards(
 ) -> Any:
     """Open and closed cases of 重大隐患挂牌督办 with their lifecycle: 挂牌, relistings, 摘牌/销案;
     a page of them (``total`` tells how many)."""
-    return layers_view.hazard_registry(request_store(request), region=region, status=status,
+    return views.hazard_registry(request_store(request), region=region, status=status,
                                        enterprise=enterprise, as_of=as_of, limit=limit, offset=offset)
 
 
@@ -196,14 +221,14 @@ def duties(
 ) -> Any:
     """Who was responsible for what on a day: every leader's entry in force, and for ``area`` the
     leaders responsible for it."""
-    return layers_view.duties_on(request_store(request), on, area, region)
+    return views.duties_on(request_store(request), on, area, region)
 
 
 def _stream(layer: str, records: Iterator[dict[str, Any]], format: str, get_store: Callable[[], Any],
             csv_options: dict[str, Any], extra_columns: Sequence[str] = ()) -> StreamingResponse:
     """Records streamed as they are read from the store, a page at a time. The CSV header
     comes first: its columns are every key the layer's stored records hold."""
-    rows = layers_view.iter_rows(records)
+    rows = views.iter_rows(records)
     if format == "jsonl":
         lines = _jsonl(rows)
     else:

@@ -1,6 +1,7 @@
 """Stage 4 — extract/*: facts read out of the documents (SCHEMA.md layer records).
 
-Each extractor is a module with ``LAYER`` (its name) and a pure function
+Each extractor is a module declaring ``SPEC`` (a :class:`~gongbao.extract.registry.LayerSpec`:
+its name, keys, unit keys, filters and what it requires) and a pure function
 ``extract(result: ParseResult) -> list[LayerRecord]``, registered here by name like a spaCy
 pipeline component. ``run_extractors`` appends every layer to ``result.layers``.
 No extractor is keyed to a file, county or document: they read the GB/T 9704 elements
@@ -8,40 +9,28 @@ No extractor is keyed to a file, county or document: they read the GB/T 9704 ele
 """
 from __future__ import annotations
 
-import importlib
-from typing import Callable, Optional
+from typing import Optional
 
-from ..model import LayerRecord, ParseResult
+from ..model import ParseResult
+from .registry import LayerError, LayerSpec, extractor, layer_names, layer_spec, layer_specs, register, unregister
 
-# name -> module path; a module that is not there yet is skipped (extractors land one by one)
-EXTRACTORS: dict[str, str] = {
-    "personnel": "gongbao.extract.personnel",
-    "duties": "gongbao.extract.duties",
-    "tasks": "gongbao.extract.tasks",
-    "hazards": "gongbao.extract.hazards",
-    "citations": "gongbao.extract.citations",
-    "validity": "gongbao.extract.validity",
-    "groups": "gongbao.extract.groups",
-}
-LAYERS = tuple(EXTRACTORS)
+__all__ = ["LayerError", "LayerSpec", "extractor", "layer_names", "layer_spec", "layer_specs", "register",
+           "unregister", "run_extractors"]
 
 
-def extractor(name: str) -> Optional[Callable[[ParseResult], list[LayerRecord]]]:
-    try:
-        module = importlib.import_module(EXTRACTORS[name])
-    except ModuleNotFoundError as error:
-        if error.name == EXTRACTORS[name]:
-            return None
-        raise
-    return module.extract
-
-
-def run_extractors(result: ParseResult, layers: tuple[str, ...] = LAYERS) -> ParseResult:
-    """Run the named extractors over a parse; returns the same result with ``layers`` filled."""
-    records: list[LayerRecord] = []
-    for name in layers:
-        fn = extractor(name)
-        if fn is not None:
-            records.extend(fn(result))
-    result.layers = records
+def run_extractors(result: ParseResult, layers: Optional[tuple[str, ...]] = None) -> ParseResult:
+    """Run the registered extractors (or the named ones) over a parse, in run order; returns the
+    same result with ``layers`` filled. An extractor sees the records of those run before it
+    (the layers it requires)."""
+    result.layers = []
+    for name in layer_names() if layers is None else layers:
+        result.layers.extend(extractor(name)(result))
     return result
+
+
+# The built-in layers, in the order they run and are exported. Imported last: some read
+# pipeline.grammar, and the pipeline package imports run_extractors from here.
+from . import citations, duties, groups, hazards, personnel, tasks, validity  # noqa: E402
+
+for _module in (personnel, duties, tasks, hazards, citations, validity, groups):
+    register(_module.SPEC, _module.extract)

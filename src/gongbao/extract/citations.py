@@ -25,8 +25,15 @@ from typing import Iterable, Optional
 
 from ..model import DocNumber, Document, LayerRecord, Paragraph, ParseResult, Span
 from ..text import fold, similarity
+from .registry import RECORD_FILTERS, LayerSpec
 
-LAYER = "citations"
+SPEC = LayerSpec(
+    name="citations",
+    keys=("cited_title", "cited_number", "kind", "resolved_doc_id", "score"),
+    filters=RECORD_FILTERS,
+    requires=("document.title", "document.paragraphs", "document.tables", "document.attachment_bodies"),
+)
+LAYER = SPEC.name
 
 # --- shared text helpers ------------------------------------------------------------------
 

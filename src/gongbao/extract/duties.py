@@ -25,10 +25,18 @@ from typing import Any, Iterable, Iterator, Optional
 from ..model import Document, LayerRecord, ParseResult, Span
 from ..text import fold
 from .orgs import compounds_with_he, normalize_unit, region_of
+from .registry import RECORD_FILTERS, LayerSpec
 from .textspan import Piece, piece
 from ..text import split_outside_brackets
 
-LAYER = "duties"
+SPEC = LayerSpec(
+    name="duties",
+    keys=("leader", "role", "areas", "units", "date"),
+    unit_keys=("units", "manages", "liaises"),
+    filters=(*RECORD_FILTERS, "unit", "person", "date_from", "date_to"),
+    requires=("document.title", "document.date", "document.paragraphs"),
+)
+LAYER = SPEC.name
 
 # 分工 of the leaders themselves, not a 方案's 任务分工 (those are carried by a 印发 notice).
 _TITLE = re.compile(r"(?:(?:省|市|县|区|州|旗|盟)长|领导|党组成员|班子成员)[^，。]{0,30}分工")

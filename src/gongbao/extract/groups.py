@@ -40,9 +40,18 @@ from ..model import Document, LayerRecord, Paragraph, ParseResult, Span, Table
 from ..text import fold, split_outside_brackets
 from .orgs import normalize_unit
 from .personnel import government_of, split_post
+from .registry import RECORD_FILTERS, LayerSpec
 from .textspan import Piece
 
-LAYER = "groups"
+SPEC = LayerSpec(
+    name="groups",
+    keys=("group", "role", "person", "position", "organisation", "office", "date"),
+    unit_keys=("organisation", "position"),
+    filters=(*RECORD_FILTERS, "unit", "person", "date_from", "date_to"),
+    requires=("document.title", "document.date", "document.paragraphs", "document.tables",
+              "document.attachment_bodies"),
+)
+LAYER = SPEC.name
 # The order roles are shown in (a role not listed follows them).
 ROLE_ORDER = (
     "第一组长", "组长", "执行组长", "常务副组长", "副组长", "总指挥", "副总指挥", "指挥长", "副指挥长",

@@ -24,10 +24,24 @@ from typing import Any, Iterable, Iterator, Optional
 from ..model import Document, LayerRecord, ParseResult
 from ..grammar import parse_date
 from ..text import fold
+from .registry import RECORD_FILTERS, Closings, LayerSpec
 from .textspan import Piece, piece
 
-LAYER = "hazards"
 CLOSING = ("摘牌", "销案")
+SPEC = LayerSpec(
+    name="hazards",
+    keys=("enterprise", "hazard", "basis", "supervising_unit", "deadline", "action", "date"),
+    unit_keys=("supervising_unit",),
+    filters=(*RECORD_FILTERS, "unit", "date_from", "date_to", "due_from", "due_to", "overdue_as_of", "enterprise",
+             "action"),
+    requires=("document.title", "document.date", "document.issuer", "document.signed_by",
+              "document.paragraphs"),
+    # enterprise_key and closed_by are defined below; a listing without an enterprise stays open
+    spellings={"enterprise": lambda name: enterprise_key(name)},
+    closings=Closings(CLOSING,
+                      lambda listing, closings: bool(listing.get("enterprise")) and closed_by(listing, closings)),
+)
+LAYER = SPEC.name
 
 _TITLE = re.compile(r"挂牌督办|摘牌|销案")
 _CLAUSE_END = "，。；\n"

@@ -22,9 +22,17 @@ from typing import Iterator, Optional
 
 from ..model import Document, LayerRecord, ParseResult
 from .orgs import normalize_unit, region_of
+from .registry import RECORD_FILTERS, LayerSpec
 from .textspan import Piece, piece
 
-LAYER = "personnel"
+SPEC = LayerSpec(
+    name="personnel",
+    keys=("person", "action", "position", "organisation", "post", "conditions", "date"),
+    unit_keys=("organisation", "position"),
+    filters=(*RECORD_FILTERS, "unit", "person", "date_from", "date_to", "action"),
+    requires=("document.title", "document.date", "document.paragraphs"),
+)
+LAYER = SPEC.name
 
 _TITLE = re.compile(r"任免|任职|免职|免去|聘任|聘用|解聘|提名|挂职")
 _HEADER = re.compile(r"(?P<verb>任命|免去|聘任|聘用|解聘|提名|挂职)\s*[：:]")

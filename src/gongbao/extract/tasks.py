@@ -31,8 +31,18 @@ from ..model import Document, LayerRecord, Paragraph, ParseResult, Span
 from ..text import fold
 from .citations import _NUMBER_CONTINUES, SpanMap
 from ..text import split_outside_brackets
+from .registry import RECORD_FILTERS, LayerSpec
 
-LAYER = "tasks"
+SPEC = LayerSpec(
+    name="tasks",
+    keys=("task_no", "text", "lead_units", "responsible_units", "cooperating_units", "deadline", "deadline_text",
+          "recurrence"),
+    unit_keys=("lead_units", "responsible_units", "cooperating_units"),
+    filters=(*RECORD_FILTERS, "unit", "due_from", "due_to", "overdue_as_of"),
+    requires=("document.title", "document.date", "document.doc_type", "document.paragraphs",
+              "document.tables", "document.attachment_bodies"),
+)
+LAYER = SPEC.name
 
 # 文种 / genre words of documents that carry a task ledger
 TASK_GENRES = ("方案", "计划", "要点", "分工", "清单")

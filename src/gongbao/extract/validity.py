@@ -26,8 +26,16 @@ from ..model import Document, LayerRecord, ParseResult, Span, document_id, gazet
 from ..grammar import parse_date
 from ..text import fold, similarity
 from .citations import SpanMap, find_citations, normalize_number
+from .registry import RECORD_FILTERS, LayerSpec
 
-LAYER = "validity"
+SPEC = LayerSpec(
+    name="validity",
+    keys=("effective_from", "expires_on", "trial", "repealed_by", "evidence"),
+    filters=RECORD_FILTERS,
+    requires=("document.title", "document.date", "document.doc_number", "document.doc_type", "document.attachments",
+              "document.paragraphs"),
+)
+LAYER = SPEC.name
 
 STATUSES = ("现行有效", "尚未生效", "已失效", "已废止", "未知")
 

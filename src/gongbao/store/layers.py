@@ -4,8 +4,10 @@ backend gives :func:`list_layer` a function that runs a query with ``?`` paramet
 
 Generic over :class:`~gongbao.model.LayerRecord`: whatever an extractor emits is stored as
 its export record (``gongbao.export.layer_records``) in ``layer_records.data``; the keys
-queries filter on are generated columns, and the units a record names are rows of
+queries filter on are generated columns (person or leader, deadline, enterprise, action,
+date), and the units a record names under its layer's ``unit_keys`` are rows of
 ``layer_units`` (printed and canonical), so ``unit=`` finds a unit under any of its names.
+A new layer (its :class:`~gongbao.extract.LayerSpec`) needs no migration.
 """
 from __future__ import annotations
 
@@ -19,19 +21,10 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 Run = Callable[[str, Sequence[Any]], list[Sequence[Any]]]
 
 from ..export import layer_records
+from ..extract import layer_spec
 from ..extract.orgs import agency_names, normalize_unit
+from ..extract.registry import FILTERS
 from ..model import Span, document_id
-
-# Record keys that hold unit names (one name or a list of them), across all layers.
-UNIT_KEYS = (
-    "organisation", "supervising_unit", "units", "manages", "liaises",
-    "lead_units", "responsible_units", "cooperating_units", "position",
-)
-FILTERS = (
-    "doc_id", "gazette_id", "region", "unit", "person", "date_from", "date_to", "due_from", "due_to",
-    "overdue_as_of", "enterprise", "action",
-)
-CLOSING_ACTIONS = ("摘牌", "销案")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +50,7 @@ class LayerRows:
             start, end = record["span"]
             data = json.dumps(record, ensure_ascii=False, allow_nan=False, default=_plain)
             rows.append((gid, record["doc_id"], layer, seq, start, end, data, float(confidence)))
-            units.append(_units(record, region))
+            units.append(_units(record, layer, region))
         digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
         return cls(rows, units, digest)
 
@@ -73,10 +66,11 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"layer record value {value!r} is not JSON")
 
 
-def _units(record: dict[str, Any], region: Any) -> list[tuple[str, str]]:
+def _units(record: dict[str, Any], layer: str, region: Any) -> list[tuple[str, str]]:
+    """The units the record names under its layer's ``unit_keys``: (printed, canonical)."""
     found: list[tuple[str, str]] = []
     date = record.get("date")
-    for key in UNIT_KEYS:
+    for key in layer_spec(layer).unit_keys:
         value = record.get(key)
         for name in ([value] if isinstance(value, str) else value if isinstance(value, list) else []):
             if isinstance(name, str) and name:
@@ -116,25 +110,28 @@ def _where(layer: str, filters: dict[str, Any]) -> tuple[str, list[Any], dict[st
     for key, condition in _COLUMN_FILTERS.items():
         if key in f:
             add(condition, f[key])
+    spellings = layer_spec(layer).spellings
     if "enterprise" in f:
-        from ..extract.hazards import enterprise_key
-
-        add("(r.enterprise LIKE ? ESCAPE '\\' OR r.enterprise LIKE ? ESCAPE '\\')",
-            _like(f["enterprise"]), _like(enterprise_key(f["enterprise"])))
+        names = [f["enterprise"], *([spellings["enterprise"](f["enterprise"])] if "enterprise" in spellings else [])]
+        add("(" + " OR ".join("r.enterprise LIKE ? ESCAPE '\\'" for _ in names) + ")", *map(_like, names))
     if "unit" in f:
         patterns = [f["unit"], normalize_unit(f["unit"]), *agency_names(f["unit"])]
         tests = " OR ".join("u.unit LIKE ? ESCAPE '\\' OR u.canonical LIKE ? ESCAPE '\\'" for _ in patterns)
         add(f"EXISTS (SELECT 1 FROM layer_units AS u WHERE u.record_id = r.id AND ({tests}))",
             *[_like(p) for p in patterns for _ in (0, 1)])
-    if "overdue_as_of" in f:
-        add("r.deadline < ? AND coalesce(r.action, '') NOT IN (?, ?)", f["overdue_as_of"], *CLOSING_ACTIONS)
+    closings = layer_spec(layer).closings
+    if "overdue_as_of" in f and closings:
+        marks = ", ".join("?" for _ in closings.actions)
+        add(f"r.deadline < ? AND coalesce(r.action, '') NOT IN ({marks})", f["overdue_as_of"], *closings.actions)
+    elif "overdue_as_of" in f:
+        add("r.deadline < ?", f["overdue_as_of"])
     return " AND ".join(where), params, f
 
 
 def _closings_apply(layer: str, f: dict[str, Any]) -> bool:
-    """Whether the listing drops hazards closed since (``_still_open``), which SQL cannot tell:
-    a 摘牌 names its enterprise loosely (``same_enterprise``)."""
-    return layer == "hazards" and "overdue_as_of" in f
+    """Whether the listing drops records closed since (``_still_open``), which SQL cannot tell:
+    a 摘牌 names its enterprise loosely (hazards' ``same_enterprise``)."""
+    return layer_spec(layer).closings is not None and "overdue_as_of" in f
 
 
 def list_layer(run: Run, layer: str, *, order: str = "issue", limit: Optional[int] = None, offset: int = 0,
@@ -153,7 +150,7 @@ def list_layer(run: Run, layer: str, *, order: str = "issue", limit: Optional[in
     sql = f"SELECT r.data, r.confidence, r.layer {_FROM} WHERE {where} ORDER BY {ORDERS[order]}"
     records = [{**json.loads(data), "layer": name, "confidence": confidence} for data, confidence, name in run(sql, params)]
     if in_python and records:
-        records = _still_open(run, records, f["overdue_as_of"])
+        records = _still_open(run, layer, records, f["overdue_as_of"])
         records = records[offset:] if limit is None else records[offset: offset + limit]
     yield from records
 
@@ -174,17 +171,18 @@ def count_layer(run: Run, layer: str, **filters: Any) -> int:
     return int(run(f"SELECT count(*) {_FROM} WHERE {where}", params)[0][0])
 
 
-def _still_open(run: Run, records: list[dict[str, Any]], as_of: str) -> list[dict[str, Any]]:
-    """Drop the records a 摘牌 / 销案 dated on or before ``as_of`` has closed since."""
-    from ..extract.hazards import closed_by
-
+def _still_open(run: Run, layer: str, records: list[dict[str, Any]], as_of: str) -> list[dict[str, Any]]:
+    """Drop the records a closing (a 摘牌 / 销案) dated on or before ``as_of`` has closed since."""
+    spec = layer_spec(layer).closings
+    assert spec is not None  # _closings_apply
+    marks = ", ".join("?" for _ in spec.actions)
     closings = [
         json.loads(data)
         for (data,) in run(
-            "SELECT data FROM layer_records WHERE layer = 'hazards' AND action IN (?, ?) AND date <= ?",
-            (*CLOSING_ACTIONS, as_of),
+            f"SELECT data FROM layer_records WHERE layer = ? AND action IN ({marks}) AND date <= ?",
+            (layer, *spec.actions, as_of),
         )
     ]
     if not closings:
         return records
-    return [r for r in records if not (r.get("enterprise") and closed_by(r, closings))]
+    return [r for r in records if not spec.closed_by(r, closings)]

@@ -1,5 +1,5 @@
 """HTML pages over the layer records: people, units, the task ledger, the hazard registry,
-leaders' duties and groups (领导小组). Each route calls one ``gongbao.layers_view`` function and renders one
+leaders' duties and groups (领导小组). Each route calls one ``gongbao.views`` function and renders one
 template; the state of a page (filters, page) lives in its URL, forms are plain GET forms.
 
 Parameters arrive as strings (an empty form field is an empty string, meaning "no filter");
@@ -12,7 +12,7 @@ from typing import Any, Literal, Optional
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
-from .. import browse, layers_view
+from .. import browse, views
 from ..api.params import DAY_SCHEMA
 from ..api.stores import request_store
 from ..errors import NotFound
@@ -45,12 +45,12 @@ def _state(request: Request, keys: tuple[str, ...]) -> dict[str, str]:
 
 @router.get("/people", summary="People named in 任免 and 分工 records")
 def people_page(request: Request) -> HTMLResponse:
-    return render_page(request, "people.html", {"people": layers_view.people(request_store(request))})
+    return render_page(request, "people.html", {"people": views.people(request_store(request))})
 
 
 @router.get("/people/{name}", summary="A person's career timeline")
 def person_page(request: Request, name: str = Path(max_length=TEXT, examples=["任丽鹏"])) -> HTMLResponse:
-    view = layers_view.person_view(request_store(request), name)
+    view = views.person_view(request_store(request), name)
     if view is None:
         raise NotFound(f"没有关于「{name}」的任免或分工记录")
     return render_page(request, "person.html", {"person": view})
@@ -58,12 +58,12 @@ def person_page(request: Request, name: str = Path(max_length=TEXT, examples=["�
 
 @router.get("/groups", summary="Groups (领导小组 / 工作专班 / 指挥部 / 委员会)")
 def groups_page(request: Request) -> HTMLResponse:
-    return render_page(request, "groups.html", {"groups": layers_view.groups_list(request_store(request))})
+    return render_page(request, "groups.html", {"groups": views.groups_list(request_store(request))})
 
 
 @router.get("/groups/{name}", summary="A group: members by role, the documents that set it up and changed it")
 def group_page(request: Request, name: str = Path(max_length=TEXT, examples=["盂县巡游出租汽车报废更新工作领导小组"])) -> HTMLResponse:
-    view = layers_view.group_view(request_store(request), name)
+    view = views.group_view(request_store(request), name)
     if view is None:
         raise NotFound(f"没有关于「{name}」的组成人员记录")
     return render_page(request, "group.html", {"group": view})
@@ -72,7 +72,7 @@ def group_page(request: Request, name: str = Path(max_length=TEXT, examples=["�
 @router.get("/units/{name}", summary="An organisation: documents, tasks, duties")
 def unit_page(request: Request, name: str = Path(max_length=TEXT, examples=["县应急局"]),
               region: Optional[str] = _text("Region code or name.")) -> HTMLResponse:
-    view = layers_view.unit_view(request_store(request), name, region)
+    view = views.unit_view(request_store(request), name, region)
     if view is None:
         raise NotFound(f"没有提到单位「{name}」的记录")
     return render_page(request, "unit.html", {"unit": view})
@@ -93,7 +93,7 @@ def tasks_page(
     page: int = Query(1, ge=1, le=10_000),
 ) -> HTMLResponse:
     store = request_store(request)
-    ledger = layers_view.task_ledger(
+    ledger = views.task_ledger(
         store, unit=unit, region=region, due_from=due_from, due_to=due_to, overdue_as_of=overdue_as_of,
         sort=sort or "document", limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
     )
@@ -124,7 +124,7 @@ def hazards_page(
     page: int = Query(1, ge=1, le=10_000),
 ) -> HTMLResponse:
     store = request_store(request)
-    registry = layers_view.hazard_registry(store, region=region, status=status or None, enterprise=enterprise,
+    registry = views.hazard_registry(store, region=region, status=status or None, enterprise=enterprise,
                                            limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     return render_page(request, "hazards.html", {
         "registry": registry,
@@ -144,7 +144,7 @@ def duties_page(
     region: Optional[str] = _text("Region code or name."),
 ) -> HTMLResponse:
     store = request_store(request)
-    view = layers_view.duties_on(store, on, area, region)
+    view = views.duties_on(store, on, area, region)
     return render_page(request, "duties.html", {
         "duties": view,
         "form": {"on": view["on"], "area": area or "", "region": region or ""},

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 from ..export import document_tables
 from ..labels import FACET_LABELS, LEVEL_LABELS
-from ..layers_view import KIND_LABELS, ROLE_LABELS, person_url, unit_url
+from ..views import KIND_LABELS, ROLE_LABELS, person_url, unit_url
 from ..search import facet_label as search_facet_label
 from ..search.query import MAX_TERMS
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from .. import browse, layers_view
+from .. import browse, views
 from ..api.feeds import feed_path
 from ..api.params import FILTERS, search_params, to_query
 from ..api.stores import request_store
@@ -109,7 +109,7 @@ def _document_page(request: Request, view: dict[str, Any]) -> HTMLResponse:
     return render_page(request, "document.html", {
         **view,
         "doc": record,
-        "layers": layers_view.document_layers(request_store(request), record["id"]),
+        "layers": views.document_layers(request_store(request), record["id"]),
         **document_content(record),
         "url": url,
         "citation": browse.citation(view, url, date.today()),
