@@ -127,9 +127,9 @@ class Store(abc.ABC):
         """Full-text search with filters and facets; ``query`` is validated already.
 
         Call ``gongbao.search.search(store, query)``, which validates first. A backend
-        keeps parsing, tokens, excerpts and highlighting in ``gongbao.search`` and only
-        runs the queries: the index is written by :meth:`save_parse` in the same
-        transaction as the documents it indexes."""
+        runs ``gongbao.search.engine.run`` on one read snapshot with its implementation of
+        ``gongbao.search.backend.SearchBackend``: only the SQL is its own. The index is
+        written by :meth:`save_parse` in the same transaction as the documents it indexes."""
 
     @abc.abstractmethod
     def rebuild_search_index(self) -> int:
