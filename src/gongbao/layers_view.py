@@ -5,8 +5,8 @@ validity.
 Like :mod:`gongbao.browse`, every function takes a :class:`~gongbao.store.Store` and returns
 plain dicts (the JSON API returns them as they are, the web pages render them), and reads the
 records through ``Store.list_layer`` and the query helpers of ``gongbao.extract``. Nothing
-here is written back: resolving citations and cross-issue repeals happens on every read, so a
-newly ingested issue is taken into account at once.
+here is written back: citations are resolved on every read, so a newly ingested issue is
+taken into account at once (repeals across issues the store records as issues are stored).
 
 Every record a view returns carries ``source_url`` (the ``/source/…`` page with the record's
 span marked) and, where it names a document, ``document`` (its summary with ``url``).
@@ -25,21 +25,20 @@ from urllib.parse import quote, urlencode
 from . import budget
 from .errors import QueryError
 from .extract import LAYERS
-from .extract.citations import normalize_number, resolve_citations
+from .extract.citations import resolve_citations
 from .extract.duties import in_force, responsible_on, supersedes
 from .extract.groups import ROLE_ORDER, group_history
 from .extract.hazards import hazard_cases
+from .extract.matching import alike, first_place, gazette_of, number_key
 from .extract.orgs import agency_names, region_of, resolve
 from .extract.validity import has_validity, status_on
-from .gazetteer.regions import by_name
 from .store import Store
-from .text import fold, similarity
+from .text import fold
 from .text import split_outside_brackets
 
 TASK_ROLES = ("lead", "responsible", "cooperating")
 ROLE_LABELS = {"lead": "牵头", "responsible": "责任", "cooperating": "配合"}
 KIND_LABELS = {"law": "法律", "regulation": "法规规章", "standard": "标准", "document": "文件", "other": "其他"}
-REPEAL_SIMILARITY = 0.9  # as gongbao.extract.validity links repeals inside one issue
 TITLE_SIMILARITY = 0.85  # gongbao.extract.citations.TITLE_THRESHOLD
 MAX_UNIT_TASKS = 200  # tasks listed on a unit view (the ledger has them all)
 
@@ -92,10 +91,6 @@ def _clean_name(value: str, what: str) -> str:
 
 
 # -- documents and links ---------------------------------------------------------------------
-
-
-def gazette_of(doc_id: str) -> str:
-    return doc_id.rpartition("/")[0]
 
 
 def source_url(doc_id: str, span: Any = None) -> str:
@@ -255,32 +250,13 @@ def layer_page(store: Store, layer: str, *, limit: int = 100, offset: int = 0,
 # -- citations -------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8192)
-def first_place(title: str) -> Optional[str]:
-    """Code of the first region a title names in full (阳泉市…, 关于印发盂县…), None if none."""
-    text = title or ""
-    for i in range(len(text)):
-        for n in range(min(9, len(text) - i), 1, -1):
-            for region in by_name(text[i: i + n]):
-                if region.name == text[i: i + n]:
-                    return region.code
-    return None
-
-
-@lru_cache(maxsize=8192)
-def _number_key(number: Optional[str]) -> Optional[str]:
-    if not number:
-        return None
-    return fold(normalize_number(number) or number)
-
-
 def _may_be(citation: dict[str, Any], doc: dict[str, Any]) -> bool:
     """Whether a cited text can be the stored ``doc`` at all: a document does not cite
     itself; two different 文号 are two documents; a title of one place (阳泉市…) is not a
     document of another place (盂县…), however alike the rest of the title reads."""
     if doc["id"] == citation.get("doc_id"):
         return False
-    cited, own = _number_key(citation.get("cited_number")), _number_key(doc.get("doc_number"))
+    cited, own = number_key(citation.get("cited_number")), number_key(doc.get("doc_number"))
     if cited and own and cited != own:
         return False
     title = citation.get("cited_title")
@@ -312,26 +288,13 @@ def _citation_view(record: dict[str, Any], docs: dict[str, dict[str, Any]]) -> d
     }
 
 
-def _title_forms(title: str) -> list[str]:
-    forms = [title]
-    about = title.find("关于")
-    if about > 0:
-        forms.append(title[about:])
-    return forms
-
-
 def _could_cite(citation: dict[str, Any], doc: dict[str, Any]) -> bool:
     """Cheap test before full resolution: the citation's number or title is close to ``doc``'s."""
-    cited = _number_key(citation.get("cited_number"))
-    if cited and cited == _number_key(doc.get("doc_number")):
+    cited = number_key(citation.get("cited_number"))
+    if cited and cited == number_key(doc.get("doc_number")):
         return True
     title = citation.get("cited_title")
-    return bool(title) and _alike(title, doc["title"] or "", TITLE_SIMILARITY)
-
-
-def _alike(title: str, stored: str, threshold: float) -> bool:
-    """A cited title at least ``threshold`` alike to a stored title, with or without its issuer."""
-    return any(similarity(title, form, cutoff=threshold) >= threshold for form in _title_forms(stored))
+    return bool(title) and alike(title, doc["title"] or "", TITLE_SIMILARITY)
 
 
 def _article_links(store: Store, cite: dict[str, Any]) -> list[dict[str, str]]:
@@ -379,56 +342,27 @@ def citations_view(store: Store, doc_id: str,
 # -- validity --------------------------------------------------------------------------------
 
 
-def _repeals(ref: dict[str, Any], doc: dict[str, Any], repealer: dict[str, Any]) -> bool:
-    """Whether the repeal reference ``ref`` of ``repealer`` names the stored ``doc``."""
-    if doc["id"] == repealer["id"]:
-        return False
-    if gazette_of(doc["id"]) == gazette_of(repealer["id"]) and (
-        doc.get("parent_seq") == repealer["seq"] or doc["seq"] == repealer.get("parent_seq")
-    ):
-        return False  # a document it carries, or the notice carrying it
-    if doc.get("date") and repealer.get("date") and doc["date"] > repealer["date"]:
-        return False  # a document cannot repeal one issued after it
-    number, own = _number_key(ref.get("number")), _number_key(doc.get("doc_number"))
-    if number and own:
-        return number == own
-    title = ref.get("title")
-    if not title:
-        return False
-    a, b = first_place(title), first_place(doc.get("title") or "")
-    if a and b and a != b:
-        return False
-    return _alike(title, doc["title"] or "", REPEAL_SIMILARITY)
-
-
 def validity_records(store: Store, docs: Optional[dict[str, dict[str, Any]]] = None) -> dict[str, dict[str, Any]]:
-    """doc id → its validity record, with repeals read across issues: a document that a
-    later stored document repeals (``…同时废止《…》（文号）``) gets ``repealed_by`` and
+    """doc id → its validity record, with its repeal as the store recorded it, in its own
+    issue or across issues (``Store.validity_repeals``: the earliest): ``repealed_by`` and
     ``repealed_on`` (the repealing document's effective date, else its date), and a record
-    of its own if it had none."""
+    of its own if it had none — what search's ``in_force_on`` reads too."""
     records = {r["doc_id"]: dict(r) for r in store.list_layer("validity")}
-    if not any(r.get("repeals") for r in records.values()):
+    repealed = store.validity_repeals()
+    if not repealed:
         return records
     docs = catalogue(store) if docs is None else docs
-    for record in list(records.values()):
-        repealer = docs.get(record["doc_id"])
-        if repealer is None:
-            continue
-        for ref in record.get("repeals") or []:
-            for doc in docs.values():
-                if not _repeals(ref, doc, repealer):
-                    continue
-                target = records.get(doc["id"])
-                if target is None:
-                    target = records[doc["id"]] = {
-                        "doc_id": doc["id"], "doc_number": doc.get("doc_number"), "doc_seq": doc["seq"],
-                        "span": record.get("span"), "effective_from": None, "expires_on": None, "trial": False,
-                        "repeals": [], "evidence": record.get("evidence"), "layer": "validity",
-                        "confidence": 0.7, "evidence_doc_id": record["doc_id"],
-                    }
-                if not target.get("repealed_by"):
-                    target["repealed_by"] = record["doc_id"]
-                    target["repealed_on"] = record.get("effective_from") or repealer.get("date")
+    for doc_id, (repealed_by, repealed_on) in repealed.items():
+        target, record, doc = records.get(doc_id), records.get(repealed_by), docs.get(doc_id)
+        if target is None and record is not None and doc is not None:
+            target = records[doc_id] = {
+                "doc_id": doc_id, "doc_number": doc.get("doc_number"), "doc_seq": doc["seq"],
+                "span": record.get("span"), "effective_from": None, "expires_on": None, "trial": False,
+                "repeals": [], "evidence": record.get("evidence"), "layer": "validity",
+                "confidence": 0.7, "evidence_doc_id": repealed_by,
+            }
+        if target is not None:
+            target["repealed_by"], target["repealed_on"] = repealed_by, repealed_on
     return records
 
 

@@ -178,6 +178,12 @@ class Store(abc.ABC):
         """OCR misprints the gazetteer corrected in stored gazettes (``{"孟": "盂"}``)."""
 
     @abc.abstractmethod
+    def validity_repeals(self) -> dict[str, tuple[str, Optional[str]]]:
+        """Repealed document id → ``(repealing document id, day the repeal takes effect or
+        None)``: the earliest of the document's repeals, in its own issue or another,
+        recorded when the issues were stored (``gongbao.store.repeals``)."""
+
+    @abc.abstractmethod
     def stored_version(self, gazette_id: str) -> Optional[dict[str, Any]]:
         """``id``, ``sha256``, ``document_count`` and source ``text`` of the issue stored as
         ``gazette_id``, or None: what a new file of the issue is weighed against before it

@@ -51,6 +51,7 @@ from ..search.plan import Conjunction, QueryPlan, Unit
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text, clean
 from ..search.types import SearchQuery, SearchResult
 from . import reads
+from .repeals import IN_FORCE_SQL
 
 if TYPE_CHECKING:
     import psycopg
@@ -73,11 +74,7 @@ TITLE_BONUS = 1.0  # per unit found in the title: above any ts_rank of body word
 # One of the issuers of a joint issue (index search_docs_issuers).
 _JOINT_ISSUER = ("string_to_array(replace(d.issuer, '，', '、'), '、')"
                  " @> string_to_array(replace(%s, '，', '、'), '、')")
-_IN_FORCE_SQL = (
-    "d.doc_id IN (SELECT v.doc_id FROM layer_records v WHERE v.layer = 'validity'"
-    " AND v.effective_from <= %s AND (v.expires_on IS NULL OR v.expires_on >= %s)"
-    " AND (v.repealed_by IS NULL OR v.repealed_on > %s))"
-)
+_IN_FORCE_SQL = IN_FORCE_SQL.replace("?", "%s")
 
 
 @dataclass

@@ -67,6 +67,7 @@ from ..search.index import FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, 
 from ..search.plan import Conjunction, QueryPlan, Unit
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text
 from ..search.types import SearchQuery, SearchResult
+from .repeals import IN_FORCE_SQL
 
 if TYPE_CHECKING:
     from .sqlite import SQLiteStore
@@ -81,16 +82,6 @@ BIGRAM_COLUMNS = "{title_b body_b info_b}"
 BOOST_COLUMNS = (("{title_w}", "{title_b}"), ("{body_w info_w}", "{body_b info_b}"))
 _NO_MATCH = filter_token("none", "")  # a token no document has: an impossible filter
 _BM25 = f"bm25(search_fts, {', '.join(map(str, WEIGHTS))})"
-
-
-# 现行有效 on a day, from the validity layer (status_on in extract/validity, in SQL). Repeals
-# recorded across issues are resolved at read time by layers_view, not here.
-_IN_FORCE_SQL = (
-    "d.doc_id IN (SELECT v.doc_id FROM layer_records v WHERE v.layer = 'validity'"
-    " AND json_extract(v.data, '$.effective_from') <= ?"
-    " AND (json_extract(v.data, '$.expires_on') IS NULL OR json_extract(v.data, '$.expires_on') >= ?)"
-    " AND (json_extract(v.data, '$.repealed_by') IS NULL OR json_extract(v.data, '$.repealed_on') > ?))"
-)
 
 
 # -- writing -------------------------------------------------------------------------
@@ -403,7 +394,7 @@ class SQLiteBackend:
         if kind == "facet":
             return _Filter(key, (filter_token(key, value),), f"d.{FACET_COLUMNS[key]} = ?", (value,))
         if kind == IN_FORCE:
-            return _Filter(None, (), _IN_FORCE_SQL, (value,) * 3)
+            return _Filter(None, (), IN_FORCE_SQL, (value,) * 3)
         # sort_key begins with the date: bounding it too lets an index walk only the range.
         if kind == "date_from":
             return _Filter(None, (), "d.date >= ? AND d.sort_key >= ?", (value, value))
