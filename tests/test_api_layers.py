@@ -582,3 +582,21 @@ def test_search_api_and_view_agree_on_a_repeal_across_issues(new_store_url, corp
         assert store.validity_repeals() == {}
         assert REPEALED in in_force_by_search(store, "2024-06-01") == layers_view.documents_in_force_on(store, "2024-06-01")
         assert layers_view.validity_view(store, REPEALED, "2024-06-01")["status"] == "现行有效"
+
+
+def test_a_store_from_before_recorded_repeals_records_them_when_opened(namesakes_db, tmp_path):
+    """A schema-4 store (no validity_repeals) holding both issues: opening it migrates and
+    matches the repeal, so search no longer calls the repealed 办法 in force."""
+    path = tmp_path / "old.db"
+    with closing(sqlite3.connect(namesakes_db)) as source, closing(sqlite3.connect(path)) as copy:
+        source.backup(copy)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DROP TABLE validity_repeals")
+        db.execute("ALTER TABLE layer_records DROP COLUMN effective_from")
+        db.execute("ALTER TABLE layer_records DROP COLUMN expires_on")
+        db.execute("DELETE FROM schema_version WHERE version = 5")
+    with open_store(path) as store:
+        assert store.schema_version == 5
+        assert store.validity_repeals() == {REPEALED: ("140322/2024/4/2", "2024-05-01")}
+        assert REPEALED not in in_force_by_search(store, "2024-06-01")
+        assert REPEALED in in_force_by_search(store, "2024-04-30")
