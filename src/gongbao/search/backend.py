@@ -59,9 +59,10 @@ class Filter:
 
 # "In force on a day", the one definition (``gongbao.extract.validity.status_on``, which the
 # validity view applies): a validity record whose effective_from is on or before the day and
-# whose expires_on is not before it, and no repeal of the document — in its own issue or in
-# another, recorded when either is stored (``validity_repeals``) — taking effect on or before
-# the day (a repeal without a date: from the start).
+# whose expires_on is not before it, and no repeal of the document — printed in its own issue
+# or in another, which the store records when the second of the two is stored — taking effect
+# on or before the day (a repeal without a date: from the start). Each backend writes it as
+# SQL (``gongbao.store.repeals.IN_FORCE_SQL``).
 IN_FORCE = "in_force"
 
 
