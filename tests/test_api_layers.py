@@ -535,3 +535,68 @@ def test_openapi_documents_the_layer_endpoints(client):
         assert ok["content"]["application/json"]["schema"]["$ref"].endswith("/" + model), path
     for path in ("/people/{name}", "/units/{name}", "/tasks", "/hazards", "/duties", "/groups", "/groups/{name}"):
         assert path in schema["paths"], path
+
+
+# -- in force: one definition ---------------------------------------------------------------
+
+REPEALED = "140322/2023/3/20"  # the 试行 办法 of 000, repealed from 2024-05-01 by YUXIAN_REPEAL
+DAYS = ("2023-08-31", "2024-04-30", "2024-05-01", "2024-06-01", "2025-09-01")
+
+
+def in_force_by_search(store, day):
+    from gongbao.search import SearchQuery, search
+
+    first = search(store, SearchQuery(q="", in_force_on=day, per_page=100))
+    assert first.total <= 100
+    return {hit.id for hit in first.hits}
+
+
+@pytest.mark.parametrize("repeal_first", [False, True], ids=["repeal-stored-last", "repeal-stored-first"])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_search_api_and_view_agree_on_a_repeal_across_issues(new_store_url, corpus, backend, repeal_first):
+    """Whichever issue is stored first, search (in_force_on), the validity endpoint and the
+    views read one definition: the 办法 is in force until the later issue's repeal takes
+    effect, and again once a new version of that issue no longer repeals it."""
+    from gongbao.ingest import ingest_file
+
+    url = new_store_url(backend)
+    with open_store(url) as store:
+        steps = [lambda: save_text(store, YUXIAN_REPEAL, "yuxian_2024_4.txt"),
+                 lambda: ingest_file(store, corpus / "000_4079e62c8a753c5e.txt")]
+        for step in steps if repeal_first else steps[::-1]:
+            assert step().status == "added"
+        assert store.validity_repeals() == {REPEALED: ("140322/2024/4/2", "2024-05-01")}
+        for day in DAYS:
+            by_view = layers_view.documents_in_force_on(store, day)
+            assert in_force_by_search(store, day) == by_view
+            assert (REPEALED in by_view) == ("2023-09-01" <= day < "2024-05-01"), day
+        with TestClient(create_app(url)) as client:
+            statuses = {day: get_json(client, f"/api/documents/{REPEALED}/validity", on=day)["status"] for day in DAYS}
+            assert statuses == {"2023-08-31": "尚未生效", "2024-04-30": "现行有效", "2024-05-01": "已废止",
+                                "2024-06-01": "已废止", "2025-09-01": "已废止"}
+            assert get_json(client, "/api/documents", in_force_on="2024-06-01")["total"] == \
+                len(layers_view.documents_in_force_on(store, "2024-06-01"))
+        # A new version of the repealing issue without the repeal: the 办法 is in force again.
+        kept = YUXIAN_REPEAL.replace("《盂县非法集资线索举报奖励办法（试行）》同时废止。", "")
+        assert save_text(store, kept, "yuxian_2024_4_v2.txt").status == "replaced"
+        assert store.validity_repeals() == {}
+        assert REPEALED in in_force_by_search(store, "2024-06-01") == layers_view.documents_in_force_on(store, "2024-06-01")
+        assert layers_view.validity_view(store, REPEALED, "2024-06-01")["status"] == "现行有效"
+
+
+def test_a_store_from_before_recorded_repeals_records_them_when_opened(namesakes_db, tmp_path):
+    """A schema-4 store (no validity_repeals) holding both issues: opening it migrates and
+    matches the repeal, so search no longer calls the repealed 办法 in force."""
+    path = tmp_path / "old.db"
+    with closing(sqlite3.connect(namesakes_db)) as source, closing(sqlite3.connect(path)) as copy:
+        source.backup(copy)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DROP TABLE validity_repeals")
+        db.execute("ALTER TABLE layer_records DROP COLUMN effective_from")
+        db.execute("ALTER TABLE layer_records DROP COLUMN expires_on")
+        db.execute("DELETE FROM schema_version WHERE version = 5")
+    with open_store(path) as store:
+        assert store.schema_version == 5
+        assert store.validity_repeals() == {REPEALED: ("140322/2024/4/2", "2024-05-01")}
+        assert REPEALED not in in_force_by_search(store, "2024-06-01")
+        assert REPEALED in in_force_by_search(store, "2024-04-30")

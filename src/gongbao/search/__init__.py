@@ -1,19 +1,15 @@
 """Full-text search over stored documents: one library function that the CLI, the HTTP
-API and the web all call.
+API and the web all call, ``search(store, query)``.
 
->>> from gongbao.store import open_store
->>> with open_store(":memory:") as store:
-...     search(store, SearchQuery(q="安全")).total
-0
-
-Backend-neutral parts live here — query syntax (``query``), tokens (``tokenize``), what
-is indexed per document (``index``), units of tokens (``plan``), excerpts and
-highlighting (``excerpt``), 文号 lookup (``docnumber``); a store runs the SQL
-(:meth:`gongbao.store.Store.search`).
+Everything but the SQL lives here — query syntax (``query``), tokens (``tokenize``), what
+is indexed per document (``index``), units of tokens (``plan``), the search itself
+(``engine``: planning, 文号 pinning, filters, ordering policy, hits), excerpts and
+highlighting (``excerpt``), 文号 lookup (``docnumber``). A store implements the narrow
+interface of ``backend`` with its SQL; this package never imports a store.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .docnumber import lookup_doc_number
 from .index import FACET_KEYS
@@ -21,16 +17,20 @@ from .query import ParsedQuery, Term, parse_query
 from .types import SearchHit, SearchQuery, SearchResult
 from .validate import validated
 
-if TYPE_CHECKING:
-    from ..store import Store
-
 __all__ = [
-    "FACET_KEYS", "ParsedQuery", "SearchHit", "SearchQuery", "SearchResult", "Term",
+    "FACET_KEYS", "ParsedQuery", "SearchHit", "SearchQuery", "SearchResult", "Searchable", "Term",
     "facet_label", "lookup_doc_number", "parse_query", "search",
 ]
 
 
-def search(store: "Store", query: SearchQuery) -> SearchResult:
+class Searchable(Protocol):
+    """A store (:class:`gongbao.store.Store`): it runs the engine on one read snapshot of
+    itself, with its backend (``gongbao.search.engine.run``)."""
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+
+def search(store: Searchable, query: SearchQuery) -> SearchResult:
     """Run ``query`` against ``store``: hits of the requested page, the total, facet
     counts and, when ``q`` is a 文号, the document it names (first hit).
 
@@ -38,10 +38,7 @@ def search(store: "Store", query: SearchQuery) -> SearchResult:
     (``q`` over 500 characters, ``level="middle"``, ``date_from="soon"``); any text in
     ``q`` is a valid query. Terms beyond ``query.MAX_TERMS`` are not searched: they are
     listed in ``ignored_terms``, for the user to be told."""
-    query = validated(query)
-    result = store.search(query)
-    result.ignored_terms = [term.text for term in parse_query(query.q).dropped]
-    return result
+    return store.search(validated(query))
 
 
 def facet_label(key: str, value: str) -> str:

@@ -7,10 +7,10 @@ from ..model import DocNumber
 from .tokenize import normalize
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from .backend import DocNumbers
 
 
-def lookup_doc_number(store: "Store", text: str) -> list[str]:
+def lookup_doc_number(store: "DocNumbers", text: str) -> list[str]:
     """Ids of the documents whose 文号 ``text`` is, however it was typed.
 
     ``盂政发〔2023〕48号``, ``盂政发[2023]48号`` and ``盂政发 2023 48`` are the same
@@ -40,7 +40,7 @@ def lookup_doc_number(store: "Store", text: str) -> list[str]:
     ]
 
 
-def _order_ids(store: "Store", number) -> list[str]:
+def _order_ids(store: "DocNumbers", number) -> list[str]:
     """A 令 cited without its full issuer (``省政府令第389号``, ``市人民政府令第12号``):
     the stored orders with that serial whose name ends with what was typed."""
     return [
@@ -59,7 +59,7 @@ def read_as(typed: str, numbers: list[str]) -> str | None:
     return None if number == normalize(typed).strip() else number
 
 
-def _ids(store: "Store", normalized: str) -> list[str]:
+def _ids(store: "DocNumbers", normalized: str) -> list[str]:
     return [record["id"] for record in store.find_by_doc_number(normalized)]
 
 

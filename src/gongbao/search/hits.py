@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Collection, Mapping, Optional
+from typing import Any, Collection, Hashable, Mapping, Optional
 
 from . import excerpt
 from .plan import Unit
@@ -10,15 +10,15 @@ from .types import SearchHit, SearchQuery
 
 
 def build_hits(
-    ranked: list[tuple[int, float]], rows: Mapping[int, Mapping[str, Any]], units: list[Unit], query: SearchQuery,
-    body: Callable[[Mapping[str, Any]], str] = lambda row: row["body"], loose: Collection[int] = (),
+    ranked: list[tuple[Hashable, float]], rows: Mapping[Hashable, Mapping[str, Any]], units: list[Unit],
+    query: SearchQuery, loose: Collection[Hashable] = (),
     phrase_units: Optional[list[Unit]] = None,
 ) -> list[SearchHit]:
     """Hits in ``ranked`` order (``(row key, score)``; an infinite score is a pinned 文号
     match, shown just above the best). ``rows`` holds each key's ``doc_id``, ``title``,
     ``doc_number``, ``issuer``, ``date``, ``doc_type``, ``section``, ``gazette_id``,
     ``gazette_title``, ``published``, ``parent_id``, ``issuer_inherited``, ``date_inherited``
-    and what ``body`` reads the text from. ``loose``: the keys holding every word of a
+    and ``body``. ``loose``: the keys holding every word of a
     phrase but not the phrase (see ``SearchResult.phrases``); the others mark
     ``phrase_units`` when given (the phrase in one piece, not its words wherever they are)."""
     compiled = excerpt.pattern(units)
@@ -38,7 +38,7 @@ def build_hits(
             issuer_inherited=bool(row["issuer_inherited"]), date_inherited=bool(row["date_inherited"]),
             exact_phrase=key not in loose,
             score=round(top + 1.0 if math.isinf(score) else score, 4),
-            excerpts=excerpt.excerpts(body(row), marks, query.excerpt_size, query.number_of_excerpts)
+            excerpts=excerpt.excerpts(row["body"], marks, query.excerpt_size, query.number_of_excerpts)
             if wanted else [],
             title_html=excerpt.highlight(row["title"], marks),
         ))

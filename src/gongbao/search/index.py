@@ -153,6 +153,17 @@ def entries(
     return out
 
 
+def issue_entries(
+    records: list[dict[str, Any]], gazette: Mapping[str, Any], tokenizer: Tokenizer
+) -> tuple[set[str], list[IndexEntry]]:
+    """One issue tokenized for any backend: its names go into the tokenizer's dictionary
+    first, so they are words; returns them (for the store's dictionary) and the entries.
+    Pure given the tokenizer (bulk loads run it in worker processes)."""
+    terms = dictionary_terms(records, region_names(gazette.get("region_code")))
+    tokenizer.add_words(terms)
+    return terms, entries(records, gazette, tokenizer)
+
+
 def _own_or_notice(
     record: Mapping[str, Any], by_seq: Mapping[Any, Mapping[str, Any]], key: str
 ) -> tuple[Optional[str], bool]:

@@ -117,9 +117,9 @@ class Store(abc.ABC):
         """Full-text search with filters and facets; ``query`` is validated already.
 
         Call ``gongbao.search.search(store, query)``, which validates first. A backend
-        keeps parsing, tokens, excerpts and highlighting in ``gongbao.search`` and only
-        runs the queries: the index is written by :meth:`save_parse` in the same
-        transaction as the documents it indexes."""
+        runs ``gongbao.search.engine.run`` on one read snapshot with its implementation of
+        ``gongbao.search.backend.SearchBackend``: only the SQL is its own. The index is
+        written by :meth:`save_parse` in the same transaction as the documents it indexes."""
 
     @abc.abstractmethod
     def rebuild_search_index(self) -> int:
@@ -166,6 +166,12 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def region_misprints(self) -> dict[str, str]:
         """OCR misprints the gazetteer corrected in stored gazettes (``{"孟": "盂"}``)."""
+
+    @abc.abstractmethod
+    def validity_repeals(self) -> dict[str, tuple[str, Optional[str]]]:
+        """Repealed document id → ``(repealing document id, day the repeal takes effect or
+        None)``: the earliest of the document's repeals, in its own issue or another,
+        recorded when the issues were stored (``gongbao.store.repeals``)."""
 
     @abc.abstractmethod
     def stored_version(self, gazette_id: str) -> Optional[dict[str, Any]]:

@@ -32,6 +32,7 @@ from .layers import count_layer as _count_layer
 from .layers import layer_keys as _layer_keys
 from .layers import list_layer as _list_layer
 from .postgres_search import PgSearchIndex
+from .repeals import record_repeals
 from .rows import IssueRows, to_json, utc_now
 from .transfer import TABLES
 
@@ -136,6 +137,7 @@ class PostgresStore(reads.SharedReads, Store):
                         conn.execute("DELETE FROM gazettes WHERE id = %s", (old["id"],))
                     _insert_issue(conn, issue, ingested_at=now)
                     _insert_layers(conn, layers)
+                    _record_repeals(conn, gid)
                     self._search.insert(conn, prepared or self._search.prepare(conn, issue.records, issue.gazette))
         except self._errors as error:
             raise StoreError(f"cannot save {source.name} as {gid}: {_reason(error)}", self.path) from error
@@ -155,6 +157,7 @@ class PostgresStore(reads.SharedReads, Store):
                 for issue, layers, search_rows in issues:
                     _insert_issue(conn, issue, ingested_at=now)
                     _insert_layers(conn, layers)
+                    _record_repeals(conn, issue.gazette["id"])
                     self._search.insert(conn, search_rows)
                     outcomes.append(SaveOutcome("added", issue.gazette["id"], issue.gazette["sha256"], len(issue.documents)))
         except self._errors as error:
@@ -162,8 +165,11 @@ class PostgresStore(reads.SharedReads, Store):
         return outcomes
 
     def rebuild_search_index(self) -> int:
+        """Rebuild the search index, and match every repeal again (``store.repeals``)."""
         try:
             with self._connection() as conn, conn.transaction():
+                conn.execute("DELETE FROM validity_repeals")
+                _record_repeals(conn)
                 return self._search.rebuild(self, conn)
         except self._errors as error:
             raise StoreError(f"cannot rebuild the search index: {_reason(error)}", self.path) from error
@@ -469,6 +475,14 @@ def _rows_of(conn: "psycopg.Connection") -> "reads.Rows":
         return conn.execute(qmarks(sql), [_no_nul(p) for p in params]).fetchall()
 
     return rows
+
+
+def _record_repeals(conn: "psycopg.Connection", gid: Optional[str] = None) -> None:
+    def write(sql: str, params: list[Sequence[Any]]) -> None:
+        with conn.cursor() as cursor:
+            cursor.executemany(qmarks(sql), params)
+
+    record_repeals(_rows_of(conn), write, gid)
 
 
 def _insert_issue(conn: "psycopg.Connection", issue: IssueRows, *, ingested_at: str) -> None:

@@ -43,31 +43,22 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from ..search.docnumber import lookup_doc_number, read_as
-from ..search.hits import build_hits
-from ..search.index import (
-    FACET_KEYS,
-    SAMPLE_LEVELS,
-    SAMPLE_SPACE,
-    IndexEntry,
-    dictionary_terms,
-    entries,
-    region_names,
-)
-from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, phrase_plan, phrases, plan
-from ..search.query import parse_query
+from ..search.backend import FACET_COLUMNS, FACET_EXACT_MAX, FACET_TOP, IN_FORCE, RANK_LIMIT, Filter, Matches, Plan
+from ..search.engine import EVERY_MATCH, IN_ONE_PIECE, phrase_first, pinned_first
+from ..search.engine import run as run_search
+from ..search.index import FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, issue_entries
+from ..search.plan import Conjunction, QueryPlan, Unit
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text, clean
-from ..search.types import SearchHit, SearchQuery, SearchResult
+from ..search.types import SearchQuery, SearchResult
 from ..model import document_id
 from . import reads
+from .repeals import IN_FORCE_SQL
 
 if TYPE_CHECKING:
     import psycopg
 
     from .postgres import PostgresStore
 
-RANK_LIMIT = 2_000
-FACET_EXACT_MAX = 1_000
 TOTAL_EXACT_MAX = 20_000  # matches counted one by one; more are counted on a sample (_tally)
 # Rows on which words are tested one by one rather than by the index (_all): ~10 µs a row
 # when its bigram vector is not cached, against ~2.5 µs a match read through the index —
@@ -77,20 +68,14 @@ PER_ROW_SHARE = 16  # … and at most this fraction (1/n) of the store
 PROBE_ROWS = 1_000  # documents of the first sample a search counts its matches in
 SAMPLE_TARGET = 4_000  # sampled matches an estimate aims at (2,000–4,000: ±2 %); it takes 1/8 of that (±5 %)
 VERIFY_MAX = 1_000  # candidates of a multi-bigram unit checked in the text before counting
-FACET_TOP = 20
-FACET_COLUMNS = {
-    "region": "region_code", "issuer": "issuer", "agency_code": "agency_code", "doc_type": "doc_type",
-    "year": "year", "gazette": "gazette_id", "section": "section", "level": "level",
-}
 # A unit checked in the document's text (one index lookup per candidate row).
 _IN_TEXT = "strpos((SELECT t.plain FROM search_text AS t WHERE t.sid = d.sid), %s) > 0"
 TITLE_BONUS = 1.0  # per unit found in the title: above any ts_rank of body words
 
-_IN_FORCE_SQL = (
-    "d.doc_id IN (SELECT v.doc_id FROM layer_records v WHERE v.layer = 'validity'"
-    " AND v.effective_from <= %s AND (v.expires_on IS NULL OR v.expires_on >= %s)"
-    " AND (v.repealed_by IS NULL OR v.repealed_on > %s))"
-)
+# One of the issuers of a joint issue (index search_docs_issuers).
+_JOINT_ISSUER = ("string_to_array(replace(d.issuer, '，', '、'), '、')"
+                 " @> string_to_array(replace(%s, '，', '、'), '、')")
+_IN_FORCE_SQL = IN_FORCE_SQL.replace("?", "%s")
 
 
 @dataclass
@@ -102,10 +87,9 @@ class PgPrepared:
 
 
 def prepare(records: list[dict[str, Any]], gazette: dict[str, Any], tokenizer: Tokenizer) -> PgPrepared:
-    """Tokenize one issue (pure given the tokenizer: bulk loads run it in workers)."""
-    terms = dictionary_terms(records, region_names(gazette.get("region_code")))
-    tokenizer.add_words(terms)
-    return PgPrepared(terms, [_row(entry) for entry in entries(records, gazette, tokenizer)])
+    """Tokenize one issue (``search.index.issue_entries``)."""
+    terms, found = issue_entries(records, gazette, tokenizer)
+    return PgPrepared(terms, [_row(entry) for entry in found])
 
 
 def _row(entry: IndexEntry) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -229,7 +213,7 @@ class PgSearchIndex:
         return row is None or row["value"] != TOKENIZER_VERSION
 
     def search(self, store: "PostgresStore", conn: "psycopg.Connection", query: SearchQuery) -> SearchResult:
-        return _Search(store, conn, self.tokenizer(conn), query).run()
+        return run_search(PgBackend(store, conn, self.tokenizer(conn)), query)
 
 
 # -- reading ---------------------------------------------------------------------------
@@ -259,11 +243,14 @@ def _and(parts: list[_Where], *, wrap_words: bool = False) -> _Where:
 
 
 @dataclass
-class _Search:
+class PgBackend:
+    """One search on a PostgreSQL store, inside the caller's read transaction
+    (:class:`gongbao.search.backend.SearchBackend`)."""
+
     store: "PostgresStore"
     conn: "psycopg.Connection"
     tokenizer: Tokenizer
-    query: SearchQuery
+    query: SearchQuery = field(default_factory=SearchQuery)
     filters: list[_Where] = field(default_factory=list)
     match: Optional[_Where] = None  # the words; None for a browse
     phrase: Optional[_Where] = None  # the terms cut into words, in one piece (SearchResult.phrases)
@@ -273,50 +260,35 @@ class _Search:
     found: Optional[list[int]] = None  # every match, newest first, when _tally counted them one by one
     phrased: Optional[set[int]] = None  # those of ``found`` holding the phrases
 
-    def run(self) -> SearchResult:
-        query = self.query
-        parsed = parse_query(query.q)
-        query_plan = plan(parsed, self.tokenizer)
-        pinned_ids: list[str] = []
-        doc_match = number_read_as = None
-        if parsed.doc_number is not None:
-            pinned_ids = lookup_doc_number(self.store, query.q)
-            if pinned_ids:
-                doc_match = pinned_ids[0]
-                numbers = self._doc_numbers(pinned_ids)
-                number_read_as = read_as(query.q, numbers)
-                query_plan = exact_plan(numbers, self.tokenizer) if numbers else query_plan
-        query_plan = capped(query_plan)
-        self.filters = self._filters()
+    def matches(self, plan: Plan) -> Matches:
+        self.query = query = plan.query
+        query_plan = plan.words
+        self.filters = [dataclasses.replace(self._filter(f), indexed=True)  # each may lead the planner to an index
+                        for f in plan.filters]
         self.match = _match(query_plan)
-        in_one_piece = phrase_plan(query_plan)
-        if in_one_piece is not None:
-            self.phrase = _match(dataclasses.replace(in_one_piece, excluded=()))
+        if plan.in_one_piece is not None:
+            self.phrase = _match(dataclasses.replace(plan.in_one_piece, excluded=()))
         if self.match is not None and _IN_TEXT in self.match.sql:
             self._settle_text_match(query_plan)
         elif self.match is not None:
             self.match = dataclasses.replace(self.match, words=True)  # see _and
         everything, total, facets, estimated, sampled = self._count_and_facets()
         phrase_total = self._phrase_total() if self.phrase is not None and self.match is not None and total else None
-        offset = (query.page - 1) * query.per_page
-        pinned = self._pinned(everything, pinned_ids) if total else []
+        pinned = self._pinned(everything, plan.pinned) if total else []
         loose: list[int] = []
-        if not total or offset >= total:
+        if not total or plan.offset >= total:
             rows: list[tuple[int, float]] = []
         else:
-            rows = self._page(lambda skip, take: self._phrase_first(query_plan, everything, pinned, skip, take, total,
-                                                                     phrase_total), offset, query.per_page)
+            rows = self._page(lambda skip, take: phrase_first(
+                lambda part, *page: self._order(query_plan, *self._part(part, everything), *page),
+                pinned, skip, take, total, phrase_total)[0], plan.offset, query.per_page)
             loose = self._without_phrase(rows) if phrase_total is not None else []
         if self.unverified is not None and self.checked_all is not None:
             # Every candidate got checked on the way to this page: the exact set is known.
             self.match, self.unverified = _Where("d.sid = ANY(%s)", (self.checked_all,)), None
             _, total, facets, estimated, sampled = self._count_and_facets()
-        hits = self._hits(rows, query_plan.units, loose, in_one_piece.units if in_one_piece else None)
-        return SearchResult(total, hits, query, facets, doc_match, estimated,
-                            total_estimated=sampled or self.unverified is not None,
-                            phrases=phrases(query_plan) if self.phrase else [],
-                            phrase_total=(phrase_total or 0) if self.phrase else None,
-                            doc_number_read_as=number_read_as)
+        return Matches(total, facets, estimated, rows, phrase_total, loose,
+                       total_estimated=sampled or self.unverified is not None)
 
     def _phrase_total(self) -> int:
         """How many matches hold the phrases: among the matches known by sid (``found``),
@@ -327,29 +299,22 @@ class _Search:
             return len(self.phrased)
         return self._tally([*self.filters, self.match, self.phrase], [])[0]
 
-    def _phrase_first(
-        self, query_plan: QueryPlan, everything: _Where, pinned: list[int], offset: int, limit: int, total: int,
-        phrase_total: Optional[int],
-    ) -> list[tuple[int, float]]:
-        """A page of the matches in the requested order: those holding the phrases first,
-        then those holding only all their words, each part ordered on its own."""
-        if self.phrase is None or phrase_total is None:
-            return self._order(query_plan, everything, pinned, offset, limit, total, self.found)
-        found, phrased = self.found, self.phrased or set()
-        rows = []
-        if offset < phrase_total:
-            part = None if found is None else [sid for sid in found if sid in phrased]
-            rows = self._order(query_plan, _and([everything, self.phrase]), pinned, offset, limit, phrase_total, part)
-        rest, skip = limit - len(rows), max(0, offset - phrase_total)
-        if rest <= 0:
-            return rows
-        part = None if found is None else [sid for sid in found if sid not in phrased]
-        without = _and([everything, _Where(f"NOT ({self.phrase.sql})", self.phrase.params)])
-        return rows + self._order(query_plan, without, [], skip, rest, total - phrase_total, part)
+    def _part(self, part: str, everything: _Where) -> tuple[_Where, Optional[list[int]]]:
+        """A part of the result (``engine.phrase_first``), with its rows newest first when
+        ``_tally`` found them all."""
+        if part == EVERY_MATCH:
+            return everything, self.found
+        assert self.phrase is not None
+        phrased = self.phrased or set()
+        if part == IN_ONE_PIECE:
+            return (_and([everything, self.phrase]),
+                    None if self.found is None else [sid for sid in self.found if sid in phrased])
+        return (_and([everything, _Where(f"NOT ({self.phrase.sql})", self.phrase.params)]),
+                None if self.found is None else [sid for sid in self.found if sid not in phrased])
 
     def _order(
-        self, query_plan: QueryPlan, where: _Where, pinned: list[int], offset: int, limit: int, total: int,
-        found: Optional[list[int]],
+        self, query_plan: QueryPlan, where: _Where, found: Optional[list[int]], pinned: list[int], offset: int,
+        limit: int, total: int,
     ) -> list[tuple[int, float]]:
         """Rows ``offset`` … ``offset + limit`` of the ``total`` rows of ``where`` (``found``:
         all of them newest first, when known), by relevance or by date as asked."""
@@ -434,49 +399,32 @@ class _Search:
 
     # -- filters -----------------------------------------------------------------
 
-    def _filters(self) -> list[_Where]:
-        q = self.query
-        out: list[_Where] = []
-        if q.region is not None:
-            out.append(_Where("d.region_code = ANY(%s)", (self._region_codes(q.region),), "region"))
-        if q.issuer is not None:
-            out.append(self._issuer_filter(q.issuer))
-        for key, value in (("agency_code", q.agency_code), ("doc_type", q.doc_type), ("year", q.year),
-                           ("gazette", q.gazette), ("section", q.section), ("level", q.level)):
-            if value is not None:
-                out.append(_Where(f"d.{FACET_COLUMNS[key]} = %s", (value,), key))
-        if q.in_force_on is not None:
-            out.append(_Where(_IN_FORCE_SQL, (q.in_force_on,) * 3))
-        if q.date_from is not None:
-            out.append(_Where("d.date >= %s AND d.sort_key >= %s", (q.date_from, q.date_from)))
-        if q.date_to is not None:
-            out.append(_Where("d.date <= %s AND d.sort_key <= %s", (q.date_to, q.date_to + "~")))
-        if q.published_from is not None:
-            out.append(_Where("d.published >= %s", (q.published_from,)))
-        if q.published_to is not None:
-            out.append(_Where("d.published <= %s", (q.published_to,)))
-        return [dataclasses.replace(f, indexed=True) for f in out]  # each may lead the planner to an index
+    def _filter(self, given: Filter) -> _Where:
+        kind, key, value = given.kind, given.key, given.value
+        if kind == "region":
+            return _Where("d.region_code = ANY(%s)", (value,), "region")
+        if kind == "issuer" and given.exact:
+            return _Where(_JOINT_ISSUER, (value,), "issuer")
+        if kind == "issuer":
+            return _Where("strpos(d.issuer, %s) > 0", (value,), "issuer")
+        if kind == "facet":
+            return _Where(f"d.{FACET_COLUMNS[key]} = %s", (value,), key)
+        if kind == IN_FORCE:
+            return _Where(_IN_FORCE_SQL, (value,) * 3)
+        if kind == "date_from":
+            return _Where("d.date >= %s AND d.sort_key >= %s", (value, value))
+        if kind == "date_to":
+            return _Where("d.date <= %s AND d.sort_key <= %s", (value, value + "~"))
+        return _Where(f"d.published {'>=' if kind == 'published_from' else '<='} %s", (value,))
 
-    def _region_codes(self, value: str) -> list[str]:
-        from ..gazetteer import by_name
+    def stored_region_codes(self, name: str) -> set[str]:
+        return {row["region_code"] for row in self.conn.execute(
+            "SELECT DISTINCT region_code FROM gazettes WHERE region = %s AND region_code IS NOT NULL", (name,)
+        )}
 
-        if value.isdigit():
-            return [value]
-        codes = {region.code for region in by_name(value)}
-        codes.update(row["region_code"] for row in self.conn.execute(
-            "SELECT DISTINCT region_code FROM gazettes WHERE region = %s AND region_code IS NOT NULL", (value,)
-        ))
-        return sorted(codes)
-
-    def _issuer_filter(self, value: str) -> _Where:
-        """An issuer some document has (alone or in a joint issue) matches exactly;
-        anything else matches the issuers containing it (应急管理局)."""
-        joint = ("string_to_array(replace(d.issuer, '，', '、'), '、')"
-                 " @> string_to_array(replace(%s, '，', '、'), '、')")  # index search_docs_issuers
-        known = self.conn.execute(f"SELECT 1 FROM search_docs AS d WHERE {joint} LIMIT 1", (value,)).fetchone()
-        if known:
-            return _Where(joint, (value,), "issuer")
-        return _Where("strpos(d.issuer, %s) > 0", (value,), "issuer")
+    def known_issuer(self, issuer: str) -> bool:
+        return self.conn.execute(
+            f"SELECT 1 FROM search_docs AS d WHERE {_JOINT_ISSUER} LIMIT 1", (issuer,)).fetchone() is not None
 
     # -- counting ----------------------------------------------------------------
 
@@ -619,8 +567,7 @@ class _Search:
         matches with every unit in the title, then the others, newest stored first —
         bounded work per row, as on SQLite. ``found``: every row of ``everything``, newest
         first, when known (``_tally``)."""
-        rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
-        offset, limit = max(0, offset - len(pinned)), limit - len(rows)
+        rows, offset, limit = pinned_first(pinned, offset, limit)
         if limit <= 0:
             return rows
         where = _and([everything, _Where("NOT (d.sid = ANY(%s))", (pinned,))]) if pinned else everything
@@ -698,8 +645,7 @@ class _Search:
         return [(row["sid"], row["titled"]) for row in rows]
 
     def _by_date(self, everything: _Where, pinned: list[int], offset: int, limit: int) -> list[tuple[int, float]]:
-        rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
-        offset, limit = max(0, offset - len(pinned)), limit - len(rows)
+        rows, offset, limit = pinned_first(pinned, offset, limit)
         if limit <= 0:
             return rows
         where = _and([everything, _Where("NOT (d.sid = ANY(%s))", (pinned,))]) if pinned else everything
@@ -713,12 +659,8 @@ class _Search:
 
     # -- hits --------------------------------------------------------------------
 
-    def _hits(
-        self, rows: list[tuple[int, float]], units: list[Unit], loose: list[int], phrase_units: Optional[list[Unit]]
-    ) -> list[SearchHit]:
-        if not rows:
-            return []
-        found = {
+    def hit_rows(self, keys: list[int]) -> dict[int, Any]:
+        return {
             row["sid"]: row
             for row in self.conn.execute(
                 "SELECT d.sid, d.doc_id, d.gazette_id, d.issuer, d.doc_type, d.date, d.section, d.published,"
@@ -726,12 +668,11 @@ class _Search:
                 " g.title AS gazette_title"
                 " FROM search_docs AS d JOIN search_text AS t ON t.sid = d.sid"
                 " LEFT JOIN gazettes AS g ON g.id = d.gazette_id WHERE d.sid = ANY(%s)",
-                ([sid for sid, _ in rows],),
+                (keys,),
             )
         }
-        return build_hits(rows, found, units, self.query, loose=set(loose), phrase_units=phrase_units)
 
-    def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
+    def doc_numbers(self, doc_ids: list[str]) -> list[str]:
         rows = self.conn.execute(
             "SELECT DISTINCT doc_number FROM search_docs WHERE doc_id = ANY(%s) AND doc_number IS NOT NULL",
             (doc_ids,),

@@ -129,6 +129,16 @@ def counts(rows: Rows) -> dict[str, int]:
     return found
 
 
+def effective_repeals(rows: Rows) -> dict[str, tuple[str, Optional[str]]]:
+    """``Store.validity_repeals``: repealed document id → (repealing document id, the day
+    the repeal takes effect), the earliest of its repeals (one without a day first)."""
+    out: dict[str, tuple[str, Optional[str]]] = {}
+    for row in rows("SELECT doc_id, repealed_by, repealed_on FROM validity_repeals"
+                    " ORDER BY doc_id, repealed_on IS NOT NULL, repealed_on, repealed_by", ()):
+        out.setdefault(row["doc_id"], (row["repealed_by"], row["repealed_on"]))
+    return out
+
+
 class SharedReads:
     """The reading methods of :class:`~gongbao.store.base.Store`, for a backend that has
     ``_rows`` (a :data:`Rows`), ``backend``, ``path`` and ``schema_version``."""
@@ -164,6 +174,9 @@ class SharedReads:
 
     def region_misprints(self) -> dict[str, str]:
         return region_misprints(self._rows)
+
+    def validity_repeals(self) -> dict[str, tuple[str, Optional[str]]]:
+        return effective_repeals(self._rows)
 
     def stored_version(self, gazette_id: str) -> Optional[dict[str, Any]]:
         return version(self._rows, gazette_id)

@@ -25,6 +25,7 @@ from .layers import LayerRows
 from .layers import count_layer as _count_layer
 from .layers import layer_keys as _layer_keys
 from .layers import list_layer as _list_layer
+from .repeals import record_repeals
 from .rows import IssueRows, to_json, utc_now
 from .sqlite_check import backup_to, integrity_problems
 from .sqlite_check import reason as _reason
@@ -108,6 +109,7 @@ class SQLiteStore(reads.SharedReads, Store):
                     db.execute("DELETE FROM gazettes WHERE id = ?", (old["id"],))
                 _insert_issue(db, issue, ingested_at=now)
                 _insert_layers(db, layers)
+                _record_repeals(db, gid)
                 self._search.insert(db, search_rows or self._prepare_search(issue))
         except sqlite3.Error as error:
             raise StoreError(
@@ -136,6 +138,7 @@ class SQLiteStore(reads.SharedReads, Store):
                 for issue, layers, search_rows in issues:
                     _insert_issue(db, issue, ingested_at=now)
                     _insert_layers(db, layers)
+                    _record_repeals(db, issue.gazette["id"])
                     self._search.insert(db, search_rows)
                     outcomes.append(SaveOutcome("added", issue.gazette["id"], issue.gazette["sha256"], len(issue.documents)))
         except sqlite3.Error as error:
@@ -163,8 +166,11 @@ class SQLiteStore(reads.SharedReads, Store):
             db.execute("COMMIT")
 
     def rebuild_search_index(self) -> int:
+        """Rebuild the search index, and match every repeal again (``store.repeals``)."""
         try:
             with _transaction(self._db):
+                self._db.execute("DELETE FROM validity_repeals")
+                _record_repeals(self._db)
                 return self._search.rebuild(self, self._db)
         except sqlite3.Error as error:
             raise StoreError(f"cannot rebuild the search index: {error}", self.path) from error
@@ -308,6 +314,10 @@ def _insert_layers(db: sqlite3.Connection, layers: LayerRows) -> None:
             "INSERT OR IGNORE INTO layer_units (record_id, unit, canonical) VALUES (?, ?, ?)",
             [(cursor.lastrowid, printed, canonical) for printed, canonical in names],
         )
+
+
+def _record_repeals(db: sqlite3.Connection, gid: Optional[str] = None) -> None:
+    record_repeals(lambda sql, params: db.execute(sql, params).fetchall(), db.executemany, gid)
 
 
 def _insert_issue(db: sqlite3.Connection, issue: IssueRows, *, ingested_at: str) -> None:

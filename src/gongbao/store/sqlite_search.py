@@ -57,33 +57,22 @@ import time
 import weakref
 import zlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .. import budget
-from ..search.docnumber import lookup_doc_number, read_as
-from ..search.hits import build_hits
-from ..search.index import (
-    FACET_KEYS,
-    SAMPLE_LEVELS,
-    SAMPLE_SPACE,
-    IndexEntry,
-    dictionary_terms,
-    entries,
-    filter_token,
-    region_names,
-)
-from ..search.plan import Conjunction, QueryPlan, Unit, capped, exact_plan, phrase_plan, phrases, plan
-from ..search.query import parse_query
+from ..search.backend import FACET_COLUMNS, FACET_EXACT_MAX, FACET_TOP, IN_FORCE, RANK_LIMIT, Filter, Matches, Plan
+from ..search.engine import EVERY_MATCH, IN_ONE_PIECE, phrase_first, pinned_first
+from ..search.engine import run as run_search
+from ..search.index import FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, filter_token, issue_entries
+from ..search.plan import Conjunction, QueryPlan, Unit
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text
-from ..search.types import SearchHit, SearchQuery, SearchResult
+from ..search.types import SearchQuery, SearchResult
+from .repeals import IN_FORCE_SQL
 
 if TYPE_CHECKING:
     from .sqlite import SQLiteStore
 
-RANK_LIMIT = 2_000
-FACET_EXACT_MAX = 1_000
 DATE_INDEX_MIN = 2_000  # from this many matches on, newest/oldest walk the date index
-FACET_TOP = 20
 # bm25 weights by column (title_w, body_w, info_w, title_b, body_b, info_b, filters).
 WEIGHTS = (4.0, 1.0, 1.0, 4.0, 1.0, 1.0, 0.0)
 WORD_COLUMNS = "{title_w body_w info_w}"
@@ -91,22 +80,8 @@ BIGRAM_COLUMNS = "{title_b body_b info_b}"
 # Phrases that only score (see _boost): BM25 saturates per phrase, so a title match
 # outranks body matches only as a phrase of its own, with the idf of titles.
 BOOST_COLUMNS = (("{title_w}", "{title_b}"), ("{body_w info_w}", "{body_b info_b}"))
-FACET_COLUMNS = {
-    "region": "region_code", "issuer": "issuer", "agency_code": "agency_code", "doc_type": "doc_type",
-    "year": "year", "gazette": "gazette_id", "section": "section", "level": "level",
-}
 _NO_MATCH = filter_token("none", "")  # a token no document has: an impossible filter
 _BM25 = f"bm25(search_fts, {', '.join(map(str, WEIGHTS))})"
-
-
-# 现行有效 on a day, from the validity layer (status_on in extract/validity, in SQL). Repeals
-# recorded across issues are resolved at read time by layers_view, not here.
-_IN_FORCE_SQL = (
-    "d.doc_id IN (SELECT v.doc_id FROM layer_records v WHERE v.layer = 'validity'"
-    " AND json_extract(v.data, '$.effective_from') <= ?"
-    " AND (json_extract(v.data, '$.expires_on') IS NULL OR json_extract(v.data, '$.expires_on') >= ?)"
-    " AND (json_extract(v.data, '$.repealed_by') IS NULL OR json_extract(v.data, '$.repealed_on') > ?))"
-)
 
 
 # -- writing -------------------------------------------------------------------------
@@ -124,11 +99,8 @@ class Prepared:
 
 
 def prepare(records: list[dict[str, Any]], gazette: dict[str, Any], tokenizer: Tokenizer) -> Prepared:
-    """Tokenize one issue: its names go into the dictionary first, so they are words.
-    Pure given the tokenizer (bulk loads run it in worker processes)."""
-    terms = dictionary_terms(records, region_names(gazette.get("region_code")))
-    tokenizer.add_words(terms)
-    found = entries(records, gazette, tokenizer)
+    """Tokenize one issue (``search.index.issue_entries``) and compress its long texts."""
+    terms, found = issue_entries(records, gazette, tokenizer)
     return Prepared(
         terms, found, [entry.bigram_columns() for entry in found],
         [(_pack(entry.body), _pack("\x00".join((entry.title_words, entry.body_words, entry.info_words))))
@@ -271,14 +243,14 @@ class SearchIndex:
 
     def search(self, store: "SQLiteStore", db: sqlite3.Connection, query: SearchQuery) -> SearchResult:
         """Run a validated query (see ``gongbao.search.search``)."""
-        return _Search(store, db, self.tokenizer(db), query).run()
+        return run_search(SQLiteBackend(store, db, self.tokenizer(db)), query)
 
     def explain(self, store: "SQLiteStore", db: sqlite3.Connection, query: SearchQuery) -> dict[str, Any]:
         """Run a validated query and say how: the MATCH expression (None for a browse),
         milliseconds per phase, the total and whether facets were sampled."""
-        run = _Search(store, db, self.tokenizer(db), query)
-        result = run.run()
-        return {"match": run.match, "timings": run.timings, "total": result.total,
+        backend = SQLiteBackend(store, db, self.tokenizer(db))
+        result = run_search(backend, query)
+        return {"match": backend.match, "timings": backend.timings, "total": result.total,
                 "facets_estimated": result.facets_estimated, "result": result}
 
 
@@ -342,11 +314,14 @@ class _Source:
 
 
 @dataclass
-class _Search:
+class SQLiteBackend:
+    """One search on a SQLite store, inside the caller's read transaction
+    (:class:`gongbao.search.backend.SearchBackend`)."""
+
     store: "SQLiteStore"
     db: sqlite3.Connection
     tokenizer: Tokenizer
-    query: SearchQuery
+    query: SearchQuery = field(default_factory=SearchQuery)
     filters: list[_Filter] = field(default_factory=list)
     expression: Optional[str] = None  # MATCH expression of the words; None for a browse
     phrase: Optional[str] = None  # MATCH expression of the terms cut into words, in one piece
@@ -361,31 +336,15 @@ class _Search:
         budget.check(f"the search, after its {phase} phase")
         return now
 
-    def run(self) -> SearchResult:
+    def matches(self, plan: Plan) -> Matches:
         started = time.perf_counter()
-        query = self.query
-        parsed = parse_query(query.q)
-        doc_match: Optional[str] = None
-        number_read_as: Optional[str] = None
-        phrase_units: Optional[list[Unit]] = None
-        pinned_ids: list[str] = []
-        query_plan = plan(parsed, self.tokenizer)
-        if parsed.doc_number is not None:
-            pinned_ids = lookup_doc_number(self.store, query.q)
-            if pinned_ids:
-                doc_match = pinned_ids[0]
-                numbers = self._doc_numbers(pinned_ids)
-                number_read_as = read_as(query.q, numbers)
-                query_plan = exact_plan(numbers, self.tokenizer) if numbers else query_plan
-        self.filters = self._filters()
-        query_plan = capped(query_plan)
-        self.expression = _expression(query_plan)
-        in_one_piece = phrase_plan(query_plan)
-        if in_one_piece is not None:
-            self.phrase = _positive(in_one_piece)
-            phrase_units = in_one_piece.units
+        self.query = query = plan.query
+        self.filters = [self._filter(f) for f in plan.filters]
+        self.expression = _expression(plan.words)
+        if plan.in_one_piece is not None:
+            self.phrase = _positive(plan.in_one_piece)
         if self.expression is None:
-            self.excluded = _excluded(query_plan)
+            self.excluded = _excluded(plan.words)
             self.from_combos = self.excluded is None and all(f.key for f in self.filters)
 
         everything = self._source(self.filters)
@@ -396,95 +355,63 @@ class _Search:
         phrase_total = self._count(self._fts_source(f"({self.expression}) AND ({self.phrase})", self.filters)) \
             if self.phrase and total else None
         started = self._lap("facets", started)
-        offset = (query.page - 1) * query.per_page
-        pinned = self._pinned(everything, pinned_ids) if total else []
+        pinned = self._pinned(everything, plan.pinned) if total else []
         loose: list[int] = []
-        if not total or offset >= total:
+        if not total or plan.offset >= total:
             rows: list[tuple[int, float]] = []
         else:
-            order = functools.partial(self._ranked, query_plan) if self.expression and query.sort == "relevance" \
+            order = functools.partial(self._ranked, plan.words) if self.expression and query.sort == "relevance" \
                 else self._by_date
-            rows, loose = self._phrase_first(order, pinned, offset, query.per_page, total, phrase_total)
-        started = self._lap("rank", started)
-        hits = self._hits(rows, query_plan.units, loose, phrase_units)
-        self._lap("hits", started)
-        return SearchResult(
-            total, hits, query, facets, doc_match, estimated,
-            phrases=phrases(query_plan) if self.phrase else [],
-            phrase_total=(phrase_total or 0) if self.phrase else None, doc_number_read_as=number_read_as,
-        )
+            rows, loose = phrase_first(
+                lambda part, *page: order(self._expression_of(part), *page),
+                pinned, plan.offset, query.per_page, total, phrase_total,
+            )
+        self._lap("rank", started)
+        return Matches(total, facets, estimated, rows, phrase_total, loose)
 
-    def _phrase_first(
-        self, order: Callable[..., list[tuple[int, float]]], pinned: list[int], offset: int, limit: int, total: int,
-        phrase_total: Optional[int],
-    ) -> tuple[list[tuple[int, float]], list[int]]:
-        """A page of ``order`` (``_ranked`` or ``_by_date``): the documents holding the
-        phrases first, then those holding only all their words; returns the rows and the
-        second kind's keys."""
-        if self.phrase is None or phrase_total is None:
-            return order(self.expression, pinned, offset, limit, total), []
-        rows = []
-        if offset < phrase_total:
-            rows = order(f"({self.expression}) AND ({self.phrase})", pinned, offset, limit, phrase_total)
-        rest, skip = limit - len(rows), max(0, offset - phrase_total)
-        if rest <= 0:
-            return rows, []
-        loose = order(f"({self.expression}) NOT ({self.phrase})", [], skip, rest, total - phrase_total)
-        return rows + loose, [sid for sid, _ in loose]
+    def _expression_of(self, part: str) -> Optional[str]:
+        """The MATCH expression of a part of the result (``engine.phrase_first``)."""
+        if part == EVERY_MATCH:
+            return self.expression
+        joined = "AND" if part == IN_ONE_PIECE else "NOT"
+        return f"({self.expression}) {joined} ({self.phrase})"
 
     # -- filters -----------------------------------------------------------------
 
-    def _filters(self) -> list[_Filter]:
-        q = self.query
-        out: list[_Filter] = []
-        if q.region is not None:
-            codes = self._region_codes(q.region)
-            out.append(_Filter(
-                "region", tuple(filter_token("region", c) for c in codes) or (_NO_MATCH,),
-                f"d.region_code IN ({', '.join('?' * len(codes))})" if codes else "0", tuple(codes),
-            ))
-        if q.issuer is not None:
-            out.append(self._issuer_filter(q.issuer))
-        for key, value in (("agency_code", q.agency_code), ("doc_type", q.doc_type), ("year", q.year),
-                           ("gazette", q.gazette), ("section", q.section), ("level", q.level)):
-            if value is not None:
-                out.append(_Filter(key, (filter_token(key, value),), f"d.{FACET_COLUMNS[key]} = ?", (value,)))
-        if q.in_force_on is not None:
-            # validity records (extract/validity): in effect that day, not expired, not repealed
-            out.append(_Filter(None, (), _IN_FORCE_SQL, (q.in_force_on,) * 3))
+    def _filter(self, given: Filter) -> _Filter:
+        """A filter as index tokens (when it has some) and SQL on ``search_docs AS d``."""
+        kind, key, value = given.kind, given.key, given.value
+        if kind == "region":
+            return _Filter(
+                "region", tuple(filter_token("region", c) for c in value) or (_NO_MATCH,),
+                f"d.region_code IN ({', '.join('?' * len(value))})" if value else "0", tuple(value),
+            )
+        if kind == "issuer" and given.exact:
+            return _Filter("issuer", (filter_token("issuer", value),),
+                           "instr('、' || replace(d.issuer, '，', '、') || '、', '、' || ? || '、') > 0", (value,))
+        if kind == "issuer":
+            return _Filter("issuer", (), "instr(d.issuer, ?) > 0", (value,))
+        if kind == "facet":
+            return _Filter(key, (filter_token(key, value),), f"d.{FACET_COLUMNS[key]} = ?", (value,))
+        if kind == IN_FORCE:
+            return _Filter(None, (), IN_FORCE_SQL, (value,) * 3)
         # sort_key begins with the date: bounding it too lets an index walk only the range.
-        if q.date_from is not None:
-            out.append(_Filter(None, (), "d.date >= ? AND d.sort_key >= ?", (q.date_from, q.date_from)))
-        if q.date_to is not None:
-            out.append(_Filter(None, (), "d.date <= ? AND d.sort_key <= ?", (q.date_to, q.date_to + "~")))
-        if q.published_from is not None:
-            out.append(_Filter(None, (), "d.published >= ?", (q.published_from,)))
-        if q.published_to is not None:
-            out.append(_Filter(None, (), "d.published <= ?", (q.published_to,)))
-        return out
+        if kind == "date_from":
+            return _Filter(None, (), "d.date >= ? AND d.sort_key >= ?", (value, value))
+        if kind == "date_to":
+            return _Filter(None, (), "d.date <= ? AND d.sort_key <= ?", (value, value + "~"))
+        return _Filter(None, (), f"d.published {'>=' if kind == 'published_from' else '<='} ?", (value,))
 
-    def _region_codes(self, value: str) -> list[str]:
-        """Codes of a region given by code or name (a name may be several regions: 城区)."""
-        from ..gazetteer import by_name
+    def stored_region_codes(self, name: str) -> set[str]:
+        return {row[0] for row in self.db.execute(
+            "SELECT DISTINCT region_code FROM gazettes WHERE region = ? AND region_code IS NOT NULL", (name,)
+        )}
 
-        if value.isdigit():
-            return [value]
-        codes = {region.code for region in by_name(value)}
-        codes.update(row[0] for row in self.db.execute(
-            "SELECT DISTINCT region_code FROM gazettes WHERE region = ? AND region_code IS NOT NULL", (value,)
-        ))
-        return sorted(codes)
-
-    def _issuer_filter(self, value: str) -> _Filter:
-        """An issuer some document has (alone or in a joint issue) matches exactly;
-        anything else matches the issuers containing it (应急管理局)."""
-        token = filter_token("issuer", value)
-        known = self.db.execute(
-            "SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT 1", (f"{{filters}}: {_phrase([token])}",)
-        ).fetchone()
-        if known:
-            return _Filter("issuer", (token,), "instr('、' || replace(d.issuer, '，', '、') || '、', '、' || ? || '、') > 0", (value,))
-        return _Filter("issuer", (), "instr(d.issuer, ?) > 0", (value,))
+    def known_issuer(self, issuer: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT 1",
+            (f"{{filters}}: {_phrase([filter_token('issuer', issuer)])}",),
+        ).fetchone() is not None
 
     # -- sources ---------------------------------------------------------------------
 
@@ -660,8 +587,7 @@ class _Search:
           posting list of every phrase for its idf, whatever rows it ranks; and over tens
           of thousands of matches a common word's idf is ~0 anyway.) Bounded work: the
           title tier looks at RANK_LIMIT rows, the rest stops after the page."""
-        rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
-        offset, limit = max(0, offset - len(pinned)), limit - len(rows)
+        rows, offset, limit = pinned_first(pinned, offset, limit)
         if limit <= 0:
             return rows
         marks = f"search_fts.rowid NOT IN ({', '.join('?' * len(pinned))})"
@@ -713,8 +639,7 @@ class _Search:
         (then gazette date), newest or oldest first. Many matches:
         walk the date index and keep the rows in the (hashed) set of matches, rather
         than sorting them all."""
-        rows = [(sid, math.inf) for sid in pinned[offset:offset + limit]]
-        offset, limit = max(0, offset - len(pinned)), limit - len(rows)
+        rows, offset, limit = pinned_first(pinned, offset, limit)
         if limit <= 0:
             return rows
         direction = "ASC" if self.query.sort == "oldest" else "DESC"
@@ -732,27 +657,23 @@ class _Search:
         ).fetchall()
         return rows + [(sid, 0.0) for (sid,) in found]
 
-    def _hits(
-        self, rows: list[tuple[int, float]], units: list[Unit], loose: list[int], phrase_units: Optional[list[Unit]]
-    ) -> list[SearchHit]:
-        if not rows:
-            return []
-        sids = [sid for sid, _ in rows]
+    def hit_rows(self, keys: list[int]) -> dict[int, Any]:
+        started = time.perf_counter()
         found = {
-            row["sid"]: row
+            row["sid"]: {**dict(row), "body": _unpack(row["body"])}
             for row in self.db.execute(
                 "SELECT d.sid, d.doc_id, d.gazette_id, d.issuer, d.doc_type, d.date, d.section, d.published,"
                 " d.doc_number, d.parent_id, d.issuer_inherited, d.date_inherited, t.title, t.body,"
                 " g.title AS gazette_title FROM search_docs AS d JOIN search_text AS t ON t.sid = d.sid"
                 " LEFT JOIN gazettes AS g ON g.id = d.gazette_id"
-                f" WHERE d.sid IN ({', '.join('?' * len(sids))})",
-                sids,
+                f" WHERE d.sid IN ({', '.join('?' * len(keys))})",
+                keys,
             )
         }
-        return build_hits(rows, found, units, self.query, body=lambda row: _unpack(row["body"]), loose=set(loose),
-                          phrase_units=phrase_units)
+        self._lap("hits", started)
+        return found
 
-    def _doc_numbers(self, doc_ids: list[str]) -> list[str]:
+    def doc_numbers(self, doc_ids: list[str]) -> list[str]:
         rows = self.db.execute(
             f"SELECT DISTINCT doc_number FROM search_docs WHERE doc_id IN ({', '.join('?' * len(doc_ids))})"
             " AND doc_number IS NOT NULL",

@@ -1,36 +1,15 @@
 """A document's citations, resolved against the stored documents, and who cites it."""
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Optional
 
-from ..extract.citations import normalize_number, resolve_citations
-from ..gazetteer.regions import by_name
+from ..extract.citations import resolve_citations
+from ..extract.matching import alike, first_place, number_key
 from ..store import Store
-from ..text import fold, similarity
 from .common import catalogue, _doc_ref, _with_links
 
 KIND_LABELS = {"law": "法律", "regulation": "法规规章", "standard": "标准", "document": "文件", "other": "其他"}
 TITLE_SIMILARITY = 0.85  # gongbao.extract.citations.TITLE_THRESHOLD
-
-
-@lru_cache(maxsize=8192)
-def first_place(title: str) -> Optional[str]:
-    """Code of the first region a title names in full (阳泉市…, 关于印发盂县…), None if none."""
-    text = title or ""
-    for i in range(len(text)):
-        for n in range(min(9, len(text) - i), 1, -1):
-            for region in by_name(text[i: i + n]):
-                if region.name == text[i: i + n]:
-                    return region.code
-    return None
-
-
-@lru_cache(maxsize=8192)
-def _number_key(number: Optional[str]) -> Optional[str]:
-    if not number:
-        return None
-    return fold(normalize_number(number) or number)
 
 
 def _may_be(citation: dict[str, Any], doc: dict[str, Any]) -> bool:
@@ -39,7 +18,7 @@ def _may_be(citation: dict[str, Any], doc: dict[str, Any]) -> bool:
     document of another place (盂县…), however alike the rest of the title reads."""
     if doc["id"] == citation.get("doc_id"):
         return False
-    cited, own = _number_key(citation.get("cited_number")), _number_key(doc.get("doc_number"))
+    cited, own = number_key(citation.get("cited_number")), number_key(doc.get("doc_number"))
     if cited and own and cited != own:
         return False
     title = citation.get("cited_title")
@@ -71,26 +50,13 @@ def _citation_view(record: dict[str, Any], docs: dict[str, dict[str, Any]]) -> d
     }
 
 
-def _title_forms(title: str) -> list[str]:
-    forms = [title]
-    about = title.find("关于")
-    if about > 0:
-        forms.append(title[about:])
-    return forms
-
-
 def _could_cite(citation: dict[str, Any], doc: dict[str, Any]) -> bool:
     """Cheap test before full resolution: the citation's number or title is close to ``doc``'s."""
-    cited = _number_key(citation.get("cited_number"))
-    if cited and cited == _number_key(doc.get("doc_number")):
+    cited = number_key(citation.get("cited_number"))
+    if cited and cited == number_key(doc.get("doc_number")):
         return True
     title = citation.get("cited_title")
-    return bool(title) and _alike(title, doc["title"] or "", TITLE_SIMILARITY)
-
-
-def _alike(title: str, stored: str, threshold: float) -> bool:
-    """A cited title at least ``threshold`` alike to a stored title, with or without its issuer."""
-    return any(similarity(title, form, cutoff=threshold) >= threshold for form in _title_forms(stored))
+    return bool(title) and alike(title, doc["title"] or "", TITLE_SIMILARITY)
 
 
 def _article_links(store: Store, cite: dict[str, Any]) -> list[dict[str, str]]:

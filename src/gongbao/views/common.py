@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 
 from .. import budget
 from ..errors import QueryError
+from ..extract.matching import gazette_of
 from ..extract.orgs import region_of, resolve
 from ..model import split_document_id
 from ..store import Store
@@ -65,10 +66,6 @@ def _clean_name(value: str, what: str) -> str:
 
 
 # -- documents and links ---------------------------------------------------------------------
-
-
-def gazette_of(doc_id: str) -> str:
-    return split_document_id(doc_id)[0]
 
 
 def source_url(doc_id: str, span: Any = None) -> str:

@@ -6,62 +6,30 @@ from typing import Any, Optional
 
 from ..extract.validity import has_validity, status_on
 from ..store import Store
-from .citations import _alike, first_place, _number_key
-from .common import catalogue, _doc_ref, gazette_of, parse_day, source_url, _today
-
-REPEAL_SIMILARITY = 0.9  # as gongbao.extract.validity links repeals inside one issue
-
-
-def _repeals(ref: dict[str, Any], doc: dict[str, Any], repealer: dict[str, Any]) -> bool:
-    """Whether the repeal reference ``ref`` of ``repealer`` names the stored ``doc``."""
-    if doc["id"] == repealer["id"]:
-        return False
-    if gazette_of(doc["id"]) == gazette_of(repealer["id"]) and (
-        doc.get("parent_seq") == repealer["seq"] or doc["seq"] == repealer.get("parent_seq")
-    ):
-        return False  # a document it carries, or the notice carrying it
-    if doc.get("date") and repealer.get("date") and doc["date"] > repealer["date"]:
-        return False  # a document cannot repeal one issued after it
-    number, own = _number_key(ref.get("number")), _number_key(doc.get("doc_number"))
-    if number and own:
-        return number == own
-    title = ref.get("title")
-    if not title:
-        return False
-    a, b = first_place(title), first_place(doc.get("title") or "")
-    if a and b and a != b:
-        return False
-    return _alike(title, doc["title"] or "", REPEAL_SIMILARITY)
+from .common import catalogue, _doc_ref, parse_day, source_url, _today
 
 
 def validity_records(store: Store, docs: Optional[dict[str, dict[str, Any]]] = None) -> dict[str, dict[str, Any]]:
-    """doc id → its validity record, with repeals read across issues: a document that a
-    later stored document repeals (``…同时废止《…》（文号）``) gets ``repealed_by`` and
+    """doc id → its validity record, with its repeal as the store recorded it, in its own
+    issue or across issues (``Store.validity_repeals``: the earliest): ``repealed_by`` and
     ``repealed_on`` (the repealing document's effective date, else its date), and a record
-    of its own if it had none."""
+    of its own if it had none — what search's ``in_force_on`` reads too."""
     records = {r["doc_id"]: dict(r) for r in store.list_layer("validity")}
-    if not any(r.get("repeals") for r in records.values()):
+    repealed = store.validity_repeals()
+    if not repealed:
         return records
     docs = catalogue(store) if docs is None else docs
-    for record in list(records.values()):
-        repealer = docs.get(record["doc_id"])
-        if repealer is None:
-            continue
-        for ref in record.get("repeals") or []:
-            for doc in docs.values():
-                if not _repeals(ref, doc, repealer):
-                    continue
-                target = records.get(doc["id"])
-                if target is None:
-                    target = records[doc["id"]] = {
-                        "doc_id": doc["id"], "doc_number": doc.get("doc_number"), "doc_seq": doc["seq"],
-                        "span": record.get("span"), "effective_from": None, "expires_on": None, "trial": False,
-                        "repeals": [], "evidence": record.get("evidence"), "layer": "validity",
-                        "confidence": 0.7, "evidence_doc_id": record["doc_id"],
-                    }
-                if not target.get("repealed_by"):
-                    target["repealed_by"] = record["doc_id"]
-                    target["repealed_on"] = record.get("effective_from") or repealer.get("date")
+    for doc_id, (repealed_by, repealed_on) in repealed.items():
+        target, record, doc = records.get(doc_id), records.get(repealed_by), docs.get(doc_id)
+        if target is None and record is not None and doc is not None:
+            target = records[doc_id] = {
+                "doc_id": doc_id, "doc_number": doc.get("doc_number"), "doc_seq": doc["seq"],
+                "span": record.get("span"), "effective_from": None, "expires_on": None, "trial": False,
+                "repeals": [], "evidence": record.get("evidence"), "layer": "validity",
+                "confidence": 0.7, "evidence_doc_id": repealed_by,
+            }
+        if target is not None:
+            target["repealed_by"], target["repealed_on"] = repealed_by, repealed_on
     return records
 
 
