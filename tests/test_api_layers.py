@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from gongbao import layers_view
 from gongbao.layers_view import pinyin_order
-from gongbao.api import create_app
+from gongbao.http import create_app
 from gongbao.errors import QueryError
 from gongbao.store import open_store
 

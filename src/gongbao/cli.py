@@ -407,7 +407,7 @@ def serve(
     """Serve the web UI, the JSON API (/api, docs at /docs) and Atom feeds; read-only unless an upload token is given."""
     import uvicorn
 
-    from .api import create_app
+    from .http import create_app
 
     token = _upload_token(upload_token_file)
     try:
