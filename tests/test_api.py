@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from gongbao.api import create_app
+from gongbao.http import create_app
 from gongbao.errors import StoreError
 from gongbao.store import open_store
 

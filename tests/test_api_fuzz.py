@@ -10,7 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from gongbao.api import create_app
+from gongbao.http import create_app
 
 MAX_EXAMPLES = 30
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from gongbao import views
 from gongbao.views import pinyin_order
-from gongbao.api import create_app
+from gongbao.http import create_app
 from gongbao.errors import QueryError
 from gongbao.store import open_store
 
@@ -567,7 +567,7 @@ def test_search_api_and_view_agree_on_a_repeal_across_issues(new_store_url, corp
             assert step().status == "added"
         assert store.validity_repeals() == {REPEALED: ("140322/2024/4/2", "2024-05-01")}
         for day in DAYS:
-            by_view = layers_view.documents_in_force_on(store, day)
+            by_view = views.documents_in_force_on(store, day)
             assert in_force_by_search(store, day) == by_view
             assert (REPEALED in by_view) == ("2023-09-01" <= day < "2024-05-01"), day
         with TestClient(create_app(url)) as client:
@@ -575,13 +575,13 @@ def test_search_api_and_view_agree_on_a_repeal_across_issues(new_store_url, corp
             assert statuses == {"2023-08-31": "尚未生效", "2024-04-30": "现行有效", "2024-05-01": "已废止",
                                 "2024-06-01": "已废止", "2025-09-01": "已废止"}
             assert get_json(client, "/api/documents", in_force_on="2024-06-01")["total"] == \
-                len(layers_view.documents_in_force_on(store, "2024-06-01"))
+                len(views.documents_in_force_on(store, "2024-06-01"))
         # A new version of the repealing issue without the repeal: the 办法 is in force again.
         kept = YUXIAN_REPEAL.replace("《盂县非法集资线索举报奖励办法（试行）》同时废止。", "")
         assert save_text(store, kept, "yuxian_2024_4_v2.txt").status == "replaced"
         assert store.validity_repeals() == {}
-        assert REPEALED in in_force_by_search(store, "2024-06-01") == layers_view.documents_in_force_on(store, "2024-06-01")
-        assert layers_view.validity_view(store, REPEALED, "2024-06-01")["status"] == "现行有效"
+        assert REPEALED in in_force_by_search(store, "2024-06-01") == views.documents_in_force_on(store, "2024-06-01")
+        assert views.validity_view(store, REPEALED, "2024-06-01")["status"] == "现行有效"
 
 
 def test_a_store_from_before_recorded_repeals_records_them_when_opened(namesakes_db, tmp_path):

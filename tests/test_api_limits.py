@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from gongbao import budget, views
-from gongbao.api import create_app
+from gongbao.http import create_app
 from gongbao.api.upload import MAX_TOKEN_FAILURES
 from gongbao.cli import app as cli
 from gongbao.errors import StoreError, TimeBudgetExceeded

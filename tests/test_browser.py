@@ -35,7 +35,7 @@ def server(corpus_db):
     """uvicorn serving the corpus store on a free loopback port, in a thread."""
     import uvicorn
 
-    from gongbao.api import create_app
+    from gongbao.http import create_app
 
     port = _free_port()
     config = uvicorn.Config(create_app(str(corpus_db)), host="127.0.0.1", port=port, log_level="warning")

@@ -10,6 +10,8 @@ import io
 import json
 import re
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -286,6 +288,24 @@ def test_unknown_id_exits_1_with_a_clear_message(ingested, args, message):
     assert str(path) in result.stderr
     assert result.stdout == ""
     assert "Traceback" not in result.output
+
+
+def test_one_handler_prints_every_error_on_one_line_and_its_type_picks_the_exit_code(ingested, tmp_path):
+    """A store that cannot answer (its search table is gone) exits 1, a query that cannot be run
+    exits 2; either way one ``error:`` line on stderr, not wrapped at 80 columns, no traceback."""
+    path, _ = ingested
+    broken = tmp_path / ("a-store-whose-name-makes-the-message-longer-than-the-terminal" + ".db")
+    shutil.copy(path, broken)
+    with closing(sqlite3.connect(broken)) as db:
+        db.execute("DROP TABLE search_text")
+        db.commit()
+    fault = invoke("search", "通知", "--db", str(broken))
+    assert fault.exit_code == 1, fault.output
+    assert fault.stderr == f"error: {broken}: search failed: no such table: search_text\n"
+    bad = invoke("search", "通知", "--level", "middle", "--db", str(path))
+    assert bad.exit_code == 2, bad.output
+    assert bad.stderr.startswith("error: ") and bad.stderr.count("\n") == 1 and "level must be one of" in bad.stderr
+    assert fault.stdout == bad.stdout == ""
 
 
 # --- export --------------------------------------------------------------------------------

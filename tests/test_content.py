@@ -318,7 +318,7 @@ def test_extractors_read_attachments():
 def test_a_citation_of_an_article_links_to_its_anchor(tmp_path):
     from fastapi.testclient import TestClient
 
-    from gongbao.api.app import create_app
+    from gongbao.http import create_app
     from gongbao.ingest import ingest_file
     from gongbao.store import open_store
 

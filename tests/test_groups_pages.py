@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from gongbao.api import create_app
+from gongbao.http import create_app
 from gongbao.cli import app
 from gongbao.store import open_store
 

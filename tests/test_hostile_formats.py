@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from gongbao import formats
-from gongbao.api import create_app
+from gongbao.http import create_app
 from gongbao.cli import app
 from gongbao.errors import InputError
 from gongbao.formats import archive

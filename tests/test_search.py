@@ -683,7 +683,7 @@ def test_a_misspelt_doc_number_says_what_it_was_read_as(store):
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
 
-    from gongbao.api import create_app
+    from gongbao.http import create_app
     from gongbao.cli import app
 
     misspelt = search(store, SearchQuery(q="孟政发(2023)48号"))
@@ -703,7 +703,7 @@ def test_the_api_the_page_and_the_cli_say_how_many_hold_the_phrase_and_what_is_i
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
 
-    from gongbao.api import create_app
+    from gongbao.http import create_app
     from gongbao.cli import app
 
     result = search(store, SearchQuery(q="安全生产", per_page=100))
@@ -761,7 +761,7 @@ def test_feeds_list_carried_documents_under_their_notices_issuer(store):
 
     from fastapi.testclient import TestClient
 
-    from gongbao.api import create_app
+    from gongbao.http import create_app
 
     atom = "{http://www.w3.org/2005/Atom}"
     expected = search(store, SearchQuery(q="安全生产", issuer="盂县人民政府办公室", sort="newest", per_page=50))

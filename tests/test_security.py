@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from gongbao.api import create_app
+from gongbao.http import create_app
 from gongbao.store import open_store
 
 from .conftest import CORPUS, HOSTILE_GAZETTE, ROOT

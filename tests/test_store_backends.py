@@ -259,7 +259,7 @@ def test_cli_runs_every_store_command_on_postgresql(pg_corpus_url, tmp_path) -> 
 def test_the_web_api_and_pages_serve_a_postgresql_store(pg_corpus_url) -> None:
     from fastapi.testclient import TestClient
 
-    from gongbao.api import create_app
+    from gongbao.http import create_app
 
     with TestClient(create_app(pg_corpus_url)) as client:
         found = client.get("/api/documents", params={"q": "消防", "region": "盂县"})
@@ -274,7 +274,7 @@ def test_the_web_api_and_pages_serve_a_postgresql_store(pg_corpus_url) -> None:
 def test_an_estimated_total_is_said_in_the_api_the_page_and_the_cli(pg_corpus_url, monkeypatch) -> None:
     from fastapi.testclient import TestClient
 
-    from gongbao.api import create_app
+    from gongbao.http import create_app
     from gongbao.store import postgres_search
 
     with TestClient(create_app(pg_corpus_url)) as client:
@@ -296,7 +296,7 @@ def test_a_streaming_replica_serves_searches_while_the_primary_ingests(corpus) -
     hot standby (pg_basebackup -R), which never writes — not even a migration."""
     from fastapi.testclient import TestClient
 
-    from gongbao.api import create_app
+    from gongbao.http import create_app
     from gongbao.store.pg_cluster import TemporaryCluster
 
     files = corpus_files(corpus)

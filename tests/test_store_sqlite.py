@@ -13,7 +13,7 @@ from gongbao.model import (
     Document, DocNumber, GazetteMeta, ParseResult, RegionGuess, Repair, SourceText, Span,
     TocEntry, Unplaced, Warning,
 )
-from gongbao.store import SQLiteStore, open_store
+from gongbao.store import SQLiteStore, backend_for, open_store, restore
 from gongbao.store import sqlite as sqlite_store
 from gongbao.store.base import BUSY_TIMEOUT_MS
 
@@ -133,13 +133,35 @@ def test_open_store_sets_foreign_keys_wal_and_busy_timeout(store: SQLiteStore) -
 
 @pytest.mark.parametrize(
     "url,expected_path",
-    [(":memory:", ":memory:"), ("sqlite://", ":memory:"), ("sqlite:///rel.db", "rel.db"), ("SQLITE:////abs/x.db", "/abs/x.db")],
+    [(":memory:", ":memory:"), ("sqlite://", ":memory:"), ("sqlite:///rel.db", "rel.db"), ("SQLITE:///{tmp}/x.db", "{tmp}/x.db"),
+     ("sqlite+pysqlite:///rel.db", "rel.db")],
 )
-def test_open_store_understands_sqlite_urls(monkeypatch, url: str, expected_path: str) -> None:
-    opened: list[str] = []
-    monkeypatch.setattr("gongbao.store.SQLiteStore", lambda path: opened.append(path) or "store")
-    assert open_store(url) == "store"
-    assert opened == [expected_path]
+def test_open_store_understands_sqlite_urls(tmp_path: Path, monkeypatch, url: str, expected_path: str) -> None:
+    monkeypatch.chdir(tmp_path)  # rel.db lands here
+    with open_store(url.format(tmp=tmp_path)) as store:
+        assert isinstance(store, SQLiteStore) and store.path == expected_path.format(tmp=tmp_path)
+        assert store.in_memory == (expected_path == ":memory:")
+        assert store.database_file == (None if store.in_memory else Path(store.path))
+        if store.database_file is not None:
+            assert store.database_file.is_file()
+
+
+@pytest.mark.parametrize(
+    "url,backend",
+    [("gongbao.db", "SQLiteStore"), ("sqlite:///x.db", "SQLiteStore"), ("postgresql://h/db", "PostgresStore"),
+     ("postgres://h/db", "PostgresStore"), ("POSTGRESQL+psycopg://h/db", "PostgresStore")],
+)
+def test_one_factory_chooses_the_backend_by_url(url: str, backend: str) -> None:
+    """``open_store``, ``restore`` and the web server all ask ``backend_for``; nothing is opened."""
+    assert backend_for(url).__name__ == backend
+
+
+def test_restore_refuses_an_in_memory_target(tmp_path: Path) -> None:
+    with open_store(tmp_path / "backup.db") as source:
+        source.save_parse(make_result(), make_records(make_result()))
+    for target in (":memory:", "sqlite://"):
+        with pytest.raises(StoreError, match="cannot restore into an in-memory store"):
+            restore(tmp_path / "backup.db", target)
 
 
 @pytest.mark.parametrize(

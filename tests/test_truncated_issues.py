@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from gongbao.api.app import create_app
+from gongbao.http import create_app
 from gongbao.cli import app
 from gongbao.completeness import problems
 from gongbao.decode import decode_bytes

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from gongbao.api import create_app  # noqa: E402
+from gongbao.http import create_app  # noqa: E402
 from gongbao.export import document_csv, layer_csv  # noqa: E402
 from gongbao.extract import layer_names  # noqa: E402
 from gongbao.ingest import ingest_file  # noqa: E402

@@ -8,20 +8,39 @@ from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
 import typer
+from click import Context
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from .budget import DEFAULT_TIME_BUDGET
-from .errors import GongbaoError
+from .errors import GongbaoError, NotFound, UsageError
 
 if TYPE_CHECKING:
     from rich.text import Text
 
-app = typer.Typer(help="gongbao (公报): Chinese government gazettes as a structured public record.", no_args_is_help=True, add_completion=False)
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+class Commands(TyperGroup):
+    """The commands, run under one error handler: a :class:`~gongbao.errors.GongbaoError` a
+    command raises is printed as one ``error:`` line (the message names the file and the reason)
+    and exits with the error's ``exit_code``: 2 for a usage or query error, else 1."""
+
+    def invoke(self, ctx: Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except GongbaoError as error:
+            # soft_wrap: one line also in logs and pipes (no hard wrap at 80 columns)
+            err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
+            raise typer.Exit(error.exit_code) from error
+
+
+app = typer.Typer(cls=Commands, help="gongbao (公报): Chinese government gazettes as a structured public record.",
+                  no_args_is_help=True, add_completion=False)
 
 DEFAULT_DB = "gongbao.db"
 DbOption = typer.Option(None, "--db", help="Store: SQLite path or URL (default: $GONGBAO_DB or ./gongbao.db).")
@@ -41,11 +60,7 @@ def _shown(db: Optional[str]) -> str:
 def _open(db: Optional[str], create: bool = True):
     from .store import open_store
 
-    try:
-        return open_store(_db(db), create=create)
-    except GongbaoError as error:  # a store fault, not a usage error: exit 1
-        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(1)
+    return open_store(_db(db), create=create)
 
 
 def _open_existing(db: Optional[str]):
@@ -122,8 +137,7 @@ def ingest(
                     progress.console.print(f"[green]{outcome.status:9s}[/green] {escape(str(path))} → {outcome.gazette_id}: {outcome.summary.line()}", soft_wrap=True)
                 progress.advance(task)
     if not files:
-        err.print("[red]error:[/red] no input files found")
-        raise typer.Exit(2)
+        raise UsageError("no input files found")
     if failed:
         err.print(f"{failed} of {len(files)} file(s) failed"
                   + (f" ({incomplete} incomplete: --force stores them)" if incomplete else ""))
@@ -142,11 +156,7 @@ def check(
     from .pipeline import parse
     from .report import check_report, grouped_repairs
 
-    try:
-        result = parse(read_source(path, max_bytes=MAX_ISSUE_BYTES))  # the same limit as ingest
-    except GongbaoError as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}")
-        raise typer.Exit(1)
+    result = parse(read_source(path, max_bytes=MAX_ISSUE_BYTES))  # the same limit as ingest
     report = check_report(result)
     if all_repairs:
         report["repairs"] = grouped_repairs(result.repairs)
@@ -254,8 +264,7 @@ def list_(
             console.print(_fitted_table(f"{escape(_shown(db))} 中的公报", columns, rows))
             return
         if store.get_gazette(gazette) is None:
-            err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_shown(db)}")
-            raise typer.Exit(1)
+            raise NotFound(f"no gazette {gazette} in {_shown(db)}")
         rows = [[d["id"], d.get("doc_number") or "", ("└ " if d.get("parent_seq") else "") + escape(d["title"]), d.get("date") or ""]
                 for d in store.list_documents(gazette)]
         console.print(_fitted_table(gazette, [("编号", KEEP), ("文号", KEEP), ("标题", TEXT), ("成文日期", 1)], rows))
@@ -281,8 +290,7 @@ def show(
         if ids:
             doc = store.get_document(ids[0])
         if doc is None:
-            err.print(f"[red]error:[/red] no document {escape(doc_id)} in {_shown(db)}")
-            raise typer.Exit(1)
+            raise NotFound(f"no document {doc_id} in {_shown(db)}")
     if as_json:
         sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
         return
@@ -309,18 +317,14 @@ def export(
     from .extract import layer_names
 
     if fmt not in ("jsonl", "csv"):
-        err.print(f"[red]error:[/red] unknown format {escape(fmt)!r}: use jsonl or csv")
-        raise typer.Exit(2)
+        raise UsageError(f"unknown format {fmt!r}: use jsonl or csv")
     if headers not in CSV_HEADERS:
-        err.print(f"[red]error:[/red] unknown headers {escape(headers)!r}: use en or zh")
-        raise typer.Exit(2)
+        raise UsageError(f"unknown headers {headers!r}: use en or zh")
     if layer is not None and layer not in layer_names():
-        err.print(f"[red]error:[/red] unknown layer {escape(layer)!r}: use one of {', '.join(layer_names())}")
-        raise typer.Exit(2)
+        raise UsageError(f"unknown layer {layer!r}: use one of {', '.join(layer_names())}")
     with _open_existing(db) as store:
         if gazette is not None and store.get_gazette(gazette) is None:
-            err.print(f"[red]error:[/red] no gazette {escape(gazette)} in {_shown(db)}")
-            raise typer.Exit(1)
+            raise NotFound(f"no gazette {gazette} in {_shown(db)}")
         out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
         try:
             if layer is not None:
@@ -354,11 +358,7 @@ def eval_(
         # the source beside the gold file (a fixture pair), else in the corpus folder
         beside = gold_path.resolve().parent / gold["source"]
         src = (corpus or gold_path.resolve().parent.parent) / gold["source"] if corpus or not beside.is_file() else beside
-        try:
-            result = parse(read_source(src))
-        except GongbaoError as error:
-            err.print(f"[red]error:[/red] {escape(str(error))}")
-            raise typer.Exit(1)
+        result = parse(read_source(src))
         ev = evaluate(gold, document_records(result))
         worst = min(worst, ev.doc_f1)
         t = Table(title=f"{gold_path.name}: documents {ev.matched}/{ev.gold_count} found, {len(ev.extra_predicted)} extra, F1 {ev.doc_f1:.3f}")
@@ -407,18 +407,14 @@ def serve(
     """Serve the web UI, the JSON API (/api, docs at /docs) and Atom feeds; read-only unless an upload token is given."""
     import uvicorn
 
-    from .api import create_app
+    from .http import create_app
 
     token = _upload_token(upload_token_file)
     try:
         application = create_app(_db(db), cors_origins=cors or None, upload_token=token,
                                  max_upload_bytes=int(max_upload_mb * 1024 * 1024), time_budget=time_budget)
-    except ValueError as error:  # a token too short, a limit below one byte, a budget of 0 s
-        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2)
-    except GongbaoError as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2)
+    except (ValueError, GongbaoError) as error:  # a token too short, a budget of 0 s, a store it cannot open
+        raise UsageError(str(error)) from error
     shown = f"[{host}]" if ":" in host else host
     console.print(escape(f"serving {_shown(db)} at http://{shown}:{port}/ (API docs: /docs; Ctrl-C stops)"), soft_wrap=True)
     console.print("uploads: POST /api/gazettes with the bearer token" if token else "read-only (no upload token)")
@@ -432,11 +428,9 @@ def _upload_token(path: Optional[Path]) -> Optional[str]:
     try:
         lines = path.read_text(encoding="utf-8").strip().splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        err.print(f"[red]error:[/red] cannot read the upload token file {escape(str(path))}: {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(2)
+        raise UsageError(f"cannot read the upload token file {path}: {error}") from error
     if not lines or not lines[0].strip():
-        err.print(f"[red]error:[/red] the upload token file {escape(str(path))} is empty", soft_wrap=True)
-        raise typer.Exit(2)
+        raise UsageError(f"the upload token file {path} is empty")
     return lines[0].strip()
 
 
@@ -473,11 +467,7 @@ def search_(
         gazette=gazette, section=section, level=level, in_force_on=in_force_on, sort=sort, per_page=limit, page=page,
     )
     with _open_existing(db) as store:
-        try:
-            result = search(store, request)
-        except GongbaoError as error:
-            err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
-            raise typer.Exit(2)
+        result = search(store, request)
     if as_json:
         sys.stdout.write(json.dumps(dataclasses.asdict(result), ensure_ascii=False, indent=2) + "\n")
         return
@@ -533,12 +523,8 @@ def _counts(stats: dict) -> str:
 def fsck(db: Optional[str] = DbOption) -> None:
     """Check the store for lost, half-written or out-of-step records (exit 1 if any)."""
     with _open_existing(db) as store:
-        try:
-            problems = store.check_integrity()
-            stats = store.stats()
-        except GongbaoError as error:
-            err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
-            raise typer.Exit(1)
+        problems = store.check_integrity()
+        stats = store.stats()
     if problems:
         for problem in problems:
             console.print(f"[red]problem[/red] {escape(problem)}", soft_wrap=True)
@@ -557,12 +543,8 @@ def backup(
     from .store.backup import backup_counts
 
     with _open_existing(db) as store:
-        try:
-            store.backup(str(destination))
-            stats = backup_counts(destination)
-        except GongbaoError as error:
-            err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
-            raise typer.Exit(1)
+        store.backup(str(destination))
+        stats = backup_counts(destination)
     console.print(f"backup {escape(_shown(db))} → {escape(str(destination))}: holds {_counts(stats)}", soft_wrap=True)
 
 
@@ -575,11 +557,7 @@ def restore(
     """Replace the store by a backup (checked first; a non-empty store only with --force)."""
     from .store import restore as restore_store
 
-    try:
-        stats = restore_store(backup_file, _db(db), force=force)
-    except GongbaoError as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(1)
+    stats = restore_store(backup_file, _db(db), force=force)
     console.print(f"restored {escape(str(backup_file))} → {escape(_shown(db))}: {_counts(stats)}", soft_wrap=True)
 
 
@@ -593,17 +571,13 @@ def migrate(
     from .store import open_store
     from .store.transfer import copy_store
 
-    try:
-        with open_store(source, create=False) as origin, open_store(target) as destination:
-            with Progress(TextColumn("{task.description}"), TextColumn("{task.completed} rows"),
-                          TimeElapsedColumn(), console=err, transient=True) as bar:
-                task = bar.add_task("copying")
-                counts = copy_store(origin, destination,
-                                    progress=lambda table, n: bar.update(task, description=table, completed=n))
-            stats = destination.stats()
-            shown = (origin.path, destination.path)  # passwords redacted
-    except GongbaoError as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}", soft_wrap=True)
-        raise typer.Exit(1)
+    with open_store(source, create=False) as origin, open_store(target) as destination:
+        with Progress(TextColumn("{task.description}"), TextColumn("{task.completed} rows"),
+                      TimeElapsedColumn(), console=err, transient=True) as bar:
+            task = bar.add_task("copying")
+            counts = copy_store(origin, destination,
+                                progress=lambda table, n: bar.update(task, description=table, completed=n))
+        stats = destination.stats()
+        shown = (origin.path, destination.path)  # passwords redacted
     console.print(f"migrated {escape(shown[0])} → {escape(shown[1])}: {_counts(stats)}"
                   f" ({sum(counts.values())} rows)", soft_wrap=True)

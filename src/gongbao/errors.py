@@ -1,8 +1,8 @@
 """Errors gongbao raises on purpose.
 
 Every message names the file concerned (an input file or the database) and the
-reason, so the CLI can print ``str(error)`` as it is. ``code`` is greppable and
-``status`` lets the HTTP API turn any of these into a response in one handler.
+reason, so the CLI can print ``str(error)`` as it is. ``code`` is greppable; ``status`` lets
+the HTTP API, and ``exit_code`` the command line, turn any of these into an answer in one handler.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class GongbaoError(Exception):
 
     code = "gongbao_error"
     status = 500
+    exit_code = 1
 
     def __init__(self, reason: str, path: Optional[PathName] = None) -> None:
         self.reason = reason
@@ -59,6 +60,16 @@ class QueryError(GongbaoError):
 
     code = "query_error"
     status = 400
+    exit_code = 2
+
+
+class UsageError(GongbaoError):
+    """A command asked for what cannot be: an unknown option value, no input files, a server
+    setting it cannot start with (exit 2, as for a command line the parser refuses)."""
+
+    code = "usage_error"
+    status = 400
+    exit_code = 2
 
 
 class TimeBudgetExceeded(GongbaoError):

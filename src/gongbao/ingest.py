@@ -115,10 +115,7 @@ def _save(store, result: ParseResult, name: str, original, force: bool) -> Inges
 
 def originals_dir(store) -> Optional[Path]:
     """``originals/`` beside a file-backed store; None for an in-memory or server store."""
-    path = getattr(store, "path", None)
-    if not path or path == ":memory:" or "://" in str(path):
-        return None
-    return originals_root(path)
+    return None if store.database_file is None else originals_root(store.database_file)
 
 
 def reparse_all(store) -> Iterator[IngestOutcome]:

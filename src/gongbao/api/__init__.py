@@ -1,10 +1,3 @@
-"""HTTP API, web pages and feeds over a store: ``create_app(store_url)`` → a FastAPI app.
-
->>> app = create_app("gongbao.db")          # doctest: +SKIP
->>> uvicorn.run(app, port=8000)              # doctest: +SKIP
-"""
-from __future__ import annotations
-
-from .app import create_app
-
-__all__ = ["create_app"]
+"""The JSON API and the Atom feeds: routers (``routes``, ``layer_routes``, ``feeds``, and
+``upload`` on servers given an upload token) that ``gongbao.http.create_app`` mounts beside the
+pages of ``gongbao.web``."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
@@ -11,9 +11,9 @@ from .. import browse
 from ..atom import atom_feed
 from ..errors import NotFound
 from ..search import SearchQuery, search
-from .params import search_params, to_query
+from ..serving.params import search_params, to_query
+from ..serving.stores import request_store
 from .routes import ERRORS, NOT_FOUND
-from .stores import request_store
 
 FEED_SIZE = 50
 ATOM = "application/atom+xml; charset=utf-8"
@@ -66,8 +66,3 @@ def search_feed(request: Request, params: dict = Depends(search_params)) -> Atom
     page_params = {k: v for k, v in request.query_params.items() if k not in ("page", "per_page")}
     title = "搜索：" + (params.get("q") or "全部文件")
     return _feed(request, result, title, "/search?" + urlencode(page_params))
-
-
-def feed_path(kind: str, value: str) -> str:
-    """Path of the region or issuer feed (names may hold any character)."""
-    return f"/feeds/{kind}/{quote(value, safe='')}.atom"

@@ -15,13 +15,13 @@ from .. import views
 from ..errors import NotFound
 from ..export import layer_csv, layer_csv_columns
 from ..extract import layer_names
+from ..serving.params import DAY_SCHEMA, csv_params
+from ..serving.stores import request_store
 from .layer_models import (
     Citations, Duties, Group, GroupSummary, HazardRegistry, LayerPage, Person, PersonSummary, TaskLedger, Unit,
     Validity,
 )
-from .params import DAY_SCHEMA, csv_params
 from .routes import ERRORS, EXPORT_TYPES, NOT_FOUND, chunked
-from .stores import request_store
 
 router = APIRouter(prefix="/api", tags=["layers"], responses=ERRORS)
 

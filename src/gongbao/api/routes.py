@@ -12,11 +12,11 @@ from .. import browse
 from ..errors import NotFound
 from ..export import csv_lines, document_csv, document_tables, table_csv_rows
 from ..search import SearchResult, search
+from ..serving.params import BOM_DESCRIPTION, csv_params, has_filters, search_params, to_query
+from ..serving.stores import request_store
 from .models import (
     DocumentRecord, ErrorBody, GazetteDetail, GazetteSummary, IssuerCount, RegionCount, SearchResponse,
 )
-from .params import BOM_DESCRIPTION, csv_params, has_filters, search_params, to_query
-from .stores import request_store
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "A parameter is malformed or the query is impossible."},

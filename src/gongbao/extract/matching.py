@@ -1,5 +1,5 @@
 """Whether a reference printed in one document (a cited or repealed 文号 or title) names a
-stored document: the tests citations (``gongbao.layers_view``) and cross-issue repeals
+stored document: the tests citations (``gongbao.views``) and cross-issue repeals
 (``gongbao.store.repeals``, at write time) share. Documents are summaries with ``id``
 (``{gazette}/{seq}``), ``seq``, ``parent_seq``, ``title``, ``doc_number`` and ``date``."""
 from __future__ import annotations

@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Union
 
@@ -15,8 +16,30 @@ from .base import SaveOutcome, SaveStatus, Store, redact
 from .sqlite import SQLiteStore
 
 __all__ = [
-    "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "open_store", "redact", "restore",
+    "SQLiteStore", "SaveOutcome", "SaveStatus", "Store", "backend_for", "open_store", "redact", "restore",
 ]
+
+# URL scheme → the module and class of the backend serving it, imported when first asked for
+# (psycopg only for PostgreSQL). A new backend is its module and its line here.
+BACKENDS = {
+    "sqlite": ("sqlite", "SQLiteStore"),
+    "postgresql": ("postgres", "PostgresStore"),
+    "postgres": ("postgres", "PostgresStore"),
+}
+
+
+def backend_for(url_or_path: Union[str, "os.PathLike[str]"]) -> type[Store]:
+    """The :class:`Store` class serving a path or URL: the one place that decides.
+
+    A path without a scheme is a SQLite file; ``postgresql+psycopg://`` (SQLAlchemy's
+    dialect+driver) is served as ``postgresql://``. Raises StoreError for an unknown scheme."""
+    target = os.fspath(url_or_path)
+    scheme, separator, _ = target.partition("://")
+    scheme = scheme.lower() if separator else "sqlite"
+    if scheme.partition("+")[0] not in BACKENDS:
+        raise StoreError(f"unknown store URL scheme {scheme!r}; use a path or sqlite:///PATH", redact(target))
+    module, name = BACKENDS[scheme.partition("+")[0]]
+    return getattr(importlib.import_module(f".{module}", __name__), name)
 
 
 def open_store(url_or_path: Union[str, "os.PathLike[str]"], *, create: bool = True) -> Store:
@@ -30,22 +53,4 @@ def open_store(url_or_path: Union[str, "os.PathLike[str]"], *, create: bool = Tr
     - ``postgresql://user:password@host:port/database`` (also ``postgres://``) → PostgreSQL
     """
     target = os.fspath(url_or_path)
-    scheme, separator, rest = target.partition("://")
-    if not separator:
-        return _sqlite(target, create)
-    scheme = scheme.lower()
-    if scheme == "sqlite":
-        # SQLAlchemy's convention: the third slash starts the path, a fourth makes it absolute.
-        path = rest[1:] if rest.startswith("/") else rest
-        return _sqlite(path or ":memory:", create)
-    if scheme in ("postgres", "postgresql") or scheme.startswith("postgresql+"):
-        from .postgres import PostgresStore  # psycopg is imported only when used
-
-        return PostgresStore("postgresql://" + rest)
-    raise StoreError(f"unknown store URL scheme {scheme!r}; use a path or sqlite:///PATH", redact(target))
-
-
-def _sqlite(path: str, create: bool) -> SQLiteStore:
-    if not create and path != ":memory:" and not os.path.exists(path):
-        raise StoreError("no store here: ingest gazettes into it first (gongbao ingest FILES --db PATH)", path)
-    return SQLiteStore(path)
+    return backend_for(target).from_url(target, create=create)

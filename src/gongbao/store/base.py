@@ -9,6 +9,7 @@ import abc
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Optional
 
@@ -71,6 +72,29 @@ class Store(abc.ABC):
 
     # True when one object may serve several threads at once (a pool behind it).
     thread_safe: bool = False
+    # True for a store that lives only as long as this object (a second one opened on the same
+    # address would be another, empty store).
+    in_memory: bool = False
+    # The file holding the store on this machine; None for a store in memory or on a server.
+    database_file: Optional[Path] = None
+
+    @classmethod
+    @abc.abstractmethod
+    def from_url(cls, url: str, *, create: bool = True) -> "Store":
+        """Open the store at ``url``, an address whose scheme names this backend
+        (:func:`gongbao.store.open_store` chooses the backend and calls this). ``create=False``:
+        refuse (StoreError) a store that does not exist yet, rather than make an empty one."""
+
+    @classmethod
+    @abc.abstractmethod
+    def check_backup(cls, backup: Path) -> None:
+        """Raise StoreError unless ``backup`` is a file this backend's :meth:`backup` wrote
+        (a quick look, before any store is opened; :meth:`restore_from` checks the content)."""
+
+    @abc.abstractmethod
+    def restore_from(self, backup: Path) -> None:
+        """Replace the whole content of this store by the backup file ``backup``, all or
+        nothing (``gongbao.store.restore`` decides whether it may, and checks the result)."""
 
     @abc.abstractmethod
     def save_parse(

@@ -17,6 +17,7 @@ import dataclasses
 import re
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Sequence
 
@@ -94,6 +95,12 @@ class PostgresStore(reads.SharedReads, Store):
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.path!r})"
+
+    @classmethod
+    def from_url(cls, url: str, *, create: bool = True) -> "PostgresStore":
+        """``postgresql://user:password@host:port/database`` (also ``postgres://`` and
+        ``postgresql+driver://``). The database must exist; its tables are made on first use."""
+        return cls("postgresql://" + url.partition("://")[2])
 
     # -- writing ---------------------------------------------------------------
 
@@ -274,8 +281,6 @@ class PostgresStore(reads.SharedReads, Store):
     def backup(self, destination: str) -> None:
         """pg_dump's custom format (``pg_restore`` reads it; so does :func:`gongbao.store.restore`),
         one snapshot of the database, written aside and renamed when complete."""
-        from pathlib import Path
-
         target = Path(destination)
         if target.exists():
             raise StoreError("backup destination exists already; choose a new file", str(target))
@@ -286,7 +291,15 @@ class PostgresStore(reads.SharedReads, Store):
             raise StoreError(f"pg_dump failed: {redact(done.stderr.strip())}", str(target))
         partial.rename(target)
 
-    def restore_from(self, backup: str) -> None:
+    @classmethod
+    def check_backup(cls, backup: Path) -> None:
+        from .backup import PG_DUMP_MAGIC
+
+        with backup.open("rb") as handle:
+            if handle.read(len(PG_DUMP_MAGIC)) != PG_DUMP_MAGIC:
+                raise StoreError("not a PostgreSQL backup (pg_dump custom format) of a gongbao store", str(backup))
+
+    def restore_from(self, backup: Path) -> None:
         """Replace every table of this database by those of a :meth:`backup` file
         (``pg_restore --clean --single-transaction``: all or nothing)."""
         done = _pg_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",

@@ -8,6 +8,7 @@ transaction, and recorded in ``schema_version``.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import sqlite3
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from .layers import layer_keys as _layer_keys
 from .layers import list_layer as _list_layer
 from .repeals import record_repeals
 from .rows import IssueRows, to_json, utc_now
-from .sqlite_check import backup_to, integrity_problems
+from .sqlite_check import backup_to, copy_database, integrity_problems, remove_files, stored_gazettes
 from .sqlite_check import reason as _reason
 from .sqlite_search import Prepared, SearchIndex, prepare
 
@@ -69,6 +70,27 @@ class SQLiteStore(reads.SharedReads, Store):
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.path!r})"
+
+    @classmethod
+    def from_url(cls, url: str, *, create: bool = True) -> "SQLiteStore":
+        """A path (``gongbao.db``, ``:memory:``) or a URL: ``sqlite:///relative.db``,
+        ``sqlite:////absolute.db``, ``sqlite://`` (memory)."""
+        path = url
+        _, separator, rest = url.partition("://")
+        if separator:
+            # SQLAlchemy's convention: the third slash starts the path, a fourth makes it absolute.
+            path = (rest[1:] if rest.startswith("/") else rest) or ":memory:"
+        if not create and path != ":memory:" and not os.path.exists(path):
+            raise StoreError("no store here: ingest gazettes into it first (gongbao ingest FILES --db PATH)", path)
+        return cls(path)
+
+    @property
+    def in_memory(self) -> bool:
+        return self.path in ("", ":memory:")  # "": SQLite's private temporary database
+
+    @property
+    def database_file(self) -> Optional[Path]:
+        return None if self.in_memory else Path(self.path)
 
     # -- writing ---------------------------------------------------------------
 
@@ -229,6 +251,36 @@ class SQLiteStore(reads.SharedReads, Store):
 
     def backup(self, destination: str) -> None:
         backup_to(self._db, self.path, str(destination))
+
+    @classmethod
+    def check_backup(cls, backup: Path) -> None:
+        held = stored_gazettes(str(backup))
+        if held is None or held < 0:
+            raise StoreError("not a gongbao backup (not a SQLite file with a gazettes table)", str(backup))
+
+    def restore_from(self, backup: Path) -> None:
+        """The backup is checked in a scratch copy beside the store first (migrated if older, its
+        index rebuilt if stale), then copied over this database under its write lock: other
+        connections see the old store or the new one."""
+        from .sqlite_search import _TOKENIZERS, _TOKENIZERS_LOCK
+
+        scratch = Path(self.path).with_name(f".{Path(self.path).name}.restore-{os.getpid()}")
+        remove_files(scratch)
+        try:
+            scratch_db = sqlite3.connect(scratch, isolation_level=None)
+            try:
+                copy_database(str(backup), scratch_db)
+            finally:
+                scratch_db.close()
+            with SQLiteStore(scratch) as checked:  # migrates an older backup; rebuilds a stale index
+                problems = checked.check_integrity()
+            if problems:
+                raise StoreError("backup is not consistent, nothing restored: " + "; ".join(problems), str(backup))
+            copy_database(str(scratch), self._db)
+        finally:
+            remove_files(scratch)
+        with _TOKENIZERS_LOCK:  # the tokenizer's dictionary was of the replaced content
+            _TOKENIZERS.pop(os.path.realpath(self.path), None)
 
     def dump_table(self, table: str, columns: tuple[str, ...], order: str) -> Iterator[tuple[Any, ...]]:
         cursor = self._db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {order}")

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from .. import browse, views
-from ..api.params import DAY_SCHEMA
-from ..api.stores import request_store
 from ..errors import NotFound
+from ..serving.params import DAY_SCHEMA
+from ..serving.stores import request_store
 from . import render_page
 from .routes import PAGE_ERRORS
 

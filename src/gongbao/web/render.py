@@ -186,6 +186,11 @@ def doc_number_path(number: str) -> str:
     return "/doc/" + quote(number, safe="")
 
 
+def feed_path(kind: str, value: str) -> str:
+    """Path of the region or issuer feed (``gongbao.api.feeds``; names may hold any character)."""
+    return f"/feeds/{kind}/{quote(value, safe='')}.atom"
+
+
 def facet_label(name: str, value: Any, names: Mapping[str, str]) -> str:
     """How a facet value reads: region codes and gazette ids get their names from ``names``
     (what the store calls them), else from the search library."""

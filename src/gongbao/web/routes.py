@@ -13,13 +13,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from .. import browse, views
-from ..api.feeds import feed_path
-from ..api.params import FILTERS, search_params, to_query
-from ..api.stores import request_store
 from ..errors import NotFound, QueryError
 from ..search import lookup_doc_number, search
+from ..serving.params import FILTERS, search_params, to_query
+from ..serving.stores import request_store
 from . import render_page
-from .render import document_content, issue_label, search_url
+from .render import document_content, feed_path, issue_label, search_url
 
 PAGE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "A parameter is malformed (an HTML page says which)."},

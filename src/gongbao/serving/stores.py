@@ -13,7 +13,7 @@ from typing import Optional
 from starlette.requests import Request
 
 from ..errors import StoreError
-from ..store import SQLiteStore, Store, open_store
+from ..store import Store, open_store
 
 
 class ThreadStores:
@@ -26,7 +26,7 @@ class ThreadStores:
         # on the first request; and refuse a memory database, which each thread
         # would see as a different, empty one.
         store = open_store(store_url)
-        if isinstance(store, SQLiteStore) and store.path == ":memory:":
+        if store.in_memory:
             store.close()
             raise StoreError("the web server needs a database file, not an in-memory store", store_url)
         # A store with a connection pool (PostgreSQL) serves every thread; SQLite's is per thread.

@@ -1,7 +1,8 @@
 """The FastAPI application: JSON API, web pages and feeds over one store.
 
-``create_app`` wires the parts; the routes live in ``routes.py`` (JSON),
-``gongbao.web.routes`` (HTML) and ``feeds.py`` (Atom).
+``create_app`` wires the parts — middleware, the one error handler, /docs, static files — and
+mounts the routers of ``gongbao.api`` (JSON and Atom) and ``gongbao.web`` (HTML), which never
+import each other.
 """
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __doc__ as package_doc
 from .. import budget
+from ..api import feeds, layer_routes, routes
+from ..api.upload import DEFAULT_MAX_UPLOAD_BYTES, upload_router
 from ..errors import GongbaoError, TimeBudgetExceeded
+from ..serving.stores import ThreadStores
 from ..web import STATIC_DIR, render_error
-from . import feeds, layer_routes, routes
-from .stores import ThreadStores
-from .upload import DEFAULT_MAX_UPLOAD_BYTES, upload_router
+from ..web import layer_routes as layer_pages
+from ..web import routes as pages
 
 # Pages render no script at all, so the policy can forbid every script.
 PAGE_CSP = (
@@ -83,11 +86,8 @@ def create_app(store_url: str, *, cors_origins: Optional[Sequence[str]] = None,
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(DOCS_ASSETS, StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets")
     _add_docs(app)
-    from ..web.layer_routes import router as layer_pages
-    from ..web.routes import router as web_router  # last: its catch-all id route must match after all others
-
-    app.include_router(layer_pages)
-    app.include_router(web_router)
+    app.include_router(layer_pages.router)
+    app.include_router(pages.router)  # last: its catch-all id route must match after all others
     if time_budget is not None:
         if time_budget <= 0:
             raise ValueError("the time budget must be a positive number of seconds")
