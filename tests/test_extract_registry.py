@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from gongbao.api import create_app
+from gongbao.http import create_app
 from gongbao.cli import app
 from gongbao.export import LAYER_BASE_KEYS, document_records, layer_csv, layer_records, write_jsonl
 from gongbao.extract import LayerError, LayerSpec, layer_names, layer_spec, register, unregister
