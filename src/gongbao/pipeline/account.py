@@ -18,6 +18,7 @@ deleted printed characters other than page furniture, with the text it deleted.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -68,6 +69,13 @@ def _mark(codes: bytearray, span: Span, code: int, only_empty: bool = True) -> N
 
 
 _FILL = {code: bytes([code]) + bytes(range(1, 256)) for code in _CODE.values()}  # 0 → code, others kept
+# re's \s for str patterns is str.isspace(): whole runs of spaces handled at C speed
+_SPACES = re.compile(r"\s+")
+_BLANK_CODE = 255  # never a place code: whitespace counted as blank
+_BLANK = bytes([_BLANK_CODE]) * _CODE["furniture"] + bytes([_CODE["furniture"]]) + bytes([_BLANK_CODE]) * (255 - _CODE["furniture"])
+_FREE, _TAKEN = 1, 2
+_FREE_IF_EMPTY = bytes([_FREE]) + bytes([_TAKEN]) * 255  # no place yet → free, any place → taken
+_FREE_RUN = re.compile(rb"\x01(?:\x00*\x01)*")
 
 
 def _claimed_spans(doc: Document) -> list[Span]:
@@ -90,19 +98,23 @@ def account(result: ParseResult) -> Account:
     """The conservation account of ``result`` (see the module docstring)."""
     text = result.source.text
     codes, unclaimed, removals = _places(result)
-    chars: Counter = Counter({place: 0 for place in PLACES})
     names = {code: name for name, code in _CODE.items()}
-    for i, ch in enumerate(text):
-        code = codes[i]
-        if ch.isspace() and code != _CODE["furniture"]:
-            chars["blank"] += 1
-        else:
-            chars[names.get(code, "unplaced_silently")] += 1
+    # whitespace outside furniture is blank, whatever its place: marked, then counted by code
+    counted = bytearray(codes)
+    for space in _SPACES.finditer(text):
+        a, b = space.span()
+        counted[a:b] = counted[a:b].translate(_BLANK)
+    chars: Counter = Counter({place: 0 for place in PLACES})
+    chars["blank"] += counted.count(_BLANK_CODE)
+    for code in range(len(PLACES) + 1):
+        found = counted.count(code)
+        if found:
+            chars[names.get(code, "unplaced_silently")] += found
     lines: Counter = Counter({place: 0 for place in PLACES})
     pos = 0
     for raw in text.split("\n"):
-        first = next((pos + k for k, ch in enumerate(raw) if not ch.isspace()), None)
-        lines["blank" if first is None else names.get(codes[first], "unplaced_silently")] += 1
+        indent = len(raw) - len(raw.lstrip())  # lstrip() drops exactly what isspace() calls space
+        lines["blank" if indent == len(raw) else names.get(codes[pos + indent], "unplaced_silently")] += 1
         pos += len(raw) + 1
     return Account(length=len(text), chars=dict(chars), lines=dict(lines), unclaimed=unclaimed, removals=removals)
 
@@ -125,27 +137,20 @@ def _places(result: ParseResult) -> tuple[bytearray, list[Span], list[dict]]:
     unclaimed: list[Span] = []
     moved = _removed_positions(text, [r for r in removals if not r["rule"].startswith("clean:")])
     for doc in result.documents:
-        claimed = bytearray(doc.span.end - doc.span.start)
-        for i in moved.get(doc.span.start, doc.span.end):
-            claimed[i - doc.span.start] = 1
+        start, end = doc.span.start, doc.span.end
+        # per character of the document: FREE (printed, no place, no element), TAKEN, or 0 (space)
+        state = codes[start:end].translate(_FREE_IF_EMPTY)
+        for i in moved.get(start, end):
+            state[i - start] = _TAKEN
         for s in _claimed_spans(doc):
-            a, b = max(s.start, doc.span.start) - doc.span.start, min(s.end, doc.span.end) - doc.span.start
+            a, b = max(s.start, start) - start, min(s.end, end) - start
             if a < b:
-                claimed[a:b] = b"\x01" * (b - a)
-        run: Optional[list[int]] = None  # [start, end) of printed characters no element holds
-        for i in range(doc.span.start, doc.span.end):
-            if text[i].isspace():
-                continue
-            if not claimed[i - doc.span.start] and not codes[i]:
-                if run is None:
-                    run = [i, i + 1]
-                else:
-                    run[1] = i + 1
-            elif run is not None:
-                unclaimed.append(Span(*run))
-                run = None
-        if run is not None:
-            unclaimed.append(Span(*run))
+                state[a:b] = bytes([_TAKEN]) * (b - a)
+        for space in _SPACES.finditer(text, start, end):
+            a, b = space.start() - start, space.end() - start
+            state[a:b] = bytes(b - a)
+        # a run: free characters with only spaces between them
+        unclaimed += [Span(start + run.start(), start + run.end()) for run in _FREE_RUN.finditer(state)]
         _mark(codes, doc.span, _CODE["documents"])
     for span in result.headings:
         _mark(codes, span, _CODE["headings"])
@@ -202,4 +207,4 @@ def _removals(result: ParseResult) -> list[dict]:
 
 
 def _printed(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
