@@ -9,7 +9,14 @@ the batch goes on); a failure while saving is the store's, and is raised.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Union
 
@@ -74,9 +81,63 @@ class IngestOutcome:
 def ingest_file(store, path: Input, *, force: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
     """Decode, parse, validate and save one file. Errors are returned, not raised, so a batch
     goes on. ``force`` stores an incomplete issue, even over a more complete stored version."""
+    return _ingest(store, path, lambda: parse_input(path, max_bytes), force)
+
+
+def default_jobs() -> int:
+    """Worker processes for :func:`ingest_files` by default: one per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def ingest_files(store, paths: Iterable[Input], *, force: bool = False, jobs: int = 1,
+                 max_bytes: int = MAX_ISSUE_BYTES) -> Iterator[IngestOutcome]:
+    """:func:`ingest_file` for each file, outcomes in input order. With ``jobs`` > 1 that many
+    worker processes read and parse the next files while this process validates and saves
+    each in turn, so the store ends as one process would leave it (the search tokenizer's
+    dictionary grows in input order). At most two files per worker are in flight: memory
+    does not grow with the number of files."""
+    if jobs <= 1:
+        for path in paths:
+            yield ingest_file(store, path, force=force, max_bytes=max_bytes)
+        return
+    inputs = iter(paths)
+    ahead: deque[tuple[Input, Future]] = deque()
+    with ProcessPoolExecutor(jobs, mp_context=_worker_context()) as workers:
+        def submit() -> None:
+            for path in islice(inputs, 2 * jobs - len(ahead)):
+                ahead.append((path, workers.submit(parse_input, path, max_bytes)))
+
+        submit()
+        try:
+            while ahead:
+                path, parsed = ahead.popleft()
+                submit()
+                try:
+                    outcome = _ingest(store, path, parsed.result, force)
+                except BrokenProcessPool as error:  # killed (out of memory?) or crashed in native code
+                    raise GongbaoError(f"ingest stopped: a parsing worker process died while this file was in flight"
+                                       f" ({error}); --jobs 1 parses in this process", str(path)) from error
+                yield outcome
+        finally:  # stopped early (an error, the caller gave up): files not started are not parsed
+            workers.shutdown(cancel_futures=True)
+
+
+def parse_input(path: Input, max_bytes: int = MAX_ISSUE_BYTES) -> ParseResult:
+    """Read and parse one input file: what a worker process of :func:`ingest_files` runs."""
+    return _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path))
+
+
+def _worker_context() -> BaseContext:
+    """Workers forked from a server process that imported the parser, not from this process:
+    its other threads (a progress bar, a web server) and open store connections stay out."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+def _ingest(store, path: Input, parsed: Callable[[], ParseResult], force: bool) -> IngestOutcome:
     try:
-        result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path))
-        return _save(store, result, str(path), path, force)
+        return _save(store, parsed(), str(path), path, force)
     except GongbaoError as error:
         return IngestOutcome(path, "error", error=str(error), incomplete=isinstance(error, IncompleteIssue))
 
