@@ -131,7 +131,7 @@ def _worker_context() -> BaseContext:
     """Workers forked from a server process that imported the parser, not from this process:
     its other threads (a progress bar, a web server) and open store connections stay out."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload(["gongbao.ingest_worker"])
     return context
 
 
