@@ -122,9 +122,11 @@ def ingest_files(store, paths: Iterable[Input], *, force: bool = False, jobs: in
             workers.shutdown(cancel_futures=True)
 
 
-def parse_input(path: Input, max_bytes: int = MAX_ISSUE_BYTES) -> ParseResult:
-    """Read and parse one input file: what a worker process of :func:`ingest_files` runs."""
-    return _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path))
+def parse_input(path: Input, max_bytes: int = MAX_ISSUE_BYTES) -> tuple[ParseResult, Summary]:
+    """Read and parse one input file, and sum the parse up: what a worker process of
+    :func:`ingest_files` runs (the summary's account is no small part of the work)."""
+    result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path))
+    return result, summarize(result)
 
 
 def _worker_context() -> BaseContext:
@@ -135,9 +137,9 @@ def _worker_context() -> BaseContext:
     return context
 
 
-def _ingest(store, path: Input, parsed: Callable[[], ParseResult], force: bool) -> IngestOutcome:
+def _ingest(store, path: Input, parsed: Callable[[], tuple[ParseResult, Summary]], force: bool) -> IngestOutcome:
     try:
-        return _save(store, parsed(), str(path), path, force)
+        return _save(store, *parsed(), str(path), path, force)
     except GongbaoError as error:
         return IngestOutcome(path, "error", error=str(error), incomplete=isinstance(error, IncompleteIssue))
 
@@ -147,7 +149,8 @@ def ingest_bytes(store, data: bytes, name: str, *, force: bool = False,
     """Decode, parse, validate and save the bytes of one file (an upload): the checks of
     :func:`ingest_file`, but errors are raised (InputError: bad input, nothing stored;
     StoreError), not returned. The same bytes again are a no-op (status ``unchanged``)."""
-    return _save(store, _read_and_parse(lambda: read_bytes(data, name, max_bytes=max_bytes).source, name), name, data, force)
+    result = _read_and_parse(lambda: read_bytes(data, name, max_bytes=max_bytes).source, name)
+    return _save(store, result, summarize(result), name, data, force)
 
 
 def _read_and_parse(read: Callable[[], SourceText], name: str) -> ParseResult:
@@ -163,7 +166,7 @@ def _read_and_parse(read: Callable[[], SourceText], name: str) -> ParseResult:
                          name) from error
 
 
-def _save(store, result: ParseResult, name: str, original, force: bool) -> IngestOutcome:
+def _save(store, result: ParseResult, summary: Summary, name: str, original, force: bool) -> IngestOutcome:
     stored = validate(result, name, store, force=force)
     # saved only over the version it was weighed against (another writer may store one meanwhile)
     judged_against = ... if force else (stored["sha256"] if stored else None)
@@ -172,7 +175,7 @@ def _save(store, result: ParseResult, name: str, original, force: bool) -> Inges
     if root is not None:
         # the original bytes, content-addressed, so a newer extractor can re-run (reparse)
         store_original(original, root)
-    return IngestOutcome(Path(name), outcome.status, outcome.gazette_id, summarize(result))
+    return IngestOutcome(Path(name), outcome.status, outcome.gazette_id, summary)
 
 
 def originals_dir(store) -> Optional[Path]:
