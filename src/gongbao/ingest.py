@@ -95,7 +95,9 @@ def ingest_files(store, paths: Iterable[Input], *, force: bool = False, jobs: in
     worker processes read and parse the next files while this process validates and saves
     each in turn, so the store ends as one process would leave it (the search tokenizer's
     dictionary grows in input order). At most two files per worker are in flight: memory
-    does not grow with the number of files."""
+    does not grow with the number of files. The workers fork from a server process
+    (:mod:`gongbao.ingest_worker`) that imports the calling script as ``__mp_main__``: a
+    script calling this with ``jobs`` > 1 needs the ``if __name__ == "__main__":`` guard."""
     if jobs <= 1:
         for path in paths:
             yield ingest_file(store, path, force=force, max_bytes=max_bytes)
