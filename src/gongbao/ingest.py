@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
+from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Union
@@ -104,7 +106,9 @@ def ingest_files(store, paths: Iterable[Input], *, force: bool = False, jobs: in
         return
     inputs = iter(paths)
     ahead: deque[tuple[Input, Future]] = deque()
-    with ProcessPoolExecutor(jobs, mp_context=_worker_context()) as workers:
+    context = _worker_context()
+    watched, alive = context.Pipe(duplex=False)  # closed by this process's end, however it ends
+    with alive, ProcessPoolExecutor(jobs, mp_context=context, initializer=_watch, initargs=(watched,)) as workers:
         def submit() -> None:
             for path in islice(inputs, 2 * jobs - len(ahead)):
                 ahead.append((path, workers.submit(parse_input, path, max_bytes)))
@@ -137,6 +141,20 @@ def _worker_context() -> BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["gongbao.ingest_worker"])
     return context
+
+
+def _watch(storing_process: Connection) -> None:
+    """Worker initializer: end this worker once the storing process is gone. Its end of this
+    pipe closes however it ends (killed too), while a worker waiting for its next file would
+    wait for ever, holding the terminal's pipes open."""
+    def wait_for_the_end() -> None:
+        try:
+            storing_process.recv()
+        except EOFError:
+            pass
+        os._exit(1)
+
+    threading.Thread(target=wait_for_the_end, name="gongbao-ingest-watch", daemon=True).start()
 
 
 def _ingest(store, path: Input, parsed: Callable[[], tuple[ParseResult, Summary]], force: bool) -> IngestOutcome:

@@ -37,3 +37,4 @@ try:
     parse_text(_SAMPLE, "<warm-up>")
 except GongbaoError:  # the sample only loads data; what it parses to does not matter
     pass
+
