@@ -112,22 +112,22 @@ def ingest(
     paths: List[Path] = typer.Argument(..., help="Gazette files or folders of them."),
     db: Optional[str] = DbOption,
     force: bool = typer.Option(False, "--force", help="Store incomplete (truncated) issues too, even over a more complete stored version."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes parsing ahead while one process stores the issues in order (default: one per core)."),
 ) -> None:
     """Parse gazette issues and store them (one transaction per issue; re-ingesting is a no-op).
 
     An issue that looks cut short — TOC entries missing from the body, a text that stops inside
     a document, a region the text cannot settle, fewer documents than the stored version — is
     refused unless --force."""
-    from .ingest import ingest_file, iter_inputs
+    from .ingest import default_jobs, ingest_files, iter_inputs
 
     files = list(iter_inputs(paths))
     failed = incomplete = 0
     with _open(db) as store:
         with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
             task = progress.add_task("", total=len(files))
-            for path in files:
+            for path, outcome in zip(files, ingest_files(store, files, force=force, jobs=min(jobs or default_jobs(), len(files)))):
                 progress.update(task, description=path.name)
-                outcome = ingest_file(store, path, force=force)
                 if outcome.status == "error":
                     failed += 1
                     incomplete += outcome.incomplete

@@ -9,7 +9,16 @@ the batch goes on); a failure while saving is the store's, and is raised.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Union
 
@@ -73,9 +82,83 @@ class IngestOutcome:
 def ingest_file(store, path: Input, *, force: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
     """Decode, parse, validate and save one file. Errors are returned, not raised, so a batch
     goes on. ``force`` stores an incomplete issue, even over a more complete stored version."""
+    return _ingest(store, path, lambda: parse_input(path, max_bytes), force)
+
+
+def default_jobs() -> int:
+    """Worker processes for :func:`ingest_files` by default: one per core this process may use."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def ingest_files(store, paths: Iterable[Input], *, force: bool = False, jobs: int = 1,
+                 max_bytes: int = MAX_ISSUE_BYTES) -> Iterator[IngestOutcome]:
+    """:func:`ingest_file` for each file, outcomes in input order. With ``jobs`` > 1 that many
+    worker processes read and parse the next files while this process validates and saves
+    each in turn, so the store ends as one process would leave it (the search tokenizer's
+    dictionary grows in input order). At most two files per worker are in flight: memory
+    does not grow with the number of files. The workers fork from a server process
+    (:mod:`gongbao.ingest_worker`) that imports the calling script as ``__mp_main__``: a
+    script calling this with ``jobs`` > 1 needs the ``if __name__ == "__main__":`` guard."""
+    if jobs <= 1:
+        for path in paths:
+            yield ingest_file(store, path, force=force, max_bytes=max_bytes)
+        return
+    inputs = iter(paths)
+    ahead: deque[tuple[Input, Future]] = deque()
+    context = _worker_context()
+    watched, alive = context.Pipe(duplex=False)  # closed by this process's end, however it ends
+    with alive, ProcessPoolExecutor(jobs, mp_context=context, initializer=_watch, initargs=(watched,)) as workers:
+        def submit() -> None:
+            for path in islice(inputs, 2 * jobs - len(ahead)):
+                ahead.append((path, workers.submit(parse_input, path, max_bytes)))
+
+        submit()
+        try:
+            while ahead:
+                path, parsed = ahead.popleft()
+                submit()
+                try:
+                    outcome = _ingest(store, path, parsed.result, force)
+                except BrokenProcessPool as error:  # killed (out of memory?) or crashed in native code
+                    raise GongbaoError(f"ingest stopped: a parsing worker process died while this file was in flight"
+                                       f" ({error}); --jobs 1 parses in this process", str(path)) from error
+                yield outcome
+        finally:  # stopped early (an error, the caller gave up): files not started are not parsed
+            workers.shutdown(cancel_futures=True)
+
+
+def parse_input(path: Input, max_bytes: int = MAX_ISSUE_BYTES) -> tuple[ParseResult, Summary]:
+    """Read and parse one input file, and sum the parse up: what a worker process of
+    :func:`ingest_files` runs (the summary's account is no small part of the work)."""
+    result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path))
+    return result, summarize(result)
+
+
+def _worker_context() -> BaseContext:
+    """Workers forked from a server process that imported the parser, not from this process:
+    its other threads (a progress bar, a web server) and open store connections stay out."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["gongbao.ingest_worker"])
+    return context
+
+
+def _watch(storing_process: Connection) -> None:
+    """Worker initializer: end this worker once the storing process is gone. Its end of this
+    pipe closes however it ends (killed too), while a worker waiting for its next file would
+    wait for ever, holding the terminal's pipes open."""
+    def wait_for_the_end() -> None:
+        try:
+            storing_process.recv()
+        except EOFError:
+            pass
+        os._exit(1)
+
+    threading.Thread(target=wait_for_the_end, name="gongbao-ingest-watch", daemon=True).start()
+
+
+def _ingest(store, path: Input, parsed: Callable[[], tuple[ParseResult, Summary]], force: bool) -> IngestOutcome:
     try:
-        result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path))
-        return _save(store, result, str(path), path, force)
+        return _save(store, *parsed(), str(path), path, force)
     except GongbaoError as error:
         return IngestOutcome(path, "error", error=str(error), incomplete=isinstance(error, IncompleteIssue))
 
@@ -85,7 +168,8 @@ def ingest_bytes(store, data: bytes, name: str, *, force: bool = False,
     """Decode, parse, validate and save the bytes of one file (an upload): the checks of
     :func:`ingest_file`, but errors are raised (InputError: bad input, nothing stored;
     StoreError), not returned. The same bytes again are a no-op (status ``unchanged``)."""
-    return _save(store, _read_and_parse(lambda: read_bytes(data, name, max_bytes=max_bytes).source, name), name, data, force)
+    result = _read_and_parse(lambda: read_bytes(data, name, max_bytes=max_bytes).source, name)
+    return _save(store, result, summarize(result), name, data, force)
 
 
 def _read_and_parse(read: Callable[[], SourceText], name: str) -> ParseResult:
@@ -101,7 +185,7 @@ def _read_and_parse(read: Callable[[], SourceText], name: str) -> ParseResult:
                          name) from error
 
 
-def _save(store, result: ParseResult, name: str, original, force: bool) -> IngestOutcome:
+def _save(store, result: ParseResult, summary: Summary, name: str, original, force: bool) -> IngestOutcome:
     stored = validate(result, name, store, force=force)
     # saved only over the version it was weighed against (another writer may store one meanwhile)
     judged_against = ... if force else (stored["sha256"] if stored else None)
@@ -110,7 +194,7 @@ def _save(store, result: ParseResult, name: str, original, force: bool) -> Inges
     if root is not None:
         # the original bytes, content-addressed, so a newer extractor can re-run (reparse)
         store_original(original, root)
-    return IngestOutcome(Path(name), outcome.status, outcome.gazette_id, summarize(result))
+    return IngestOutcome(Path(name), outcome.status, outcome.gazette_id, summary)
 
 
 def originals_dir(store) -> Optional[Path]:

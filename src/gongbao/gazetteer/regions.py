@@ -136,6 +136,12 @@ class _Gazetteer:
         for region in regions:
             if region.parent_code:
                 self.children[region.parent_code].append(region)
+        # regions by name or stem with one character blanked: the candidates of _near_misses
+        self.blanked: dict[str, set[int]] = defaultdict(set)
+        for k, region in enumerate(regions):
+            for form in (region.name, region.stem):
+                for key in _blanked(form):
+                    self.blanked[key].add(k)
 
 
 @cache
@@ -342,6 +348,11 @@ def _pinyin_agrees(region: Region, pinyin: str) -> bool:
     return folded == _fold(region.pinyin) or (stem is not None and folded == _fold(stem))
 
 
+def _blanked(form: str) -> list[str]:
+    """``form`` with each of its characters in turn replaced by a NUL."""
+    return [form[:i] + "\0" + form[i + 1:] for i in range(len(form))]
+
+
 def _one_char_apart(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
 
@@ -368,9 +379,9 @@ def _near_misses(printed: str) -> list[tuple[Region, str]]:
     """Regions whose name or stem differs from ``printed`` in exactly one character,
     with the form that matched."""
     near = []
-    for region in _data().regions:
-        if len(region.name) != len(printed) and len(region.stem) != len(printed):
-            continue
+    data = _data()
+    for k in sorted({k for key in _blanked(printed) for k in data.blanked.get(key, ())}):
+        region = data.regions[k]
         for form in dict.fromkeys((region.name, region.stem)):
             if _one_char_apart(printed, form):
                 near.append((region, form))

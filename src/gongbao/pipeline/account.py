@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from ..model import Document, ParseResult, Span
@@ -206,5 +207,6 @@ def _removals(result: ParseResult) -> list[dict]:
     return out
 
 
+@lru_cache(maxsize=8192)  # each parse reads its repairs twice (elements, then the summary's account)
 def _printed(text: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", text))
