@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gongbao.cli import app
-from gongbao.extract import LAYERS
+from gongbao.extract import layer_names
 from gongbao.search import SearchQuery, search
 from gongbao.store import open_store
 from tests.conftest import BACKENDS
@@ -51,7 +51,7 @@ def contents(url: str) -> dict:
         return {
             "gazettes": [_masked(g) for g in store.list_gazettes()],
             "documents": [_masked(d) for d in store.list_documents(None)],
-            "layers": {layer: list(store.list_layer(layer)) for layer in LAYERS},
+            "layers": {layer: list(store.list_layer(layer)) for layer in layer_names()},
             "search": answers,
         }
 
