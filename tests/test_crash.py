@@ -32,8 +32,10 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
 
 
 def ingest(folder: Path, db: str) -> subprocess.Popen:
-    # the per-issue lines go to stderr (the progress console), one per stored issue
-    return subprocess.Popen([*GONGBAO, "ingest", str(folder), "--db", str(db)], env=cli_env(),
+    # the per-issue lines go to stderr (the progress console), one per stored issue; one
+    # process, as the kill moments are placed by the time one issue takes (workers parse ahead;
+    # a killed ingest with workers: tests/test_ingest_jobs.py)
+    return subprocess.Popen([*GONGBAO, "ingest", str(folder), "--db", str(db), "--jobs", "1"], env=cli_env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 

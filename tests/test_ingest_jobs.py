@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,7 @@ from gongbao.extract import layer_names
 from gongbao.search import SearchQuery, search
 from gongbao.store import open_store
 from tests.conftest import BACKENDS
+from tests.reliability import GONGBAO, cli_env
 from tests.test_search_quality import CASES, PHRASE_CASES
 
 SYNTHETIC = Path(__file__).parent / "fixtures" / "synthetic"
@@ -88,3 +92,19 @@ def test_jobs_2_stores_what_jobs_1_stores(backend, inputs, new_store_url):
     assert again.exit_code == 1
     assert sum(line.startswith("unchanged") for line in _lines(again.output)) == 6
     assert contents(two) == stored
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_killed_ingest_leaves_no_worker_behind(inputs, tmp_path):
+    """SIGKILL the storing process: its workers end too (they would otherwise wait for their
+    next file for ever, keeping the caller's pipes open), and the store holds whole issues."""
+    db = tmp_path / "killed.db"
+    process = subprocess.Popen([*GONGBAO, "ingest", str(inputs), "--db", str(db), "--jobs", "2"], env=cli_env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    assert process.stderr.readline()  # one issue stored: the workers are parsing the next ones
+    os.kill(process.pid, signal.SIGKILL)
+    process.communicate(timeout=60)  # the end of stderr: no process holds it any more
+    with open_store(str(db)) as store:
+        assert store.check_integrity() == []
+        assert 1 <= len(store.list_gazettes()) < 6
