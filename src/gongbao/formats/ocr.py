@@ -42,6 +42,9 @@ INK_MARGIN = 32
 # works column by column on a 48 px tall strip (cost ∝ width) and still has ~3 columns of its
 # output per square CJK glyph at 0.6; narrower, its errors grow (0.5: CER +0.0013).
 REC_SQUEEZE = 0.6
+# Lines recognized one at a time: a batch is padded to its widest line, and on the reference
+# machine a page's lines took 1.6× the time in RapidOCR's batches of 6 (bench/ocr.py --profile).
+REC_BATCH = 1
 # Recognized lines scoring below this are dropped as noise (RapidOCR's own default).
 MIN_SCORE = 0.5
 
@@ -194,7 +197,7 @@ def _engine(threads: int):
     rounding to its 32 px grid)."""
     from rapidocr_onnxruntime import RapidOCR
 
-    options = {"det_limit_type": "min", "det_limit_side_len": 32}
+    options = {"det_limit_type": "min", "det_limit_side_len": 32, "rec_batch_num": REC_BATCH}
     if threads:
         options.update(intra_op_num_threads=threads, inter_op_num_threads=1)
     return RapidOCR(**options)
