@@ -186,3 +186,21 @@ def test_image_file_is_ocred(stub_engine, tmp_path):
     extracted = formats.read_any(path)
     assert extracted.source.encoding == "pdf:ocr:rapidocr"
     assert "县人民政府关于加强安全生产工作的通知" in extracted.source.text
+
+
+def test_ingest_reports_each_page_read(stub_engine, formats_dir, pdf_fonts, tmp_path):
+    """``gongbao ingest`` shows a bar with pages/s from these calls while a scan is OCRed."""
+    import pymupdf
+
+    from gongbao.ingest import ingest_file
+    from gongbao.store import open_store
+
+    pdf = rendered(formats_dir, pdf_fonts, "001.json", "pdf")
+    mixed = pymupdf.open("pdf", page_subset(pdf, [4]))
+    mixed.insert_pdf(pymupdf.open("pdf", scanned(pdf, [5], dpi=50)))
+    path = tmp_path / "mixed.pdf"
+    mixed.save(path)
+    calls = []
+    with open_store(tmp_path / "g.db") as store:
+        ingest_file(store, path, force=True, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]

@@ -71,11 +71,13 @@ class IngestOutcome:
     incomplete: bool = False  # the error is an IncompleteIssue: ``--force`` would store it
 
 
-def ingest_file(store, path: Input, *, force: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
+def ingest_file(store, path: Input, *, force: bool = False, max_bytes: int = MAX_ISSUE_BYTES,
+                progress: Optional[Callable[[int, int], None]] = None) -> IngestOutcome:
     """Decode, parse, validate and save one file. Errors are returned, not raised, so a batch
-    goes on. ``force`` stores an incomplete issue, even over a more complete stored version."""
+    goes on. ``force`` stores an incomplete issue, even over a more complete stored version.
+    ``progress(done, total)`` after each page of a PDF or image (OCR takes seconds a page)."""
     try:
-        result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path))
+        result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes, progress=progress), str(path))
         return _save(store, result, str(path), path, force)
     except GongbaoError as error:
         return IngestOutcome(path, "error", error=str(error), incomplete=isinstance(error, IncompleteIssue))
