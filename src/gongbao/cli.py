@@ -11,7 +11,7 @@ import typer
 from click import Context
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -107,6 +107,27 @@ def _fitted_table(title: str, columns: list[tuple[str, object]], rows: list[list
     return table
 
 
+class _PageBar:
+    """A second bar for the pages of a PDF or scan, with pages/s and an ETA (OCR of a scanned
+    issue takes minutes); shown from its first page, removed when the file is done."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task: Optional[TaskID] = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task("", total=total, unit="pages")
+        self.progress.update(self.task, completed=done, total=total)
+        speed = next(task.speed for task in self.progress.tasks if task.id == self.task)
+        self.progress.update(self.task, description=f"{speed:.2f} pages/s" if speed else "")
+
+    def close(self) -> None:
+        if self.task is not None:
+            self.progress.remove_task(self.task)
+            self.task = None
+
+
 @app.command()
 def ingest(
     paths: List[Path] = typer.Argument(..., help="Gazette files or folders of them."),
@@ -124,9 +145,13 @@ def ingest(
     files = list(iter_inputs(paths))
     failed = incomplete = 0
     with _open(db) as store:
-        with Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
-            task = progress.add_task("", total=len(files))
-            for path, outcome in zip(files, ingest_files(store, files, force=force, jobs=min(jobs or default_jobs(), len(files)))):
+        with Progress(TextColumn("[bold]{task.fields[unit]}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn(), TextColumn("{task.description}"), console=err, transient=True) as progress:
+            task = progress.add_task("", total=len(files), unit="ingest")
+            pages = _PageBar(progress)  # a file's pages, when it is parsed in this process (--jobs 1, one file)
+            jobs = min(jobs or default_jobs(), len(files))
+            for path, outcome in zip(files, ingest_files(store, files, force=force, jobs=jobs, progress=pages)):
+                pages.close()
                 progress.update(task, description=path.name)
                 if outcome.status == "error":
                     failed += 1

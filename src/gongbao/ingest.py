@@ -79,10 +79,12 @@ class IngestOutcome:
     incomplete: bool = False  # the error is an IncompleteIssue: ``--force`` would store it
 
 
-def ingest_file(store, path: Input, *, force: bool = False, max_bytes: int = MAX_ISSUE_BYTES) -> IngestOutcome:
+def ingest_file(store, path: Input, *, force: bool = False, max_bytes: int = MAX_ISSUE_BYTES,
+                progress: Optional[Callable[[int, int], None]] = None) -> IngestOutcome:
     """Decode, parse, validate and save one file. Errors are returned, not raised, so a batch
-    goes on. ``force`` stores an incomplete issue, even over a more complete stored version."""
-    return _ingest(store, path, lambda: parse_input(path, max_bytes), force)
+    goes on. ``force`` stores an incomplete issue, even over a more complete stored version.
+    ``progress(done, total)`` after each page of a PDF or image (OCR takes seconds a page)."""
+    return _ingest(store, path, lambda: parse_input(path, max_bytes, progress), force)
 
 
 def default_jobs() -> int:
@@ -91,17 +93,19 @@ def default_jobs() -> int:
 
 
 def ingest_files(store, paths: Iterable[Input], *, force: bool = False, jobs: int = 1,
-                 max_bytes: int = MAX_ISSUE_BYTES) -> Iterator[IngestOutcome]:
+                 max_bytes: int = MAX_ISSUE_BYTES,
+                 progress: Optional[Callable[[int, int], None]] = None) -> Iterator[IngestOutcome]:
     """:func:`ingest_file` for each file, outcomes in input order. With ``jobs`` > 1 that many
     worker processes read and parse the next files while this process validates and saves
     each in turn, so the store ends as one process would leave it (the search tokenizer's
     dictionary grows in input order). At most two files per worker are in flight: memory
     does not grow with the number of files. The workers fork from a server process
     (:mod:`gongbao.ingest_worker`) that imports the calling script as ``__mp_main__``: a
-    script calling this with ``jobs`` > 1 needs the ``if __name__ == "__main__":`` guard."""
+    script calling this with ``jobs`` > 1 needs the ``if __name__ == "__main__":`` guard.
+    ``progress`` follows the pages of each file parsed in this process (``jobs`` 1)."""
     if jobs <= 1:
         for path in paths:
-            yield ingest_file(store, path, force=force, max_bytes=max_bytes)
+            yield ingest_file(store, path, force=force, max_bytes=max_bytes, progress=progress)
         return
     inputs = iter(paths)
     ahead: deque[tuple[Input, Future]] = deque()
@@ -127,10 +131,11 @@ def ingest_files(store, paths: Iterable[Input], *, force: bool = False, jobs: in
             workers.shutdown(cancel_futures=True)
 
 
-def parse_input(path: Input, max_bytes: int = MAX_ISSUE_BYTES) -> tuple[ParseResult, Summary]:
+def parse_input(path: Input, max_bytes: int = MAX_ISSUE_BYTES,
+                progress: Optional[Callable[[int, int], None]] = None) -> tuple[ParseResult, Summary]:
     """Read and parse one input file, and sum the parse up: what a worker process of
     :func:`ingest_files` runs (the summary's account is no small part of the work)."""
-    result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes), str(path))
+    result = _read_and_parse(lambda: read_source_any(path, max_bytes=max_bytes, progress=progress), str(path))
     return result, summarize(result)
 
 

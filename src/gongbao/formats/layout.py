@@ -386,14 +386,13 @@ def _single_column_margins(pages: list[PageRows]) -> dict[int, _Margins]:
     out: dict[int, _Margins] = {}
     for key in sorted(edges, reverse=True):  # parities (0, 1) before pages (negative)
         starts, ends = edges[key]
-        if key < 0 and len(starts) < 8:
+        if len(starts) < (8 if key < 0 else 1):  # a blank page, or all the pages of a parity blank
             continue
         margins = _Margins(_percentile(starts, 0.05), _right_edge(ends, em))
         parity = out.get(-key % 2) if key < 0 else None
         if parity and (abs(margins.right - parity.right) > 3 * em or abs(margins.left - parity.left) > 3 * em):
             continue
-        if starts:
-            out[key] = margins
+        out[key] = margins
     return out
 
 
