@@ -119,7 +119,8 @@ def test_unexpected_reader_exception_is_one_error_line_and_the_batch_goes_on(tmp
     folder.mkdir()
     (folder / "a.html").write_bytes(hostile.nested_spans_html(10))
     shutil.copy(ISSUE_001, folder / "b.txt")
-    result = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(tmp_path / "t.db")])
+    # --jobs 1: the reader is broken in this process only (worker processes import their own)
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--db", str(tmp_path / "t.db"), "--jobs", "1"])
     assert result.exit_code == 1, result.output
     errors = [line for line in result.output.splitlines() if line.startswith("error")]
     assert errors == [f"error {folder / 'a.html'}: cannot be read: unexpected RecursionError: maximum recursion "

@@ -12,10 +12,15 @@ from __future__ import annotations
 from typing import Optional
 
 from ..model import ParseResult
+from . import citations, duties, groups, hazards, personnel, tasks, validity
 from .registry import LayerError, LayerSpec, extractor, layer_names, layer_spec, layer_specs, register, unregister
 
 __all__ = ["LayerError", "LayerSpec", "extractor", "layer_names", "layer_spec", "layer_specs", "register",
            "unregister", "run_extractors"]
+
+# The built-in layers, in the order they run and are exported (a layer after those it requires).
+for _module in (personnel, duties, tasks, hazards, citations, validity, groups):
+    register(_module.SPEC, _module.extract)
 
 
 def run_extractors(result: ParseResult, layers: Optional[tuple[str, ...]] = None) -> ParseResult:
@@ -27,10 +32,3 @@ def run_extractors(result: ParseResult, layers: Optional[tuple[str, ...]] = None
         result.layers.extend(extractor(name)(result))
     return result
 
-
-# The built-in layers, in the order they run and are exported. Imported last: some read
-# pipeline.grammar, and the pipeline package imports run_extractors from here.
-from . import citations, duties, groups, hazards, personnel, tasks, validity  # noqa: E402
-
-for _module in (personnel, duties, tasks, hazards, citations, validity, groups):
-    register(_module.SPEC, _module.extract)

@@ -27,7 +27,7 @@ def restore(backup_path: Union[str, "os.PathLike[str]"], target: Union[str, "os.
     nothing (:meth:`Store.restore_from`: SQLite checks the backup in a scratch copy first,
     PostgreSQL restores in one transaction); the result is migrated to this version's schema
     and checked again."""
-    from . import backend_for, open_store
+    from .factory import backend_for, open_store
 
     backend = backend_for(target)
     source = Path(backup_path)
@@ -82,10 +82,10 @@ def backup_counts(backup_path: Union[str, "os.PathLike[str]"]) -> dict[str, int]
 
 def _dump_counts(source: Path) -> dict[str, int]:
     """``backup_counts`` of a pg_dump archive: the COPY blocks ``pg_restore --data-only`` prints."""
-    from .postgres import _pg_tool
+    from .pg_cluster import pg_tool
 
     tables = [arg for table in COUNTED_TABLES for arg in ("--table", table)]
-    done = _pg_tool("pg_restore", "--data-only", "--file=-", *tables, str(source))
+    done = pg_tool("pg_restore", "--data-only", "--file=-", *tables, str(source))
     if done.returncode != 0:
         raise StoreError(f"pg_restore cannot read the backup: {done.stderr.strip()[:300]}", str(source))
     found = dict.fromkeys(COUNTED_TABLES, 0)

@@ -158,3 +158,12 @@ def wait_ready(url: str, timeout: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def pg_tool(name: str, *args: str) -> "subprocess.CompletedProcess[str]":
+    """Run a PostgreSQL client tool, preferring the server's version (pg_dump refuses newer servers)."""
+    directory = server_bin()
+    program = str(directory / name) if directory and (directory / name).exists() else shutil.which(name)
+    if program is None:
+        raise StoreError(f"{name} not found (apt-get install postgresql-client)")
+    return subprocess.run([program, *args], capture_output=True, text=True, timeout=3600)

@@ -32,6 +32,8 @@ from .layers import LayerRows
 from .layers import count_layer as _count_layer
 from .layers import layer_keys as _layer_keys
 from .layers import list_layer as _list_layer
+from .pg_cluster import pg_tool
+from .pg_sql import copy_rows, no_nul, qmarks, rows_of
 from .postgres_search import PgSearchIndex
 from .repeals import record_repeals
 from .rows import IssueRows, to_json, utc_now
@@ -49,11 +51,6 @@ _MIGRATION_FILE = re.compile(r"(\d{4})_(\w+)\.sql")
 _MIGRATION_LOCK = 7_716_001  # pg_advisory_xact_lock key: one migrating process at a time
 POOL_MAX = 8
 SEARCH_WORK_MEM = "64MB"  # per search, per sort or bitmap node: only what a query uses is taken
-
-
-def qmarks(sql: str) -> str:
-    """``?`` parameters (the SQL the backends share) as psycopg's ``%s``."""
-    return sql.replace("%", "%%").replace("?", "%s")
 
 
 class PostgresStore(reads.SharedReads, Store):
@@ -198,10 +195,10 @@ class PostgresStore(reads.SharedReads, Store):
 
     def _archive(self, conn: "psycopg.Connection", gid: str, *, replaced_by: str, replaced_at: str) -> None:
         """Copy a stored parse into gazette_history before it is deleted (same transaction)."""
-        gazette = reads.gazette(_rows_of(conn), gid)
+        gazette = reads.gazette(rows_of(conn), gid)
         assert gazette is not None, gid
         gazette.pop("history")
-        snapshot = {"gazette": gazette, "documents": reads.records(_rows_of(conn), gid)}
+        snapshot = {"gazette": gazette, "documents": reads.records(rows_of(conn), gid)}
         text = conn.execute("SELECT text FROM sources WHERE gazette_id = %s", (gid,)).fetchone()["text"]
         conn.execute(
             "INSERT INTO gazette_history (gazette_id, sha256, source_name, parser_version,"
@@ -217,7 +214,7 @@ class PostgresStore(reads.SharedReads, Store):
         try:
             with self._connection() as conn:  # one snapshot for all its parts
                 conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                return reads.gazette(_rows_of(conn), gazette_id)
+                return reads.gazette(rows_of(conn), gazette_id)
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
 
@@ -240,9 +237,9 @@ class PostgresStore(reads.SharedReads, Store):
                     # what the parameters are (a rare or a common word, the sample level that the
                     # partial index of migration 0003 answers). Plans are made for the values.
                     " SET LOCAL plan_cache_mode = force_custom_plan")
-                # Text is stored with U+0000 as U+FFFD (see _no_nul): a query is read the same way.
+                # Text is stored with U+0000 as U+FFFD (see no_nul): a query is read the same way.
                 query = dataclasses.replace(query, **{
-                    f.name: _no_nul(getattr(query, f.name)) for f in dataclasses.fields(query)})
+                    f.name: no_nul(getattr(query, f.name)) for f in dataclasses.fields(query)})
                 return self._search.search(self, conn, query)
         except self._errors as error:
             raise StoreError(f"search failed: {_reason(error)}", self.path) from error
@@ -260,7 +257,7 @@ class PostgresStore(reads.SharedReads, Store):
         """A ``store.layers`` reader run on one connection (rows as tuples), read whole."""
         try:
             with self._connection() as conn:
-                rows_of = _rows_of(conn)
+                rows_of = rows_of(conn)
                 return read(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)])
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
@@ -285,7 +282,7 @@ class PostgresStore(reads.SharedReads, Store):
         if target.exists():
             raise StoreError("backup destination exists already; choose a new file", str(target))
         partial = target.with_name(target.name + ".partial")
-        done = _pg_tool("pg_dump", "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={self.url}")
+        done = pg_tool("pg_dump", "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={self.url}")
         if done.returncode != 0:
             partial.unlink(missing_ok=True)
             raise StoreError(f"pg_dump failed: {redact(done.stderr.strip())}", str(target))
@@ -302,7 +299,7 @@ class PostgresStore(reads.SharedReads, Store):
     def restore_from(self, backup: Path) -> None:
         """Replace every table of this database by those of a :meth:`backup` file
         (``pg_restore --clean --single-transaction``: all or nothing)."""
-        done = _pg_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+        done = pg_tool("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
                         f"--dbname={self.url}", str(backup))
         if done.returncode != 0:
             raise StoreError(f"pg_restore failed: {redact(done.stderr.strip())[:500]}", str(backup))
@@ -367,7 +364,7 @@ class PostgresStore(reads.SharedReads, Store):
     def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         try:
             with self._connection() as conn:
-                return conn.execute(sql, tuple(_no_nul(p) for p in params)).fetchall()
+                return conn.execute(sql, tuple(no_nul(p) for p in params)).fetchall()
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
 
@@ -427,20 +424,6 @@ _INTEGRITY_CHECKS = (
 )
 
 
-def _pg_tool(name: str, *args: str) -> "subprocess.CompletedProcess[str]":
-    """Run a PostgreSQL client tool, preferring the server's version (pg_dump refuses newer servers)."""
-    import shutil
-    import subprocess
-
-    from .pg_cluster import server_bin
-
-    directory = server_bin()
-    program = str(directory / name) if directory and (directory / name).exists() else shutil.which(name)
-    if program is None:
-        raise StoreError(f"{name} not found (apt-get install postgresql-client)")
-    return subprocess.run([program, *args], capture_output=True, text=True, timeout=3600)
-
-
 def prepare_issue(result: ParseResult, records: list[dict[str, Any]], tokenizer: Any) -> tuple[IssueRows, LayerRows, Any]:
     """Check, serialize and tokenize one issue for :meth:`PostgresStore.add_prepared`
     (no store needed: bulk loads run it in worker processes, each with its own tokenizer)."""
@@ -482,20 +465,12 @@ def _wait_for_locks_at_most(conn: "psycopg.Connection") -> None:
     conn.execute(f"SET LOCAL lock_timeout = {busy_timeout_ms():d}")
 
 
-def _rows_of(conn: "psycopg.Connection") -> "reads.Rows":
-    """Run SQL with ``?`` parameters on this connection (inside its transaction)."""
-    def rows(sql: str, params: Sequence[Any]) -> list[Any]:
-        return conn.execute(qmarks(sql), [_no_nul(p) for p in params]).fetchall()
-
-    return rows
-
-
 def _record_repeals(conn: "psycopg.Connection", gid: Optional[str] = None) -> None:
     def write(sql: str, params: list[Sequence[Any]]) -> None:
         with conn.cursor() as cursor:
             cursor.executemany(qmarks(sql), params)
 
-    record_repeals(_rows_of(conn), write, gid)
+    record_repeals(rows_of(conn), write, gid)
 
 
 def _insert_issue(conn: "psycopg.Connection", issue: IssueRows, *, ingested_at: str) -> None:
@@ -503,7 +478,7 @@ def _insert_issue(conn: "psycopg.Connection", issue: IssueRows, *, ingested_at: 
     conn.execute(
         f"INSERT INTO gazettes ({', '.join(gazette)}) VALUES ({', '.join(f'%({c})s' for c in gazette)})", gazette
     )
-    conn.execute("INSERT INTO sources (gazette_id, text) VALUES (%s, %s)", (gazette["id"], _no_nul(issue.text)))
+    conn.execute("INSERT INTO sources (gazette_id, text) VALUES (%s, %s)", (gazette["id"], no_nul(issue.text)))
     with conn.cursor() as cursor:
         if issue.documents:
             names = list(issue.documents[0])
@@ -533,20 +508,6 @@ def _insert_layers(conn: "psycopg.Connection", layers: LayerRows) -> None:
                 units.setdefault((record_id, printed), canonical)
         copy_rows(cursor, "layer_units", ("record_id", "unit", "canonical"),
                   ((record_id, printed, canonical) for (record_id, printed), canonical in units.items()))
-
-
-def copy_rows(cursor: "psycopg.Cursor[Any]", table: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> None:
-    """``COPY table (columns) FROM STDIN`` of ``rows`` (NUL-free text, see :func:`_no_nul`)."""
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(tuple(_no_nul(value) for value in row))
-
-
-def _no_nul(value: Any) -> Any:
-    """PostgreSQL text cannot hold U+0000 (SQLite can): written — and looked up — as U+FFFD,
-    the replacement character, so the rest of the text is kept. (Text files holding NUL
-    bytes are refused by ``gongbao.decode`` already; this covers the other ways in.)"""
-    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
 
 
 def _reason(error: BaseException) -> str:

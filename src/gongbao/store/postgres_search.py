@@ -52,12 +52,13 @@ from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text, clean
 from ..search.types import SearchQuery, SearchResult
 from ..model import document_id
 from . import reads
+from .pg_sql import copy_rows, rows_of
 from .repeals import IN_FORCE_SQL
 
 if TYPE_CHECKING:
     import psycopg
 
-    from .postgres import PostgresStore
+    from .base import Store
 
 TOTAL_EXACT_MAX = 20_000  # matches counted one by one; more are counted on a sample (_tally)
 # Rows on which words are tested one by one rather than by the index (_all): ~10 µs a row
@@ -168,7 +169,6 @@ class PgSearchIndex:
 
     def insert(self, conn: "psycopg.Connection", prepared: PgPrepared) -> None:
         """Write prepared rows (inside the caller's transaction)."""
-        from .postgres import copy_rows
 
         with conn.cursor() as cursor:
             if prepared.terms:
@@ -186,17 +186,16 @@ class PgSearchIndex:
                 copy_rows(cursor, "search_text", TEXT_COLUMNS,
                           ((sid, *text) for sid, (_, text) in zip(sids, prepared.rows)))
 
-    def rebuild(self, store: "PostgresStore", conn: "psycopg.Connection") -> int:
+    def rebuild(self, store: "Store", conn: "psycopg.Connection") -> int:
         """Drop and rebuild every search row from the stored documents (inside a transaction)."""
         conn.execute("DELETE FROM search_docs")
         conn.execute("DELETE FROM search_terms")
         self._tokenizer = Tokenizer()
         gazettes = conn.execute("SELECT id, region_code, published FROM gazettes ORDER BY id").fetchall()
         count = 0
-        from .postgres import _rows_of
 
         for gazette in gazettes:
-            records = [{**r, "id": document_id(gazette["id"], r["seq"])} for r in reads.records(_rows_of(conn), gazette["id"])]
+            records = [{**r, "id": document_id(gazette["id"], r["seq"])} for r in reads.records(rows_of(conn), gazette["id"])]
             prepared = self.prepare(conn, records, gazette)
             self.insert(conn, prepared)
             count += len(prepared.rows)
@@ -212,7 +211,7 @@ class PgSearchIndex:
         row = conn.execute("SELECT value FROM search_meta WHERE key = 'tokenizer'").fetchone()
         return row is None or row["value"] != TOKENIZER_VERSION
 
-    def search(self, store: "PostgresStore", conn: "psycopg.Connection", query: SearchQuery) -> SearchResult:
+    def search(self, store: "Store", conn: "psycopg.Connection", query: SearchQuery) -> SearchResult:
         return run_search(PgBackend(store, conn, self.tokenizer(conn)), query)
 
 
@@ -247,7 +246,7 @@ class PgBackend:
     """One search on a PostgreSQL store, inside the caller's read transaction
     (:class:`gongbao.search.backend.SearchBackend`)."""
 
-    store: "PostgresStore"
+    store: "Store"
     conn: "psycopg.Connection"
     tokenizer: Tokenizer
     query: SearchQuery = field(default_factory=SearchQuery)

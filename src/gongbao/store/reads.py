@@ -2,7 +2,7 @@
 
 Each function takes ``rows``: a backend's way to run one query with ``?`` parameters and
 return its rows as mappings (SQLite: ``sqlite3.Row``; PostgreSQL: dicts, through
-``postgres.qmarks``) — a connection, or one transaction of it, as the caller needs.
+``pg_sql.qmarks``) — a connection, or one transaction of it, as the caller needs.
 """
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ from ..search.types import SearchQuery, SearchResult
 from .repeals import IN_FORCE_SQL
 
 if TYPE_CHECKING:
-    from .sqlite import SQLiteStore
+    from .base import Store
 
 DATE_INDEX_MIN = 2_000  # from this many matches on, newest/oldest walk the date index
 # bm25 weights by column (title_w, body_w, info_w, title_b, body_b, info_b, filters).
@@ -215,7 +215,7 @@ class SearchIndex:
         """Merge the full-text index into one segment (after a bulk load)."""
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
 
-    def rebuild(self, store: "SQLiteStore", db: sqlite3.Connection) -> int:
+    def rebuild(self, store: "Store", db: sqlite3.Connection) -> int:
         """Drop and rebuild every search row from the stored documents (inside a transaction)."""
         db.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
         db.execute("DELETE FROM search_docs")
@@ -241,11 +241,11 @@ class SearchIndex:
 
     # -- searching -------------------------------------------------------------------
 
-    def search(self, store: "SQLiteStore", db: sqlite3.Connection, query: SearchQuery) -> SearchResult:
+    def search(self, store: "Store", db: sqlite3.Connection, query: SearchQuery) -> SearchResult:
         """Run a validated query (see ``gongbao.search.search``)."""
         return run_search(SQLiteBackend(store, db, self.tokenizer(db)), query)
 
-    def explain(self, store: "SQLiteStore", db: sqlite3.Connection, query: SearchQuery) -> dict[str, Any]:
+    def explain(self, store: "Store", db: sqlite3.Connection, query: SearchQuery) -> dict[str, Any]:
         """Run a validated query and say how: the MATCH expression (None for a browse),
         milliseconds per phase, the total and whether facets were sampled."""
         backend = SQLiteBackend(store, db, self.tokenizer(db))
@@ -318,7 +318,7 @@ class SQLiteBackend:
     """One search on a SQLite store, inside the caller's read transaction
     (:class:`gongbao.search.backend.SearchBackend`)."""
 
-    store: "SQLiteStore"
+    store: "Store"
     db: sqlite3.Connection
     tokenizer: Tokenizer
     query: SearchQuery = field(default_factory=SearchQuery)
