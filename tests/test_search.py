@@ -781,22 +781,3 @@ def test_feeds_list_carried_documents_under_their_notices_issuer(store):
         assert "盂县人民政府办公室（据印发通知）" in entry.find(f"{atom}summary").text
 
 
-def test_search_never_imports_a_store():
-    """Stores implement search's backend interface (gongbao.search.backend); the search
-    package never imports them, so the two cannot form an import cycle again."""
-    import ast
-
-    import gongbao.search
-
-    for path in sorted(Path(gongbao.search.__file__).parent.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom):
-                names = [f"{node.module or ''}.{alias.name}".lstrip(".") for alias in node.names]
-                absolute = [node.module or ""] if node.level == 0 else \
-                    [f"gongbao.{name}" for name in names] if node.level == 2 else []
-            elif isinstance(node, ast.Import):
-                absolute = [alias.name for alias in node.names]
-            else:
-                continue
-            assert not any(m == "gongbao.store" or m.startswith("gongbao.store.") for m in absolute), \
-                (path.name, node.lineno)
