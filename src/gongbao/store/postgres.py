@@ -257,8 +257,8 @@ class PostgresStore(reads.SharedReads, Store):
         """A ``store.layers`` reader run on one connection (rows as tuples), read whole."""
         try:
             with self._connection() as conn:
-                rows_of = rows_of(conn)
-                return read(lambda sql, params: [tuple(r.values()) for r in rows_of(sql, params)])
+                run = rows_of(conn)
+                return read(lambda sql, params: [tuple(r.values()) for r in run(sql, params)])
         except self._errors as error:
             raise StoreError(f"query failed: {_reason(error)}", self.path) from error
 
