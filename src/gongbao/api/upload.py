@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import io
 import logging
 import re
 import time
-import zipfile
 from collections import OrderedDict, deque
 from typing import Any, Optional
 

@@ -23,7 +23,6 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional
 
 from ..model import Document, ParseResult, Span
 

@@ -40,8 +40,6 @@ from .rows import IssueRows, to_json, utc_now
 from .transfer import TABLES
 
 if TYPE_CHECKING:
-    import subprocess
-
     import psycopg
 
     from ..search import SearchQuery, SearchResult
