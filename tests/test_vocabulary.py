@@ -16,11 +16,14 @@ import pytest
 from gongbao.api.models import DocumentRecord
 from gongbao.export import DOCUMENT_KEYS, document_records
 from gongbao.extract.citations import normalize_number
-from gongbao.grammar import doc_number_line, parse_date
+from gongbao.errors import QueryError
+from gongbao.grammar import doc_number_line, parse_date, typed_date
 from gongbao.model import DocNumber, Document, GazetteMeta, ParseResult, SourceText, document_id, gazette_id, split_document_id
 from gongbao.pipeline import parse_text
+from gongbao.search.validate import _date
 from gongbao.store import open_store
 from gongbao.store.rows import RECORD_COLUMNS
+from gongbao.views.common import parse_day
 
 # (text, printed in a text, a line of its own, typed as a query, as a citation, folded for lookup)
 SPELLINGS = [
@@ -184,6 +187,39 @@ def _record() -> dict:
     text = "关于做好安全生产工作的通知\n盂政发〔2023〕48号\n各乡镇人民政府：\n现就有关事项通知如下。\n盂县人民政府\n2023年7月25日\n"
     [record] = document_records(parse_text(text, "notice.txt"))
     return record
+
+
+# A date typed in a query or a filter: (text, strict reading, loose reading). Strict is the layer
+# filters' ISO form; loose, the search's, also takes / . and 年月日. Numbers are as typed.
+TYPED_DATES = [
+    ("2023", (2023, None, None), (2023, None, None)),
+    ("2023-07", (2023, 7, None), (2023, 7, None)),
+    ("2023-7-5", (2023, 7, 5), (2023, 7, 5)),
+    ("2023-13-40", (2023, 13, 40), (2023, 13, 40)),
+    ("2023/7/25", None, (2023, 7, 25)),
+    ("2023.07", None, (2023, 7, None)),
+    ("2023年7月25日", None, (2023, 7, 25)),
+    ("2023年7月", None, (2023, 7, None)),
+    ("23-07-25", None, None),
+    ("2023-", None, None),
+    ("二〇二三年", None, None),
+]
+
+
+@pytest.mark.parametrize("text, strict, loose", TYPED_DATES)
+def test_a_typed_date_reads_strictly_for_filters_and_loosely_for_search(text, strict, loose):
+    assert typed_date(text) == strict
+    assert typed_date(text, loose=True) == loose
+
+
+def test_search_bounds_and_layer_filters_read_typed_dates_with_the_one_reader():
+    assert _date("date_from", "2023年7月", upper=False) == "2023-07"
+    assert _date("date_to", "2023/7", upper=True) == "2023-07-31"
+    assert parse_day("2024-02", end=True) == "2024-02-29"
+    with pytest.raises(QueryError):
+        parse_day("2023/7/25")  # the layer filters take ISO only, as before
+    with pytest.raises(QueryError):
+        _date("date_from", "2023-13", upper=False)
 
 
 def test_the_export_record_and_the_api_model_have_the_same_keys():

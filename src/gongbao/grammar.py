@@ -161,6 +161,23 @@ def parse_date(s: str, *, numeric: bool = False) -> Optional[str]:
     return None
 
 
+# A date as people type it in a query or a filter: a year, a month or a day. Strict: ISO
+# (2023, 2023-07, 2023-07-25); loose also 2023/7/25, 2023.7, 2023年7月25日.
+_TYPED_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_TYPED_DATE_LOOSE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?")
+
+
+def typed_date(text: str, *, loose: bool = False) -> Optional[tuple[int, Optional[int], Optional[int]]]:
+    """``(year, month, day)`` of a date typed in a query or filter (month and day None when not
+    given), or None when ``text`` is no such date. The numbers are as typed: the caller decides
+    what a month 13 or a 31 February means for it (an error, a bound)."""
+    match = (_TYPED_DATE_LOOSE if loose else _TYPED_DATE).fullmatch(text)
+    if match is None:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    return year, month, day
+
+
 def date_line(s: str) -> Optional[str]:
     """ISO date when ``s`` is a line holding only a date (成文日期), else None."""
     if len(s) > 24 or not DATE_LINE.match(s):

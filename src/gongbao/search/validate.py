@@ -8,6 +8,7 @@ import re
 from typing import Any, Optional
 
 from ..errors import QueryError
+from ..grammar import typed_date
 from .query import MAX_QUERY_LENGTH
 from .types import LEVELS, MAX_PER_PAGE, SORTS, SearchQuery
 
@@ -15,7 +16,6 @@ MAX_FILTER_LENGTH = 200
 MAX_PAGE = 10_000  # deeper pages are never useful, and offsets stay small integers
 MAX_EXCERPT_SIZE = 1_000
 MAX_EXCERPTS = 10
-_DATE = re.compile(r"(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?")
 _TEXT_FILTERS = ("region", "issuer", "agency_code", "doc_type", "gazette", "section")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -105,12 +105,12 @@ def _date(name: str, value: Any, *, upper: bool) -> Optional[str]:
     text = _text(name, value)
     if text is None:
         return None
-    match = _DATE.fullmatch(text)
-    if not match or (match[2] and not 1 <= int(match[2]) <= 12) or (match[3] and not 1 <= int(match[3]) <= 31):
+    typed = typed_date(text, loose=True)
+    if not typed or (typed[1] is not None and not 1 <= typed[1] <= 12) or (typed[2] is not None and not 1 <= typed[2] <= 31):
         raise QueryError(f"{name} must be a date like 2023-07-25, 2023-07 or 2023, not {text!r}"[:200])
-    year, month, day = match[1], match[2], match[3]
+    year, month, day = typed
     if day:
-        return f"{year}-{int(month):02d}-{int(day):02d}"
+        return f"{year:04d}-{month:02d}-{day:02d}"
     if month:
-        return f"{year}-{int(month):02d}-31" if upper else f"{year}-{int(month):02d}"
-    return f"{year}-12-31" if upper else year
+        return f"{year:04d}-{month:02d}-31" if upper else f"{year:04d}-{month:02d}"
+    return f"{year:04d}-12-31" if upper else f"{year:04d}"

@@ -3,7 +3,6 @@ catalogue and the links a record carries."""
 from __future__ import annotations
 
 import calendar
-import re
 from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable, Optional
@@ -13,13 +12,13 @@ from .. import budget
 from ..errors import QueryError
 from ..extract.matching import gazette_of
 from ..extract.orgs import region_of, resolve
+from ..grammar import typed_date
 from ..model import split_document_id
 from ..store import Store
 
 
 # -- parameters ------------------------------------------------------------------------------
 
-_DAY = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
 def parse_day(value: Optional[str], name: str = "date", *, end: bool = False) -> Optional[str]:
@@ -29,10 +28,10 @@ def parse_day(value: Optional[str], name: str = "date", *, end: bool = False) ->
     upper bound of a range), so ``due_to=2023`` includes 2023-12-31."""
     if value is None or not str(value).strip():
         return None
-    match = _DAY.fullmatch(str(value).strip())
-    if match is None:
+    typed = typed_date(str(value).strip())
+    if typed is None:
         raise QueryError(f"{name}: expected YYYY, YYYY-MM or YYYY-MM-DD, not {str(value)[:40]!r}")
-    year, month, day = (int(part) if part else None for part in match.groups())
+    year, month, day = typed
     try:
         if month is None:
             return date(year, 12, 31).isoformat() if end else date(year, 1, 1).isoformat()
