@@ -23,7 +23,7 @@
    (overlapped with) writing, commit and index merge. Parsing is not included (the
    documents are recombined records, not parsed text): ``bench/ingest.py`` measures it.
 3. **Measure at each size:** store size (SQLite file + WAL; PostgreSQL
-   ``pg_database_size``), the 200-query mix of ``bench/search.py`` (p50/p95 through
+   ``pg_database_size``), the 240-query mix of ``bench/search.py`` (p50/p95 through
    ``gongbao.search.search``, one warm-up pass), browse with facets (the mix's 8 filtered
    browses plus browsing all documents newest and oldest first, three passes), export (``gongbao.export.write_jsonl`` over
    ``Store.list_documents()`` of every document, to /dev/null).
@@ -279,12 +279,7 @@ def grow(backend: Backend, pool, first: int, have: int, target: int, log: Callab
 
 def build_queries(templates: synthetic.Templates) -> list[dict[str, Any]]:
     """The fixed mix of bench/search.py, on the first issues (stored at every size)."""
-    sample = [make_issue(templates, n) for n in range(6)]
-    numbers = [r["doc_number"] for _, records in sample for r in records if r.get("doc_number")][::7]
-    regions = [result.gazette.region_code for result, _ in sample][::3] + [sample[0][0].gazette.region]
-    issuers = sorted({r["issuer"] for _, records in sample for r in records if r.get("issuer")})
-    years = sorted({result.gazette.year for result, _ in sample})
-    return search_bench.query_mix(numbers, regions, issuers, years)
+    return search_bench.standard_mix([make_issue(templates, n) for n in range(6)])
 
 
 def measure(backend: Backend, queries: list[dict[str, Any]], repeat: int) -> dict[str, Any]:
@@ -316,7 +311,8 @@ def measure(backend: Backend, queries: list[dict[str, Any]], repeat: int) -> dic
                      "cpu_p50": search_bench.percentiles(cpu)[0], "cpu_p95": search_bench.percentiles(cpu)[1]}
     if hasattr(store, "explain_search"):
         out["browse"]["facet_phase_all_ms"] = min(
-            store.explain_search(SearchQuery())["timings"]["facets"] for _ in range(3))
+            sum(store.explain_search(SearchQuery())["timings"][phase] for phase in ("count", "facets"))
+            for _ in range(3))
     started = time.perf_counter()
 
     class Count:
@@ -458,7 +454,7 @@ PREAMBLE = """How to run and what each step does: `bench/README.md`. In short:
   90k documents added after 10k, and so on.
 * **Store size** per document: SQLite main file + WAL after the merge; PostgreSQL
   `pg_database_size` (tables, TOAST, indexes; not the WAL directory).
-* **Search**: the 200-query mix of `bench/search.py` through `gongbao.search.search`
+* **Search**: the 240-query mix of `bench/search.py` through `gongbao.search.search`
   (hits, excerpts and facets), one warm-up pass, then one timed pass. **Browse**: the mix's 8
   filtered browses plus browsing all documents newest/oldest first (facets over the whole set),
   three timed passes. **Export**: `gongbao.export.write_jsonl(store.list_documents())`, every

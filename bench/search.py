@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Search benchmark: gongbao.search.search vs a bare FTS5 query, at 1k / 10k / 100k documents.
 
-    .venv/bin/python bench/search.py [--sizes 1000,10000,100000] [--workers 2] [--repeat 1]
+    .venv/bin/python bench/search.py [--sizes 1000,10000,100000] [--workers 2] [--repeat 1] [--profile]
+    .venv/bin/python bench/search.py --store STORE.db --profile   # measure a kept store (--keep)
 
 1. Synthetic issues are recombined from the shared corpus (``bench/synthetic.py``) and
    tokenized in ``--workers`` processes with ``gongbao.store.sqlite.prepare_issue``; the
@@ -97,17 +98,57 @@ def query_mix(numbers: list[str], regions: list[str], issuers: list[str], years:
     return mix[:200]
 
 
-def run_mix(search_fn: Callable[[dict[str, Any]], Any], queries: Iterable[dict[str, Any]], repeat: int = 1) -> list[float]:
-    """Milliseconds of every call of ``search_fn(params)``, after one untimed warm-up pass."""
+# Issue #17's additions to the mix: 20 more phrases and 20 browses with filters only.
+MORE_PHRASES = ['"安全生产责任制"', '"人民政府办公室"', '"隐患排查治理"', '"特种设备"', '"疫情防控"',
+                '"乡村振兴"', '"营商环境"', '"项目建设"', '"财政资金"', '"安全隐患"', '"生态环境"',
+                '"食品安全"', '"森林防火"', '"防汛"', '"文明城市"', '"城乡居民"', '"基本医疗保险"',
+                '"人居环境整治"', '"集体经济"', '"主要负责人"']
+
+
+def filters_only(regions: list[str], issuers: list[str], years: list[int]) -> list[dict[str, Any]]:
+    """20 browses with filters and no words: what a click on a facet or a date gives."""
+    mix: list[dict[str, Any]] = []
+    for i in range(4):
+        year = years[i % len(years)]
+        mix.append({"region": regions[i % len(regions)], "year": year})
+        mix.append({"doc_type": ["通知", "批复", "方案", "决定"][i], "sort": ["newest", "oldest"][i % 2]})
+        mix.append({"issuer": issuers[i % len(issuers)], "page": 1 + i % 3})
+        mix.append({"date_from": f"{year}-03", "date_to": f"{year}-09", "sort": "newest"})
+        mix.append({"level": ["top", "carried"][i % 2], "section": "人事任免", "region": regions[(i + 1) % len(regions)]})
+    return mix
+
+
+def standard_mix(sample: Optional[list[tuple[Any, list[dict[str, Any]]]]] = None) -> list[dict[str, Any]]:
+    """The 240 queries of the benchmark: :func:`query_mix` (200), 20 more phrases and
+    :func:`filters_only` (20), with 文号, regions, issuers and years of ``sample``, the first
+    synthetic issues stored (default: ``synthetic.issue`` 0–5, those this script stores)."""
+    if sample is None:
+        templates = synthetic.Templates()
+        sample = [synthetic.issue(templates, n) for n in range(6)]
+    numbers = [r["doc_number"] for _, records in sample for r in records if r.get("doc_number")][::7]
+    regions = [result.gazette.region_code for result, _ in sample][::3] + [sample[0][0].gazette.region]
+    issuers = sorted({r["issuer"] for _, records in sample for r in records if r.get("issuer")})
+    years = sorted({result.gazette.year for result, _ in sample})
+    return (query_mix(numbers, regions, issuers, years) + [{"q": p} for p in MORE_PHRASES]
+            + filters_only(regions, issuers, years))
+
+
+def run_mix(search_fn: Callable[[dict[str, Any]], Any], queries: Iterable[dict[str, Any]], repeat: int = 1,
+            cpu: Optional[list[float]] = None) -> list[float]:
+    """Milliseconds of every call of ``search_fn(params)``, after one untimed warm-up pass;
+    ``cpu``: filled with this process's CPU milliseconds of each call (SQLite runs in it:
+    what other work on the machine does not inflate)."""
     queries = list(queries)
     for params in queries:
         search_fn(params)
     timings = []
     for _ in range(repeat):
         for params in queries:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             search_fn(params)
             timings.append((time.perf_counter() - start) * 1000)
+            if cpu is not None:
+                cpu.append((time.process_time() - start_cpu) * 1000)
     return timings
 
 
@@ -185,27 +226,90 @@ FACET_FILTERS = ("region", "issuer", "agency_code", "doc_type", "year", "gazette
 
 
 def facet_scaling(store, queries: list[dict[str, Any]]) -> list[tuple[int, float, bool]]:
-    """(matching documents, facet milliseconds, sampled) of each query without a facet
-    filter (with one, drill-down facets count other, larger sets), best of 3. The facet
-    phase includes counting the total."""
+    """(matching documents, milliseconds of counting the total and the facets, sampled) of
+    each query without a facet filter (with one, drill-down facets count other, larger
+    sets), best of 3."""
     rows = []
     for params in (q for q in queries if not any(k in q for k in FACET_FILTERS)):
         best, total, sampled = float("inf"), 0, False
         for _ in range(3):
             explained = store.explain_search(SearchQuery(**params))
-            best = min(best, explained["timings"]["facets"])
+            timings = explained["timings"]
+            best = min(best, timings.get("count", 0.0) + timings["facets"])  # (code before 2026-12-06: one phase)
             total, sampled = explained["total"], explained["facets_estimated"]
         rows.append((total, best, sampled))
     return rows
 
 
+# The phases of one search (``gongbao.search.engine.run`` and the SQLite backend's own).
+PHASES = ("parse", "plan", "count", "facets", "phrase", "rank", "hits", "excerpts")
+
+
+def kind_of(params: dict[str, Any]) -> str:
+    """The mix's kind of query, for the profile."""
+    q = params.get("q")
+    filtered = any(k != "q" and k != "sort" for k in params)
+    if not q:
+        return "browse"
+    if "〔" in q or "[" in q or "(" in q or any(c.isdigit() for c in q):
+        return "文号"
+    if filtered:
+        return "words + filters"
+    if q.startswith('"'):
+        return "phrase"
+    if " " in q:
+        return "combined"
+    return "word" if len(q) <= 2 else "longer word"
+
+
+def profile(store, queries: list[dict[str, Any]], repeat: int) -> None:
+    """Where the time goes: milliseconds per phase over the mix (after a warm-up pass),
+    p50/p95 and share of the total, then the slowest queries with their phases."""
+    for params in queries:
+        store.explain_search(SearchQuery(**params))
+    runs: list[tuple[dict[str, Any], dict[str, float], float, int]] = []
+    for _ in range(repeat):
+        for params in queries:
+            start = time.perf_counter()
+            explained = store.explain_search(SearchQuery(**params))
+            runs.append((params, explained["timings"], (time.perf_counter() - start) * 1000, explained["total"]))
+    whole = sum(r[2] for r in runs)
+    print(f"\nprofile: {len(runs)} searches, {whole:.0f} ms in all (explain_search: one read transaction each)")
+    print(f"{'phase':12s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s} {'share':>7s}")
+    for phase in PHASES:
+        values = [r[1].get(phase, 0.0) for r in runs]
+        p50, p95 = percentiles(values)
+        print(f"{phase:12s} {p50:8.2f} {p95:8.2f} {max(values):8.2f} {100 * sum(values) / whole:6.1f}%")
+    other = [r[2] - sum(r[1].get(p, 0.0) for p in PHASES) for r in runs]
+    print(f"{'(other)':12s} {percentiles(other)[0]:8.2f} {percentiles(other)[1]:8.2f} {max(other):8.2f}"
+          f" {100 * sum(other) / whole:6.1f}%   (transaction, validation, tokenizer sync)")
+    print(f"\n{'kind':16s} {'queries':>7s} {'p50 ms':>8s} {'p95 ms':>8s}  phases of its p95 query")
+    kinds: dict[str, list[tuple[dict[str, Any], dict[str, float], float, int]]] = {}
+    for run in runs:
+        kinds.setdefault(kind_of(run[0]), []).append(run)
+    for kind, rows in kinds.items():
+        rows.sort(key=lambda r: r[2])
+        p50, p95 = percentiles([r[2] for r in rows]) if len(rows) > 1 else (rows[0][2], rows[0][2])
+        slow = rows[min(len(rows) - 1, int(0.95 * len(rows)))]
+        print(f"{kind:16s} {len(rows) // repeat:7d} {p50:8.2f} {p95:8.2f}  {_phases(slow[1])}")
+    print("\nslowest 10:")
+    for params, timings, ms, total in sorted(runs, key=lambda r: -r[2])[:10]:
+        print(f"  {ms:7.2f} ms  {total:>9,} matches  {params}  {_phases(timings)}")
+
+
+def _phases(timings: dict[str, float]) -> str:
+    return " ".join(f"{p}={timings[p]:.1f}" for p in PHASES if timings.get(p, 0) >= 0.05)
+
+
 def measure(store, size: int, queries: list[dict[str, Any]], repeat: int) -> dict[str, Any]:
-    library = run_mix(lambda params: search(store, SearchQuery(**params)), queries, repeat)
+    cpu: list[float] = []
+    library = run_mix(lambda params: search(store, SearchQuery(**params)), queries, repeat, cpu)
     bare = bare_fn(store)
     with_match = [q for q in queries if bare.prepare(q)]  # type: ignore[attr-defined]
     bare_times = run_mix(bare, with_match, repeat)
     facets = facet_scaling(store, queries)
-    return {"size": size, "library": library, "bare": bare_times, "facets": facets, "bare_queries": len(with_match)}
+    return {"size": size, "library": library, "cpu": cpu, "bare": bare_times, "facets": facets,
+            "bare_queries": len(with_match)}
 
 
 def calibration() -> str:
@@ -229,6 +333,8 @@ def report(m: dict[str, Any], load_s: float, db_mb: float) -> None:
     print(calibration())
     print(f"{'':28s} {'p50 ms':>8s} {'p95 ms':>8s} {'max ms':>8s}")
     print(f"{'gongbao.search.search':28s} {lib50:8.2f} {lib95:8.2f} {max(m['library']):8.2f}")
+    cpu50, cpu95 = percentiles(m["cpu"])
+    print(f"{'  its CPU time':28s} {cpu50:8.2f} {cpu95:8.2f} {max(m['cpu']):8.2f}   (this process: load-independent)")
     print(f"{'bare FTS5 MATCH … LIMIT 20':28s} {bare50:8.2f} {bare95:8.2f} {max(m['bare']):8.2f}   ({m['bare_queries']} queries with a MATCH)")
     print(f"{'ratio':28s} {lib50 / bare50:7.1f}× {lib95 / bare95:7.1f}×")
     buckets: dict[str, list[tuple[int, float, bool]]] = {}
@@ -253,26 +359,33 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000", help="Document counts, ascending (default 1000,10000,100000).")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="Tokenizing processes.")
     parser.add_argument("--repeat", type=int, default=1, help="Timed passes over the mix (after one warm-up pass).")
-    parser.add_argument("--keep", type=Path, help="Keep the store in this file instead of a temporary one.")
+    parser.add_argument("--keep", type=Path,
+                        help="Keep the store in this file instead of a temporary one (an existing one grows on).")
+    parser.add_argument("--store", type=Path,
+                        help="Only measure this existing store (e.g. one kept by --keep): no loading.")
+    parser.add_argument("--profile", action="store_true", help="Also print the milliseconds of each phase.")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
 
     started = time.perf_counter()
-    templates = synthetic.Templates()
-    first_numbers = [n for n in range(6)]
-    sample = [synthetic.issue(templates, n) for n in first_numbers]
-    numbers = [r["doc_number"] for _, records in sample for r in records if r.get("doc_number")][::7]
-    regions = [result.gazette.region_code for result, _ in sample][::3] + [sample[0][0].gazette.region]
-    issuers = sorted({r["issuer"] for _, records in sample for r in records if r.get("issuer")})
-    years = sorted({result.gazette.year for result, _ in sample})
-    queries = query_mix(numbers, regions, issuers, years)
+    queries = standard_mix()
     print(f"{len(queries)} queries; {args.workers} tokenizing workers; corpus templates in {time.perf_counter() - started:.0f} s")
     print(calibration())
 
+    if args.store:
+        with open_store(args.store) as store:
+            documents = store.stats()["documents"]
+            db_mb = sum(os.path.getsize(f"{args.store}{suffix}") for suffix in ("", "-wal")
+                        if os.path.exists(f"{args.store}{suffix}")) / 1e6
+            report(measure(store, documents, queries, args.repeat), 0.0, db_mb)
+            if args.profile:
+                profile(store, queries, args.repeat)
+        print(f"\ntotal {time.perf_counter() - started:.0f} s")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "bench.db"
         with open_store(path) as store, multiprocessing.get_context("fork").Pool(args.workers, _init_worker) as pool:
-            number = 0
+            number = store.stats()["gazettes"]  # a kept store grows on from its last issue (issues are numbered)
             for size in sizes:
                 t0 = time.perf_counter()
                 number = grow(store, pool, number, size)
@@ -281,6 +394,8 @@ def main() -> None:
                 db_mb = sum(os.path.getsize(f"{path}{suffix}") for suffix in ("", "-wal") if os.path.exists(f"{path}{suffix}")) / 1e6
                 documents = store.stats()["documents"]
                 report(measure(store, documents, queries, args.repeat), load_s, db_mb)
+                if args.profile:
+                    profile(store, queries, args.repeat)
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
 
 

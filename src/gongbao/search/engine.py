@@ -8,8 +8,10 @@ matches first, then the terms as typed, then the words only) is :func:`pinned_fi
 from __future__ import annotations
 
 import math
+import time
 from typing import Callable, Optional
 
+from .. import budget
 from .backend import IN_FORCE, Filter, Key, Plan, Rows, SearchBackend
 from .docnumber import lookup_doc_number, read_as
 from .hits import build_hits
@@ -21,8 +23,14 @@ from .types import SearchQuery, SearchResult
 EVERY_MATCH, IN_ONE_PIECE, WORDS_ONLY = "all", "phrase", "words"
 
 
-def run(backend: SearchBackend, query: SearchQuery) -> SearchResult:
-    """Run a validated ``query`` on ``backend`` (see ``gongbao.search.search``)."""
+def run(backend: SearchBackend, query: SearchQuery, timings: Optional[dict[str, float]] = None) -> SearchResult:
+    """Run a validated ``query`` on ``backend`` (see ``gongbao.search.search``).
+
+    ``timings``: filled with the milliseconds of each phase — ``parse`` (query, plan, 文号
+    lookup, filters), the backend's own phases (its ``timings``: counting, facets, ranking…),
+    ``hits`` (the page's stored rows) and ``excerpts`` — for ``explain`` and
+    ``bench/search.py --profile``."""
+    laps = _Laps(timings)
     parsed = parse_query(query.q)
     tokenizer = backend.tokenizer
     query_plan = plan(parsed, tokenizer)
@@ -37,10 +45,15 @@ def run(backend: SearchBackend, query: SearchQuery) -> SearchResult:
             query_plan = exact_plan(numbers, tokenizer) if numbers else query_plan
     query_plan = capped(query_plan)
     in_one_piece = phrase_plan(query_plan)
-    found = backend.matches(Plan(query, query_plan, in_one_piece, filters(backend, query), pinned))
+    planned = Plan(query, query_plan, in_one_piece, filters(backend, query), pinned)
+    laps.lap("parse")
+    found = backend.matches(planned)
+    laps.lap("matches", getattr(backend, "timings", None))
     rows = backend.hit_rows([key for key, _ in found.page]) if found.page else {}
+    laps.lap("hits")
     hits = build_hits(found.page, rows, query_plan.units, query, loose=set(found.loose),
                       phrase_units=in_one_piece.units if in_one_piece else None)
+    laps.lap("excerpts")
     return SearchResult(
         found.total, hits, query, found.facets, doc_match, found.facets_estimated,
         total_estimated=found.total_estimated,
@@ -49,6 +62,24 @@ def run(backend: SearchBackend, query: SearchQuery) -> SearchResult:
         doc_number_read_as=number_read_as,
         ignored_terms=[term.text for term in parsed.dropped],
     )
+
+
+class _Laps:
+    """Phase timings of one search, and a look at the request's time budget after each."""
+
+    def __init__(self, timings: Optional[dict[str, float]]) -> None:
+        self.timings = timings
+        self.started = time.perf_counter()
+
+    def lap(self, phase: str, inner: Optional[dict[str, float]] = None) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            if inner:  # the backend timed its own phases: those replace its one lap
+                self.timings.update(inner)
+            else:
+                self.timings[phase] = round((now - self.started) * 1000, 3)
+        self.started = now
+        budget.check(f"the search, after its {phase} phase")
 
 
 def filters(backend: SearchBackend, query: SearchQuery) -> list[Filter]:

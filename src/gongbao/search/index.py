@@ -6,6 +6,7 @@ and the FTS5 table ``search_fts``); nothing here knows SQL.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Optional
 
@@ -17,6 +18,7 @@ from .tokenize import Tokenizer, bigram_text, names_in
 FACET_KEYS = ("region", "issuer", "agency_code", "doc_type", "year", "gazette", "section", "level")
 SAMPLE_SPACE = 1 << 32
 SAMPLE_LEVELS = 12  # sample tokens down to 1/4096 of the documents
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def sample_key(doc_id: str) -> int:
@@ -189,11 +191,68 @@ def _filter_tokens(entry: Mapping[str, Any]) -> list[str]:
         value = entry[column]
         if value is None:
             continue
+        if key == "year":
+            tokens.append(year_token(value, entry["date"]))
+            continue
         tokens.append(filter_token(key, value))
         if key == "issuer":  # joint issuers (A、B): each one is an issuer of the document too
             tokens.extend(filter_token(key, part) for part in issuer_parts(value) if part != value)
     tokens.extend(filter_token("sample", level) for level in range(1, sample_level(entry["sample"]) + 1))
     return tokens
+
+
+def year_token(year: int, date: Optional[str]) -> str:
+    """The token of a document's year (facet ``year``) that also says the month of its
+    成文日期: ``fyear2023m07`` — or ``fyear2023n`` when it has no ISO day of that year. One
+    token either way: every extra token would lengthen the document in bm25's eyes and move
+    its score. The year filter is the prefix ``fyear2023*`` (:func:`year_filter_token`), a
+    range of whole months is month tokens and ``fyear2023m*`` per whole year
+    (:func:`date_range_tokens`)."""
+    if isinstance(date, str) and _ISO_DAY.fullmatch(date) and int(date[:4]) == year:
+        return f"fyear{year:04d}m{date[5:7]}"
+    return f"fyear{year:04d}n"
+
+
+def year_filter_token(year: int) -> str:
+    """The year filter: a prefix (``*``) of every :func:`year_token` of ``year``."""
+    return f"fyear{year:04d}*"
+
+
+def date_range_tokens(date_from: Optional[str], date_to: Optional[str], first_year: int, last_year: int
+                      ) -> Optional[list[str]]:
+    """The tokens of the documents dated from ``date_from`` to ``date_to`` (bounds as
+    ``search.validate`` gives them: ``2023``, ``2023-07`` or a day from; ``…-31`` or a day
+    to), a bound left open reaching ``first_year`` or ``last_year`` (the years the store's
+    dates lie within) — or None when a bound falls inside a month: only whole months are
+    tokens. For ISO days, ``date >= 2023-07`` is ``month >= 2023-07`` and ``date <= 2023-09-31``
+    is ``month <= 2023-09``: the tokens select exactly what the comparisons do. Whole years
+    inside the range are one prefix each. (A dated document's year is its date's: the tokens
+    are its year token's.)"""
+    start = _month_of(date_from, first=True) if date_from else (first_year, 1)
+    end = _month_of(date_to, first=False) if date_to else (last_year, 12)
+    if start is None or end is None:
+        return None
+    tokens = []
+    year, month = start
+    while (year, month) <= end:
+        if month == 1 and (year, 12) <= end:
+            tokens.append(f"fyear{year:04d}m*")
+            year += 1
+            continue
+        tokens.append(f"fyear{year:04d}m{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tokens
+
+
+def _month_of(bound: str, *, first: bool) -> Optional[tuple[int, int]]:
+    """(year, month) of a bound that starts (``first``) or ends a whole month, else None."""
+    year, _, rest = bound.partition("-")
+    if not rest:
+        return int(year), 1 if first else 12
+    month, _, day = rest.partition("-")
+    if day and day != ("01" if first else "31"):
+        return None
+    return int(year), int(month)
 
 
 def issuer_parts(issuer: str) -> list[str]:

@@ -43,10 +43,13 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from ..search.backend import FACET_COLUMNS, FACET_EXACT_MAX, FACET_TOP, IN_FORCE, RANK_LIMIT, Filter, Matches, Plan
+from ..search.backend import (
+    FACET_COLUMNS, FACET_EXACT_MAX, FACET_TOP, IN_FORCE, PROBE_ROWS, RANK_LIMIT, SAMPLE_TARGET, TOTAL_EXACT_MAX, Filter,
+    Matches, Plan, level_for, rounded_estimate,
+)
 from ..search.engine import EVERY_MATCH, IN_ONE_PIECE, phrase_first, pinned_first
 from ..search.engine import run as run_search
-from ..search.index import FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, issue_entries
+from ..search.index import FACET_KEYS, SAMPLE_SPACE, IndexEntry, issue_entries
 from ..search.plan import Conjunction, QueryPlan, Unit
 from ..search.tokenize import TOKENIZER_VERSION, Tokenizer, bigram_text, clean
 from ..search.types import SearchQuery, SearchResult
@@ -60,14 +63,11 @@ if TYPE_CHECKING:
 
     from .base import Store
 
-TOTAL_EXACT_MAX = 20_000  # matches counted one by one; more are counted on a sample (_tally)
 # Rows on which words are tested one by one rather than by the index (_all): ~10 µs a row
 # when its bigram vector is not cached, against ~2.5 µs a match read through the index —
 # worth it for a filter that keeps few rows (a county, a sample), not a broad one.
 PER_ROW_MAX = 4_000
 PER_ROW_SHARE = 16  # … and at most this fraction (1/n) of the store
-PROBE_ROWS = 1_000  # documents of the first sample a search counts its matches in
-SAMPLE_TARGET = 4_000  # sampled matches an estimate aims at (2,000–4,000: ±2 %); it takes 1/8 of that (±5 %)
 VERIFY_MAX = 1_000  # candidates of a multi-bigram unit checked in the text before counting
 # A unit checked in the document's text (one index lookup per candidate row).
 _IN_TEXT = "strpos((SELECT t.plain FROM search_text AS t WHERE t.sid = d.sid), %s) > 0"
@@ -467,14 +467,14 @@ class PgBackend:
         above FACET_EXACT_MAX. ``collect``: ``parts`` as ``_all`` joined them; the rows counted
         one by one are kept in ``found``."""
         documents = self._span()[1]
-        level = _level_for(documents, PROBE_ROWS) if documents > TOTAL_EXACT_MAX else 0  # else: no more to count
+        level = level_for(documents, PROBE_ROWS) if documents > TOTAL_EXACT_MAX else 0  # else: no more to count
         while level:
             seen, counts = self._sampled(parts, keys, level)
             if seen << level <= TOTAL_EXACT_MAX:
                 break
             if seen >= SAMPLE_TARGET // 8:
-                return _rounded(seen << level), _scaled(counts, float(1 << level)), True, True
-            level = _level_for(seen << level, SAMPLE_TARGET)  # too few seen for an estimate: a larger sample
+                return rounded_estimate(seen << level), _scaled(counts, float(1 << level)), True, True
+            level = level_for(seen << level, SAMPLE_TARGET)  # too few seen for an estimate: a larger sample
         if level and collect:  # the matches themselves: what follows reads them by sid, not by the index again
             where = collect
             row = self.conn.execute(
@@ -483,12 +483,12 @@ class PgBackend:
                 f" FROM search_docs AS d WHERE {where.sql}", where.params).fetchone()
             self.found, samples = row["sids"], row["samples"]
             size = len(self.found)
-            wanted = _level_for(size, FACET_EXACT_MAX)  # the sample picked here, looked up by key
+            wanted = level_for(size, FACET_EXACT_MAX)  # the sample picked here, looked up by key
             parts = [_listed([sid for sid, key in zip(self.found, samples) if key < SAMPLE_SPACE >> wanted])]
             sample_level = 0
         else:
             size = self._count(collect or self._all(parts))
-            sample_level = wanted = _level_for(size, FACET_EXACT_MAX)
+            sample_level = wanted = level_for(size, FACET_EXACT_MAX)
         if not (size and keys):
             return size, {}, False, False
         seen, counts = self._sampled(parts, keys, sample_level)
@@ -697,21 +697,8 @@ def _per_row(where: _Where) -> _Where:
     return _Where(_INDEXED_TEST.sub(r"ts_match_vq(d.grams, \1)", where.sql), where.params, where.key, where.indexed)
 
 
-def _level_for(size: float, target: int) -> int:
-    """The sample level holding at most ``target`` (and over half that) of ``size`` rows."""
-    return max(0, min(SAMPLE_LEVELS, math.ceil(math.log2(max(size, 1) / target))))
-
-
 def _scaled(counts: dict[str, list[tuple[str, int]]], scale: float) -> dict[str, list[tuple[str, int]]]:
     return {key: [(value, int(round(n * scale))) for value, n in values] for key, values in counts.items()}
-
-
-def _rounded(estimate: int) -> int:
-    """An estimated total to three significant digits (约 157,000, not a false 156,928)."""
-    if estimate < 1000:
-        return estimate
-    unit = 10 ** (len(str(estimate)) - 3)
-    return int(round(estimate / unit)) * unit
 
 
 # -- units as SQL ----------------------------------------------------------------------
