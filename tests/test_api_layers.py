@@ -593,6 +593,7 @@ def test_a_store_from_before_recorded_repeals_records_them_when_opened(namesakes
     with closing(sqlite3.connect(path)) as db, db:
         db.execute("DROP TABLE repeal_numbers")  # and without 0006
         db.execute("DROP TABLE repeal_title_grams")
+        db.execute("DROP TABLE repeal_citations")
         db.execute("DROP TABLE validity_repeals")
         db.execute("ALTER TABLE layer_records DROP COLUMN effective_from")
         db.execute("ALTER TABLE layer_records DROP COLUMN expires_on")

@@ -12,11 +12,14 @@ date; none: unknown, so from the start. A row goes with either document (foreign
 an issue replaced or reparsed is matched again when it is stored; rebuilding the search index
 matches everything again.
 
-A new repeal is not tested against every stored document (seconds per issue at a million):
-only against the candidates an index gives (migration 0006, kept here with the documents) —
-those of the same folded 文号 (``repeal_numbers``), and, for the title, those holding every
-bigram of one of the pieces ``matching.title_pieces`` cuts the title into
-(``repeal_title_grams``), which every title alike to it does. ``repeals`` decides on them.
+Neither side is tested against the whole store (seconds per issue at a million documents):
+an index (migration 0006, written here with the issue, deleted with its rows) gives the
+candidates, and ``repeals`` decides on them. ``repeals`` compares 文号 when both sides have
+one, else titles, alike from ``REPEAL_SIMILARITY`` up; every title alike to a cited one holds
+all the bigrams of one of the pieces ``matching.title_pieces`` cuts it into. So a new repeal
+looks up the documents of its folded 文号 (``repeal_numbers``) and those holding a piece's
+bigrams (``repeal_title_grams``); a new document, the stored repeals citing its folded 文号
+or leading a piece with one of its title's bigrams (``repeal_citations``).
 
 A document is repealed on a day when one of its rows takes effect on or before it: its
 validity record then reads the earliest of them (``Store.validity_repeals``), which
@@ -43,33 +46,34 @@ IN_FORCE_SQL = (
     " WHERE r.repealed_on IS NULL OR r.repealed_on <= ?)"
 )
 _SUMMARY = "d.id, d.seq, d.parent_seq, d.title, d.doc_number, d.date"
-# How many rows of a key `title_pieces` counts at most when it picks the rarest keys.
-_RARITY_CAP = 1000
+_CITING = "r.layer = 'validity' AND r.data LIKE '%\"repeals\": [{%'"  # records with repeals
+_RARITY_CAP = 1000  # rows of a key counted at most when pieces are chosen: past it, all as common
 _INDEXED_AT_ONCE = 2000  # documents per batch when the whole store is indexed again
+_KEYS_AT_ONCE = 400  # keys per lookup of citing records (SQLite's limit of parameters)
 
 
 def record_repeals(rows: Rows, write: Write, gazette_id: Optional[str] = None) -> None:
     """Record the repeals issue ``gazette_id`` takes part in (None: every stored issue),
     inside the transaction that stored it, after its documents and layer records."""
-    _index_documents(rows, write, gazette_id)
+    of_issue = _index(rows, write, gazette_id)
     one_issue = " AND r.gazette_id = ?" if gazette_id else ""
+    issue = (gazette_id,) if gazette_id else ()
     found: list[Sequence[Any]] = []
     for row in rows("SELECT r.doc_id, r.data FROM layer_records AS r WHERE r.layer = 'validity'"
-                    f"{one_issue} AND r.data NOT LIKE '%\"repealed_by\": null%'", (gazette_id,) if gazette_id else ()):
+                    f"{one_issue} AND r.data NOT LIKE '%\"repealed_by\": null%'", issue):
         record = json.loads(row["data"])
         if record.get("repealed_by"):  # inside its issue, as the extractor found it
             found.append((row["doc_id"], record["repealed_by"], record.get("repealed_on")))
-    of_issue: Optional[list[dict[str, Any]]] = None
-    for row in rows(f"SELECT r.data, {_SUMMARY} FROM layer_records AS r JOIN documents AS d ON d.id = r.doc_id"
-                    " WHERE r.layer = 'validity' AND r.data LIKE '%\"repeals\": [{%' ORDER BY r.id", ()):
+    citing = rows(f"SELECT r.id AS record_id, r.data, {_SUMMARY} FROM layer_records AS r"
+                  f" JOIN documents AS d ON d.id = r.doc_id WHERE {_CITING}{one_issue}", issue)
+    if gazette_id is not None:
+        citing += _citing(rows, gazette_id, of_issue)
+    for row in sorted(citing, key=lambda row: row["record_id"]):
         record, repealer = json.loads(row["data"]), dict(row)
-        repealer.pop("data")
+        del repealer["data"], repealer["record_id"]
         new = gazette_id is None or gazette_of(repealer["id"]) == gazette_id
-        if not new:
-            of_issue = of_issue if of_issue is not None else [
-                dict(doc) for doc in rows(f"SELECT {_SUMMARY} FROM documents AS d WHERE d.gazette_id = ?", (gazette_id,))]
         for ref in record.get("repeals") or []:
-            targets = _candidates(rows, ref) if new else of_issue
+            targets = _cited(rows, ref) if new else of_issue
             found += [(doc["id"], repealer["id"], record.get("effective_from") or repealer.get("date"))
                       for doc in targets if repeals(ref, doc, repealer)]
     if found:
@@ -77,21 +81,27 @@ def record_repeals(rows: Rows, write: Write, gazette_id: Optional[str] = None) -
               " ON CONFLICT (doc_id, repealed_by) DO NOTHING", found)
 
 
-def _index_documents(rows: Rows, write: Write, gazette_id: Optional[str]) -> None:
-    """Key the documents of issue ``gazette_id`` (None: all, afresh) by folded 文号 and title bigrams."""
+def _index(rows: Rows, write: Write, gazette_id: Optional[str]) -> list[dict[str, Any]]:
+    """Key the documents and the repeals of issue ``gazette_id`` (None: of the whole store,
+    afresh); return the issue's documents (None: none)."""
     if gazette_id is not None:
-        _index(write, rows("SELECT id, title, doc_number FROM documents WHERE gazette_id = ?", (gazette_id,)))
-        return
-    write("DELETE FROM repeal_numbers", [()])
-    write("DELETE FROM repeal_title_grams", [()])
+        documents = [dict(row) for row in rows(f"SELECT {_SUMMARY} FROM documents AS d WHERE d.gazette_id = ?",
+                                               (gazette_id,))]
+        _index_documents(write, documents)
+        _index_citations(rows, write, " AND r.gazette_id = ?", (gazette_id,))
+        return documents
+    for table in ("repeal_numbers", "repeal_title_grams", "repeal_citations"):
+        write(f"DELETE FROM {table}", [()])
     last = ""
-    while batch := rows("SELECT id, title, doc_number FROM documents WHERE id > ? ORDER BY id LIMIT ?",
+    while batch := rows(f"SELECT {_SUMMARY} FROM documents AS d WHERE d.id > ? ORDER BY d.id LIMIT ?",
                         (last, _INDEXED_AT_ONCE)):
-        _index(write, batch)
+        _index_documents(write, batch)
         last = batch[-1]["id"]
+    _index_citations(rows, write, "", ())
+    return []
 
 
-def _index(write: Write, documents: list[Any]) -> None:
+def _index_documents(write: Write, documents: list[Any]) -> None:
     numbers = [(doc["id"], key) for doc in documents if (key := number_key(doc["doc_number"]))]
     if numbers:
         write("INSERT INTO repeal_numbers (doc_id, number_key) VALUES (?, ?) ON CONFLICT (doc_id) DO NOTHING", numbers)
@@ -101,12 +111,55 @@ def _index(write: Write, documents: list[Any]) -> None:
               grams)
 
 
-def _candidates(rows: Rows, ref: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every stored document ``repeals(ref, …)`` can be true of (and some more), by id.
+def _index_citations(rows: Rows, write: Write, where: str, params: Sequence[Any]) -> None:
+    """Key the records with repeals (of one issue: ``where``) by what they cite: 文号 and pieces' lead bigrams."""
+    keys: set[tuple[str, str, int]] = set()
+    rarity = _rarity(rows)
+    for row in rows(f"SELECT r.id, r.data FROM layer_records AS r WHERE {_CITING}{where}", params):
+        for ref in json.loads(row["data"]).get("repeals") or []:
+            if key := number_key(ref.get("number")):
+                keys.add(("number", key, row["id"]))
+            if ref.get("title"):
+                keys |= {("title", lead, row["id"]) for lead, _ in title_pieces(ref["title"], rarity)}
+    if keys:
+        write("INSERT INTO repeal_citations (kind, cited, record_id) VALUES (?, ?, ?)"
+              " ON CONFLICT (kind, cited, record_id) DO NOTHING", sorted(keys))
 
-    ``repeals`` compares 文号 when both have one, else titles: the documents of the same
-    folded 文号, and those the title's pieces find — of them, when ``ref`` has a 文号, only
-    the documents without one."""
+
+def _citing(rows: Rows, gazette_id: str, documents: list[dict[str, Any]]) -> list[Any]:
+    """The stored records of other issues whose repeals may cite one of ``documents``: by the
+    folded 文号 of one, or by a bigram of one's titles leading a piece of the cited title."""
+    keys = sorted({("number", key) for doc in documents if (key := number_key(doc["doc_number"]))}
+                  | {("title", gram) for doc in documents for gram in title_keys(doc["title"] or "")})
+    found: dict[int, Any] = {}
+    for start in range(0, len(keys), _KEYS_AT_ONCE):
+        chunk = keys[start: start + _KEYS_AT_ONCE]
+        cited = " OR ".join(["(c.kind = ? AND c.cited = ?)"] * len(chunk))
+        for row in rows(f"SELECT r.id AS record_id, r.data, {_SUMMARY} FROM layer_records AS r"
+                        " JOIN documents AS d ON d.id = r.doc_id WHERE r.gazette_id != ? AND r.id IN"
+                        f" (SELECT c.record_id FROM repeal_citations AS c WHERE {cited})",
+                        (gazette_id, *(part for key in chunk for part in key))):
+            found[row["record_id"]] = row
+    return list(found.values())
+
+
+def _rarity(rows: Rows) -> Callable[[str], int]:
+    """How many stored titles hold a key, counted up to ``_RARITY_CAP`` (remembered)."""
+    counted: dict[str, int] = {}
+
+    def rows_holding(gram: str) -> int:
+        if gram not in counted:
+            counted[gram] = rows("SELECT count(*) AS n FROM (SELECT 1 FROM repeal_title_grams WHERE gram = ?"
+                                 " LIMIT ?) AS g", (gram, _RARITY_CAP))[0]["n"]
+        return counted[gram]
+
+    return rows_holding
+
+
+def _cited(rows: Rows, ref: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every stored document ``repeals(ref, …)`` can be true of (and some more), by id: those
+    of its folded 文号, and those holding every bigram of a piece of its title — of these, when
+    ``ref`` has a 文号, only those without one (the others ``repeals`` tells by 文号)."""
     found: dict[str, dict[str, Any]] = {}
     key = number_key(ref.get("number"))
     if key:
@@ -115,15 +168,7 @@ def _candidates(rows: Rows, ref: dict[str, Any]) -> list[dict[str, Any]]:
             found[row["id"]] = dict(row)
     if ref.get("title"):
         unnumbered = " AND NOT EXISTS (SELECT 1 FROM repeal_numbers AS n WHERE n.doc_id = g.doc_id)" if key else ""
-        rarity: dict[str, int] = {}
-
-        def rows_holding(gram: str) -> int:
-            if gram not in rarity:  # counted up to _RARITY_CAP: past it, any key is as common
-                rarity[gram] = rows("SELECT count(*) AS n FROM (SELECT 1 FROM repeal_title_grams WHERE gram = ?"
-                                    " LIMIT ?) AS g", (gram, _RARITY_CAP))[0]["n"]
-            return rarity[gram]
-
-        for lead, others in title_pieces(ref["title"], rows_holding):
+        for lead, others in title_pieces(ref["title"], _rarity(rows)):
             holds = "".join(" AND EXISTS (SELECT 1 FROM repeal_title_grams AS h WHERE h.gram = ?"
                             " AND h.doc_id = g.doc_id)" for _ in others)
             for row in rows(f"SELECT {_SUMMARY} FROM repeal_title_grams AS g JOIN documents AS d ON d.id = g.doc_id"

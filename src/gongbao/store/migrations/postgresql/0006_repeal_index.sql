@@ -1,8 +1,9 @@
--- 0006: what a new repeal is matched against, by index (gongbao.store.repeals): each
--- document's folded 文号 (matching.number_key) and the bigrams of its folded title forms
--- (matching.title_keys), written with the document, deleted with it. Existing stores are
--- keyed when the search index is rebuilt, the next time the store is opened
--- (search_meta.tokenizer = '' means "not built yet").
+-- 0006: repeals across issues matched by index (gongbao.store.repeals), not against every
+-- stored document: each document's folded 文号 (matching.number_key) and the bigrams of its
+-- folded title forms (matching.title_keys); each validity record's cited 文号 and the lead
+-- bigrams of its cited titles' pieces (matching.title_pieces). Written with the issue,
+-- deleted with its rows. Existing stores are keyed when the search index is rebuilt, the next
+-- time the store is opened (search_meta.tokenizer = '' means "not built yet").
 CREATE TABLE repeal_numbers (
     doc_id     TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
     number_key TEXT NOT NULL
@@ -14,4 +15,11 @@ CREATE TABLE repeal_title_grams (
     PRIMARY KEY (gram, doc_id)
 );
 CREATE INDEX repeal_title_grams_doc ON repeal_title_grams (doc_id);
+CREATE TABLE repeal_citations (
+    kind      TEXT NOT NULL,              -- number | title
+    cited     TEXT NOT NULL,
+    record_id BIGINT NOT NULL REFERENCES layer_records (id) ON DELETE CASCADE,
+    PRIMARY KEY (kind, cited, record_id)
+);
+CREATE INDEX repeal_citations_record ON repeal_citations (record_id);
 UPDATE search_meta SET value = '' WHERE key = 'tokenizer';
