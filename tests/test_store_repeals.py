@@ -79,24 +79,24 @@ def test_pieces_are_disjoint_substrings_of_the_folded_title(cited, edits):
 
 # -- stored issues: the index finds what testing every document finds ----------------------
 
-def _issue(year: int, number: int, subject: str, carried: str, clause: str, day: str) -> str:
-    """A 盂县 issue of one notice (盂政发〔year〕number号) carrying one 办法 whose last article
-    may repeal something (``clause``)."""
-    return f"""盂县人民政府公报
+def _issue(year: int, number: int, subject: str, carried: str, clause: str, day: str, county: str = "盂县") -> str:
+    """A county's issue of one notice (盂政发〔year〕number号) carrying one 办法 whose last
+    article may repeal something (``clause``)."""
+    return f"""{county}人民政府公报
 {year}年第{number}期
 
-盂县人民政府文件
+{county}人民政府文件
 
-盂政发〔{year}〕{number}号
+{county[0]}政发〔{year}〕{number}号
 
-盂县人民政府
+{county}人民政府
 关于印发{subject}的通知
 
 各乡（镇）人民政府，县直各有关单位：
 
 　　《{carried}》已经县人民政府同意，现印发给你们，请认真贯彻执行。
 
-盂县人民政府
+{county}人民政府
 
 {year}年{day}
 
@@ -120,6 +120,10 @@ ISSUES = {  # file name → text; ids 140322/{year}/{number}
     "heating_2020_1.txt": _issue(2020, 1, HEATING, HEATING, "", "3月1日"),
     "water_2019_2.txt": _issue(2019, 2, WATER, WATER, "", "5月1日"),
     "near_2020_3.txt": _issue(2020, 3, NEAR_WATER, NEAR_WATER, "", "6月1日"),
+    # WATER without its county: alike, and naming no region, so not another county's
+    "unplaced_2021_6.txt": _issue(2021, 6, WATER[2:], WATER[2:], "", "7月1日"),
+    # WATER of another county: alike, but of 代县
+    "daixian_2021_7.txt": _issue(2021, 7, "代" + WATER[1:], "代" + WATER[1:], "", "8月1日", county="代县"),
     # by 文号 (the 2020 notice) and by title (its 办法, which has none)
     "heating_2023_4.txt": _issue(2023, 4, "盂县城区供热管理办法", "盂县城区供热管理办法",
                                  f"《{HEATING}》（盂政发〔2020〕1号）同时废止。", "3月1日"),
@@ -167,6 +171,7 @@ def test_repeals_across_issues_are_those_every_document_would_give(new_store_url
             ("140322/2020/1/1", "140322/2023/4/2"),  # the notice, by its 文号
             ("140322/2020/1/2", "140322/2023/4/2"),  # its 办法, by title
             ("140322/2019/2/2", "140322/2024/5/2"),  # by title
+            ("140322/2021/6/2", "140322/2024/5/2"),  # by title, naming no county
         }
         store.rebuild_search_index()
         assert {tuple(row.values()) for row in _rows_of(
