@@ -4,8 +4,8 @@ size of the store, before and after the index of migration 0006 (issue #17).
 
     nice -n 10 .venv/bin/python bench/repeals.py [--sizes 10000,100000] [--before 251e96e]
 
-For each size, a SQLite store is filled with synthetic issues (``bench/scale.py``'s
-``make_issue``: the shared corpus moved over regions and years, layer records included) —
+For each size, a SQLite store is filled with synthetic issues (``bench/synthetic.py``: the
+shared corpus moved over the regions and years of ``bench/scale.py``, layer records included) —
 rows written as ``save_parse`` writes them, without the search index, which plays no part
 here — and the repeal index is built the way a rebuild builds it (``record_repeals`` with
 no issue; timed: it must stay linear). Then two issues are stored and timed, each inside a
@@ -40,7 +40,7 @@ from gongbao.store.layers import LayerRows  # noqa: E402
 from gongbao.store.repeals import record_repeals  # noqa: E402
 from gongbao.store.rows import IssueRows  # noqa: E402
 
-import scale  # noqa: E402  make_issue: synthetic issues spread over regions and years
+import scale  # noqa: E402  slot: synthetic issues spread over regions and years
 import synthetic  # noqa: E402
 
 
@@ -90,7 +90,9 @@ def fill(db: Any, templates: synthetic.Templates, documents: int) -> tuple[int, 
     """Synthetic issues until ``documents`` are stored; returns the count and a stored document with a 文号."""
     stored, number, numbered = 0, 0, None
     while stored < documents:
-        result, records = scale.make_issue(templates, number)
+        # Every template in turn (scale.slot runs through its regions and years first).
+        result, records = synthetic.issue(templates, number, layers=True,
+                                          slot=(number % len(templates.issues), *scale.slot(templates, number)[1:]))
         gid = gazette_id(result)
         issue = IssueRows.build(result, records, gid)
         with sqlite_store._transaction(db):

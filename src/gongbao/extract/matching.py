@@ -64,6 +64,7 @@ def alike(title: str, stored: str, threshold: float) -> bool:
 # which bounds D by `edits_allowed(n)`; a piece of two or more characters in b puts all its
 # bigrams among b's `title_keys`. Both forms of a stored title are keyed, so whichever form
 # was alike, one of the pieces of `title_pieces` has all its keys among the stored title's.
+# And `similarity` itself rules out lengths outside `lengths_alike` (2 min(n, m) / (n + m)).
 
 
 @lru_cache(maxsize=1024)
@@ -80,15 +81,29 @@ def edits_allowed(n: int, threshold: float = REPEAL_SIMILARITY) -> int:
     return most
 
 
+@lru_cache(maxsize=1024)
+def lengths_alike(n: int, threshold: float = REPEAL_SIMILARITY) -> tuple[int, int]:
+    """The least and the greatest length m of a folded string that one of n characters can be
+    ``threshold`` alike to (``similarity``'s length bound; symmetric: n is within m's too)."""
+    low = n
+    while low > 1 and 2.0 * (low - 1) / (n + low - 1) >= threshold:
+        low -= 1
+    high = n
+    while 2.0 * n / (n + high + 1) >= threshold:
+        high += 1
+    return low, high
+
+
 def _keys(folded: str) -> set[str]:
     if len(folded) == 1:
         return {folded}  # alike only to itself (edits_allowed(1) == 0): its own key
     return {folded[i: i + 2] for i in range(len(folded) - 1)}
 
 
-def title_keys(title: str) -> set[str]:
-    """What an index holds for a stored title: the bigrams of both its folded forms."""
-    return set().union(*(_keys(fold(form)) for form in _title_forms(title)))
+def title_keys(title: str) -> set[tuple[str, int]]:
+    """What an index holds for a stored title: the bigrams of both its folded forms, each
+    with the length of its form."""
+    return {(key, len(folded)) for folded in {fold(form) for form in _title_forms(title)} for key in _keys(folded)}
 
 
 def title_pieces(title: str, rarity: Callable[[str], int]) -> list[tuple[str, list[str]]]:

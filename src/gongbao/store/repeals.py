@@ -30,7 +30,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Optional, Sequence
 
-from ..extract.matching import first_place, gazette_of, number_key, repeals, title_keys, title_pieces
+from ..extract.matching import first_place, gazette_of, lengths_alike, number_key, repeals, title_keys, title_pieces
+from ..text import fold
 from .reads import Rows
 
 # Runs one statement with ``?`` parameters once per row of parameters.
@@ -105,73 +106,83 @@ def _index_documents(write: Write, documents: list[Any]) -> None:
     numbers = [(doc["id"], key) for doc in documents if (key := number_key(doc["doc_number"]))]
     if numbers:
         write("INSERT INTO repeal_numbers (doc_id, number_key) VALUES (?, ?) ON CONFLICT (doc_id) DO NOTHING", numbers)
-    grams = [(gram, first_place(doc["title"] or "") or "", doc["id"])
-             for doc in documents for gram in sorted(title_keys(doc["title"] or ""))]
+    grams = [(gram, first_place(doc["title"] or "") or "", length, doc["id"])
+             for doc in documents for gram, length in sorted(title_keys(doc["title"] or ""))]
     if grams:
-        write("INSERT INTO repeal_title_grams (gram, place, doc_id) VALUES (?, ?, ?)"
-              " ON CONFLICT (gram, place, doc_id) DO NOTHING", grams)
+        write("INSERT INTO repeal_title_grams (gram, place, length, doc_id) VALUES (?, ?, ?, ?)"
+              " ON CONFLICT (gram, place, length, doc_id) DO NOTHING", grams)
 
 
 def _index_citations(rows: Rows, write: Write, where: str, params: Sequence[Any]) -> None:
     """Key the records with repeals (of one issue: ``where``) by what they cite: 文号 and pieces' lead bigrams."""
-    keys: set[tuple[str, str, str, int]] = set()
+    keys: set[tuple[str, str, str, int, int]] = set()
     for row in rows(f"SELECT r.id, r.data FROM layer_records AS r WHERE {_CITING}{where}", params):
         for ref in json.loads(row["data"]).get("repeals") or []:
             if key := number_key(ref.get("number")):
-                keys.add(("number", key, "", row["id"]))
+                keys.add(("number", key, "", 0, row["id"]))
             if ref.get("title"):
-                place = first_place(ref["title"])
-                keys |= {("title", lead, place or "", row["id"])
-                         for lead, _ in title_pieces(ref["title"], _rarity(rows, place))}
+                place, length = first_place(ref["title"]), len(fold(ref["title"]))
+                keys |= {("title", lead, place or "", length, row["id"])
+                         for lead, _ in title_pieces(ref["title"], _rarity(rows, place, length))}
     if keys:
-        write("INSERT INTO repeal_citations (kind, cited, place, record_id) VALUES (?, ?, ?, ?)"
-              " ON CONFLICT (kind, cited, place, record_id) DO NOTHING", sorted(keys))
+        write("INSERT INTO repeal_citations (kind, cited, place, length, record_id) VALUES (?, ?, ?, ?, ?)"
+              " ON CONFLICT (kind, cited, place, length, record_id) DO NOTHING", sorted(keys))
 
 
 def _citing(rows: Rows, gazette_id: str, documents: list[dict[str, Any]]) -> list[Any]:
     """The stored records of other issues whose repeals may cite one of ``documents``: by the
-    folded 文号 of one, or by a bigram of one's titles leading a piece of the cited title (of a
-    cited title naming no region first, or the one the document's title names first)."""
-    wanted: set[tuple[str, str, str]] = set()  # (kind, cited, place of the document: '' any)
+    folded 文号 of one, or by a bigram of one's titles leading a piece of a cited title of a
+    length alike (naming first no region, or the one the document's title names first)."""
+    # (kind, cited, the document's place or '', the form's length or 0): '' and 0 test nothing
+    wanted: set[tuple[str, str, str, int]] = set()
     for doc in documents:
         if key := number_key(doc["doc_number"]):
-            wanted.add(("number", key, ""))
+            wanted.add(("number", key, "", 0))
         place = first_place(doc["title"] or "") or ""
-        wanted |= {("title", gram, place) for gram in title_keys(doc["title"] or "")}
+        wanted |= {("title", gram, place, length) for gram, length in title_keys(doc["title"] or "")}
     keys = sorted(wanted)
     found: dict[int, Any] = {}
     for start in range(0, len(keys), _KEYS_AT_ONCE):
         chunk = keys[start: start + _KEYS_AT_ONCE]
-        cited = " OR ".join("(c.kind = ? AND c.cited = ?" + (" AND c.place IN (?, ''))" if place else ")")
-                            for _, _, place in chunk)
+        cited, params = [], [gazette_id]
+        for kind, key, place, length in chunk:
+            cited.append("(c.kind = ? AND c.cited = ?" + (" AND c.place IN (?, '')" if place else "")
+                         + (" AND c.length BETWEEN ? AND ?)" if length else ")"))
+            params += [kind, key, *([place] if place else []), *(lengths_alike(length) if length else ())]
         for row in rows(f"SELECT r.id AS record_id, r.data, {_SUMMARY} FROM layer_records AS r"
                         " JOIN documents AS d ON d.id = r.doc_id WHERE r.gazette_id != ? AND r.id IN"
-                        f" (SELECT c.record_id FROM repeal_citations AS c WHERE {cited})",
-                        (gazette_id, *(part for kind, key, place in chunk for part in (kind, key, place) if part))):
+                        f" (SELECT c.record_id FROM repeal_citations AS c WHERE {' OR '.join(cited)})", params):
             found[row["record_id"]] = row
     return list(found.values())
 
 
-def _rarity(rows: Rows, place: Optional[str]) -> Callable[[str], int]:
-    """How many stored titles a title naming ``place`` first may be alike to hold a key,
-    counted up to ``_RARITY_CAP`` (remembered)."""
+def _rarity(rows: Rows, place: Optional[str], length: int) -> Callable[[str], int]:
+    """How many stored titles a title of ``length`` naming ``place`` first may be alike to hold
+    a key, counted up to ``_RARITY_CAP`` (remembered)."""
     counted: dict[str, int] = {}
-    of_place = " AND place IN (?, '')" if place else ""
+    where, params = _alike_to(place, length)
 
     def rows_holding(gram: str) -> int:
         if gram not in counted:
-            counted[gram] = rows(f"SELECT count(*) AS n FROM (SELECT 1 FROM repeal_title_grams WHERE gram = ?{of_place}"
-                                 " LIMIT ?) AS g", (gram, *([place] if place else []), _RARITY_CAP))[0]["n"]
+            counted[gram] = rows(f"SELECT count(*) AS n FROM (SELECT 1 FROM repeal_title_grams AS g"
+                                 f" WHERE g.gram = ?{where} LIMIT ?) AS g", (gram, *params, _RARITY_CAP))[0]["n"]
         return counted[gram]
 
     return rows_holding
+
+
+def _alike_to(place: Optional[str], length: int) -> tuple[str, list[Any]]:
+    """The rows of ``repeal_title_grams AS g`` a title of ``length`` naming ``place`` first
+    may be alike to: no other region named first, a length alike."""
+    return (" AND g.place IN (?, '')" if place else "") + " AND g.length BETWEEN ? AND ?", \
+        [*([place] if place else []), *lengths_alike(length)]
 
 
 def _cited(rows: Rows, ref: dict[str, Any]) -> list[dict[str, Any]]:
     """Every stored document ``repeals(ref, …)`` can be true of (and some more), by id: those
     of its folded 文号, and those holding every bigram of a piece of its title — of these, when
     ``ref`` has a 文号, only those without one (the others ``repeals`` tells by 文号), and only
-    those whose title names first no region or the one the cited title names first."""
+    those of a length alike whose title names first no region or the one the cited title does."""
     found: dict[str, dict[str, Any]] = {}
     key = number_key(ref.get("number"))
     if key:
@@ -179,14 +190,13 @@ def _cited(rows: Rows, ref: dict[str, Any]) -> list[dict[str, Any]]:
                         " WHERE n.number_key = ?", (key,)):
             found[row["id"]] = dict(row)
     if ref.get("title"):
-        place = first_place(ref["title"])
-        of_place = " AND g.place IN (?, '')" if place else ""
+        place, length = first_place(ref["title"]), len(fold(ref["title"]))
+        alike_to, params = _alike_to(place, length)
         unnumbered = " AND NOT EXISTS (SELECT 1 FROM repeal_numbers AS n WHERE n.doc_id = g.doc_id)" if key else ""
-        for lead, others in title_pieces(ref["title"], _rarity(rows, place)):
-            holds = "".join(" AND EXISTS (SELECT 1 FROM repeal_title_grams AS h WHERE h.gram = ?"
-                            " AND h.doc_id = g.doc_id)" for _ in others)
+        for lead, others in title_pieces(ref["title"], _rarity(rows, place, length)):
+            holds = "".join(" AND EXISTS (SELECT 1 FROM repeal_title_grams AS h WHERE h.doc_id = g.doc_id"
+                            " AND h.gram = ?)" for _ in others)
             for row in rows(f"SELECT {_SUMMARY} FROM repeal_title_grams AS g JOIN documents AS d ON d.id = g.doc_id"
-                            f" WHERE g.gram = ?{of_place}{holds}{unnumbered}",
-                            (lead, *([place] if place else []), *others)):
+                            f" WHERE g.gram = ?{alike_to}{holds}{unnumbered}", (lead, *params, *others)):
                 found[row["id"]] = dict(row)
     return [found[doc_id] for doc_id in sorted(found)]
