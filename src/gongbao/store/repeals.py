@@ -84,7 +84,7 @@ def record_repeals(rows: Rows, write: Write, gazette_id: Optional[str] = None) -
 
 def _index(rows: Rows, write: Write, gazette_id: Optional[str]) -> list[dict[str, Any]]:
     """Key the documents and the repeals of issue ``gazette_id`` (None: of the whole store,
-    afresh); return the issue's documents (None: none)."""
+    afresh); return the issue's documents (none for the whole store)."""
     if gazette_id is not None:
         documents = [dict(row) for row in rows(f"SELECT {_SUMMARY} FROM documents AS d WHERE d.gazette_id = ?",
                                                (gazette_id,))]
