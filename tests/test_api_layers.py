@@ -591,14 +591,17 @@ def test_a_store_from_before_recorded_repeals_records_them_when_opened(namesakes
     with closing(sqlite3.connect(namesakes_db)) as source, closing(sqlite3.connect(path)) as copy:
         source.backup(copy)
     with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DROP TABLE repeal_numbers")  # and without 0006
+        db.execute("DROP TABLE repeal_title_grams")
+        db.execute("DROP TABLE repeal_citations")
         db.execute("DROP TABLE validity_repeals")
         db.execute("ALTER TABLE layer_records DROP COLUMN effective_from")
         db.execute("ALTER TABLE layer_records DROP COLUMN expires_on")
         for column in ("region", "issuer", "agency", "doc_type", "year", "gazette", "section", "level"):
-            db.execute(f"DROP INDEX search_combos_{column}")  # and without 0006
+            db.execute(f"DROP INDEX search_combos_{column}")  # and without 0007
         db.execute("DELETE FROM schema_version WHERE version >= 5")
     with open_store(path) as store:
-        assert store.schema_version == 6
+        assert store.schema_version == 7
         assert store.validity_repeals() == {REPEALED: ("140322/2024/4/2", "2024-05-01")}
         assert REPEALED not in in_force_by_search(store, "2024-06-01")
         assert REPEALED in in_force_by_search(store, "2024-04-30")

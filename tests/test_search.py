@@ -735,8 +735,9 @@ def test_a_store_from_before_inherited_issuers_is_migrated_and_reindexed(backend
         "ALTER TABLE search_docs DROP COLUMN date_inherited",
         "UPDATE search_docs SET issuer = NULL WHERE level = 'carried'",  # as schema 3 indexed them
         "DROP TABLE validity_repeals",  # and without 0005
+        "DROP TABLE repeal_numbers", "DROP TABLE repeal_title_grams", "DROP TABLE repeal_citations",  # and 0006
         *(["ALTER TABLE layer_records DROP COLUMN effective_from", "ALTER TABLE layer_records DROP COLUMN expires_on",
-           *(f"DROP INDEX search_combos_{name}" for name in  # and without 0006
+           *(f"DROP INDEX search_combos_{name}" for name in  # and without 0007
              ("region", "issuer", "agency", "doc_type", "year", "gazette", "section", "level"))]
           if backend == "sqlite" else []),
         "DELETE FROM schema_version WHERE version >= 4",
