@@ -25,16 +25,8 @@ from gongbao.search.validate import validated
 from gongbao.store import open_store
 from gongbao.store import sqlite_search
 
-from .conftest import BACKENDS
 from .test_search import everything, search_module
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def store(request, new_store_url, corpus):
-    with open_store(new_store_url(request.param)) as opened:
-        for source in sorted(corpus.glob("00*.txt")):
-            assert ingest_file(opened, source).status == "added"
-        yield opened
+from .test_search_quality import store  # noqa: F401  (the three corpus issues, each backend)
 
 
 # -- dates as tokens ------------------------------------------------------------------------

@@ -370,6 +370,7 @@ class SQLiteBackend:
     from_combos: bool = False  # a browse filtering facet values only: counted from search_combos
     by_tokens: bool = False  # a browse whose filters are all index tokens: counted in the index
     dated: bool = False  # a date range applied by SQL (bounds inside a month)
+    date_range: Optional[_Filter] = None  # a date range of whole months, as tokens (and its SQL)
     match: Optional[str] = None  # the full MATCH string of the result set (explain)
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
     facets: Optional[FacetMap] = None  # the facet map as of this search's snapshot, once read
@@ -441,8 +442,9 @@ class SQLiteBackend:
         if tokens is None:
             self.dated = True
             return out + in_sql
-        return out + [_Filter(None, tuple(tokens) or (_NO_MATCH,), " AND ".join(f.sql for f in in_sql),
-                              tuple(p for f in in_sql for p in f.params))]
+        self.date_range = _Filter(None, tuple(tokens) or (_NO_MATCH,), " AND ".join(f.sql for f in in_sql),
+                                  tuple(p for f in in_sql for p in f.params))
+        return out + [self.date_range]
 
     def _filter(self, given: Filter) -> _Filter:
         """A filter as index tokens (when it has some) and SQL on ``search_docs AS d``."""
@@ -730,6 +732,8 @@ class SQLiteBackend:
         direction = "ASC" if self.query.sort == "oldest" else "DESC"
         if expression is not None and total >= DATE_INDEX_MIN:
             source = self._fts_source(expression, self.filters, indexed_by="search_docs_sort")
+            if self.date_range is not None:  # the walk starts and stops at the range's ends
+                source = source.where(self.date_range.sql, *self.date_range.params)
         elif expression is not None:
             source = self._fts_source(expression, self.filters, join=True)
         elif self.by_tokens and self.filters and total < DATE_INDEX_MIN:  # a few: found in the index, sorted
