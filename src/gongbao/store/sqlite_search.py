@@ -46,8 +46,10 @@ How a query runs, and why (costs per matching row measured on 10k synthetic docu
   documents; beyond, they are sampled through the index on ``search_docs.sample``.
   A browse whose filters are all tokens (facets and a date range of whole months) is
   counted in the full-text index; other browses run on ``search_docs`` and its indexes.
-- A date range of whole months is year and month tokens ORed in the index
-  (``search.index.date_range_tokens``); a bound inside a month is SQL walking the date index.
+- A date range of whole months is tokens ORed in the index: the month each document's year
+  token carries (``fyear2023m07``), a whole year as its prefix (``fyear2023m*``, served by
+  the prefix indexes of migration 0007; ``search.index.date_range_tokens``). A bound inside
+  a month is SQL walking the date index.
 - The planner has statistics (``refresh_statistics``): without them it took every index
   for equally selective.
 - Costs that stay linear in the number of matches, up to ``TOTAL_EXACT_MAX``: the exact
