@@ -570,25 +570,6 @@ def _pg_only(store):
         pytest.skip("PostgreSQL's strategies for a million documents")
 
 
-def test_many_matches_are_counted_on_a_sample_and_said_to_be_estimated(store, monkeypatch):
-    """Past TOTAL_EXACT_MAX matches (judged on a first sample of PROBE_ROWS documents), the
-    total and the facets come from one sampled query, flagged; the hits are the same."""
-    _pg_only(store)
-    exact = search(store, SearchQuery(q="通知"))
-    rare = search(store, SearchQuery(q="地质灾害"))
-    monkeypatch.setattr(postgres_search, "PROBE_ROWS", 16)
-    monkeypatch.setattr(postgres_search, "TOTAL_EXACT_MAX", 10)
-    monkeypatch.setattr(postgres_search, "SAMPLE_TARGET", 40)
-    sampled = search(store, SearchQuery(q="通知"))
-    assert exact.total > 40 and not exact.total_estimated
-    assert sampled.total_estimated and sampled.facets_estimated
-    assert exact.total / 3 <= sampled.total <= exact.total * 3
-    assert [h.id for h in sampled.hits] == [h.id for h in exact.hits]
-    assert set(dict(sampled.facets["doc_type"])) <= set(dict(exact.facets["doc_type"]))
-    few = search(store, SearchQuery(q="地质灾害"))  # fewer than TOTAL_EXACT_MAX: counted
-    assert 0 < rare.total <= 10 and few.total == rare.total and not few.total_estimated
-
-
 @pytest.mark.parametrize("params", [
     {"q": "安全", "doc_type": "通知"}, {"q": "安全 -生产", "year": 2023}, {"q": '"实施方案"', "level": "carried"},
     {"q": "任免", "region": "盂县"}, {"q": "消防 OR 燃气", "section": "人事任免"}, {"q": "煤矿", "sort": "newest", "year": 2024},
