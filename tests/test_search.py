@@ -604,6 +604,7 @@ def test_beyond_rank_limit_both_backends_give_the_same_order(new_store_url, corp
 @pytest.mark.parametrize("params", [
     {"q": "安全"}, {"q": "通知", "doc_type": "通知"}, {"q": "人民政府 -安全"}, {"q": "盂政发〔2023〕48号"},
     {"q": "安全", "sort": "newest"}, {"q": "任免", "region": "盂县"}, {"q": "安全生产"}, {"q": "安全生产", "sort": "oldest"},
+    {"q": "安全生产 -燃气", "region": "盂县"}, {"q": "安全生产", "doc_type": "通知", "sort": "newest"},
 ])
 def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkeypatch, params):
     """A large store first counts matches on a sample; when they are few enough to count, they

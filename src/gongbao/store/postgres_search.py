@@ -294,7 +294,12 @@ class PgBackend:
         remembering which; else counted as the total is (``_tally``: on a sample when many)."""
         assert self.phrase is not None and self.match is not None
         if self.found is not None:
-            self.phrased = set(self._sids(_and([_listed(self.found), self.phrase])))
+            # The phrases found by the index among the filtered documents, then kept if among
+            # the matches. Not the phrases tested on each listed match (~80 µs a row), nor the
+            # list joined with the index: expecting a handful of rows from several bigrams, the
+            # planner rescanned the list for each of them (8k matches: 3.5 s, against 0.25 s).
+            phrased = set(self._sids(self._all([*self.filters, self.phrase])))
+            self.phrased = phrased.intersection(self.found)
             return len(self.phrased)
         return self._tally([*self.filters, self.match, self.phrase], [])[0]
 
@@ -304,12 +309,13 @@ class PgBackend:
         if part == EVERY_MATCH:
             return everything, self.found
         assert self.phrase is not None
-        phrased = self.phrased or set()
+        if self.found is not None:  # the rows of each part are known: no phrase to test again
+            phrased = self.phrased or set()
+            rows = [sid for sid in self.found if (sid in phrased) == (part == IN_ONE_PIECE)]
+            return _listed(rows), rows
         if part == IN_ONE_PIECE:
-            return (_and([everything, self.phrase]),
-                    None if self.found is None else [sid for sid in self.found if sid in phrased])
-        return (_and([everything, _Where(f"NOT ({self.phrase.sql})", self.phrase.params)]),
-                None if self.found is None else [sid for sid in self.found if sid not in phrased])
+            return _and([everything, self.phrase]), None
+        return _and([everything, _Where(f"NOT ({self.phrase.sql})", self.phrase.params)]), None
 
     def _order(
         self, query_plan: QueryPlan, where: _Where, found: Optional[list[int]], pinned: list[int], offset: int,
