@@ -848,6 +848,8 @@ def _continues_post(text: str) -> bool:
 def _prose(state: _Doc, stream: _Stream, line: Piece) -> None:
     """``组长由…担任`` / ``由…任组长`` / ``办公室设在…，主任由…兼任`` in running text."""
     text = line.text
+    if not (stream.group or state.group or _KIND_END.search(text)):
+        return  # no group in force, none named: nobody to read into one
     for sentence_start, sentence_end in _sentences(text, "。"):
         sentence = text[sentence_start:sentence_end]
         group = _group_in(sentence, stream.group or state.group)
