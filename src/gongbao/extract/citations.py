@@ -26,6 +26,7 @@ from typing import Iterable, Optional
 from ..model import DocNumber, Document, LayerRecord, Paragraph, ParseResult, Span
 from ..text import fold, similarity
 from .registry import RECORD_FILTERS, LayerSpec
+from .textspan import same_prefix
 
 SPEC = LayerSpec(
     name="citations",
@@ -117,8 +118,15 @@ class SpanMap:
     @staticmethod
     def _align(base: int, src: str, text: str) -> list[int]:
         out: list[int] = []
-        k = 0
-        for i, ch in enumerate(text):
+        i = k = 0
+        while i < len(text):
+            same = same_prefix(text, i, len(text), src, k, len(src))
+            if same:  # printed as is
+                out.extend(range(base + k, base + k + same))
+                i, k = i + same, k + same
+                if i == len(text):
+                    break
+            ch = text[i]
             while k < len(src) and src[k] != ch and src[k].isspace():
                 k += 1
             if k < len(src) and src[k] != ch:
@@ -130,7 +138,7 @@ class SpanMap:
                     if found != -1:
                         k = found
             out.append(base + min(k, max(len(src) - 1, 0)))
-            k += 1
+            i, k = i + 1, k + 1
         return out
 
     def _offset(self, p: Paragraph, i: int) -> int:

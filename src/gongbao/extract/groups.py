@@ -42,7 +42,7 @@ from ..text import fold, split_outside_brackets
 from .orgs import normalize_unit
 from .personnel import government_of, split_post
 from .registry import RECORD_FILTERS, LayerSpec
-from .textspan import Piece
+from .textspan import Piece, same_prefix
 
 SPEC = LayerSpec(
     name="groups",
@@ -348,7 +348,7 @@ def _stretches(source: str, text: str, span: Span) -> list[tuple[int, int, int]]
     for run in _NON_BLANK.finditer(text):
         i, stop = run.span()
         while i < stop:
-            same = _same_prefix(text, i, stop, source, j, end)
+            same = same_prefix(text, i, stop, source, j, end)
             if same:  # the common case: printed as is
                 stretches.append((i, j, same))
                 i, j = i + same, j + same
@@ -366,24 +366,6 @@ def _stretches(source: str, text: str, span: Span) -> list[tuple[int, int, int]]
             stretches.append((i, j, 1))
             i, j = i + 1, j + 1
     return stretches
-
-
-def _same_prefix(text: str, i: int, stop: int, source: str, j: int, end: int) -> int:
-    """How many characters of ``text[i:stop]`` ``source[j:end]`` starts with (a binary search
-    over slices: a line of prose is compared in a few steps, not character by character)."""
-    most = min(stop - i, end - j)
-    if most <= 0 or text[i] != source[j]:
-        return 0
-    if source.startswith(text[i:i + most], j):
-        return most
-    low, high = 1, most - 1  # text[i:i + low] matches, text[i:i + high + 1] does not
-    while low < high:
-        middle = (low + high + 1) // 2
-        if source.startswith(text[i:i + middle], j):
-            low = middle
-        else:
-            high = middle - 1
-    return low
 
 
 @lru_cache(maxsize=8192)
