@@ -332,11 +332,10 @@ def _align(source: str, text: str, span: Span) -> list[int]:
     result: list[int] = []
     end = max(span.start, span.end)
     after = span.start
-    for i, where, size in _stretches(source, text, span):
+    for i, where, size in _stretches(source, text, span) + [(len(text), 0, 0)]:  # then the blanks ending text
         result.extend([min(after, end - 1) if end > span.start else span.start] * (i - len(result)))
         result.extend(range(where, where + size))
         after = where + size
-    result.extend([min(after, end - 1) if end > span.start else span.start] * (len(text) - len(result)))
     return result
 
 
@@ -370,6 +369,7 @@ def _stretches(source: str, text: str, span: Span) -> list[tuple[int, int, int]]
 
 @lru_cache(maxsize=8192)
 def _fold_char(ch: str) -> str:
+    """:func:`fold` of one character (cached: the alignment asks for the same few again and again)."""
     return fold(ch)
 
 

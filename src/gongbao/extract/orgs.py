@@ -86,6 +86,7 @@ REFORM_NAME = "2018–2019 党和国家机构改革"
 # A one-character prefix is not a region reference when it starts one of these words.
 _NOT_A_PREFIX = re.compile(r"^(?:市场|市政(?!府)|市民|市容|市区|县域|县城|区域|省级|市级|县级|区级)")
 _PARENS = re.compile(r"（[^（）]*）")
+_AGENCY_ENDING = re.compile(r"(委员会|局|办公室|中心)$")
 
 
 @dataclass(frozen=True)
@@ -142,13 +143,14 @@ def _form_index() -> dict[str, Agency]:
     return index
 
 
+@lru_cache(maxsize=1)
 def compounds_with_he() -> frozenset[str]:
     """``X和Y`` domain names that are one field, not two (人力资源和社会保障, 住房和城乡建设):
     the agency names of the table without their 局/委员会 ending."""
     found = set()
     for agency in agencies():
         for form in (agency.canonical, *agency.forms, *agency.upper_forms, *agency.former):
-            stem = re.sub(r"(委员会|局|办公室|中心)$", "", form)
+            stem = _AGENCY_ENDING.sub("", form)
             if "和" in stem:
                 found.add(stem)
     return frozenset(found)
@@ -228,7 +230,7 @@ def resolve(name: str, region: RegionLike = None, date: Optional[str] = None) ->
     return replace(unit, note=unit.note + (" (printed before it)" if date <= done_by else " (printed after it)"))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _resolve(name: str, home: Optional[Region]) -> tuple[Unit, Optional[str]]:
     """:func:`resolve` without a date, and the date the reform was done by when the name is a
     former one (cached: an issue names the same few units again and again)."""
