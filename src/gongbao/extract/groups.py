@@ -560,12 +560,13 @@ def _columns(line: Piece) -> tuple[list[Piece], bool]:
     ``成员：\t王某\t局长\t李某\t局长`` under one label) rather than two lists side by side
     (``name\tpost\t组长：name\tpost``); any other line whole."""
     cells = line.text.split("\t")
+    if len(cells) < 3:
+        return [line], False  # too few cells for two columns
     filled = [c.strip() for c in cells if c.strip()]
     if len(filled) == 1 and not (_ROLE_LABEL.match(filled[0]) or _LABEL.match(filled[0]) or _SUBGROUP.match(filled[0])
                                  or _starts_with_name(filled[0])):
         return [line], False  # one cell: the rest of a post broken over two rows
-    labelled = len(cells) >= 3 and (not cells[0].strip() or _is_bare_label(cells[0])) \
-        and _starts_with_name(cells[1])
+    labelled = (not cells[0].strip() or _is_bare_label(cells[0])) and _starts_with_name(cells[1])
     body = cells[1:] if labelled else cells
     if len(body) < 3:
         return [line], False
@@ -854,6 +855,8 @@ def _prose(state: _Doc, stream: _Stream, line: Piece) -> None:
                 state.add(group, "办公室", None, None, line.span(base + office.start(), base + at + len(where)),
                           office=_bare(where))
                 office_seen = True
+            if "任" not in clause and "为" not in clause:
+                continue  # every way of naming a person below says 任 or 为
             for m in _SUCCEEDS.finditer(clause):
                 _people(state, group, m["role"], m["who"], line, base + m.start("who"), base + m.end())
             for m in _BY.finditer(clause):
