@@ -26,6 +26,7 @@ from typing import Iterable, Optional
 from ..model import DocNumber, Document, LayerRecord, Paragraph, ParseResult, Span
 from ..text import fold, similarity
 from .registry import RECORD_FILTERS, LayerSpec
+from .textspan import same_prefix
 
 SPEC = LayerSpec(
     name="citations",
@@ -117,8 +118,15 @@ class SpanMap:
     @staticmethod
     def _align(base: int, src: str, text: str) -> list[int]:
         out: list[int] = []
-        k = 0
-        for i, ch in enumerate(text):
+        i = k = 0
+        while i < len(text):
+            same = same_prefix(text, i, len(text), src, k, len(src))
+            if same:  # printed as is
+                out.extend(range(base + k, base + k + same))
+                i, k = i + same, k + same
+                if i == len(text):
+                    break
+            ch = text[i]
             while k < len(src) and src[k] != ch and src[k].isspace():
                 k += 1
             if k < len(src) and src[k] != ch:
@@ -130,7 +138,7 @@ class SpanMap:
                     if found != -1:
                         k = found
             out.append(base + min(k, max(len(src) - 1, 0)))
-            k += 1
+            i, k = i + 1, k + 1
         return out
 
     def _offset(self, p: Paragraph, i: int) -> int:
@@ -308,6 +316,7 @@ _BOOK = {"《": "》"}
 _PAREN = {"（": "）", "(": ")"}
 _LINK = re.compile(r"(?:的(?:通知|决定|意见|批复))?(?:文件)?(?:精神|要求)?(?=[（(])")
 _TRIAL = re.compile(r"^(?:试行|暂行|修订|修正|草案)$")
+_ALIAS_BEFORE = re.compile(r"简称\s{0,3}$")
 
 
 def find_citations(text: str) -> list[Citation]:
@@ -347,7 +356,7 @@ def find_citations(text: str) -> list[Citation]:
             if num and number is None:
                 number, end = num, close
             break
-        if re.search(r"简称\s{0,3}$", text[max(0, i - 4): i]):
+        if _ALIAS_BEFORE.search(text[max(0, i - 4): i]):
             i = j  # an alias (以下简称《任务分解表》) names nothing new
             continue
         if title:
@@ -365,20 +374,27 @@ def find_citations(text: str) -> list[Citation]:
     return found
 
 
+_CAPITAL = re.compile("[A-Z]")
+
+
 def _bare_numbers(text: str) -> Iterable[Citation]:
-    for m in _YEAR_NUMBER.finditer(text):
-        agency = _agency_before(text, m.start())
-        if not agency:
-            continue
-        start = m.start() - len(agency)
-        yield Citation(None, f"{agency}〔{m.group('year')}〕{int(m.group('serial'))}号", start, m.end())
-    for m in _ORDER_TAIL.finditer(text):
-        agency = _agency_before(text, m.start())
-        if agency:
+    # the words every match holds spare the patterns most text
+    if "号" in text:
+        for m in _YEAR_NUMBER.finditer(text):
+            agency = _agency_before(text, m.start())
+            if not agency:
+                continue
             start = m.start() - len(agency)
-            yield Citation(None, "".join(text[start: m.end()].split()), start, m.end())
-    for m in _STANDARD.finditer(text):
-        yield Citation(None, _standard_text(m), m.start(), m.end())
+            yield Citation(None, f"{agency}〔{m.group('year')}〕{int(m.group('serial'))}号", start, m.end())
+        if "令" in text:
+            for m in _ORDER_TAIL.finditer(text):
+                agency = _agency_before(text, m.start())
+                if agency:
+                    start = m.start() - len(agency)
+                    yield Citation(None, "".join(text[start: m.end()].split()), start, m.end())
+    if _CAPITAL.search(text):  # a standard's code
+        for m in _STANDARD.finditer(text):
+            yield Citation(None, _standard_text(m), m.start(), m.end())
 
 
 _ARTICLE_AFTER = re.compile(r"\s{0,2}(第[一二三四五六七八九十百零〇\d]{1,6}条)")
@@ -386,7 +402,7 @@ _ARTICLE_AFTER = re.compile(r"\s{0,2}(第[一二三四五六七八九十百零�
 
 def _title_key(title: str) -> str:
     """Same cited text, same key: 《安全生产法》 and 《中华人民共和国安全生产法》 are one law."""
-    return fold(re.sub(r"^中华人民共和国", "", title))
+    return fold(title.removeprefix("中华人民共和国"))
 
 
 def extract(result: ParseResult) -> list[LayerRecord]:

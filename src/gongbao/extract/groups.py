@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Iterator, Optional
 
 from ..model import Document, LayerRecord, Paragraph, ParseResult, Span, Table
@@ -41,7 +42,7 @@ from ..text import fold, split_outside_brackets
 from .orgs import normalize_unit
 from .personnel import government_of, split_post
 from .registry import RECORD_FILTERS, LayerSpec
-from .textspan import Piece
+from .textspan import Piece, same_prefix
 
 SPEC = LayerSpec(
     name="groups",
@@ -251,8 +252,8 @@ def _set_up_name(text: str, title: bool = False) -> Optional[str]:
     for start, end, name in _names(text):
         if title or _SETS_UP.search(text[:start]) or _SETS_UP.search(text[end:end + 8]):
             if _is_full(name):
-                return _clean_name(name)
-            bare = bare or _clean_name(name)
+                return _bare(name)
+            bare = bare or _bare(name)
     return bare
 
 
@@ -263,19 +264,18 @@ def _renamed(current: Optional[str], named: str) -> str:
         return named
     if not _is_full(named):
         return current
-    short = fold(re.sub(r"^[省市县区州旗盟]", "", named))
+    short = fold(_PLACE_PREFIX.sub("", named))
     return current if fold(current).endswith(short) else named
 
 
-def _clean_name(name: str) -> str:
-    return re.sub(r"\s+", "", name)
+_PLACE_PREFIX = re.compile(r"^[省市县区州旗盟]")
 
 
 def _group_in(text: str, default: Optional[str]) -> Optional[str]:
     """The full group a sentence names, else ``default`` (a bare 领导小组 is the one in force)."""
     for _start, _end, name in _names(text):
         if _is_full(name):
-            return _clean_name(name)
+            return _bare(name)
     return default
 
 
@@ -286,21 +286,19 @@ def _layout(source: str, text: str, span: Span) -> Piece:
     """``text`` with the line breaks and cell breaks the source prints between its characters
     put back (cleaning joins a list's lines into one paragraph and drops a row's empty
     cells): a line break, and a tab per tab or ``|`` cell border (leading empty cells too)."""
-    where = _align(source, text, span)
-    chars: list[str] = []
-    at: list[int] = []
-    kept = [i for i, ch in enumerate(text) if not ch.isspace()]
-    if not kept:
+    stretches = _stretches(source, text, span)
+    if not stretches:
         return Piece("", ())
-    line_start = source.rfind("\n", 0, where[kept[0]]) + 1
-    lead = _cell_breaks(source[line_start:where[kept[0]]], leading=True)
-    chars.extend(lead)
-    at.extend([where[kept[0]]] * len(lead))
-    for n, i in enumerate(kept):
-        if n:
-            prev = kept[n - 1]
-            if where[i] > where[prev] + 1:
-                gap = source[where[prev] + 1:where[i]]
+    first = stretches[0][1]
+    line_start = source.rfind("\n", 0, first) + 1
+    lead = _cell_breaks(source[line_start:first], leading=True)
+    chars: list[str] = [lead]
+    at: list[int] = [first] * len(lead)
+    prev = last = -1  # the text index and source offset of the character before
+    for i, where, size in stretches:
+        if prev != -1:
+            if where > last + 1:
+                gap = source[last + 1:where]
                 if "\n" in gap:
                     separator = "\n" + _cell_breaks(gap[gap.rindex("\n") + 1:], leading=True)
                 else:
@@ -308,44 +306,71 @@ def _layout(source: str, text: str, span: Span) -> Piece:
             else:
                 between = text[prev + 1:i]
                 separator = "\t" if "\t" in between else "\n" if "\n" in between else " " if between else ""
-            chars.extend(separator)
-            at.extend([where[prev]] * len(separator))
-        chars.append(text[i])
-        at.append(where[i])
-    last = where[kept[-1]]
+            chars.append(separator)
+            at.extend([last] * len(separator))
+        chars.append(text[i:i + size])
+        at.extend(range(where, where + size))
+        prev, last = i + size - 1, where + size - 1
     line_end = source.find("\n", last)
     tail = source[last + 1:line_end if line_end != -1 else len(source)]
     if tail.strip(" \t|") == "":  # empty cells closing the row: the right column ended
         trailing = "\t" * max(0, tail.count("|") - 1) if "|" in tail else "\t" * tail.count("\t")
-        chars.extend(trailing)
+        chars.append(trailing)
         at.extend([last] * len(trailing))
     return Piece("".join(chars), tuple(at))
 
 
 _FURNITURE = set(" \t\n\r\u3000|-#*>")
 _SKIP_AHEAD = 200  # source characters searched for text that cleaning moved up (a page header dropped)
+_NON_BLANK = re.compile(r"\S+")
 
 
 def _align(source: str, text: str, span: Span) -> list[int]:
     """Source offset of each character of ``text``, like :func:`textspan.offsets`, but
-    stepping over any run of layout (spaces, ``|`` borders, list dashes), however long."""
+    stepping over any run of layout (spaces, ``|`` borders, list dashes), however long.
+    A blank character of ``text`` takes the offset after the character before it."""
     result: list[int] = []
-    j, end = span.start, max(span.start, span.end)
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            result.append(min(j, end - 1) if end > span.start else span.start)
-            continue
-        k = j
-        while k < end and source[k] != ch and fold(source[k]) != fold(ch) and source[k] in _FURNITURE:
-            k += 1
-        if k < end and (source[k] == ch or fold(source[k]) == fold(ch)):
-            j = k
-        else:
-            ahead = source.find(text[i:i + 2], j, min(end, j + _SKIP_AHEAD)) if i + 1 < len(text) else -1
-            j = ahead if ahead != -1 else min(k, end - 1)
-        result.append(j)
-        j += 1
+    end = max(span.start, span.end)
+    after = span.start
+    for i, where, size in _stretches(source, text, span) + [(len(text), 0, 0)]:  # then the blanks ending text
+        result.extend([min(after, end - 1) if end > span.start else span.start] * (i - len(result)))
+        result.extend(range(where, where + size))
+        after = where + size
     return result
+
+
+def _stretches(source: str, text: str, span: Span) -> list[tuple[int, int, int]]:
+    """The non-blank characters of ``text`` aligned with ``source[span]``, as stretches
+    (index in ``text``, source offset, length) printed there character for character."""
+    stretches: list[tuple[int, int, int]] = []
+    j, end = span.start, max(span.start, span.end)
+    for run in _NON_BLANK.finditer(text):
+        i, stop = run.span()
+        while i < stop:
+            same = same_prefix(text, i, stop, source, j, end)
+            if same:  # the common case: printed as is
+                stretches.append((i, j, same))
+                i, j = i + same, j + same
+                if i == stop:
+                    break
+            ch = text[i]
+            k = j
+            while k < end and source[k] != ch and _fold_char(source[k]) != _fold_char(ch) and source[k] in _FURNITURE:
+                k += 1
+            if k < end and (source[k] == ch or _fold_char(source[k]) == _fold_char(ch)):
+                j = k
+            else:
+                ahead = source.find(text[i:i + 2], j, min(end, j + _SKIP_AHEAD)) if i + 1 < len(text) else -1
+                j = ahead if ahead != -1 else min(k, end - 1)
+            stretches.append((i, j, 1))
+            i, j = i + 1, j + 1
+    return stretches
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    """:func:`fold` of one character (cached: the alignment asks for the same few again and again)."""
+    return fold(ch)
 
 
 def _cell_breaks(gap: str, leading: bool) -> str:
@@ -359,11 +384,10 @@ def _cell_breaks(gap: str, leading: bool) -> str:
 
 def _lines(piece: Piece) -> Iterator[Piece]:
     start = 0
-    for i, ch in enumerate(piece.text + "\n"):
-        if ch == "\n":
-            if i > start:
-                yield Piece(piece.text[start:i], piece.offsets[start:i])
-            start = i + 1
+    for line in piece.text.split("\n"):
+        if line:
+            yield Piece(line, piece.offsets[start:start + len(line)])
+        start += len(line) + 1
 
 
 _HEAD_NAME = re.compile(r"姓\s*名")
@@ -516,9 +540,12 @@ def _rows(lines: list[Piece]) -> list[Piece]:
 def _wraps(previous: str, line: str) -> bool:
     """``line`` goes on with the sentence ``previous`` broke off (a hard line break)."""
     previous = previous.strip()
-    return "\t" not in previous and "\t" not in line and bool(re.search("[，,。]", previous)) \
+    return "\t" not in previous and "\t" not in line and bool(_CLAUSE_MARK.search(previous)) \
         and not previous.endswith(("。", "：", ":", "；", ";")) and not _ROLE_LABEL.match(line) \
         and not _SUBGROUP.match(line) and not _OUTLINE.match(line) and not _LABEL.match(line.strip())
+
+
+_CLAUSE_MARK = re.compile("[，,。]")
 
 
 def _cut(piece: Piece, start: int, end: int) -> Piece:
@@ -533,12 +560,13 @@ def _columns(line: Piece) -> tuple[list[Piece], bool]:
     ``成员：\t王某\t局长\t李某\t局长`` under one label) rather than two lists side by side
     (``name\tpost\t组长：name\tpost``); any other line whole."""
     cells = line.text.split("\t")
+    if len(cells) < 3:
+        return [line], False  # too few cells for two columns
     filled = [c.strip() for c in cells if c.strip()]
     if len(filled) == 1 and not (_ROLE_LABEL.match(filled[0]) or _LABEL.match(filled[0]) or _SUBGROUP.match(filled[0])
                                  or _starts_with_name(filled[0])):
         return [line], False  # one cell: the rest of a post broken over two rows
-    labelled = len(cells) >= 3 and (not cells[0].strip() or _is_bare_label(cells[0])) \
-        and _starts_with_name(cells[1])
+    labelled = (not cells[0].strip() or _is_bare_label(cells[0])) and _starts_with_name(cells[1])
     body = cells[1:] if labelled else cells
     if len(body) < 3:
         return [line], False
@@ -547,15 +575,18 @@ def _columns(line: Piece) -> tuple[list[Piece], bool]:
     third = body[2].strip()
     person_left = (_ROLE_LABEL.match(body[0]) or _starts_with_name(body[0])) and _POST_END.search(_bare(body[1]))
     if not (body[0].strip() or body[1].strip()) or _ROLE_LABEL.match(third) or _LABEL.match(third) \
-            or _SUBGROUP.match(third) or _starts_with_name(third) or (person_left and re.search("[，,。]", third)):
+            or _SUBGROUP.match(third) or _starts_with_name(third) or (person_left and _CLAUSE_MARK.search(third)):
         split = sum(len(c) + 1 for c in cells[:(3 if labelled else 2)])
         return [_cut(line, 0, split - 1), _cut(line, split, len(line.text))], labelled
     return [line], False
 
 
+_SPACES = re.compile(r"[ \u3000]+")
+
+
 def _starts_with_name(cell: str) -> bool:
     """The cell begins with a person's name (``王某``, ``王　某``, ``王某 副县长``)."""
-    tokens = re.split(r"[ \u3000]+", cell.strip())
+    tokens = _SPACES.split(cell.strip())
     if len(tokens) > 1 and len(tokens[0]) == 1 and len(tokens[1]) == 1:
         return _is_name(tokens[0] + tokens[1])
     return _is_name(tokens[0])
@@ -575,12 +606,15 @@ def _is_name(token: str) -> bool:
         and not any(word in bare for word in _NOT_NAMES)
 
 
+_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+
+
 def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
     """One line of one column: a heading naming the group, a role label with its person, a
     further person of the role in force, the rest of a post broken over two lines, or prose."""
     line = _cut(line, 0, len(line.text))
     text = line.text
-    if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", text):
+    if not _WORD_CHAR.search(text):
         return  # a table border row: the list goes on
     named = _set_up_name(text)
     if named and not _ROLE_LABEL.match(text):
@@ -595,7 +629,7 @@ def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
         return
     label = _ROLE_LABEL.match(text)
     if label:
-        role = re.sub(r"\s", "", label["role"])
+        role = _bare(label["role"])
         if role.startswith("办公室"):
             stream.in_office = True
         elif role in ("组长", "第一组长", "指挥长", "总指挥") or (role == "主任" and not stream.in_office):
@@ -613,7 +647,7 @@ def _read_entry(state: _Doc, stream: _Stream, line: Piece) -> None:
         return
     if stream.last is not None and _continues_post(text):
         last = stream.last
-        last["position"] = (last["position"] or "") + re.sub(r"\s", "", text)
+        last["position"] = (last["position"] or "") + _bare(text)
         last["organisation"] = state.organisation(last["position"])
         last["span"] = Span(last["span"].start, max(last["span"].end, line.span().end))
         return
@@ -630,7 +664,7 @@ def _members(state: _Doc, stream: _Stream, piece: Piece, labelled: bool = False)
     text = piece.text.rstrip("；;。，,")
     if text.startswith(("（", "(")) or not text:
         return False
-    if re.search("[，,。；;]", text):
+    if _SENTENCE_MARK.search(text):
         return _listed_in_a_sentence(state, stream, piece)
     names = [t.strip() for t in text.split("、")]
     if len(names) > 1 and all(_is_name(n) for n in names):
@@ -660,6 +694,7 @@ def _members(state: _Doc, stream: _Stream, piece: Piece, labelled: bool = False)
     return True
 
 
+_SENTENCE_MARK = re.compile("[，,。；;]")
 _BRACKETED = re.compile(r"(?P<name>[^\s（）()]{2,5}?|[\u4e00-\u9fff][ \u3000][\u4e00-\u9fff])\s*[（(](?P<post>[^（）()]+)[）)]\s*")
 _UNNAMED_POST = re.compile(rf"^各[^，,。；;：:]{{1,20}}(?:{_POST_WORD})(?:[（(][^（）()]+[）)])?$")
 
@@ -673,7 +708,7 @@ def _units(state: _Doc, stream: _Stream, piece: Piece) -> bool:
     for unit in split_outside_brackets(text[:end], "、，,；;"):
         at = text.index(unit, cursor)
         cursor = at + len(unit)
-        name = re.sub(r"等$", "", _bare(unit))
+        name = _bare(unit).removesuffix("等")
         if name:
             state.add(stream.name, "成员单位", None, name, piece.span(at, cursor))
     stream.role = None if end < len(text) else stream.role
@@ -733,16 +768,20 @@ def _has_surname(name: str) -> bool:
 
 
 def _bare(name: str) -> str:
-    return re.sub(r"[\s\u3000]", "", name)
+    return "".join(name.split())
+
+
+_NAME_BRACKETED_POST = re.compile(r"^(?P<name>[^\s（(]+?)\s*[（(](?P<post>[^（）()]+)[）)]$")
+_CELL_BREAK = re.compile(r"[\t ]+")
 
 
 def _name_and_post(text: str) -> tuple[Optional[str], Optional[str]]:
     """(person, position) of ``王某 副县长`` / ``王　坚\\t市林业局局长`` / ``王某（副县长）`` /
     ``王某副县长``; (None, None) when the text does not start with a name."""
-    m = re.match(r"^(?P<name>[^\s（(]+?)\s*[（(](?P<post>[^（）()]+)[）)]$", text)
+    m = _NAME_BRACKETED_POST.match(text)
     if m and _is_name(m["name"]):
         return m["name"], _bare(m["post"])
-    tokens = re.split(r"[\t ]+", text.replace("\u3000", " ").strip())
+    tokens = _CELL_BREAK.split(text.replace("\u3000", " ").strip())
     if len(tokens) >= 2 and len(tokens[0]) == 1 and len(tokens[1]) == 1 and _is_name(tokens[0] + tokens[1]):
         tokens = [tokens[0] + tokens[1]] + tokens[2:]
     if _is_name(tokens[0]):
@@ -759,6 +798,9 @@ def _name_and_post(text: str) -> tuple[Optional[str], Optional[str]]:
     return None, None
 
 
+_HEAD_POST_END = re.compile("(?:负责人|领导)$")
+
+
 def _glued(text: str) -> tuple[Optional[str], Optional[str]]:
     """``李文兵副市长``: a name run into its post, the post being a position that ends with a
     post word; the three-character name is preferred, as most names are."""
@@ -767,16 +809,20 @@ def _glued(text: str) -> tuple[Optional[str], Optional[str]]:
     for size in (3, 2):
         name, rest = text[:size], text[size:]
         if _is_name(name) and len(rest) >= 2 and _POST_END.search(rest) and rest[0] not in "长员任记（(" \
-                and not re.search("(?:负责人|领导)$", rest):
+                and not _HEAD_POST_END.search(rest):
             return name, rest
     return None, None
+
+
+_CLAUSE_OR_LABEL_MARK = re.compile(r"[，,。；;：:]")
+_SHORT_WORD = re.compile(r"^[\u4e00-\u9fff]{1,3}$")
 
 
 def _continues_post(text: str) -> bool:
     """A short line with no name that finishes the post above it (``党委委员``)."""
     bare = _bare(text)
-    return 1 <= len(bare) <= 12 and not _is_name(text) and not re.search(r"[，,。；;：:]", bare) \
-        and bool(_POST_END.search(bare) or re.match(r"^[\u4e00-\u9fff]{1,3}$", bare))
+    return 1 <= len(bare) <= 12 and not _is_name(text) and not _CLAUSE_OR_LABEL_MARK.search(bare) \
+        and bool(_POST_END.search(bare) or _SHORT_WORD.match(bare))
 
 
 # -- prose ---------------------------------------------------------------------------------
@@ -785,6 +831,8 @@ def _continues_post(text: str) -> bool:
 def _prose(state: _Doc, stream: _Stream, line: Piece) -> None:
     """``组长由…担任`` / ``由…任组长`` / ``办公室设在…，主任由…兼任`` in running text."""
     text = line.text
+    if not (stream.group or state.group or _KIND_END.search(text)):
+        return  # no group in force, none named: nobody to read into one
     for sentence_start, sentence_end in _sentences(text, "。"):
         sentence = text[sentence_start:sentence_end]
         group = _group_in(sentence, stream.group or state.group)
@@ -807,6 +855,8 @@ def _prose(state: _Doc, stream: _Stream, line: Piece) -> None:
                 state.add(group, "办公室", None, None, line.span(base + office.start(), base + at + len(where)),
                           office=_bare(where))
                 office_seen = True
+            if "任" not in clause and "为" not in clause:
+                continue  # every way of naming a person below says 任 or 为
             for m in _SUCCEEDS.finditer(clause):
                 _people(state, group, m["role"], m["who"], line, base + m.start("who"), base + m.end())
             for m in _BY.finditer(clause):
@@ -837,21 +887,26 @@ def _office_role(role: str, in_office: bool) -> str:
     return "办公室" + role if in_office and role in ("主任", "副主任") else role
 
 
-def _sentences(text: str, separators: str) -> Iterator[tuple[int, int]]:
-    start = 0
-    for i, ch in enumerate(text + separators[0]):
-        if ch in separators:
-            if i > start:
-                yield start, i
-            start = i + 1
+_BETWEEN = {separators: re.compile(f"[^{separators}]+") for separators in ("。", "；;", "，,")}
+
+
+def _sentences(text: str, separators: str) -> list[tuple[int, int]]:
+    """(start, end) of the stretches of ``text`` between ``separators`` (one of :data:`_BETWEEN`)."""
+    return [m.span() for m in _BETWEEN[separators].finditer(text)]
+
+
+_WHO_LEAD = re.compile(r"^(?:成立|由|并由|增补|补充)")
 
 
 def _people(state: _Doc, group: str, role: str, who: str, line: Piece, start: int, end: int) -> None:
-    who = re.sub(r"^(?:成立|由|并由|增补|补充)", "", who)
+    who = _WHO_LEAD.sub("", who)
     for part in _persons_listed(who):
         person, position = _person_in_prose(part)
         if person:
             state.add(group, role, person, position, line.span(start, end))
+
+
+_AND = re.compile("和|及")
 
 
 def _persons_listed(who: str) -> Iterator[str]:
@@ -859,13 +914,16 @@ def _persons_listed(who: str) -> Iterator[str]:
     is one unit)."""
     for part in who.split("、"):
         start = 0
-        for m in re.finditer("和|及", part):
+        for m in _AND.finditer(part):
             left = part[start:m.start()]
             if _POST_END.search(left) or _person_in_prose(left)[0]:
                 yield left
                 start = m.end()
         if part[start:]:
             yield part[start:]
+
+
+_ORG_NAME_POST = re.compile(rf"^(?P<org>.*?)(?P<name>[\u4e00-\u9fff]{{2,3}})(?P<post>(?:{_POST_WORD}))$")
 
 
 def _person_in_prose(text: str) -> tuple[Optional[str], Optional[str]]:
@@ -876,7 +934,7 @@ def _person_in_prose(text: str) -> tuple[Optional[str], Optional[str]]:
         name, position = text[-size:], text[:-size]
         if _is_name(name) and position and _POST_END.search(position):
             return name, position
-    m = re.match(rf"^(?P<org>.*?)(?P<name>[\u4e00-\u9fff]{{2,3}})(?P<post>(?:{_POST_WORD}))$", text)
+    m = _ORG_NAME_POST.match(text)
     if m and _is_name(m["name"]) and (not m["org"] or m["org"][-1] in "局委办府院部室心司行队所站会区县市"):
         return m["name"], m["org"] + m["post"]
     return None, None

@@ -22,7 +22,7 @@ canonical name is ``{region name}{standard full name}`` (盂县发展和改革�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Optional, Union
 
@@ -86,6 +86,7 @@ REFORM_NAME = "2018–2019 党和国家机构改革"
 # A one-character prefix is not a region reference when it starts one of these words.
 _NOT_A_PREFIX = re.compile(r"^(?:市场|市政(?!府)|市民|市容|市区|县域|县城|区域|省级|市级|县级|区级)")
 _PARENS = re.compile(r"（[^（）]*）")
+_AGENCY_ENDING = re.compile(r"(委员会|局|办公室|中心)$")
 
 
 @dataclass(frozen=True)
@@ -142,13 +143,14 @@ def _form_index() -> dict[str, Agency]:
     return index
 
 
+@lru_cache(maxsize=1)
 def compounds_with_he() -> frozenset[str]:
     """``X和Y`` domain names that are one field, not two (人力资源和社会保障, 住房和城乡建设):
     the agency names of the table without their 局/委员会 ending."""
     found = set()
     for agency in agencies():
         for form in (agency.canonical, *agency.forms, *agency.upper_forms, *agency.former):
-            stem = re.sub(r"(委员会|局|办公室|中心)$", "", form)
+            stem = _AGENCY_ENDING.sub("", form)
             if "和" in stem:
                 found.add(stem)
     return frozenset(found)
@@ -222,22 +224,30 @@ def resolve(name: str, region: RegionLike = None, date: Optional[str] = None) ->
 
     Parenthesised additions (其他牌子, scopes like （矿政方面）) do not change the unit.
     ``date`` (ISO, the document's) only refines the note on former names."""
-    home = region_of(region)
+    unit, done_by = _resolve(name, region_of(region))
+    if done_by is None or date is None:
+        return unit
+    return replace(unit, note=unit.note + (" (printed before it)" if date <= done_by else " (printed after it)"))
+
+
+@lru_cache(maxsize=4096)
+def _resolve(name: str, home: Optional[Region]) -> tuple[Unit, Optional[str]]:
+    """:func:`resolve` without a date, and the date the reform was done by when the name is a
+    former one (cached: an issue names the same few units again and again)."""
     printed = "".join(name.split())
     core = _PARENS.sub("", printed) or printed
     scope, body = _split_scope(core, home)
     found = _lookup(body)
     if found is not None and scope is None and home is not None:
         scope = home  # a bare 发改局: the gazette's own region
-    note = None
+    note = done = None
     if found is not None:
         agency = found
         level = _rank(scope)
         full = agency.full_name(level)
         if agency.is_former(body, level):
             done = REFORM_DONE_BY.get(level, REFORM_DONE_BY[3])
-            when = "" if date is None else (" (printed before it)" if date <= done else " (printed after it)")
-            note = f"{body} → {full}: {REFORM_NAME}, level {level} done by {done}{when}"
+            note = f"{body} → {full}: {REFORM_NAME}, level {level} done by {done}"
         body = full
         forms = (agency.canonical, *agency.forms, *agency.upper_forms, *agency.former)
     else:
@@ -247,7 +257,7 @@ def resolve(name: str, region: RegionLike = None, date: Optional[str] = None) ->
     if scope is not None:
         prefixes = {scope.name, scope.stem, scope.name[-1]}
         variants.update(p + f for p in prefixes for f in forms)
-    return Unit(canonical, scope.code if scope is not None else None, tuple(sorted(variants)), note)
+    return Unit(canonical, scope.code if scope is not None else None, tuple(sorted(variants)), note), done
 
 
 def normalize_unit(name: str, region: RegionLike = None, date: Optional[str] = None) -> str:

@@ -25,6 +25,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Callable, Iterable, Optional
 
 from ..model import Document, LayerRecord, Paragraph, ParseResult, Span
@@ -90,27 +91,34 @@ def _verb(clause: str) -> Optional[re.Match]:
     return _VERB.search(clause[-24:])
 
 
+_COOPERATES = re.compile(r"配合|协助|协同|参与")
+
+
 def _role_of(verb: str) -> str:
     if "牵头" in verb:
         return "lead"
-    if re.search(r"配合|协助|协同|参与", verb):
+    if _COOPERATES.search(verb):
         return "cooperating"
     return "responsible"
 
 
+_UNIT_LEAD = re.compile(r"^(?:由|请|各有关单位中的)")
+
+
 def _clean_unit(name: str) -> str:
-    name = re.sub(r"^(?:由|请|各有关单位中的)", "", name.strip(" 　。；;，,"))
+    name = _UNIT_LEAD.sub("", name.strip(" 　。；;，,"))
     name = _ETC.sub("", name)
     return name.strip()
 
 
 # sentences, dates and quantities are not organisation names (县12345热线中心 is one)
+_SHORT_BRACKET_END = re.compile(r"[（(][^（()）]{1,6}[)）]$")  # 各县（区）
 _NOT_A_NAME = re.compile(r"[。；！？]|\d\s{0,3}(?:年|月|日|个|万|亿|％|%|家|户|人|元|次|公里)")
 
 
 def is_unit_name(name: str) -> bool:
     """Looks like an organisation name (县发改局, 各乡镇人民政府, 人行阳泉中心支行, 各县（区）)."""
-    name = re.sub(r"[（(][^（()）]{1,6}[)）]$", "", name) or name
+    name = _SHORT_BRACKET_END.sub("", name) or name
     return (2 <= len(name) <= 40 and (name.startswith("各") or bool(_ORG_END.search(name)))
             and not _NOT_A_NAME.search(name))
 
@@ -137,10 +145,13 @@ class Units:
         self.deadline_texts += other.deadline_texts
 
 
+_ONGOING = re.compile(r"(?:长期坚持|长期|持续推进|常态化推进|持续|常态化)(?:推进|开展|落实)?")
+
+
 def _is_deadline_clause(clause: str) -> bool:
     # any base date will do: the question is only whether the clause states a time
     return bool(_deadline_candidates(clause, date(2000, 1, 1), strict=False)) or bool(_RECURRENCE.search(clause)) or bool(
-        re.fullmatch(r"(?:长期坚持|长期|持续推进|常态化推进|持续|常态化)(?:推进|开展|落实)?", clause)
+        _ONGOING.fullmatch(clause)
     )
 
 
@@ -189,12 +200,14 @@ def parse_units(annotation: str) -> Units:
     return units
 
 
+@lru_cache(maxsize=4096)
 def is_annotation(content: str, after_sentence: bool) -> bool:
     """Whether a parenthetical's ``content`` names the units of a task.
 
     True when it is labelled (牵头单位：…), when a clause of unit names ends in a role word
     (…牵头, …负责), or — right after a sentence — when it is nothing but unit names
-    (（各相关单位，各乡镇人民政府）) or a deadline (（2023年底前完成）)."""
+    (（各相关单位，各乡镇人民政府）) or a deadline (（2023年底前完成）). Cached: a document's
+    parentheticals are weighed when it is classed and again when its tasks are read."""
     c = content.strip()
     if not c or len(c) > 400:
         return False
@@ -253,20 +266,21 @@ def _num(s: str) -> Optional[int]:
 
 
 _Y = r"(?P<y>(?:19|20)\d\d)\s{0,3}年"
-# (priority, pattern): lower priority wins; explicit "…前/底" dates first
-_PATTERNS: list[tuple[int, re.Pattern]] = [
-    (0, re.compile(rf"(?:{_Y})?\s{{0,3}}(?P<m>\d{{1,2}})\s{{0,3}}月\s{{0,3}}(?P<d>\d{{1,2}})\s{{0,3}}日\s{{0,3}}(?:前|之前|以前|止)")),
-    (0, re.compile(rf"(?:{_Y})?\s{{0,3}}(?P<m>\d{{1,2}})\s{{0,3}}月\s{{0,3}}(?:份)?(?:底|末)\s{{0,3}}(?:前|之前|以前)?")),
-    (0, re.compile(rf"(?:{_Y}|(?<![\d年])(?P<this>今|本)年)\s{{0,3}}(?:底|末)\s{{0,3}}(?:前|之前|以前)?")),
-    (0, re.compile(r"(?<![\d年])年\s{0,3}底\s{0,3}(?:前|之前|以前)")),
-    (0, re.compile(rf"{_Y}\s{{0,3}}(?:(?:第)?(?P<q>[一二三四1-4])\s{{0,3}}季度|(?P<h>上|下)半年)\s{{0,3}}(?:末|底)?\s{{0,3}}(?:前|之前|以前)?")),
-    (0, re.compile(rf"{_Y}\s{{0,3}}(?P<m2>\d{{1,2}})\s{{0,3}}月\s{{0,3}}(?:前|之前|以前)")),
-    (0, re.compile(rf"{_Y}\s{{0,3}}(?:前|之前|以前)")),
-    (1, re.compile(r"(?<![后起])(?P<n>[一二两三四五六七八九十\d]{1,2})\s{0,3}(?P<u>年|个月)\s{0,3}(?:内|之内)(?!容)"
+# (priority, a word every match holds, pattern): lower priority wins; explicit "…前/底" dates first.
+# The word spares running a pattern over text that cannot match it (most text).
+_PATTERNS: list[tuple[int, str, re.Pattern]] = [
+    (0, "日", re.compile(rf"(?:{_Y})?\s{{0,3}}(?P<m>\d{{1,2}})\s{{0,3}}月\s{{0,3}}(?P<d>\d{{1,2}})\s{{0,3}}日\s{{0,3}}(?:前|之前|以前|止)")),
+    (0, "月", re.compile(rf"(?:{_Y})?\s{{0,3}}(?P<m>\d{{1,2}})\s{{0,3}}月\s{{0,3}}(?:份)?(?:底|末)\s{{0,3}}(?:前|之前|以前)?")),
+    (0, "年", re.compile(rf"(?:{_Y}|(?<![\d年])(?P<this>今|本)年)\s{{0,3}}(?:底|末)\s{{0,3}}(?:前|之前|以前)?")),
+    (0, "底", re.compile(r"(?<![\d年])年\s{0,3}底\s{0,3}(?:前|之前|以前)")),
+    (0, "年", re.compile(rf"{_Y}\s{{0,3}}(?:(?:第)?(?P<q>[一二三四1-4])\s{{0,3}}季度|(?P<h>上|下)半年)\s{{0,3}}(?:末|底)?\s{{0,3}}(?:前|之前|以前)?")),
+    (0, "月", re.compile(rf"{_Y}\s{{0,3}}(?P<m2>\d{{1,2}})\s{{0,3}}月\s{{0,3}}(?:前|之前|以前)")),
+    (0, "前", re.compile(rf"{_Y}\s{{0,3}}(?:前|之前|以前)")),
+    (1, "内", re.compile(r"(?<![后起])(?P<n>[一二两三四五六七八九十\d]{1,2})\s{0,3}(?P<u>年|个月)\s{0,3}(?:内|之内)(?!容)"
                     r"(?![^，,。；;]{0,10}(?:不得|不予|不能|禁止|不再|仍|不超过|不少于|不低于|不高于))")),
-    (1, re.compile(r"(?<![\d一二三四五六七八九十两个月周日天])(?:年内|年底)")),
-    (2, re.compile(r"(?P<y1>(?:19|20)\d\d)\s{0,3}(?:年)?\s{0,3}[—–\-－~～至到]\s{0,3}(?P<y2>(?:19|20)\d\d)\s{0,3}年(?![\d月度])")),
-    (2, re.compile(rf"{_Y}(?![\d月度初])")),
+    (1, "年", re.compile(r"(?<![\d一二三四五六七八九十两个月周日天])(?:年内|年底)")),
+    (2, "年", re.compile(r"(?P<y1>(?:19|20)\d\d)\s{0,3}(?:年)?\s{0,3}[—–\-－~～至到]\s{0,3}(?P<y2>(?:19|20)\d\d)\s{0,3}年(?![\d月度])")),
+    (2, "年", re.compile(rf"{_Y}(?![\d月度初])")),
 ]
 # in running text a bare year is a deadline only as a target: 2023年，力争… / 到2025年，实现…
 _TARGET_AFTER = re.compile(r"\s{0,3}[，,]?\s{0,3}(?:力争|争取|确保|实现|完成|全面|基本|新增|要|计划|全县|全市|全区|建成|达到)")
@@ -293,7 +307,9 @@ def _deadline_candidates(text: str, base: Optional[date], strict: bool = True) -
     out: list[Deadline] = []
     taken = bytearray(len(text))  # characters already read as part of a deadline
     year0 = base.year if base else None
-    for priority, pat in _PATTERNS:
+    for priority, word, pat in _PATTERNS:
+        if word not in text:
+            continue
         for m in pat.finditer(text):
             if any(taken[m.start(): m.end()]):
                 continue
@@ -390,16 +406,20 @@ def _strip_marker(p: Paragraph) -> str:
     return p.text[len(p.marker):].lstrip() if p.marker and p.text.startswith(p.marker) else p.text
 
 
+_SENTENCE_OR_LABEL_MARK = re.compile(r"[。；！？：:]")
+_BRACKETS_END = re.compile(r"[（(][^（()）]*(?:[（(][^（()）]*[)）][^（()）]*)*[)）]\s{0,3}$")  # one level nested
+
+
 def _is_bare_title(s: str) -> bool:
     """A heading that is only a title (加强组织领导, perhaps with its units in brackets)."""
     if len(s) > 300:
         return False
     core = _strip_annotations(s)
-    return len(core) <= 40 and not re.search(r"[。；！？：:]", core)
+    return len(core) <= 40 and not _SENTENCE_OR_LABEL_MARK.search(core)
 
 
 def _strip_annotations(s: str) -> str:
-    return re.sub(r"[（(][^（()）]*(?:[（(][^（()）]*[)）][^（()）]*)*[)）]\s{0,3}$", "", s).strip()
+    return _BRACKETS_END.sub("", s).strip()
 
 
 def build_outline(doc: Document) -> Node:
@@ -584,11 +604,14 @@ def _doc_date(result: ParseResult, doc: Document) -> Optional[date]:
         return None
 
 
+_CARRIES = re.compile(r"(?:印发|转发|批转)")
+
+
 def is_task_document(doc: Document) -> bool:
     """方案 / 计划 / 要点 / 分工 by 文种 or title (its own, or an attachment's), or any document
     with several unit annotations."""
     if doc.doc_type in TASK_GENRES or _TASK_TITLE.search(doc.title or ""):
-        if not re.search(r"(?:印发|转发|批转)", doc.title or ""):
+        if not _CARRIES.search(doc.title or ""):
             return True
     if any(_TASK_TITLE.search(att.title) or _TASK_TABLE.search(att.title) for att in doc.attachment_bodies if not att.omitted):
         return True  # a 任务分解表 printed as the notice's attachment

@@ -57,5 +57,23 @@ def offsets(source: str, text: str, span: Span) -> tuple[int, ...]:
     return tuple(result)
 
 
+def same_prefix(text: str, i: int, stop: int, source: str, j: int, end: int) -> int:
+    """How many characters of ``text[i:stop]`` ``source[j:end]`` starts with (a binary search
+    over slices: a line of prose is compared in a few steps, not character by character)."""
+    most = min(stop - i, end - j)
+    if most <= 0 or text[i] != source[j]:
+        return 0
+    if source.startswith(text[i:i + most], j):
+        return most
+    low, high = 1, most - 1  # text[i:i + low] matches, text[i:i + high + 1] does not
+    while low < high:
+        middle = (low + high + 1) // 2
+        if source.startswith(text[i:i + middle], j):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
 def piece(result: ParseResult, paragraph: Paragraph) -> Piece:
     return Piece(paragraph.text, offsets(result.source.text, paragraph.text, paragraph.span))

@@ -48,7 +48,11 @@ _EFFECTIVE = re.compile(
 )
 _PERIOD = re.compile(rf"(?P<kind>有效期|试[行工]期|执行期|实施期)\s{{0,3}}(?:为|暂定为?)?\s{{0,3}}(?P<n>{_NUM})\s{{0,3}}(?P<unit>年|个月)")
 _UNTIL = re.compile(r"(?:有效期|执行期|试行期)?\s{0,3}(?:截)?(?:至|到)\s{0,3}(?P<date>(?:19|20)\d\d\s{0,3}年\s{0,3}\d{1,2}\s{0,3}月\s{0,3}\d{1,2}\s{0,3}日)\s{0,3}(?:止|为止)?")
-_REPEAL = re.compile(r"(?:同时|即行|自行|一并)?(?:废止|停止执行|不再执行|同时失效|自行失效)")
+# A sentence that repeals something (同时废止, 即行废止, 停止执行 …): only whether it says so counts.
+_REPEAL = re.compile(r"废止|停止执行|不再执行|同时失效|自行失效")
+_NOT_REPEALING = re.compile(r"予以废止的|提请废止|建议废止")
+_DATED = re.compile(r"\d|[〇○一二三四五六七八九十]{2,}年")
+_ISSUE_DAY = re.compile(r"(?:印发|发布|公布|颁布|下发|发文|签发)之日")
 _REPEAL_BARE = re.compile(r"(?:原|此前印发的|之前印发的)(?P<title>[^，,。；;《》]{4,60}?)(?:同时|即行|自行|一并)?(?:废止|停止执行|不再执行)")
 _SUBJECT = re.compile(
     r"(?:本|以上|上述)[\u4e00-\u9fff]{0,8}?(?:办法|规定|细则|意见|方案|预案|通知|政策|决定|制度|规则|指南|标准|计划|要点|措施|条例|实施方案)"
@@ -144,12 +148,12 @@ def _read(doc: Document, issued: Optional[str], spans: SpanMap) -> Optional[dict
             m = _EFFECTIVE.search(sent) if own else None
             if m:
                 when = m.group("when")
-                iso = parse_date(when) if re.search(r"\d|[〇○一二三四五六七八九十]{2,}年", when) else None
-                if iso is None and re.search(r"(?:印发|发布|公布|颁布|下发|发文|签发)之日", when):
+                iso = parse_date(when) if _DATED.search(when) else None
+                if iso is None and _ISSUE_DAY.search(when):
                     iso = issued
                 if iso and m.group("after"):
                     iso = (date.fromisoformat(iso) + timedelta(days=_n(m.group("after")))).isoformat()
-                if iso or re.search(r"之日", when):
+                if iso or "之日" in when:
                     effective = effective or iso
                     trial_clause = trial_clause or m.group("verb") == "试行"
                     hit = True
@@ -158,11 +162,11 @@ def _read(doc: Document, issued: Optional[str], spans: SpanMap) -> Optional[dict
                 period = (_n(pm.group("n")), pm.group("unit"))
                 trial_clause = trial_clause or pm.group("kind").startswith("试")
                 hit = True
-            um = _UNTIL.search(sent)
-            if um and own and (pm or m or "有效期" in sent or "执行期" in sent):
+            um = _UNTIL.search(sent) if own and (pm or m or "有效期" in sent or "执行期" in sent) else None
+            if um:
                 expires = parse_date(um.group("date"))
                 hit = True
-            if _REPEAL.search(sent) and not re.search(r"予以废止的|提请废止|建议废止", sent):
+            if _REPEAL.search(sent) and not _NOT_REPEALING.search(sent):
                 found = [c for c in find_citations(sent) if c.title or c.number]
                 for c in found:
                     repeals.append({"title": c.title, "number": c.number})
