@@ -40,7 +40,6 @@ class LayerRows:
         region = result.region if result.region is not None else result.gazette.region_code
         documents = {d.seq for d in result.documents}
         rows, units, seqs = [], [], {}
-        canonical: dict[str, str] = {}  # printed unit name → canonical: names repeat within an issue
         for record in layer_records(result):
             if record["doc_seq"] not in documents:
                 raise ValueError(f"{record['layer']} record of seq {record['doc_seq']}, not a document of this issue")
@@ -51,7 +50,7 @@ class LayerRows:
             start, end = record["span"]
             data = json.dumps(record, ensure_ascii=False, allow_nan=False, default=_plain)
             rows.append((gid, record["doc_id"], layer, seq, start, end, data, float(confidence)))
-            units.append(_units(record, layer, region, canonical))
+            units.append(_units(record, layer, region))
         digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
         return cls(rows, units, digest)
 
@@ -67,18 +66,15 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"layer record value {value!r} is not JSON")
 
 
-def _units(record: dict[str, Any], layer: str, region: Any, canonical: dict[str, str]) -> list[tuple[str, str]]:
-    """The units the record names under its layer's ``unit_keys``: (printed, canonical), the
-    canonical names of ``region`` remembered in ``canonical`` (a document's date changes only
-    the note of a former name, never the canonical one)."""
+def _units(record: dict[str, Any], layer: str, region: Any) -> list[tuple[str, str]]:
+    """The units the record names under its layer's ``unit_keys``: (printed, canonical)."""
     found: list[tuple[str, str]] = []
+    date = record.get("date")
     for key in layer_spec(layer).unit_keys:
         value = record.get(key)
         for name in ([value] if isinstance(value, str) else value if isinstance(value, list) else []):
             if isinstance(name, str) and name:
-                if name not in canonical:
-                    canonical[name] = normalize_unit(name, region)
-                found.append((name, canonical[name]))
+                found.append((name, normalize_unit(name, region, date if isinstance(date, str) else None)))
     return found
 
 
