@@ -172,17 +172,29 @@ class _Positions:
 
 
 def _removed_positions(text: str, removals: list[dict]) -> _Positions:
-    """Source positions of the characters each removal deleted (markup residue: ``#``, ``**``)."""
+    """Source positions of the characters each removal deleted (markup residue: ``#``, ``**``):
+    in its span, the first characters that read (NFKC) as the ones it deleted."""
     positions: list[int] = []
     for removal in removals:
         wanted = Counter(removal["text"])
+        missing = len(removal["text"])
         start, end = removal["span"]
         for i in range(start, min(end, len(text))):
-            ch = unicodedata.normalize("NFKC", text[i])
-            if len(ch) == 1 and wanted[ch] > 0:
+            ch = _nfkc_char(text[i])
+            if wanted[ch] > 0:
                 positions.append(i)
                 wanted[ch] -= 1
+                missing -= 1
+                if not missing:
+                    break
     return _Positions(positions)
+
+
+@lru_cache(maxsize=None)  # one entry per distinct character: bounded by the script's alphabet
+def _nfkc_char(ch: str) -> str:
+    """``ch`` in NFKC, or "" where that is more than one character (it cannot match one)."""
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ""
 
 
 def _removals(result: ParseResult) -> list[dict]:
@@ -195,17 +207,24 @@ def _removals(result: ParseResult) -> list[dict]:
         before, after = _printed(r.before), _printed(r.after)
         if len(before) <= len(after):
             continue
-        lost = Counter(before) - Counter(after)
-        deleted = []
-        for ch in before:
-            if lost[ch] > 0:
-                deleted.append(ch)
-                lost[ch] -= 1
+        deleted = _deleted(before, after)
         if deleted:
-            out.append({"rule": r.rule, "text": "".join(deleted), "span": [r.start, r.end]})
+            out.append({"rule": r.rule, "text": deleted, "span": [r.start, r.end]})
     return out
+
+
+def _deleted(before: str, after: str) -> str:
+    """The characters ``before`` has more of than ``after``, in their order in ``before``: of
+    each, its first occurrences."""
+    kept: list[int] = []
+    for ch, count in (Counter(before) - Counter(after)).items():
+        at = -1
+        for _ in range(count):
+            at = before.find(ch, at + 1)
+            kept.append(at)
+    return "".join(before[at] for at in sorted(kept))
 
 
 @lru_cache(maxsize=8192)  # each parse reads its repairs twice (elements, then the summary's account)
 def _printed(text: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    return "".join(unicodedata.normalize("NFKC", text).split())
