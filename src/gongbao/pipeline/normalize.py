@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from ..model import Line, NormalizedText, Paragraph, Repair, RegionGuess, SourceText
 from ..text import is_cjk_context
@@ -540,9 +540,8 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list[Paragraph]
             last_line, gap_blank = ln, False
             continue
         level, marker = heading_level(text)
-        prev = "".join(cur_text)
-        continues = bool(cur_text) and not level and prev[-1] not in "。！？；：:" and not (
-            cur_level and len(prev) <= 40 and not any(p in prev for p in "。；，")
+        continues = bool(cur_text) and not level and cur_text[-1][-1] not in "。！？；：:" and not (
+            cur_level and _short_heading("".join(cur_text))
         )
         if continues:
             assert last_line is not None
@@ -559,6 +558,25 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list[Paragraph]
     return out
 
 
+def _lines_between(text: str, start: int, end: int, from_end: bool) -> Iterator[tuple[int, str]]:
+    """(offset, raw) of each line of ``text[start:end]``, first to last or last to first, read
+    only as far as asked (a document's body is long, its printed start and end are short)."""
+    if from_end:
+        while (newline := text.rfind("\n", start, end)) >= 0:
+            yield newline + 1, text[newline + 1: end]
+            end = newline
+    else:
+        while (newline := text.find("\n", start, end)) >= 0:
+            yield start, text[start: newline]
+            start = newline + 1
+    yield start, text[start: end]
+
+
+def _short_heading(text: str) -> bool:
+    """A heading's paragraph short and without a pause: a standalone heading, not a sentence."""
+    return len(text) <= 40 and not any(p in text for p in "。；，")
+
+
 def printed_text(text: str, start: int, end: int, limit: int | None = None, from_end: bool = False) -> str:
     """The source text of [start, end) as printed: extraction residue removed, no OCR fixes.
 
@@ -567,14 +585,14 @@ def printed_text(text: str, start: int, end: int, limit: int | None = None, from
     With ``limit``, only that many characters are produced, from the start or from the end.
     """
     line_start = text.rfind("\n", 0, start) + 1
-    lines = list(split_lines(text[line_start:end]))
-    if from_end:
-        lines.reverse()
     pieces: list[str] = []
     got = 0
-    for base, _end, raw in lines:
-        cleaned, offsets, _ = clean_line(raw, line_start + base)
-        piece = "".join(c for c, o in zip(cleaned, offsets) if start <= o < end and not c.isspace())
+    for base, raw in _lines_between(text, line_start, end, from_end):
+        cleaned, offsets, _ = clean_line(raw, base)
+        if offsets and start <= min(offsets) and max(offsets) < end:  # the whole line is inside
+            piece = "".join(cleaned.split())
+        else:
+            piece = "".join(c for c, o in zip(cleaned, offsets) if start <= o < end and not c.isspace())
         pieces.append(piece)
         got += len(piece)
         if limit is not None and got >= limit:
