@@ -204,18 +204,19 @@ def _removals(result: ParseResult) -> list[dict]:
     for r in result.repairs:
         if r.rule in FURNITURE_RULES:
             continue
-        before, after = _printed(r.before), _printed(r.after)
-        if len(before) <= len(after):
-            continue
-        deleted = _deleted(before, after)
+        deleted = _deleted(r.before, r.after)
         if deleted:
             out.append({"rule": r.rule, "text": deleted, "span": [r.start, r.end]})
     return out
 
 
+@lru_cache(maxsize=8192)  # each parse reads its repairs twice (elements, then the summary's account)
 def _deleted(before: str, after: str) -> str:
-    """The characters ``before`` has more of than ``after``, in their order in ``before``: of
-    each, its first occurrences."""
+    """The printed characters (NFKC, no whitespace) ``before`` has more of than ``after``, in
+    their order in ``before``: of each, its first occurrences."""
+    before, after = _printed(before), _printed(after)
+    if len(before) <= len(after):
+        return ""
     kept: list[int] = []
     for ch, count in (Counter(before) - Counter(after)).items():
         at = -1
@@ -225,6 +226,5 @@ def _deleted(before: str, after: str) -> str:
     return "".join(before[at] for at in sorted(kept))
 
 
-@lru_cache(maxsize=8192)  # each parse reads its repairs twice (elements, then the summary's account)
 def _printed(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
