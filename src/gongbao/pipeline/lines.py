@@ -71,10 +71,11 @@ def classify(text: str) -> LineInfo:
     info.section = (m.group("name") or m.group("dotted")) if m else None
     info.attachment = bool(g.ATTACHMENT_HEAD.match(text))
     info.toc_leader = _ends_in_number(text) and bool(g.TOC_LEADER.search(text))
-    m = g.MASTHEAD.match(compact(text))
+    spaceless = compact(text)
+    m = g.MASTHEAD.match(spaceless)
     info.masthead = m.group("org") if m else None
     info.order_number = bool(g.ORDER_NUMBER.match(text))
-    info.order_head = bool(g.ORDER_HEAD.match(compact(text)))
+    info.order_head = bool(g.ORDER_HEAD.match(spaceless))
     return info
 
 
