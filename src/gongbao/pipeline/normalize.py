@@ -589,7 +589,7 @@ def printed_text(text: str, start: int, end: int, limit: int | None = None, from
     got = 0
     for base, raw in _lines_between(text, line_start, end, from_end):
         cleaned, offsets, _ = clean_line(raw, base)
-        if offsets and start <= min(offsets) and max(offsets) < end:  # the whole line is inside
+        if offsets and min(offsets) >= start:  # the whole line is inside (the last one is cut at ``end``)
             piece = "".join(cleaned.split())
         else:
             piece = "".join(c for c, o in zip(cleaned, offsets) if start <= o < end and not c.isspace())
