@@ -13,7 +13,8 @@ import re
 from collections import Counter
 from typing import Iterable, Iterator, Optional
 
-from ..model import Line, NormalizedText, Paragraph, Repair, RegionGuess, SourceText
+from ..grammar import heading_level
+from ..model import Line, NormalizedText, Paragraph, Repair, RegionGuess, SourceText, Span
 from ..text import is_cjk_context
 
 # --- markup residue -------------------------------------------------------------------------
@@ -512,9 +513,6 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list[Paragraph]
     was a standalone heading (一、… without punctuation), or the line starts an outline marker
     (一、 （一） 1. （1） 第X条) or is a table row. Every join is recorded as a repair.
     """
-    from ..grammar import heading_level
-    from ..model import Paragraph, Span
-
     out: list[Paragraph] = []
     cur_text: list[str] = []
     cur_start = cur_end = 0
