@@ -14,7 +14,8 @@ import pytest
 
 from gongbao.export import document_records
 from gongbao.pipeline import parse_text
-from gongbao.pipeline.account import PLACES, account
+from gongbao.model import Span
+from gongbao.pipeline.account import FURNITURE_RULES, PLACES, account
 from gongbao.pipeline.normalize import clean_line
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -123,6 +124,26 @@ def test_page_numbers_between_pages_are_furniture_and_a_lone_number_is_not():
     removed = sorted(int(r.before.strip()) for r in result.repairs if r.rule == "page_number")
     assert removed == [3, 4, 5, 6]
     assert "12" in json.dumps(document_records(result), ensure_ascii=False)
+
+
+def test_spaces_in_a_running_header_are_furniture_and_a_paragraph_no_element_holds_is_unclaimed_around_it():
+    pages = []
+    for page in range(3, 6):
+        pages += [f"　　（{page}）第{page}页的正文内容，按要求落实到位，各单位要结合实际", f"安吉县人民政府公报　　— {page} —", "认真组织实施。"]
+    text = notice(SIGNED, "\n".join(pages) + "\n")
+    result = parse_text(text, "generated.txt")
+    furniture = [(r.start, r.end) for r in result.repairs if r.rule in FURNITURE_RULES]
+    assert [text[a:b] for a, b in furniture] == [f"安吉县人民政府公报　　— {page} —" for page in range(3, 6)]
+    acc = account(result)
+    assert acc.chars["furniture"] == sum(b - a for a, b in furniture)  # its spaces too
+    assert acc.chars["blank"] == sum(1 for i, c in enumerate(text) if c.isspace() and not any(a <= i < b for a, b in furniture))
+    assert acc.unclaimed == []
+    # the paragraph of page 4, printed over the running header, is held by no element any more:
+    # its printed characters are unclaimed, in two runs the header's printed characters part
+    paragraph = result.documents[0].paragraphs.pop(2)
+    assert paragraph.text.startswith("（4）")
+    header_end = next(b for a, b in furniture if paragraph.span.start < a < paragraph.span.end)
+    assert account(result).unclaimed == [Span(paragraph.span.start, text.index("\n", paragraph.span.start)), Span(header_end + 1, paragraph.span.end)]
 
 
 # --- attachments ------------------------------------------------------------------------------------

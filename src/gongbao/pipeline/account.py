@@ -58,23 +58,33 @@ class Account:
         }
 
 
-def _mark(codes: bytearray, span: Span, code: int, only_empty: bool = True) -> None:
+def _mark(codes: bytearray, span: Span, code: int) -> None:
+    """``code`` for the characters of ``span`` that have no place yet."""
     start, end = max(0, span.start), min(len(codes), span.end)
-    if start >= end:
-        return
-    if not only_empty:
-        codes[start:end] = bytes([code]) * (end - start)
-        return
-    codes[start:end] = codes[start:end].translate(_FILL[code])  # only characters with no place yet
+    if start < end:
+        codes[start:end] = codes[start:end].translate(_FILL[code])
+
+
+def _byte_table(default: int, exceptions: dict[int, int]) -> bytes:
+    """A ``bytes.translate`` table: every byte to ``default``, but ``exceptions``."""
+    table = bytearray([default]) * 256
+    for byte, to in exceptions.items():
+        table[byte] = to
+    return bytes(table)
 
 
 _FILL = {code: bytes([code]) + bytes(range(1, 256)) for code in _CODE.values()}  # 0 → code, others kept
 # re's \s for str patterns is str.isspace(): whole runs of spaces handled at C speed
 _SPACES = re.compile(r"\s+")
-_BLANK_CODE = 255  # never a place code: whitespace counted as blank
-_BLANK = bytes([_BLANK_CODE]) * _CODE["furniture"] + bytes([_CODE["furniture"]]) + bytes([_BLANK_CODE]) * (255 - _CODE["furniture"])
+# Whitespace is blank wherever it stands, but inside page furniture (counted as furniture): it
+# is marked before any place, and keeps its own code inside furniture.
+_BLANK = _CODE["blank"]
+_FURNITURE_BLANK = len(PLACES) + 1
+_FURNITURE = _byte_table(_CODE["furniture"], {_BLANK: _FURNITURE_BLANK})
 _FREE, _TAKEN = 1, 2
-_FREE_IF_EMPTY = bytes([_FREE]) + bytes([_TAKEN]) * 255  # no place yet → free, any place → taken
+# per character of a document: no place yet → free, whitespace → 0, any other place → taken
+_FREE_IF_EMPTY = _byte_table(_TAKEN, {0: _FREE, _BLANK: 0, _FURNITURE_BLANK: 0})
+_TAKEN_IF_PRINTED = _byte_table(_TAKEN, {0: 0})  # an element's characters are taken, not its spaces
 _FREE_RUN = re.compile(rb"\x01(?:\x00*\x01)*")
 
 
@@ -99,15 +109,10 @@ def account(result: ParseResult) -> Account:
     text = result.source.text
     codes, unclaimed, removals = _places(result)
     names = {code: name for name, code in _CODE.items()}
-    # whitespace outside furniture is blank, whatever its place: marked, then counted by code
-    counted = bytearray(codes)
-    for space in _SPACES.finditer(text):
-        a, b = space.span()
-        counted[a:b] = counted[a:b].translate(_BLANK)
+    names[_FURNITURE_BLANK] = "furniture"
     chars: Counter = Counter({place: 0 for place in PLACES})
-    chars["blank"] += counted.count(_BLANK_CODE)
-    for code in range(len(PLACES) + 1):
-        found = counted.count(code)
+    for code in range(_FURNITURE_BLANK + 1):
+        found = codes.count(code)
         if found:
             chars[names.get(code, "unplaced_silently")] += found
     lines: Counter = Counter({place: 0 for place in PLACES})
@@ -123,11 +128,12 @@ def _places(result: ParseResult) -> tuple[bytearray, list[Span], list[dict]]:
     """The place code of every source character (0: none), the runs of printed characters
     inside documents that no element holds, and the non-furniture removals."""
     text = result.source.text
-    codes = bytearray(len(text))
+    codes = bytearray(_blanks(text))
     # furniture and unplaced first: they are never part of a document's content
     for r in result.repairs:
         if r.rule in FURNITURE_RULES:
-            _mark(codes, Span(r.start, r.end), _CODE["furniture"], only_empty=False)
+            start, end = max(0, r.start), min(len(codes), r.end)
+            codes[start:end] = codes[start:end].translate(_FURNITURE)
     removals = _removals(result)
     for i in _removed_positions(text, [r for r in removals if r["rule"].startswith("clean:")]).positions:
         if not codes[i]:
@@ -145,10 +151,7 @@ def _places(result: ParseResult) -> tuple[bytearray, list[Span], list[dict]]:
         for s in _claimed_spans(doc):
             a, b = max(s.start, start) - start, min(s.end, end) - start
             if a < b:
-                state[a:b] = bytes([_TAKEN]) * (b - a)
-        for space in _SPACES.finditer(text, start, end):
-            a, b = space.start() - start, space.end() - start
-            state[a:b] = bytes(b - a)
+                state[a:b] = state[a:b].translate(_TAKEN_IF_PRINTED)
         # a run: free characters with only spaces between them
         unclaimed += [Span(start + run.start(), start + run.end()) for run in _FREE_RUN.finditer(state)]
         _mark(codes, doc.span, _CODE["documents"])
@@ -157,6 +160,16 @@ def _places(result: ParseResult) -> tuple[bytearray, list[Span], list[dict]]:
     if result.front is not None:
         _mark(codes, result.front, _CODE["cover_toc"])
     return codes, unclaimed, removals
+
+
+@lru_cache(maxsize=1)  # the elements stage, then the summary, account the same text
+def _blanks(text: str) -> bytes:
+    """The blank code at every whitespace character of ``text``, 0 elsewhere."""
+    codes = bytearray(len(text))
+    for space in _SPACES.finditer(text):
+        a, b = space.span()
+        codes[a:b] = bytes([_BLANK]) * (b - a)
+    return bytes(codes)
 
 
 class _Positions:
@@ -172,17 +185,29 @@ class _Positions:
 
 
 def _removed_positions(text: str, removals: list[dict]) -> _Positions:
-    """Source positions of the characters each removal deleted (markup residue: ``#``, ``**``)."""
+    """Source positions of the characters each removal deleted (markup residue: ``#``, ``**``):
+    in its span, the first characters that read (NFKC) as the ones it deleted."""
     positions: list[int] = []
     for removal in removals:
         wanted = Counter(removal["text"])
+        missing = len(removal["text"])
         start, end = removal["span"]
         for i in range(start, min(end, len(text))):
-            ch = unicodedata.normalize("NFKC", text[i])
-            if len(ch) == 1 and wanted[ch] > 0:
+            ch = _nfkc_char(text[i])
+            if wanted[ch] > 0:
                 positions.append(i)
                 wanted[ch] -= 1
+                missing -= 1
+                if not missing:
+                    break
     return _Positions(positions)
+
+
+@lru_cache(maxsize=None)  # one entry per distinct character: bounded by the script's alphabet
+def _nfkc_char(ch: str) -> str:
+    """``ch`` in NFKC, or "" where that is more than one character (it cannot match one)."""
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ""
 
 
 def _removals(result: ParseResult) -> list[dict]:
@@ -192,20 +217,27 @@ def _removals(result: ParseResult) -> list[dict]:
     for r in result.repairs:
         if r.rule in FURNITURE_RULES:
             continue
-        before, after = _printed(r.before), _printed(r.after)
-        if len(before) <= len(after):
-            continue
-        lost = Counter(before) - Counter(after)
-        deleted = []
-        for ch in before:
-            if lost[ch] > 0:
-                deleted.append(ch)
-                lost[ch] -= 1
+        deleted = _deleted(r.before, r.after)
         if deleted:
-            out.append({"rule": r.rule, "text": "".join(deleted), "span": [r.start, r.end]})
+            out.append({"rule": r.rule, "text": deleted, "span": [r.start, r.end]})
     return out
 
 
 @lru_cache(maxsize=8192)  # each parse reads its repairs twice (elements, then the summary's account)
+def _deleted(before: str, after: str) -> str:
+    """The printed characters (NFKC, no whitespace) ``before`` has more of than ``after``, in
+    their order in ``before``: of each, its first occurrences."""
+    before, after = _printed(before), _printed(after)
+    if len(before) <= len(after):
+        return ""
+    kept: list[int] = []
+    for ch, count in (Counter(before) - Counter(after)).items():
+        at = -1
+        for _ in range(count):
+            at = before.find(ch, at + 1)
+            kept.append(at)
+    return "".join(before[at] for at in sorted(kept))
+
+
 def _printed(text: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    return "".join(unicodedata.normalize("NFKC", text).split())

@@ -440,7 +440,8 @@ def _disclosure(lines: Lines, start: int, end: int) -> tuple[Optional[str], Opti
         d = lines.info[k].disclosure
         if d:
             return d, k, False
-        m = _GLUED_DISCLOSURE.search(lines.text(k))
+        text = lines.text(k)
+        m = _GLUED_DISCLOSURE.search(text) if text.endswith((")", "）")) else None  # the pattern's last character
         if m:
             return m.group(1), k, True
     return None, None, False
@@ -560,7 +561,8 @@ def _read_body(d: _Draft) -> None:
     body_lines = [k for k in range(d.body_from, d.body_limit) if lines.text(k) and (k != disc_line or d.disclosure_glued)]
     paragraphs = _paragraphs(lines, d.body_from, d.body_limit, d.repairs) if body_lines else []
     if disc_line is not None and not d.disclosure_glued:
-        paragraphs = [p for p in paragraphs if p.span != lines.lines[disc_line].span()]
+        disclosure_span = lines.lines[disc_line].span()
+        paragraphs = [p for p in paragraphs if p.span != disclosure_span]
     elif d.disclosure_glued:
         # keep the text line, cut the 公开属性 the extractor glued to its end
         paragraphs = [_cut_glued_disclosure(p, lines.lines[disc_line]) for p in paragraphs]

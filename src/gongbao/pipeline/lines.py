@@ -70,12 +70,19 @@ def classify(text: str) -> LineInfo:
     m = g.SECTION_LINE.match(text)
     info.section = (m.group("name") or m.group("dotted")) if m else None
     info.attachment = bool(g.ATTACHMENT_HEAD.match(text))
-    info.toc_leader = bool(g.TOC_LEADER.search(text))
-    m = g.MASTHEAD.match(compact(text))
+    info.toc_leader = _ends_in_number(text) and bool(g.TOC_LEADER.search(text))
+    spaceless = compact(text)
+    m = g.MASTHEAD.match(spaceless)
     info.masthead = m.group("org") if m else None
     info.order_number = bool(g.ORDER_NUMBER.match(text))
-    info.order_head = bool(g.ORDER_HEAD.match(compact(text)))
+    info.order_head = bool(g.ORDER_HEAD.match(spaceless))
     return info
+
+
+def _ends_in_number(text: str) -> bool:
+    """The line ends in a number, but for closing brackets and spaces: what a TOC leader's page
+    number needs (checked first: the leader pattern is tried at every position of a line)."""
+    return text.rstrip("\t )）")[-1:].isdecimal()
 
 
 class Lines:

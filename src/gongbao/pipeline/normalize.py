@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
-from ..model import Line, NormalizedText, Paragraph, Repair, RegionGuess, SourceText
+from ..grammar import heading_level
+from ..model import Line, NormalizedText, Paragraph, Repair, RegionGuess, SourceText, Span
 from ..text import is_cjk_context
 
 # --- markup residue -------------------------------------------------------------------------
@@ -132,7 +133,7 @@ def _space_cuts(text: str, rules: set[str], widths: str) -> tuple[list[tuple[int
         a, b = m.start(), m.end()
         left = text[a - 1] if a else ""
         right = text[b] if b < n else ""
-        width = sum(2 if widths[k] == "\u3000" else 1 for k in range(a, b))
+        width = b - a + widths.count("\u3000", a, b)  # an ideographic space is two wide
         if left and right and width >= 4 and _letter_spaced(text, a, b):
             cut.append((a, b))  # ``总　　则``, ``组　　长：``: one word spread over the line
             rules.add("spacing.letter")
@@ -190,12 +191,14 @@ def _clean_cell(raw: str, base: int) -> tuple[str, list[int], set[str]]:
     if _INVISIBLE_RE.search(text):
         text, offsets = _keep(text, offsets, [(m.start(), m.end()) for m in _INVISIBLE_RE.finditer(text)])
         rules.add("width.invisible")
-    if _FULLWIDTH_ALNUM_RE.search(text):
+    wide_alnum, odd_space = _FULLWIDTH_ALNUM_RE.search(text), _ODD_SPACE_RE.search(text)
+    if wide_alnum:
         rules.add("width.alnum")
-    if _ODD_SPACE_RE.search(text):
+    if odd_space:
         rules.add("width.space")
     widths = text
-    text = text.translate(_WIDTH_TABLE)
+    if wide_alnum or odd_space:  # the characters _WIDTH_TABLE maps
+        text = text.translate(_WIDTH_TABLE)
     if " " in text:
         cut, text = _space_cuts(text, rules, widths)
         text, offsets = _keep(text, offsets, cut)
@@ -332,6 +335,8 @@ def _shape(text: str) -> str:
 _PAGE_TOKEN = re.compile(r"[-—–－]\s*\d{1,4}\s*[-—–－]|[·•]\s*\d{1,4}\s*[·•]|(?<!\d)\d{1,2}\s*/\s*(?:19|20)\d\d|第\s*\d{1,4}\s*页")
 _ISSUE_TOKEN = re.compile(r"(?:19|20)\d\d\s*年?\s*第\s*\d{1,3}\s*[期号]")  # 国务院公报 numbers its issues 第15号
 _TOC_HEAD = re.compile(r"^目\s*录[：:]?$")
+_GAZETTE_NAME = re.compile(r"政府公报|政报")
+_SECTION_LABEL = re.compile(r"[·•][\u4e00-\u9fff]{2,12}[·•]")  # ·政策解读·
 
 
 def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, cover_lines: int = 12) -> None:
@@ -368,10 +373,10 @@ def mark_page_furniture(lines: list[Line], repairs: list[Repair], source: str, c
         elif in_cover:
             continue
         elif gazette_line and not text.startswith("【") and (
-            _ISSUE_TOKEN.search(text) or (shapes[_shape(text)] >= 2 and re.search(r"政府公报|政报", text))
+            _ISSUE_TOKEN.search(text) or (shapes[_shape(text)] >= 2 and _GAZETTE_NAME.search(text))
         ):
             kind = "page_header"  # the gazette's name repeated on every page (not 【统计公报】)
-        elif shapes[_shape(text)] >= 3 and re.fullmatch(r"[·•][\u4e00-\u9fff]{2,12}[·•]", text):
+        elif _SECTION_LABEL.fullmatch(text) and shapes[_shape(text)] >= 3:
             kind = "page_header"  # a decorated section label printed on every page
         if kind:
             repairs.append(Repair(ln.start, ln.end, source[ln.start: ln.end], "", kind))
@@ -438,6 +443,7 @@ _DIGIT_MISPRINT = re.compile(
     rf"|(?<=[〔\[（(]){_DIGITISH}{{4}}(?=[〕\]）)])"
 )
 _DIGIT_FIX = str.maketrans("OoIl", "0011")
+_DIGIT_LOOKALIKE = re.compile(r"[OoIl]")
 
 
 def fix_digit_misprints(lines: list[Line], repairs: list[Repair]) -> None:
@@ -445,13 +451,13 @@ def fix_digit_misprints(lines: list[Line], repairs: list[Repair]) -> None:
     already holds at least three real digits, so words are never touched."""
     for ln in lines:
         t = ln.text
-        if not t or not re.search(r"[OoIl]", t):
+        if not t or not _DIGIT_LOOKALIKE.search(t):
             continue
         chars = list(t)
         changed = False
         for m in _DIGIT_MISPRINT.finditer(t):
             token = m.group(0)
-            if sum(c.isdigit() for c in token) < 3 or not re.search(r"[OoIl]", token):
+            if sum(c.isdigit() for c in token) < 3 or not _DIGIT_LOOKALIKE.search(token):
                 continue
             fixed = token.translate(_DIGIT_FIX)
             chars[m.start(): m.end()] = fixed
@@ -478,7 +484,7 @@ def normalize(source: SourceText, region: Optional[RegionGuess] = None) -> Norma
     repairs: list[Repair] = []
     for index, (start, end, raw) in enumerate(split_lines(source.text)):
         text, offsets, rules = clean_line(raw, start)
-        if rules - {"spacing.trim"} and text != raw.strip():
+        if rules and rules != {"spacing.trim"} and text != raw.strip():
             repairs.append(Repair(start, end, raw, text, "clean:" + ",".join(sorted(rules))))
         # a row of cells the source separates with tabs or pipes (a table), or a line whose wide
         # space gaps became tabs (layout columns: a name and a post, signatures side by side)
@@ -507,9 +513,6 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list[Paragraph]
     was a standalone heading (一、… without punctuation), or the line starts an outline marker
     (一、 （一） 1. （1） 第X条) or is a table row. Every join is recorded as a repair.
     """
-    from ..grammar import heading_level
-    from ..model import Paragraph, Span
-
     out: list[Paragraph] = []
     cur_text: list[str] = []
     cur_start = cur_end = 0
@@ -535,9 +538,8 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list[Paragraph]
             last_line, gap_blank = ln, False
             continue
         level, marker = heading_level(text)
-        prev = "".join(cur_text)
-        continues = bool(cur_text) and not level and prev[-1] not in "。！？；：:" and not (
-            cur_level and len(prev) <= 40 and not any(p in prev for p in "。；，")
+        continues = bool(cur_text) and not level and cur_text[-1][-1] not in "。！？；：:" and not (
+            cur_level and _short_heading("".join(cur_text))
         )
         if continues:
             assert last_line is not None
@@ -554,6 +556,25 @@ def join_paragraphs(lines: list[Line], repairs: list[Repair]) -> list[Paragraph]
     return out
 
 
+def _lines_between(text: str, start: int, end: int, from_end: bool) -> Iterator[tuple[int, str]]:
+    """(offset, raw) of each line of ``text[start:end]``, first to last or last to first, read
+    only as far as asked (a document's body is long, its printed start and end are short)."""
+    if from_end:
+        while (newline := text.rfind("\n", start, end)) >= 0:
+            yield newline + 1, text[newline + 1: end]
+            end = newline
+    else:
+        while (newline := text.find("\n", start, end)) >= 0:
+            yield start, text[start: newline]
+            start = newline + 1
+    yield start, text[start: end]
+
+
+def _short_heading(text: str) -> bool:
+    """A heading's paragraph short and without a pause: a standalone heading, not a sentence."""
+    return len(text) <= 40 and not any(p in text for p in "。；，")
+
+
 def printed_text(text: str, start: int, end: int, limit: int | None = None, from_end: bool = False) -> str:
     """The source text of [start, end) as printed: extraction residue removed, no OCR fixes.
 
@@ -562,14 +583,14 @@ def printed_text(text: str, start: int, end: int, limit: int | None = None, from
     With ``limit``, only that many characters are produced, from the start or from the end.
     """
     line_start = text.rfind("\n", 0, start) + 1
-    lines = list(split_lines(text[line_start:end]))
-    if from_end:
-        lines.reverse()
     pieces: list[str] = []
     got = 0
-    for base, _end, raw in lines:
-        cleaned, offsets, _ = clean_line(raw, line_start + base)
-        piece = "".join(c for c, o in zip(cleaned, offsets) if start <= o < end and not c.isspace())
+    for base, raw in _lines_between(text, line_start, end, from_end):
+        cleaned, offsets, _ = clean_line(raw, base)
+        if offsets and min(offsets) >= start:  # the whole line is inside (the last one is cut at ``end``)
+            piece = "".join(cleaned.split())
+        else:
+            piece = "".join(c for c, o in zip(cleaned, offsets) if start <= o < end and not c.isspace())
         pieces.append(piece)
         got += len(piece)
         if limit is not None and got >= limit:

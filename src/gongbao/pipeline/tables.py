@@ -310,6 +310,7 @@ def cell_per_line_tables(lines: list[Line], issues: list[TableIssue]) -> list[Ta
     """Tables printed one cell per line: N header labels, then rows of N cells whose numeric
     columns agree in every row (at least two data rows, a numeric column among them)."""
     text_lines = [ln for ln in lines if ln.text and "\t" not in ln.text]
+    short_runs = _short_runs(text_lines)
     tables: list[Table] = []
     i = 0
     while i < len(text_lines):
@@ -319,7 +320,7 @@ def cell_per_line_tables(lines: list[Line], issues: list[TableIssue]) -> list[Ta
             tables.append(table)
             i += used_lines
             continue
-        found = _cell_grid_at(text_lines, i)
+        found = _cell_grid_at(text_lines, i, short_runs[i])
         if found is None:
             i += 1
             continue
@@ -390,15 +391,24 @@ def _serial_grid_at(text_lines: list[Line], i: int, issues: list[TableIssue]) ->
     return Table(caption=caption, unit=unit, header=header, rows=fixed, span=span, confidence=0.8), k - i
 
 
+_CLAUSE_MARK = re.compile(r"[，,：:]")
+
+
 def _short_cell(t: str) -> bool:
-    return len(t) <= 24 and not _SENTENCE_END.search(t) and not re.search(r"[，,：:]", t)
+    return len(t) <= 24 and not _SENTENCE_END.search(t) and not _CLAUSE_MARK.search(t)
 
 
-def _cell_grid_at(text_lines: list[Line], i: int) -> Optional[tuple[int, int]]:
-    """(columns, data rows) of a one-cell-per-line table starting at ``text_lines[i]``."""
-    run = 0
-    while i + run < len(text_lines) and _short_cell(text_lines[i + run].text):
-        run += 1
+def _short_runs(text_lines: list[Line]) -> list[int]:
+    """For each line, how many short cells run from it on (counted once, not at every line)."""
+    runs = [0] * (len(text_lines) + 1)
+    for k in range(len(text_lines) - 1, -1, -1):
+        runs[k] = runs[k + 1] + 1 if _short_cell(text_lines[k].text) else 0
+    return runs
+
+
+def _cell_grid_at(text_lines: list[Line], i: int, run: int) -> Optional[tuple[int, int]]:
+    """(columns, data rows) of a one-cell-per-line table starting at ``text_lines[i]``, from
+    which ``run`` short cells run on."""
     best: Optional[tuple[int, int]] = None
     for n in range(2, 9):
         if run < 3 * n:

@@ -127,17 +127,23 @@ def _continues_entry(entry: TocEntry, info: LineInfo) -> bool:
     return len(t) <= 12 and not g.official_type(entry.title) and bool(g.official_type(t)) and "关于" not in t
 
 
+_ORDERS_HEADING = re.compile(r"[\u4e00-\u9fff]{1,3}(?:政府|院|部)令")
+_NOT_IN_SECTION_NAME = re.compile(r"\d|关于|[，。：:、（）()《》“”【】]")
+_SECTION_NAME_END = re.compile(r"(文件|任免|公告|通告|规范性|人事|决定|目录|动态|信息|选登|专栏|命令|批复|法规|政策|解读)$")
+
+
 def plain_section(t: str) -> bool:
     """A TOC/body section heading printed without 【】, e.g. ``县政府文件`` or ``人事任免``."""
     c = compact(t)
-    if re.fullmatch(r"[\u4e00-\u9fff]{1,3}(?:政府|院|部)令", c):
+    if not 2 <= len(c) <= 12:
+        return False
+    if _ORDERS_HEADING.fullmatch(c):
         return True  # 国务院令, 省政府令: the heading over the orders of an issue, not an order's title
     return (
-        2 <= len(c) <= 12
-        and not g.OFFICIAL_END.search(c)
-        and not re.search(r"\d|关于|[，。：:、（）()《》“”【】]", c)
+        not g.OFFICIAL_END.search(c)
+        and not _NOT_IN_SECTION_NAME.search(c)
         and not g.HEADING.match(c)
-        and bool(re.search(r"(文件|任免|公告|通告|规范性|人事|决定|目录|动态|信息|选登|专栏|命令|批复|法规|政策|解读)$", c))
+        and bool(_SECTION_NAME_END.search(c))
     )
 
 
