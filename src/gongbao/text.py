@@ -91,7 +91,7 @@ def split_outside_brackets(text: str, separators: str) -> list[str]:
     """Parts of ``text`` between ``separators`` that stand outside brackets (各县（区）、各部门
     → [各县（区）, 各部门]), stripped, empty parts dropped."""
     if not _ANY_BRACKET.search(text):  # the common case, without a character loop
-        return [t.strip() for t in re.split(f"[{re.escape(separators)}]", text) if t.strip()]
+        return [t.strip() for t in _separator_pattern(separators).split(text) if t.strip()]
     parts, depth, current = [], 0, []
     for ch in text:
         if ch in _OPEN_BRACKETS:
@@ -105,6 +105,11 @@ def split_outside_brackets(text: str, separators: str) -> list[str]:
             current.append(ch)
     parts.append("".join(current))
     return [p.strip() for p in parts if p.strip()]
+
+
+@lru_cache(maxsize=64)
+def _separator_pattern(separators: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(separators)}]")  # built once per set of separators, not per call
 
 
 def differing(a: str, b: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
