@@ -203,7 +203,7 @@ def _removed_positions(text: str, removals: list[dict]) -> _Positions:
     return _Positions(positions)
 
 
-@lru_cache(maxsize=None)  # one entry per distinct character: bounded by the script's alphabet
+@lru_cache(maxsize=65536)  # one entry per distinct character (bounded: hostile text may hold any)
 def _nfkc_char(ch: str) -> str:
     """``ch`` in NFKC, or "" where that is more than one character (it cannot match one)."""
     folded = unicodedata.normalize("NFKC", ch)
