@@ -18,6 +18,7 @@ from gongbao.export import document_records
 from gongbao.ingest import ingest_file
 from gongbao.pipeline import parse_text
 from gongbao.search import SearchQuery, lookup_doc_number, parse_query, search
+from gongbao.search import backend as policy
 from gongbao.search.excerpt import excerpts, highlight, pattern
 from gongbao.search.plan import plan
 from gongbao.search.query import Term
@@ -616,8 +617,8 @@ def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkey
     looked_up = []
     listed = postgres_search._listed
     monkeypatch.setattr(postgres_search, "_listed", lambda sids: looked_up.append(sids) or listed(sids))
-    monkeypatch.setattr(postgres_search, "PROBE_ROWS", 8)  # a first sample of ~8 of the ~100 documents
-    monkeypatch.setattr(postgres_search, "TOTAL_EXACT_MAX", store.stats()["documents"] - 1)  # "a large store"
+    monkeypatch.setattr(policy, "PROBE_ROWS", 8)  # a first sample of ~8 of the ~100 documents
+    monkeypatch.setattr(policy, "TOTAL_EXACT_MAX", store.stats()["documents"] - 1)  # "a large store"
     by_key = [search(store, SearchQuery(page=p, per_page=6, **params)) for p in (1, 2, 3)]
     assert looked_up
     for index, key in zip(through_index, by_key):

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from gongbao.ingest import ingest_file
 from gongbao.search import SearchQuery, search
+from gongbao.search import backend as policy
 from gongbao.search.index import date_range_tokens, year_filter_token, year_token
 from gongbao.search.validate import validated
 from gongbao.store import open_store
@@ -145,9 +146,9 @@ def test_beyond_total_exact_max_the_total_is_estimated_on_a_sample_and_said_so(s
     exact = search(store, SearchQuery(q="通知"))
     rare = search(store, SearchQuery(q="地质灾害"))
     module = search_module(store)
-    monkeypatch.setattr(module, "PROBE_ROWS", 16)
-    monkeypatch.setattr(module, "TOTAL_EXACT_MAX", 10)
-    monkeypatch.setattr(module, "SAMPLE_TARGET", 40)
+    monkeypatch.setattr(policy, "PROBE_ROWS", 16)  # the totals policy both backends follow
+    monkeypatch.setattr(policy, "TOTAL_EXACT_MAX", 10)
+    monkeypatch.setattr(policy, "SAMPLE_TARGET", 40)
     sampled = search(store, SearchQuery(q="通知"))
     assert exact.total > 40 and not exact.total_estimated
     assert sampled.total_estimated

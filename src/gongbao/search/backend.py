@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Collection, Hashable, Mapping, Optional, Protocol
+from typing import Any, Callable, Collection, Hashable, Mapping, Optional, Protocol, TypeVar
 
 from .index import SAMPLE_LEVELS
 from .plan import QueryPlan
@@ -131,6 +131,32 @@ def level_for(size: float, target: int) -> int:
     """The sample level (1/2^level of the documents) holding at most ``target`` (and over
     half that) of ``size`` rows."""
     return max(0, min(SAMPLE_LEVELS, math.ceil(math.log2(max(size, 1) / target))))
+
+
+Counted = TypeVar("Counted")
+
+
+def probe_total(documents: int, count_in_sample: Callable[[int], tuple[int, Counted]],
+                at_most: Optional[int] = None) -> tuple[int, Optional[int], Optional[Counted]]:
+    """The totals policy both backends follow (``TOTAL_EXACT_MAX`` …). In a store of more than
+    TOTAL_EXACT_MAX ``documents`` the matches are first counted in the sample of ~PROBE_ROWS
+    documents: ``count_in_sample(level)`` gives the matches seen in the sample of ``level``
+    (1/2^level of the documents) and whatever was counted with them. Seen too few for an
+    estimate, a larger sample is counted. ``at_most``: a bound on the matches known already
+    (no probe needed at or under TOTAL_EXACT_MAX).
+
+    Returns the last level counted (0: none), and the rounded estimate with what was counted
+    with it — or None, None: the matches are few enough to count one by one."""
+    probe = documents > TOTAL_EXACT_MAX and (at_most is None or at_most > TOTAL_EXACT_MAX)
+    level = level_for(documents, PROBE_ROWS) if probe else 0
+    while level:
+        seen, counted = count_in_sample(level)
+        if seen << level <= TOTAL_EXACT_MAX:
+            break
+        if seen >= SAMPLE_TARGET // 8:
+            return level, rounded_estimate(seen << level), counted
+        level = level_for(seen << level, SAMPLE_TARGET)  # too few seen for an estimate: a larger sample
+    return level, None, None
 
 
 def rounded_estimate(estimate: int) -> int:

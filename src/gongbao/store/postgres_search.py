@@ -44,8 +44,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..search.backend import (
-    FACET_COLUMNS, FACET_EXACT_MAX, FACET_TOP, IN_FORCE, PROBE_ROWS, RANK_LIMIT, SAMPLE_TARGET, TOTAL_EXACT_MAX, Filter,
-    Matches, Plan, level_for, rounded_estimate,
+    FACET_COLUMNS, FACET_EXACT_MAX, FACET_TOP, IN_FORCE, RANK_LIMIT, Filter, Matches, Plan, level_for, probe_total,
 )
 from ..search.engine import EVERY_MATCH, IN_ONE_PIECE, phrase_first, pinned_first
 from ..search.engine import run as run_search
@@ -473,15 +472,9 @@ class PgBackend:
         the total says it is an estimate. Facets of an exact total are counted on a sample
         above FACET_EXACT_MAX. ``collect``: ``parts`` as ``_all`` joined them; the rows counted
         one by one are kept in ``found``."""
-        documents = self._span()[1]
-        level = level_for(documents, PROBE_ROWS) if documents > TOTAL_EXACT_MAX else 0  # else: no more to count
-        while level:
-            seen, counts = self._sampled(parts, keys, level)
-            if seen << level <= TOTAL_EXACT_MAX:
-                break
-            if seen >= SAMPLE_TARGET // 8:
-                return rounded_estimate(seen << level), _scaled(counts, float(1 << level)), True, True
-            level = level_for(seen << level, SAMPLE_TARGET)  # too few seen for an estimate: a larger sample
+        level, estimate, counts = probe_total(self._span()[1], lambda level: self._sampled(parts, keys, level))
+        if estimate is not None:
+            return estimate, _scaled(counts, float(1 << level)), True, True
         if level and collect:  # the matches themselves: what follows reads them by sid, not by the index again
             where = collect
             row = self.conn.execute(

@@ -62,7 +62,6 @@ How a query runs, and why (costs per matching row measured on 10k synthetic docu
 from __future__ import annotations
 
 import functools
-import math
 import os
 import sqlite3
 import threading
@@ -74,13 +73,12 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 
 from .. import budget
 from ..search.backend import (
-    FACET_COLUMNS, FACET_EXACT_MAX, IN_FORCE, PROBE_ROWS, RANK_LIMIT, SAMPLE_TARGET, TOTAL_EXACT_MAX, Filter, Matches,
-    Plan, level_for, rounded_estimate,
+    FACET_COLUMNS, FACET_EXACT_MAX, IN_FORCE, RANK_LIMIT, Filter, Matches, Plan, level_for, probe_total,
 )
 from ..search.engine import EVERY_MATCH, IN_ONE_PIECE, phrase_first, pinned_first
 from ..search.engine import run as run_search
 from ..search.index import (
-    FACET_KEYS, SAMPLE_LEVELS, SAMPLE_SPACE, IndexEntry, date_range_tokens, filter_token, issue_entries,
+    FACET_KEYS, SAMPLE_SPACE, IndexEntry, date_range_tokens, filter_token, issue_entries,
     year_filter_token,
 )
 from ..search.plan import Conjunction, QueryPlan, Unit
@@ -596,16 +594,11 @@ class SQLiteBackend:
         known already (the phrase's matches are among the total's): no sample needed under it."""
         if expression is None:
             return self._count(self._counted(filters)), False
-        documents = self._documents()
-        many = documents > TOTAL_EXACT_MAX and (at_most is None or at_most > TOTAL_EXACT_MAX)
-        level = level_for(documents, PROBE_ROWS) if many else 0
-        while level:
-            seen = self._count(self._fts_source(expression, [*filters, _sample(level)]))
-            if seen << level <= TOTAL_EXACT_MAX:
-                break
-            if seen >= SAMPLE_TARGET // 8:
-                return rounded_estimate(seen << level), True
-            level = level_for(seen << level, SAMPLE_TARGET)  # too few seen for an estimate: a larger sample
+        _, estimate, _ = probe_total(
+            self._documents(), lambda level: (self._count(self._fts_source(expression, [*filters, _sample(level)])), None),
+            at_most)
+        if estimate is not None:
+            return estimate, True
         return self._count(self._fts_source(expression, filters)), False
 
     def _group(self, filters: list[_Filter], keys: list[str], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
@@ -616,7 +609,7 @@ class SQLiteBackend:
         that sample is one more token to AND, so its cost does not grow with ``size``."""
         sampled = size > FACET_EXACT_MAX
         if sampled:  # (search_combos too: a big store has tens of thousands of combinations)
-            sample = _sample(min(SAMPLE_LEVELS, math.ceil(math.log2(size / FACET_EXACT_MAX))))
+            sample = _sample(level_for(size, FACET_EXACT_MAX))
             source = self._source([*filters, sample])
             if self.expression is None and not self._dated and size * size > self._documents() * FACET_EXACT_MAX:
                 # A browse of many documents: reading the sample (N/2^level rows through its
