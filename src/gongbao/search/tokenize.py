@@ -45,7 +45,7 @@ from typing import Iterable
 
 # Bump when any function below changes what it emits: stored index entries are removed
 # by re-tokenizing their text, so an old index must be rebuilt with the new code.
-TOKENIZER_VERSION = "4"  # 4: date tokens (search.index.date_tokens)
+TOKENIZER_VERSION = "4"  # 4: the year token carries the month (search.index.year_token)
 
 # Full-width ASCII (！ … ～) to ASCII, ideographic space to space. One character for one,
 # so offsets in a normalized string are offsets in the original (excerpts rely on it).

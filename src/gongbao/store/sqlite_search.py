@@ -510,7 +510,7 @@ class SQLiteBackend:
         match = " AND ".join([*tokens, *([f"({expression})"] if expression else [])]) if tokens else expression
         conditions = [f.sql for f in filters if not f.tokens]
         params = [p for f in filters if not f.tokens for p in f.params]
-        if indexed_by is None and conditions and not driving and self._dated:
+        if indexed_by is None and conditions and not driving and self.dated:
             indexed_by = "search_docs_sort"  # walk the date range only
         if indexed_by or (conditions and not driving):
             index = f" INDEXED BY {indexed_by}" if indexed_by else ""
@@ -539,15 +539,10 @@ class SQLiteBackend:
         if excluded:
             conditions.append("d.sid NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)")
             params.append(excluded)
-        if indexed_by is None and self._dated:
+        if indexed_by is None and self.dated:
             indexed_by = "search_docs_sort"
         index = f" INDEXED BY {indexed_by}" if indexed_by else ""
         return _Source(f"FROM search_docs AS d{index} WHERE {' AND '.join(conditions)}", tuple(params), False)
-
-    @property
-    def _dated(self) -> bool:
-        """A date range SQL applies (walking the date index), not index tokens."""
-        return self.dated
 
     def _documents(self) -> int:
         """About how many documents are indexed (sids are dense)."""
@@ -611,7 +606,7 @@ class SQLiteBackend:
         if sampled:  # (search_combos too: a big store has tens of thousands of combinations)
             sample = _sample(level_for(size, FACET_EXACT_MAX))
             source = self._source([*filters, sample])
-            if self.expression is None and not self._dated and size * size > self._documents() * FACET_EXACT_MAX:
+            if self.expression is None and not self.dated and size * size > self._documents() * FACET_EXACT_MAX:
                 # A browse of many documents: reading the sample (N/2^level rows through its
                 # index) beats reading the filtered set (size rows through a filter's index).
                 source = self._browse_source(self.excluded, [*filters, sample], "search_docs_sample")
