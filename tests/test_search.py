@@ -20,7 +20,7 @@ from gongbao.pipeline import parse_text
 from gongbao.search import SearchQuery, lookup_doc_number, parse_query, search
 from gongbao.search import backend as policy
 from gongbao.search.excerpt import excerpts, highlight, pattern
-from gongbao.search.plan import plan
+from gongbao.search.plan import Conjunction, QueryPlan, Unit, phrase_implies_words, plan
 from gongbao.search.query import Term
 from gongbao.search.tokenize import Tokenizer, bigram_text, bigrams, normalize
 from gongbao.store import open_store
@@ -659,6 +659,59 @@ def test_a_term_cut_into_words_matches_as_a_phrase_first_on_every_page(store, mo
     quoted = search(store, SearchQuery(q='"安全生产"', per_page=100))  # quoted: the phrase only
     assert quoted.phrases == [] and quoted.phrase_total is None
     assert {h.id for h in quoted.hits} == {h.id for h in whole.hits if h.exact_phrase}
+
+
+def test_a_term_in_one_piece_implies_its_words_only_when_their_bigrams_run_inside_it():
+    """``phrase_implies_words``: 安全生产 holds 安全 and 生产; a word whose bigrams are not
+    a run of the term's own (or a term of one bigram) is not implied."""
+    tokenizer = Tokenizer()
+    assert phrase_implies_words(plan(parse_query("安全生产 盂县的煤矿 电梯"), tokenizer))
+    assert phrase_implies_words(plan(parse_query('"安全生产" 安全 OR 消防'), tokenizer))
+    whole = Unit("甲乙丙丁", ("甲乙丙丁",), ("甲乙", "乙丙", "丙丁"))
+    inside, apart = Unit("乙丙丁", ("乙丙丁",), ("乙丙", "丙丁")), Unit("甲丙", ("甲丙",), ("甲丙",))
+    assert phrase_implies_words(QueryPlan(((Conjunction((inside, Unit("甲乙", ("甲乙",), ("甲乙",))), whole),),), ()))
+    assert not phrase_implies_words(QueryPlan(((Conjunction((inside, apart), whole),),), ()))
+    assert not phrase_implies_words(QueryPlan(((Conjunction((inside,), Unit("甲乙", ("甲乙",), ("甲乙",))),),), ()))
+    assert not phrase_implies_words(QueryPlan(((Conjunction((inside, Unit("戊", ("戊",), ())), whole),),), ()))
+
+
+@pytest.mark.parametrize("rank_limit", [None, 3])
+def test_the_phrase_alone_finds_the_part_in_one_piece_as_words_and_phrase_do(store, monkeypatch, rank_limit):
+    """SQLite counts and pages the matches holding a cut term in one piece by its phrase alone
+    when that implies the words (one phrase for FTS5 to check, not two): the same totals,
+    pages, flags and scores as with both."""
+    if search_module(store) is not sqlite_search:
+        pytest.skip("SQLite's MATCH expressions")
+    if rank_limit:
+        monkeypatch.setattr(sqlite_search, "RANK_LIMIT", rank_limit)
+    queries = [
+        {"q": "安全生产"}, {"q": "安全生产", "sort": "newest"}, {"q": "安全生产 -燃气", "region": "盂县"},
+        {"q": "安全生产 OR 消防工作", "sort": "oldest"}, {"q": "人民政府 安全生产", "doc_type": "通知"},
+        {"q": "各有关单位 -安全", "per_page": 3, "page": 2}, {"q": "应急管理局", "sort": "newest"},
+        {"q": "煤矿通知"},  # never in one piece: an empty part
+    ]
+    def answers():
+        out = []
+        for params in queries:
+            result = search(store, SearchQuery(**{"per_page": 7, **params}))
+            out.append((result.total, result.phrase_total, result.facets,
+                         [(h.id, h.score, h.exact_phrase) for h in result.hits]))
+        return out
+
+    shortened = []
+    expression_of = sqlite_search.SQLiteBackend._expression_of
+    def spy(self, part, **kwargs):
+        found = expression_of(self, part, **kwargs)
+        shortened.append(found == self.one_piece is not None)
+        return found
+
+    monkeypatch.setattr(sqlite_search.SQLiteBackend, "_expression_of", spy)
+    alone = answers()
+    assert any(shortened)
+    monkeypatch.setattr(sqlite_search, "phrase_implies_words", lambda query_plan: False)
+    assert alone == answers()
+    assert all(phrase_total is not None for _, phrase_total, _, _ in alone)
+    assert sum(bool(phrase_total) for _, phrase_total, _, _ in alone) == len(queries) - 1
 
 
 def test_a_misspelt_doc_number_says_what_it_was_read_as(store):

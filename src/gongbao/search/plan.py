@@ -108,6 +108,26 @@ def phrase_plan(query_plan: QueryPlan) -> QueryPlan | None:
     return QueryPlan(groups, query_plan.excluded)
 
 
+def phrase_implies_words(query_plan: QueryPlan) -> bool:
+    """Whether every document holding the terms in one piece (``phrase_plan``) holds their
+    words too, so that the one piece alone finds the same documents as the words and it
+    together. True when each word of every cut term has bigrams running, in order and
+    adjacent, inside the term's own: where the term's bigram phrase occurs, theirs does."""
+    for group in query_plan.groups:
+        for conjunction in group:
+            whole = conjunction.whole
+            if whole is None:
+                continue
+            if len(whole.bigrams) < 2 or not all(_runs_inside(u.bigrams, whole.bigrams) for u in conjunction.units):
+                return False
+    return True
+
+
+def _runs_inside(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    """Whether ``part`` (not empty) occurs in ``whole`` as adjacent items."""
+    return bool(part) and any(whole[i:i + len(part)] == part for i in range(len(whole) - len(part) + 1))
+
+
 def phrases(query_plan: QueryPlan) -> list[str]:
     """The texts of the terms that were cut into several words, each once."""
     return list(dict.fromkeys(c.whole.text for group in query_plan.groups for c in group if c.whole is not None))
