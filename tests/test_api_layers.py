@@ -601,7 +601,7 @@ def test_a_store_from_before_recorded_repeals_records_them_when_opened(namesakes
             db.execute(f"DROP INDEX search_combos_{column}")  # and without 0007
         db.execute("DELETE FROM schema_version WHERE version >= 5")
     with open_store(path) as store:
-        assert store.schema_version == 7
+        assert store.schema_version == 8
         assert store.validity_repeals() == {REPEALED: ("140322/2024/4/2", "2024-05-01")}
         assert REPEALED not in in_force_by_search(store, "2024-06-01")
         assert REPEALED in in_force_by_search(store, "2024-04-30")

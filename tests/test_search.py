@@ -259,6 +259,22 @@ def issuer_of(store, record: dict) -> str:
     return record["issuer"]
 
 
+def test_a_region_name_is_looked_up_in_the_index_of_issue_regions(store):
+    """region=盂县 (a name) finds the stored issues' codes through ``gazettes_region`` (SQLite
+    migration 0008), reading the index alone: not every issue row, whose count grows with the store."""
+    if search_module(store) is not sqlite_search:
+        pytest.skip("SQLite's query plans")
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    try:
+        assert search(store, SearchQuery(region="盂县")).total == search(store, SearchQuery(region="140322")).total > 0
+    finally:
+        store._db.set_trace_callback(None)
+    [lookup] = [s for s in statements if "FROM gazettes WHERE region =" in s]
+    plan = " ".join(row[3] for row in store._db.execute(f"EXPLAIN QUERY PLAN {lookup}"))
+    assert "COVERING INDEX gazettes_region" in plan, plan
+
+
 def test_carried_documents_take_their_notices_issuer_and_date(store):
     """A 方案 carried by a 印发 notice has no issuer or date of its own (its record keeps
     null): facets, filters, sorting and hits use the notice's, flagged as inherited."""

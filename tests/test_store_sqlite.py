@@ -113,15 +113,15 @@ def test_open_store_applies_migrations_and_records_schema_version(store: SQLiteS
     with sqlite3.connect(db_path) as db:
         assert db.execute("SELECT version, name FROM schema_version").fetchall() == [
             (1, "initial"), (2, "search"), (3, "layers"), (4, "inherited"), (5, "repeals"), (6, "repeal_index"),
-            (7, "combo_indexes")]
-    assert store.schema_version == 7 == store.stats()["schema_version"]
+            (7, "combo_indexes"), (8, "gazette_region_index")]
+    assert store.schema_version == 8 == store.stats()["schema_version"]
 
 
 def test_open_store_twice_does_not_migrate_again(store: SQLiteStore, db_path: Path) -> None:
     store.save_parse(make_result(), make_records(make_result()))
     store.close()
     with open_store(db_path) as again:
-        assert again.schema_version == 7
+        assert again.schema_version == 8
         assert again.stats()["gazettes"] == 1
 
 
@@ -234,7 +234,7 @@ def test_save_parse_adds_an_issue_readable_through_every_method(store: SQLiteSto
     assert store.find_by_doc_number(" 盂政办发[2023]43号") == [records[1]]  # typed by a person
     assert list(store.sources()) == [("140322/2023/3", "000_issue.txt", TEXT, result.source.sha256)]
     assert store.stats() | {"path": None} == {
-        "backend": "sqlite", "path": None, "schema_version": 7, "gazettes": 1, "documents": 3,
+        "backend": "sqlite", "path": None, "schema_version": 8, "gazettes": 1, "documents": 3,
         "toc_entries": 1, "repairs": 1, "unplaced": 1, "warnings": 1, "gazette_history": 0,
         "source_bytes": len(TEXT.encode()),
     }
