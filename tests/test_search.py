@@ -271,8 +271,8 @@ def test_a_region_name_is_looked_up_in_the_index_of_issue_regions(store):
     finally:
         store._db.set_trace_callback(None)
     [lookup] = [s for s in statements if "FROM gazettes WHERE region =" in s]
-    plan = " ".join(row[3] for row in store._db.execute(f"EXPLAIN QUERY PLAN {lookup}"))
-    assert "COVERING INDEX gazettes_region" in plan, plan
+    steps = " ".join(row[3] for row in store._db.execute(f"EXPLAIN QUERY PLAN {lookup}"))
+    assert "COVERING INDEX gazettes_region" in steps, steps
 
 
 def test_carried_documents_take_their_notices_issuer_and_date(store):
@@ -706,6 +706,7 @@ def test_the_phrase_alone_finds_the_part_in_one_piece_as_words_and_phrase_do(sto
         {"q": "各有关单位 -安全", "per_page": 3, "page": 2}, {"q": "应急管理局", "sort": "newest"},
         {"q": "煤矿通知"},  # never in one piece: an empty part
     ]
+
     def answers():
         out = []
         for params in queries:
@@ -716,6 +717,7 @@ def test_the_phrase_alone_finds_the_part_in_one_piece_as_words_and_phrase_do(sto
 
     shortened = []
     expression_of = sqlite_search.SQLiteBackend._expression_of
+
     def spy(self, part, **kwargs):
         found = expression_of(self, part, **kwargs)
         shortened.append(found == self.one_piece is not None)
