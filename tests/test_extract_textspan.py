@@ -1,6 +1,7 @@
-"""Aligning cleaned text with its source, stretch by stretch (``textspan.same_prefix``, the
-alignment of ``groups`` and ``citations.SpanMap``): on generated text laid out with spaces,
-``|`` borders and line breaks, each character points at itself in the source, in order."""
+"""Aligning cleaned text with its source, stretch by stretch (``textspan.stretches`` and
+``same_prefix``, the alignment of ``groups`` and ``citations.SpanMap``): on generated text laid
+out with spaces, ``|`` borders and line breaks, each character points at itself in the source,
+in order."""
 from __future__ import annotations
 
 from hypothesis import given, settings

@@ -26,7 +26,7 @@ from typing import Iterable, Optional
 from ..model import DocNumber, Document, LayerRecord, Paragraph, ParseResult, Span
 from ..text import fold, similarity
 from .registry import RECORD_FILTERS, LayerSpec
-from .textspan import same_prefix
+from .textspan import stretches
 
 SPEC = LayerSpec(
     name="citations",
@@ -117,15 +117,7 @@ class SpanMap:
 
     @staticmethod
     def _align(base: int, src: str, text: str) -> list[int]:
-        out: list[int] = []
-        i = k = 0
-        while i < len(text):
-            same = same_prefix(text, i, len(text), src, k, len(src))
-            if same:  # printed as is
-                out.extend(range(base + k, base + k + same))
-                i, k = i + same, k + same
-                if i == len(text):
-                    break
+        def place(i: int, k: int) -> int:
             ch = text[i]
             while k < len(src) and src[k] != ch and src[k].isspace():
                 k += 1
@@ -137,8 +129,15 @@ class SpanMap:
                     found = src.find(text[i: i + 6], k, k + 400)
                     if found != -1:
                         k = found
-            out.append(base + min(k, max(len(src) - 1, 0)))
-            i, k = i + 1, k + 1
+            return k
+
+        out: list[int] = []
+        last = max(len(src) - 1, 0)
+        for _, k, size in stretches(text, 0, len(text), src, 0, len(src), place):
+            if size == 1:
+                out.append(base + min(k, last))  # a placed character may fall past the end
+            else:
+                out.extend(range(base + k, base + k + size))
         return out
 
     def _offset(self, p: Paragraph, i: int) -> int:

@@ -42,7 +42,7 @@ from ..text import fold, split_outside_brackets
 from .orgs import normalize_unit
 from .personnel import government_of, split_post
 from .registry import RECORD_FILTERS, LayerSpec
-from .textspan import Piece, same_prefix
+from .textspan import Piece, stretches
 
 SPEC = LayerSpec(
     name="groups",
@@ -286,16 +286,16 @@ def _layout(source: str, text: str, span: Span) -> Piece:
     """``text`` with the line breaks and cell breaks the source prints between its characters
     put back (cleaning joins a list's lines into one paragraph and drops a row's empty
     cells): a line break, and a tab per tab or ``|`` cell border (leading empty cells too)."""
-    stretches = _stretches(source, text, span)
-    if not stretches:
+    aligned = _stretches(source, text, span)
+    if not aligned:
         return Piece("", ())
-    first = stretches[0][1]
+    first = aligned[0][1]
     line_start = source.rfind("\n", 0, first) + 1
     lead = _cell_breaks(source[line_start:first], leading=True)
     chars: list[str] = [lead]
     at: list[int] = [first] * len(lead)
     prev = last = -1  # the text index and source offset of the character before
-    for i, where, size in stretches:
+    for i, where, size in aligned:
         if prev != -1:
             if where > last + 1:
                 gap = source[last + 1:where]
@@ -342,29 +342,25 @@ def _align(source: str, text: str, span: Span) -> list[int]:
 def _stretches(source: str, text: str, span: Span) -> list[tuple[int, int, int]]:
     """The non-blank characters of ``text`` aligned with ``source[span]``, as stretches
     (index in ``text``, source offset, length) printed there character for character."""
-    stretches: list[tuple[int, int, int]] = []
-    j, end = span.start, max(span.start, span.end)
-    for run in _NON_BLANK.finditer(text):
-        i, stop = run.span()
-        while i < stop:
-            same = same_prefix(text, i, stop, source, j, end)
-            if same:  # the common case: printed as is
-                stretches.append((i, j, same))
-                i, j = i + same, j + same
-                if i == stop:
-                    break
-            ch = text[i]
-            k = j
-            while k < end and source[k] != ch and _fold_char(source[k]) != _fold_char(ch) and source[k] in _FURNITURE:
-                k += 1
-            if k < end and (source[k] == ch or _fold_char(source[k]) == _fold_char(ch)):
-                j = k
-            else:
-                ahead = source.find(text[i:i + 2], j, min(end, j + _SKIP_AHEAD)) if i + 1 < len(text) else -1
-                j = ahead if ahead != -1 else min(k, end - 1)
-            stretches.append((i, j, 1))
-            i, j = i + 1, j + 1
-    return stretches
+    end = max(span.start, span.end)
+
+    def place(i: int, j: int) -> int:
+        ch = text[i]
+        k = j
+        while k < end and source[k] != ch and _fold_char(source[k]) != _fold_char(ch) and source[k] in _FURNITURE:
+            k += 1
+        if k < end and (source[k] == ch or _fold_char(source[k]) == _fold_char(ch)):
+            return k
+        ahead = source.find(text[i:i + 2], j, min(end, j + _SKIP_AHEAD)) if i + 1 < len(text) else -1
+        return ahead if ahead != -1 else min(k, end - 1)
+
+    found: list[tuple[int, int, int]] = []
+    j = span.start
+    for run in _NON_BLANK.finditer(text):  # never empty: each gives a stretch at least
+        found.extend(stretches(text, run.start(), run.end(), source, j, end, place))
+        _, where, size = found[-1]
+        j = where + size
+    return found
 
 
 @lru_cache(maxsize=8192)

@@ -8,7 +8,7 @@ read from one clause points at that clause in the source, not at the whole parag
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Iterator, Optional
 
 from ..model import Paragraph, ParseResult, Span
 from ..text import fold
@@ -73,6 +73,24 @@ def same_prefix(text: str, i: int, stop: int, source: str, j: int, end: int) -> 
         else:
             high = middle - 1
     return low
+
+
+def stretches(text: str, i: int, stop: int, source: str, j: int, end: int,
+              place: Callable[[int, int], int]) -> Iterator[tuple[int, int, int]]:
+    """``text[i:stop]`` aligned with ``source[j:end]``, as stretches (index in ``text``, offset
+    in ``source``, length): runs printed as is (:func:`same_prefix`), and between them single
+    characters at the offset ``place(i, j)`` gives — the caller's rule for text that cleaning
+    changed (a repaired character, dropped layout, a page header moved away)."""
+    while i < stop:
+        same = same_prefix(text, i, stop, source, j, end)
+        if same:  # printed as is: the common case
+            yield i, j, same
+            i, j = i + same, j + same
+            if i == stop:
+                return
+        j = place(i, j)
+        yield i, j, 1
+        i, j = i + 1, j + 1
 
 
 def piece(result: ParseResult, paragraph: Paragraph) -> Piece:
