@@ -677,7 +677,6 @@ class SQLiteBackend:
         def without_pinned(source: _Source) -> _Source:
             return source.where(marks, *pinned) if pinned else source
 
-        expression = self._expression_of(part)
         if total - len(pinned) <= RANK_LIMIT:
             scored = self._expression_of(part, scored=True)
             ranking = without_pinned(
@@ -691,6 +690,7 @@ class SQLiteBackend:
             return rows + [(sid, -score) for sid, score in found]
         # The newest RANK_LIMIT matches with every word in the title, then everything
         # else newest first: bounded work, whether titles hold the words often or never.
+        expression = self._expression_of(part)
         everything = without_pinned(self._fts_source(expression, self.filters, driving=True))
         cut = self.db.execute(
             f"SELECT search_fts.rowid {everything.sql} ORDER BY search_fts.rowid DESC LIMIT 1 OFFSET ?",
