@@ -26,10 +26,9 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-import time
 import zlib
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -37,7 +36,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from gongbao.search.tokenize import bigram_text, bigrams, clean  # noqa: E402
 
-from search import LONGER, PHRASES  # noqa: E402
+from search import LONGER, PHRASES, best_of  # noqa: E402
 
 BATCH = 250  # rows a transaction, about what 25 issues hold (bench/search.py writes 25 issues at once)
 COLUMNS = "title_w, body_w, info_w, title_b, body_b, info_b, filters"
@@ -89,24 +88,15 @@ def write(rows: list[tuple[Any, ...]], detail: str, folder: str) -> tuple[float,
     return written - start, merged - written, size
 
 
-def _best(run: Callable[[], Any], times: int = 3) -> tuple[Any, float]:
-    best, result = float("inf"), None
-    for _ in range(times):
-        start = time.perf_counter()
-        result = run()
-        best = min(best, (time.perf_counter() - start) * 1000)
-    return result, best
-
-
 def unit_costs(store: sqlite3.Connection, unit: str) -> dict[str, Any]:
     """The bigram phrase of ``unit`` counted by FTS5, against its bigrams ANDed and each such
     row checked in its text."""
     grams = bigrams(unit)
     phrase = f'{BIGRAM_COLUMNS}: "{" ".join(grams)}"'
     anded = " AND ".join(f'{BIGRAM_COLUMNS}: "{gram}"' for gram in grams)
-    found, phrase_ms = _best(lambda: store.execute(
+    found, phrase_ms = best_of(lambda: store.execute(
         "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (phrase,)).fetchone()[0])
-    candidates, and_ms = _best(lambda: [sid for (sid,) in store.execute(
+    candidates, and_ms = best_of(lambda: [sid for (sid,) in store.execute(
         "SELECT rowid FROM search_fts WHERE search_fts MATCH ?", (anded,))])
     wanted = clean(unit)
 
@@ -121,7 +111,7 @@ def unit_costs(store: sqlite3.Connection, unit: str) -> dict[str, Any]:
                 kept += any(wanted in clean(text) for text in texts)
         return kept
 
-    kept, check_ms = _best(check)
+    kept, check_ms = best_of(check)
     return {"unit": unit, "bigrams": len(grams), "found": found, "candidates": len(candidates), "kept": kept,
             "phrase_ms": phrase_ms, "and_ms": and_ms, "check_ms": check_ms}
 

@@ -39,7 +39,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -50,20 +49,10 @@ import psycopg  # noqa: E402
 from gongbao.search.backend import RANK_LIMIT  # noqa: E402
 from gongbao.search.tokenize import bigrams, clean  # noqa: E402
 
-from search import LONGER, WORDS  # noqa: E402
+from search import LONGER, WORDS, best_of  # noqa: E402
 
 POSITION_MAX = 16_383  # tsvector's last position
 POSITIONS_PER_LEXEME = 256
-
-
-def best(run: Callable[[], Any], times: int = 3) -> tuple[Any, float]:
-    """The result of ``run`` and its best time in milliseconds."""
-    fastest, result = float("inf"), None
-    for _ in range(times):
-        start = time.perf_counter()
-        result = run()
-        fastest = min(fastest, (time.perf_counter() - start) * 1000)
-    return result, fastest
 
 
 def all_of(unit: str) -> str:
@@ -86,8 +75,8 @@ def text_part(conn: psycopg.Connection, unit: str) -> None:
         copies.append((table, compression, conn.execute(f"SELECT pg_total_relation_size('{table}')").fetchone()[0]))
     for table, compression, stored in copies:
         where = f"FROM {table} AS t WHERE t.sid = ANY(%s)"
-        _, read_ms = best(lambda: conn.execute(f'SELECT length(max(t.plain COLLATE "C")) {where}', (sids,)).fetchone())
-        found, check_ms = best(lambda: conn.execute(
+        _, read_ms = best_of(lambda: conn.execute(f'SELECT length(max(t.plain COLLATE "C")) {where}', (sids,)).fetchone())
+        found, check_ms = best_of(lambda: conn.execute(
             f"SELECT count(*) {where} AND strpos(t.plain, %s) > 0", (sids, clean(unit))).fetchone()[0])
         label = "the store's (EXTERNAL, uncompressed)" if compression is None else f"inline, {compression} ({stored / 1e6:.0f} MB)"
         print(f"   {label:38s} read {read_ms:6.1f} ms, strpos {check_ms:6.1f} ms ({found:,} found;"
@@ -120,17 +109,17 @@ def order_part(conn: psycopg.Connection) -> None:
         total = conn.execute("SELECT count(*) FROM search_docs WHERE grams @@ %s::tsquery", (query,)).fetchone()[0]
         if total <= RANK_LIMIT:
             continue
-        full, full_ms = best(lambda: [r[0] for r in conn.execute(newest.format(extra=""), (query, RANK_LIMIT))])
+        full, full_ms = best_of(lambda: [r[0] for r in conn.execute(newest.format(extra=""), (query, RANK_LIMIT))])
         window, window_ms = math.ceil(1.5 * RANK_LIMIT * count / total), 0.0
         while True:  # as PgBackend._newest
-            rows, ms = best(lambda: [r[0] for r in conn.execute(
+            rows, ms = best_of(lambda: [r[0] for r in conn.execute(
                 newest.format(extra="AND d.sid >= %s"), (query, low + count - window, RANK_LIMIT))])
             window_ms += ms
             if len(rows) == RANK_LIMIT or window >= count:
                 break
             window *= 4
         conn.execute("SET enable_bitmapscan = off")  # the ordered index scan, as a RUM path would ask for it
-        ordered, rum_ms = best(lambda: [r[0] for r in conn.execute(
+        ordered, rum_ms = best_of(lambda: [r[0] for r in conn.execute(
             "SELECT d.sid FROM search_docs AS d WHERE d.grams @@ %s::tsquery ORDER BY d.sid <=| %s::bigint LIMIT %s",
             (query, high, RANK_LIMIT))])
         conn.execute("RESET enable_bitmapscan")
@@ -181,9 +170,9 @@ def phrase_part(conn: psycopg.Connection, url: str) -> None:
     figures = []
     for word in LONGER:
         phrase = " <-> ".join(f"'{gram}'" for gram in bigrams(word))
-        found, rum_ms = best(lambda: conn.execute(
+        found, rum_ms = best_of(lambda: conn.execute(
             "SELECT count(*) FROM bench_positions WHERE grams @@ %s::tsquery", (phrase,)).fetchone()[0])
-        checked, strpos_ms = best(lambda: conn.execute(
+        checked, strpos_ms = best_of(lambda: conn.execute(
             "SELECT count(*) FROM search_docs AS d WHERE d.grams @@ %s::tsquery AND strpos((SELECT t.plain FROM"
             " search_text AS t WHERE t.sid = d.sid), %s) > 0", (all_of(word), clean(word))).fetchone()[0])
         if found != checked:

@@ -157,6 +157,17 @@ def percentiles(timings: list[float]) -> tuple[float, float]:
     return cuts[49], cuts[94]
 
 
+def best_of(run: Callable[[], Any], times: int = 3) -> tuple[Any, float]:
+    """What ``run`` returns, and its fastest time of ``times`` in milliseconds (a statement
+    timed on a warm cache, as bench/fts_detail.py and bench/pg_options.py compare them)."""
+    fastest, result = float("inf"), None
+    for _ in range(times):
+        start = time.perf_counter()
+        result = run()
+        fastest = min(fastest, (time.perf_counter() - start) * 1000)
+    return result, fastest
+
+
 # -- loading -------------------------------------------------------------------------------
 
 _templates: Optional[synthetic.Templates] = None
