@@ -48,16 +48,16 @@ import psycopg  # noqa: E402
 
 from gongbao.search.backend import RANK_LIMIT  # noqa: E402
 from gongbao.search.tokenize import bigrams, clean  # noqa: E402
+from gongbao.store.postgres_search import MAX_POSITION, lexeme  # noqa: E402
 
 from search import LONGER, WORDS, best_of  # noqa: E402
 
-POSITION_MAX = 16_383  # tsvector's last position
-POSITIONS_PER_LEXEME = 256
+POSITIONS_PER_LEXEME = 256  # what tsvector keeps of one lexeme (the store keeps 255 of a word)
 
 
 def all_of(unit: str) -> str:
     """The GIN query of a unit: every one of its bigrams."""
-    return " & ".join(f"'{gram}'" for gram in bigrams(unit))
+    return " & ".join(map(lexeme, bigrams(unit)))
 
 
 def text_part(conn: psycopg.Connection, unit: str) -> None:
@@ -138,10 +138,9 @@ def positioned(plain: str) -> tuple[str, bool]:
     tokens = bigrams(plain)
     for place, token in enumerate(tokens, start=1):
         places[token].append(place)
-    kept = len(tokens) <= POSITION_MAX and all(len(p) <= POSITIONS_PER_LEXEME for p in places.values())
+    kept = len(tokens) <= MAX_POSITION and all(len(p) <= POSITIONS_PER_LEXEME for p in places.values())
     literal = " ".join(
-        "'" + token.replace("\\", "\\\\").replace("'", "''") + "':"
-        + ",".join(str(min(p, POSITION_MAX)) for p in found[:POSITIONS_PER_LEXEME])
+        lexeme(token) + ":" + ",".join(str(min(p, MAX_POSITION)) for p in found[:POSITIONS_PER_LEXEME])
         for token, found in places.items()
     )
     return literal, kept
@@ -169,7 +168,7 @@ def phrase_part(conn: psycopg.Connection, url: str) -> None:
     conn.execute("SET enable_seqscan = off")
     figures = []
     for word in LONGER:
-        phrase = " <-> ".join(f"'{gram}'" for gram in bigrams(word))
+        phrase = " <-> ".join(map(lexeme, bigrams(word)))
         found, rum_ms = best_of(lambda: conn.execute(
             "SELECT count(*) FROM bench_positions WHERE grams @@ %s::tsquery", (phrase,)).fetchone()[0])
         checked, strpos_ms = best_of(lambda: conn.execute(
