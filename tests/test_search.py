@@ -643,6 +643,57 @@ def test_matches_counted_after_a_first_sample_are_read_back_by_key(store, monkey
         assert key.phrase_total == index.phrase_total
 
 
+@pytest.mark.parametrize("params", [
+    {"q": "政府 -安全"}, {"q": "安全生产 -燃气", "region": "盂县"}, {"q": "通知 -安全 -消防"},
+    {"q": "安全 -生产", "year": 2023}, {"q": "方案 -煤矿 -安全生产"}, {"q": "任免 OR 安全 -消防", "sort": "newest"},
+])
+def test_excluded_words_read_once_by_the_index_give_the_same_answers(store, monkeypatch, params):
+    """Where the matches are read one by one (a large store, counted after a first sample),
+    the rows of excluded words may be found once by the index and left out (an anti-join)
+    rather than tested on each match: the same pages, totals and facets either way."""
+    _pg_only(store)
+    monkeypatch.setattr(postgres_search, "RANK_LIMIT", 7)
+    monkeypatch.setattr(policy, "PROBE_ROWS", 8)
+    monkeypatch.setattr(policy, "TOTAL_EXACT_MAX", store.stats()["documents"] - 1)
+    answers, joined = {}, []
+    choose = postgres_search.PgBackend._anti_joined
+
+    def spied(backend, parts, matches):
+        where = choose(backend, parts, matches)
+        joined.append(where is not None and "NOT IN (SELECT x.sid" in where.sql)
+        return where
+
+    monkeypatch.setattr(postgres_search.PgBackend, "_anti_joined", spied)
+    for ratio, share in ((-1, 1), (10**9, 1)):  # never, always
+        monkeypatch.setattr(postgres_search, "ANTI_JOIN_RATIO", ratio)
+        monkeypatch.setattr(postgres_search, "ANTI_JOIN_SHARE", share)
+        joined.clear()
+        answers[ratio] = [search(store, SearchQuery(page=p, per_page=6, **params)) for p in (1, 2, 3)]
+        assert any(joined) == (ratio > 0)
+    for never, always in zip(answers[-1], answers[10**9]):
+        assert [(h.id, h.exact_phrase) for h in always.hits] == [(h.id, h.exact_phrase) for h in never.hits]
+        assert (always.total, always.facets, always.phrase_total) == (never.total, never.facets, never.phrase_total)
+    assert answers[-1][0].total
+
+
+def test_an_excluded_word_is_read_by_the_index_only_when_fewer_rows_than_the_matches():
+    """The rule of PgBackend._anti_joined, on the planner's estimate of the excluded rows."""
+    backend = postgres_search.PgBackend(None, None, None)
+    backend.match = postgres_search._Where("d.grams @@ %s::tsquery", ("'安全'",), words=True)
+    backend.anti_joined = (postgres_search._Where("anti"), postgres_search._Where("words"),
+                           postgres_search._Where("excluded"))
+    backend.sids = (1, 90_000)
+    backend._all = lambda parts: parts[0]
+    parts = [backend.match]
+    # (rows of the excluded words, of the words, matches seen by the sample, anti-join?)
+    for excluded, words, matches, anti in ((8_000, 10, 1_000, True), (8_001, 10, 1_000, False),
+                                           (8_001, 1_001, 10, True), (30_000, 10, 20_000, True),
+                                           (30_001, 10, 20_000, False), (10, 0, 0, False)):
+        backend._planned_rows = lambda where, rows={"excluded": excluded, "words": words}: rows[where.sql]
+        assert (backend._anti_joined(parts, matches) is not None) == anti, (excluded, words, matches)
+    assert backend._anti_joined([postgres_search._Where("other")], 1_000) is None
+
+
 @pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
 @pytest.mark.parametrize("rank_limit", [None, 7])
 def test_a_term_cut_into_words_matches_as_a_phrase_first_on_every_page(store, monkeypatch, sort, rank_limit):
