@@ -675,6 +675,32 @@ def test_excluded_words_read_once_by_the_index_give_the_same_answers(store, monk
     assert answers[-1][0].total
 
 
+@pytest.mark.parametrize("params", [
+    {"doc_type": "通知", "sort": "newest"}, {"region": "盂县", "sort": "oldest"}, {"year": 2023, "sort": "newest"},
+    {"section": "人事任免", "sort": "oldest"}, {"date_from": "2023-03", "date_to": "2024-09", "sort": "newest"},
+    {"level": "carried", "doc_type": "方案", "sort": "oldest"},
+])
+def test_a_large_browse_walks_its_filters_in_date_order_as_the_listed_documents_sort(store, monkeypatch, params):
+    """A browse counted one by one (a large store) is put in date order by its filters' index
+    past DATE_WALK_MIN documents, by its listed documents below: the same pages."""
+    _pg_only(store)
+    monkeypatch.setattr(policy, "PROBE_ROWS", 8)
+    monkeypatch.setattr(policy, "TOTAL_EXACT_MAX", store.stats()["documents"] - 1)
+    walked = []
+    plan_all = postgres_search.PgBackend._all
+    monkeypatch.setattr(postgres_search.PgBackend, "_all",
+                        lambda backend, parts: walked.append(parts is backend.filters) or plan_all(backend, parts))
+    pages = {}
+    for walk_min in (10**9, 0):
+        monkeypatch.setattr(postgres_search, "DATE_WALK_MIN", walk_min)
+        walked.clear()
+        pages[walk_min] = [search(store, SearchQuery(page=p, per_page=6, **params)) for p in (1, 2, 3)]
+        assert any(walked) == (walk_min == 0)
+    assert [ids(r) for r in pages[0]] == [ids(r) for r in pages[10**9]]
+    assert [r.total for r in pages[0]] == [r.total for r in pages[10**9]]
+    assert pages[0][0].total > 6
+
+
 def test_the_window_of_the_newest_matches_is_read_through_bitmaps_and_the_setting_put_back(store, monkeypatch):
     """PgBackend._newest reads its window of the newest sids through bitmaps (at 100k
     documents the AND of the word's GIN rows and the sid range), never walking the primary key

@@ -75,6 +75,10 @@ VERIFY_MAX = 1_000  # candidates of a multi-bigram unit checked in the text befo
 # decompressed) while they are at most this many times the candidates (火灾 -挂牌 at 100k
 # documents: 126 → 27 ms; 燃气 -安全, 安全 in 55 % of them: 139 → 70 ms).
 ANTI_JOIN_RATIO = 8
+# A browse of more documents than this, counted one by one, is put in date order by walking
+# its filter's (column, sort_key) index, not by sorting the listed sids (方案, 19k documents,
+# at 100k: 2 ms against 95).
+DATE_WALK_MIN = 2_000
 # A unit checked in the document's text (one index lookup per candidate row).
 _IN_TEXT = "strpos((SELECT t.plain FROM search_text AS t WHERE t.sid = d.sid), %s) > 0"
 TITLE_BONUS = 1.0  # per unit found in the title: above any ts_rank of body words
@@ -336,7 +340,7 @@ class PgBackend:
         all of them newest first, when known), by relevance or by date as asked."""
         if query_plan.groups and self.query.sort == "relevance":
             return self._ranked(where, query_plan, pinned, offset, limit, total, found)
-        return self._by_date(where, pinned, offset, limit)
+        return self._by_date(where, pinned, offset, limit, found)
 
     def _without_phrase(self, rows: list[tuple[int, float]]) -> list[int]:
         """The rows of a page that hold all the words but not the phrases."""
@@ -689,10 +693,14 @@ class PgBackend:
         self.conn.execute("SELECT set_config('enable_indexscan', %s, true)", (was,))
         return rows
 
-    def _by_date(self, everything: _Where, pinned: list[int], offset: int, limit: int) -> list[tuple[int, float]]:
+    def _by_date(self, everything: _Where, pinned: list[int], offset: int, limit: int,
+                 found: Optional[list[int]] = None) -> list[tuple[int, float]]:
+        """A page by date; ``found``: the rows of ``everything`` when _tally listed them."""
         rows, offset, limit = pinned_first(pinned, offset, limit)
         if limit <= 0:
             return rows
+        if found is not None and self.match is None and len(found) > DATE_WALK_MIN:
+            everything = self._all(self.filters)  # a browse: its filters, walked in date order
         where = _and([everything, _Where("NOT (d.sid = ANY(%s))", (pinned,))]) if pinned else everything
         direction = "ASC" if self.query.sort == "oldest" else "DESC"
         found = self.conn.execute(
