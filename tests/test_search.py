@@ -676,6 +676,40 @@ def test_excluded_words_read_once_by_the_index_give_the_same_answers(store, monk
 
 
 @pytest.mark.parametrize("params", [
+    {"q": "盂政发〔2023〕48号"}, {"q": "盂政办发[2024]23号"}, {"q": "安全", "region": "盂县"}, {"q": "任免", "year": 2024},
+    {"q": "安全生产 -燃气"}, {"q": '"安全生产"', "doc_type": "通知"},
+])
+def test_a_small_result_listed_once_gives_the_facets_and_the_doc_number_match_of_the_index(store, monkeypatch, params):
+    """SQLite, a store sampled first: a result the sample puts at LIST_MAX or fewer is listed
+    once, and its facets and its pinned 文号 match come from the list: the same answers as
+    running its MATCH for each."""
+    if search_module(store) is not sqlite_search:
+        pytest.skip("SQLite's listed result set")
+    monkeypatch.setattr(policy, "PROBE_ROWS", 8)
+    monkeypatch.setattr(policy, "TOTAL_EXACT_MAX", store.stats()["documents"] - 1)
+    listed = []
+    size = sqlite_search.SQLiteBackend._size
+
+    def spied(backend, *args, **kwargs):
+        found = size(backend, *args, **kwargs)
+        listed.append(backend.listed is not None)
+        return found
+
+    monkeypatch.setattr(sqlite_search.SQLiteBackend, "_size", spied)
+    answers = {}
+    for list_max in (-1, 10**9):  # never, always
+        monkeypatch.setattr(sqlite_search, "LIST_MAX", list_max)
+        listed.clear()
+        answers[list_max] = [search(store, SearchQuery(page=p, per_page=4, **params)) for p in (1, 2)]
+        assert any(listed) == (list_max > 0)
+    for counted, from_list in zip(answers[-1], answers[10**9]):
+        assert [(h.id, h.score) for h in from_list.hits] == [(h.id, h.score) for h in counted.hits]
+        assert (from_list.total, from_list.facets, from_list.phrase_total, from_list.doc_number_match) == \
+            (counted.total, counted.facets, counted.phrase_total, counted.doc_number_match)
+    assert answers[-1][0].total
+
+
+@pytest.mark.parametrize("params", [
     {"doc_type": "通知", "sort": "newest"}, {"region": "盂县", "sort": "oldest"}, {"year": 2023, "sort": "newest"},
     {"section": "人事任免", "sort": "oldest"}, {"date_from": "2023-03", "date_to": "2024-09", "sort": "newest"},
     {"level": "carried", "doc_type": "方案", "sort": "oldest"},

@@ -94,6 +94,10 @@ if TYPE_CHECKING:
     from .base import Store
 
 DATE_INDEX_MIN = 2_000  # from this many matches on, newest/oldest walk the date index
+# In a store sampled first (see _size): matches the sample puts at most this many are listed
+# rather than counted, and the facets and the 文号 check read the list instead of running the
+# MATCH again (a 文号 at 1M documents: its phrase of digit bigrams costs ~5 ms each time).
+LIST_MAX = FACET_EXACT_MAX
 STATISTICS_FROM = 2_000  # documents from which the planner gets statistics (refresh_statistics)
 # bm25 weights by column (title_w, body_w, info_w, title_b, body_b, info_b, filters).
 WEIGHTS = (4.0, 1.0, 1.0, 4.0, 1.0, 1.0, 0.0)
@@ -378,6 +382,7 @@ class SQLiteBackend:
     match: Optional[str] = None  # the full MATCH string of the result set (explain)
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds per phase
     facets: Optional[FacetMap] = None  # the facet map as of this search's snapshot, once read
+    listed: Optional[list[int]] = None  # the sids of the result set, when _size listed them
 
     def _lap(self, phase: str, started: float) -> float:
         now = time.perf_counter()
@@ -568,7 +573,7 @@ class SQLiteBackend:
         result set itself), and whether those are estimated."""
         facets: dict[str, list[tuple[str, int]]] = {key: [] for key in FACET_KEYS}
         started = time.perf_counter()
-        total, total_estimated = self._size(self.expression, self.filters)
+        total, total_estimated = self._size(self.expression, self.filters, keep=True)
         started = self._lap("count", started)
         filtered = {f.key for f in self.filters if f.key}
         unfiltered = [k for k in FACET_KEYS if k not in filtered]
@@ -585,23 +590,34 @@ class SQLiteBackend:
         self._lap("facets", started)
         return total, total_estimated, facets, estimated
 
-    def _size(self, expression: Optional[str], filters: Sequence[_Filter], at_most: Optional[int] = None
-              ) -> tuple[int, bool]:
+    def _size(self, expression: Optional[str], filters: Sequence[_Filter], at_most: Optional[int] = None,
+              *, keep: bool = False) -> tuple[int, bool]:
         """How many documents match ``expression`` (None: a browse, always counted) and
         ``filters``, and whether that is an estimate: in a store of more than TOTAL_EXACT_MAX
         documents the matches are first counted in a sample of ~PROBE_ROWS documents (a
         token ANDed in the index); estimated at most TOTAL_EXACT_MAX they are counted, more
         are counted in a sample holding SAMPLE_TARGET / 8 to SAMPLE_TARGET of them and
         scaled (``search.backend``: the policy PostgreSQL follows too). ``at_most``: a bound
-        known already (the phrase's matches are among the total's): no sample needed under it."""
+        known already (the phrase's matches are among the total's): no sample needed under it.
+        ``keep``: the result set's own count — matches the sample puts at LIST_MAX or fewer
+        are listed in ``listed``."""
         if expression is None:
             return self._count(self._counted(filters)), False
-        _, estimate, _ = probe_total(
-            self._documents(), lambda level: (self._count(self._fts_source(expression, [*filters, _sample(level)])), None),
-            at_most)
+        seen: list[int] = []  # the matches, as each sample counted put them
+
+        def in_sample(level: int) -> tuple[int, None]:
+            count = self._count(self._fts_source(expression, [*filters, _sample(level)]))
+            seen.append(count << level)
+            return count, None
+
+        _, estimate, _ = probe_total(self._documents(), in_sample, at_most)
         if estimate is not None:
             return estimate, True
-        return self._count(self._fts_source(expression, filters)), False
+        source = self._fts_source(expression, filters)
+        if keep and seen and seen[-1] <= LIST_MAX:
+            self.listed = [sid for (sid,) in self.db.execute(f"SELECT {source.rowid} {source.sql}", source.params)]
+            return len(self.listed), False
+        return self._count(source), False
 
     def _group(self, filters: list[_Filter], keys: list[str], size: int) -> tuple[dict[str, list[tuple[str, int]]], bool]:
         """Top values per key of the ``size`` documents matching ``filters``: their sids
@@ -620,6 +636,8 @@ class SQLiteBackend:
         else:
             source = self._counted(filters)
         facet_map = self._facet_map()
+        if not sampled and self.listed is not None and filters is self.filters:
+            return facet_map.top(facet_map.combos(self.listed), keys, None), False
         if source.combos:  # a count is kept per combination: exact, whatever the size
             counted = dict(self.db.execute(f"SELECT d.combo, d.documents {source.sql} AND d.documents > 0",
                                            source.params).fetchall())
@@ -646,8 +664,9 @@ class SQLiteBackend:
             )
         }
         wanted = [sids[d] for d in doc_ids if d in sids]
-        if not wanted:
-            return []
+        if not wanted or self.listed is not None:  # the result set listed: no MATCH to run again
+            listed = set(self.listed or ())
+            return [sid for sid in wanted if sid in listed]
         inside = {
             row[0]
             for row in self.db.execute(
