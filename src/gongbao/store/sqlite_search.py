@@ -42,7 +42,9 @@ How a query runs, and why (costs per matching row measured on 10k synthetic docu
 - Totals follow the policy of ``search.backend`` (PostgreSQL's too): in a store of more
   than ``TOTAL_EXACT_MAX`` documents the matches are first counted in a sample of
   ``PROBE_ROWS``; more than ``TOTAL_EXACT_MAX`` are counted on a sample and estimated
-  (``total_estimated``), fewer are counted exactly.
+  (``total_estimated``), fewer are counted exactly — or, when the sample puts them at
+  ``LIST_MAX`` or fewer, listed: the facets and the 文号 check then read the list, not the
+  index again.
 - A browse (no words) filtering on facet values only is counted from
   ``search_combos`` (indexed by each facet column): exact, and independent of the number
   of documents. Its facets are too while it matches at most ``FACET_EXACT_MAX``
