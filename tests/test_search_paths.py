@@ -4,7 +4,7 @@
   instead of comparing dates in SQL: the same documents, bound by bound.
 - SQLite counts facets through an in-memory map of combinations (``store.sqlite_facets``):
   every count equals the total of the search filtered on that value, also after an issue is
-  replaced and its sids reused.
+  replaced and its sids reused; every document is counted from that map, as of each snapshot.
 - Beyond TOTAL_EXACT_MAX matches both backends estimate the total on a sample, and say so.
 - SQLite gives its planner statistics once the index is big enough, and again as it doubles.
 - ``explain_search`` times every phase (``bench/search.py --profile`` prints them).
@@ -137,6 +137,34 @@ def test_facets_follow_an_issue_replaced_in_the_sids_it_freed(tmp_path, corpus):
         for key in ("doc_type", "gazette", "section"):
             for value, count in after.facets[key]:
                 assert count == search(store, SearchQuery(**{key: value})).total, (key, value)
+
+
+def test_every_document_is_counted_from_the_facet_map_as_of_each_snapshot(tmp_path, corpus):
+    """SQLite: a browse of everything (and a drill-down facet of one filter) counts the
+    documents from the facet map, not by summing search_combos: the same number, also for a
+    snapshot older than the shared map's and after an issue is replaced."""
+    path = tmp_path / "documents.db"
+    sources = sorted(corpus.glob("00*.txt"))
+    with open_store(path) as store:
+        for source in sources[:2]:
+            assert ingest_file(store, source).status == "added"
+        with closing(sqlite3.connect(path)) as db:
+            older = db.execute("SELECT count(*), max(sid) FROM search_docs").fetchone()
+        assert ingest_file(store, sources[2]).status == "added"
+        with closing(sqlite3.connect(path)) as db:
+            counted, newest = db.execute("SELECT count(*), max(sid) FROM search_docs").fetchone()
+            summed = db.execute("SELECT sum(documents) FROM search_combos").fetchone()[0]
+        assert search(store, SearchQuery()).total == counted == summed > older[0]
+        facet_map = store._search.facet_maps.current(store._db)
+        assert facet_map.documents_up_to(newest) == counted
+        assert facet_map.documents_up_to(older[1]) == older[0]
+        year = search(store, SearchQuery(year=2023))  # its year facet: every document, by year
+        assert sum(n for _, n in year.facets["year"]) == counted
+        replaced = tmp_path / sources[0].name
+        replaced.write_text(sources[0].read_text(encoding="utf-8").replace("的通知", "的决定"), encoding="utf-8")
+        assert ingest_file(store, replaced).status == "replaced"
+        with closing(sqlite3.connect(path)) as db:
+            assert search(store, SearchQuery()).total == db.execute("SELECT count(*) FROM search_docs").fetchone()[0]
 
 
 # -- totals ---------------------------------------------------------------------------------

@@ -603,6 +603,8 @@ class SQLiteBackend:
         known already (the phrase's matches are among the total's): no sample needed under it.
         ``keep``: the result set's own count — matches the sample puts at LIST_MAX or fewer
         are listed in ``listed``."""
+        if expression is None and not filters and self.excluded is None:  # every document
+            return self._facet_map().documents_up_to(self._documents()), False
         if expression is None:
             return self._count(self._counted(filters)), False
         seen: list[int] = []  # the matches, as each sample counted put them
