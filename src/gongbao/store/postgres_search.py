@@ -72,8 +72,8 @@ PER_ROW_SHARE = 16  # … and at most this fraction (1/n) of the store
 VERIFY_MAX = 1_000  # candidates of a multi-bigram unit checked in the text before counting
 # Excluded words where _tally reads the matches one by one: their rows found once by the index
 # (~1 µs a row: its sid only) rather than tested on each candidate (~10 µs: its bigram vector
-# decompressed) while they are at most this many times the candidates (火灾 -挂牌 at 100k
-# documents: 126 → 27 ms; 燃气 -安全, 安全 in 55 % of them: 139 → 70 ms).
+# decompressed) while they are at most this many times the candidates (the statement of
+# 火灾 -挂牌 at 100k documents: 126 → 27 ms).
 ANTI_JOIN_RATIO = 8
 # A browse of more documents than this, counted one by one, is put in date order by walking
 # its filter's (column, sort_key) index, not by sorting the listed sids (方案, 19k documents,
