@@ -140,9 +140,9 @@ def test_facets_follow_an_issue_replaced_in_the_sids_it_freed(tmp_path, corpus):
 
 
 def test_every_document_is_counted_from_the_facet_map_as_of_each_snapshot(tmp_path, corpus):
-    """SQLite: a browse of everything (and a drill-down facet of one filter) counts the
-    documents from the facet map, not by summing search_combos: the same number, also for a
-    snapshot older than the shared map's and after an issue is replaced."""
+    """SQLite: a browse of everything counts the documents from the facet map (as does the
+    drill-down of a browse with one filter), not by summing search_combos: the same number,
+    also for a snapshot older than the shared map's and after an issue is replaced."""
     path = tmp_path / "documents.db"
     sources = sorted(corpus.glob("00*.txt"))
     with open_store(path) as store:
@@ -158,8 +158,6 @@ def test_every_document_is_counted_from_the_facet_map_as_of_each_snapshot(tmp_pa
         facet_map = store._search.facet_maps.current(store._db)
         assert facet_map.documents_up_to(newest) == counted
         assert facet_map.documents_up_to(older[1]) == older[0]
-        year = search(store, SearchQuery(year=2023))  # its year facet: every document, by year
-        assert sum(n for _, n in year.facets["year"]) == counted
         replaced = tmp_path / sources[0].name
         replaced.write_text(sources[0].read_text(encoding="utf-8").replace("的通知", "的决定"), encoding="utf-8")
         assert ingest_file(store, replaced).status == "replaced"
