@@ -763,18 +763,24 @@ def test_the_window_of_the_newest_matches_is_read_through_bitmaps_and_the_settin
 
 def test_an_excluded_word_is_read_by_the_index_only_when_fewer_rows_than_the_matches():
     """The rule of PgBackend._anti_joined, on the planner's estimate of the excluded rows."""
-    backend = postgres_search.PgBackend(None, None, None)
-    backend.match = postgres_search._Where("d.grams @@ %s::tsquery", ("'安全'",), words=True)
-    backend.anti_joined = (postgres_search._Where("anti"), postgres_search._Where("words"),
-                           postgres_search._Where("excluded"))
-    backend._all = lambda parts: parts[0]
-    parts = [backend.match]
+    def backend_planning(rows: dict[str, float]) -> postgres_search.PgBackend:
+        backend = postgres_search.PgBackend(None, None, None)
+        backend.match = postgres_search._Where("d.grams @@ %s::tsquery", ("'安全'",), words=True)
+        backend.anti_joined = (postgres_search._Where("anti"), postgres_search._Where("words"),
+                               postgres_search._Where("excluded"))
+        backend._all = lambda parts: parts[0]
+        backend._planned_rows = lambda where: planned.append(where.sql) or rows[where.sql]
+        return backend
+
     # (rows of the excluded words, of the words, matches seen by the sample, anti-join?)
     for excluded, words, matches, anti in ((8_000, 10, 1_000, True), (8_001, 10, 1_000, False),
                                            (8_001, 1_001, 10, True), (160_000, 10, 20_000, True),
                                            (10, 0, 0, False)):
-        backend._planned_rows = lambda where, rows={"excluded": excluded, "words": words}: rows[where.sql]
-        assert (backend._anti_joined(parts, matches) is not None) == anti, (excluded, words, matches)
+        planned: list[str] = []
+        backend = backend_planning({"excluded": excluded, "words": words})
+        for _ in range(3):  # each count of one search: the planner asked once
+            assert (backend._anti_joined([backend.match], matches) is not None) == anti, (excluded, words, matches)
+        assert sorted(planned) == ["excluded", "words"]
     assert backend._anti_joined([postgres_search._Where("other")], 1_000) is None
 
 

@@ -267,6 +267,7 @@ class PgBackend:
     # ``match`` with the excluded words' rows read by the index, the words without exclusions,
     # and the excluded words the index answers (see _anti_joined)
     anti_joined: Optional[tuple[_Where, _Where, _Where]] = None
+    exclusion_rows: Optional[tuple[float, float]] = None  # the planner's rows of those words, of those exclusions
     checked_all: Optional[list[int]] = None  # the matches, when paging checked every candidate
     sids: Optional[tuple[int, int]] = None  # (lowest sid, how many from there to the highest)
     found: Optional[list[int]] = None  # every match, newest first, when _tally counted them one by one
@@ -527,9 +528,10 @@ class PgBackend:
         if self.anti_joined is None or self.match not in parts:
             return None
         anti_joined, positive, excluded = self.anti_joined
-        tested = max(matches, self._planned_rows(positive), 1)
-        rows = self._planned_rows(excluded)
-        if rows > ANTI_JOIN_RATIO * tested:
+        if self.exclusion_rows is None:  # the same for every count of the search: planned once
+            self.exclusion_rows = (self._planned_rows(positive), self._planned_rows(excluded))
+        words, rows = self.exclusion_rows
+        if rows > ANTI_JOIN_RATIO * max(matches, words, 1):
             return None
         return self._all([anti_joined if part is self.match else part for part in parts])
 
